@@ -1,0 +1,73 @@
+// Configuration is read from the environment once, at start-up, into one typed object.
+// A bad setting stops the process with a message that names it.
+import { resolve } from 'node:path';
+
+export interface SealflowConfig {
+  /** Port of the REST server. */
+  port: number;
+  /** Folder for the embedded defaults: SQLite database, Temporal dev server state. */
+  dataDir: string;
+  /** PostgreSQL URL; when absent, SQLite at `<dataDir>/sealflow.db`. */
+  databaseUrl: string | null;
+  sqlitePath: string;
+  temporal: {
+    /** Existing cluster (host:port); when absent, `npm start` runs a local dev server. */
+    address: string | null;
+    namespace: string;
+    taskQueue: string;
+    /** Port of the embedded dev server (and its UI on uiPort). */
+    devServerPort: number;
+    devServerUiPort: number;
+  };
+  /** Bearer token of the bootstrap administrator. */
+  adminToken: string | null;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly setting: string, message: string) {
+    super(`${setting}: ${message}`);
+  }
+}
+
+function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > 65535) throw new ConfigError(name, `must be a port number 0-65535, got "${raw}"`);
+  return value;
+}
+
+function nonEmpty(env: NodeJS.ProcessEnv, name: string): string | null {
+  const raw = env[name]?.trim();
+  return raw ? raw : null;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): SealflowConfig {
+  const dataDir = resolve(nonEmpty(env, 'SEALFLOW_DATA_DIR') ?? 'data');
+  const databaseUrl = nonEmpty(env, 'DATABASE_URL');
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL', 'must be a postgres:// or postgresql:// URL (leave it unset for the embedded SQLite database)');
+  }
+  const adminToken = nonEmpty(env, 'SEALFLOW_ADMIN_TOKEN');
+  if (adminToken && adminToken.length < 16) {
+    throw new ConfigError('SEALFLOW_ADMIN_TOKEN', 'must be at least 16 characters long');
+  }
+  const temporalAddress = nonEmpty(env, 'TEMPORAL_ADDRESS');
+  if (temporalAddress && !/^[^\s:]+:\d+$/.test(temporalAddress)) {
+    throw new ConfigError('TEMPORAL_ADDRESS', `must be host:port, got "${temporalAddress}"`);
+  }
+  return {
+    port: port(env, 'PORT', 3000),
+    dataDir,
+    databaseUrl,
+    sqlitePath: resolve(dataDir, 'sealflow.db'),
+    temporal: {
+      address: temporalAddress,
+      namespace: nonEmpty(env, 'TEMPORAL_NAMESPACE') ?? 'default',
+      taskQueue: nonEmpty(env, 'TEMPORAL_TASK_QUEUE') ?? 'sealflow-contracts',
+      devServerPort: port(env, 'TEMPORAL_DEV_PORT', 7233),
+      devServerUiPort: port(env, 'TEMPORAL_DEV_UI_PORT', 8233),
+    },
+    adminToken,
+  };
+}

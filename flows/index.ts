@@ -1,0 +1,10 @@
+// The flow language: schema, types, validation, routing. Pure code, no I/O, safe for
+// Temporal workflow code to import.
+export * from './schema';
+export * from './contract';
+export { validateFlow, validateContractData, toIssues, type ValidationIssue, type ValidationResult } from './validation';
+export { durationToMs } from './duration';
+export { evaluate, isExpression, ExpressionError } from './expression';
+export { chooseTier, planApproval, DEFAULT_MAX_REMINDERS, type ApprovalPlan, type PlannedStep } from './routing';
+export { simulateFlow, contractTitle, type Simulation, type SimulatedDocument, type SimulatedSigner } from './simulate';
+export { approverMatches, parseApprover, type Approver } from './approvers';

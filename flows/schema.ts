@@ -1,0 +1,127 @@
+// The flow language (v1) as one JSON Schema. TypeBox gives us the schema that ajv
+// checks, the TypeScript types, and the document the designer and OpenAPI publish,
+// all from this single declaration.
+import { Type, type Static } from '@sinclair/typebox';
+
+/** A string enum as plain `enum`, so a wrong value gets one clear error instead of one per alternative. */
+function StringEnum<const T extends readonly string[]>(values: T, options: { description?: string } = {}) {
+  return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
+}
+
+/** `=expr` is a JSONata expression over the contract data; anything else is a literal. */
+const Expression = Type.String({ pattern: '^=', minLength: 2, description: 'JSONata expression over the contract data, prefixed with "="' });
+
+/** ISO 8601 duration, e.g. P7D, PT12H, P1DT6H. Weeks, months and years are refused: they have no fixed length. */
+export const DURATION_PATTERN = '^P(?!$)(\\d+D)?(T(?=\\d)(\\d+H)?(\\d+M)?(\\d+(\\.\\d+)?S)?)?$';
+const Duration = Type.String({ pattern: DURATION_PATTERN, description: 'ISO 8601 duration (days, hours, minutes, seconds), e.g. P2D or PT12H' });
+
+/** `role:<role>` is anyone holding the role; `user:<id>` is one named user. */
+export const APPROVER_PATTERN = '^(role|user):[A-Za-z0-9_.\\-]+$';
+const Approver = Type.String({ pattern: APPROVER_PATTERN, description: '"role:<role>" or "user:<userId>"' });
+
+const TimeoutAction = StringEnum(['escalate', 'remind', 'reject'] as const, { description: 'what happens when a step waits longer than its timeout' });
+
+const TimeoutPolicy = {
+  timeout: Type.Optional(Duration),
+  onTimeout: Type.Optional(TimeoutAction),
+  escalateTo: Type.Optional(Type.Array(Approver, { minItems: 1, description: 'who is added to a step when it times out with onTimeout "escalate"' })),
+  maxReminders: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, description: 'with onTimeout "remind": how many reminders before the step just waits' })),
+};
+
+export const ApprovalStepSchema = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    approvers: Type.Array(Approver, { minItems: 1 }),
+    rule: Type.Optional(StringEnum(['any', 'all'] as const, { description: 'any (default): the first decision decides; all: every approver must approve' })),
+    ...TimeoutPolicy,
+  },
+  { additionalProperties: false },
+);
+
+export const ApprovalTierSchema = Type.Object(
+  {
+    upTo: Type.Optional(Type.Number({ description: 'inclusive upper bound of the amount; the last tier may omit it' })),
+    steps: Type.Array(ApprovalStepSchema, { minItems: 1 }),
+  },
+  { additionalProperties: false },
+);
+
+export const ApprovalSchema = Type.Object(
+  {
+    amount: Expression,
+    tiers: Type.Array(ApprovalTierSchema, { minItems: 1 }),
+    ...TimeoutPolicy,
+  },
+  { additionalProperties: false },
+);
+
+const ValueOrExpression = Type.String({ minLength: 1 });
+
+export const DocumentSchema = Type.Object(
+  {
+    id: Type.String({ pattern: '^[a-z0-9][a-z0-9_-]*$' }),
+    template: Type.String({ minLength: 1 }),
+    title: Type.Optional(ValueOrExpression),
+    when: Type.Optional(Expression),
+  },
+  { additionalProperties: false },
+);
+
+export const SignerSchema = Type.Object(
+  {
+    id: Type.String({ pattern: '^[a-z0-9][a-z0-9_-]*$' }),
+    party: StringEnum(['company', 'person'] as const),
+    name: ValueOrExpression,
+    seal: Type.Optional(Type.String({ minLength: 1 })),
+    contact: Type.Optional(
+      Type.Object({ email: Type.Optional(ValueOrExpression), mobile: Type.Optional(ValueOrExpression) }, { additionalProperties: false }),
+    ),
+    order: Type.Optional(Type.Integer({ minimum: 1 })),
+    documents: Type.Array(Type.String(), { minItems: 1 }),
+    verify: Type.Optional(StringEnum(['none', 'sms-otp', 'face'] as const)),
+    mustRead: Type.Optional(Type.Boolean()),
+    prompt: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
+
+export const FlowDefinitionSchema = Type.Object(
+  {
+    key: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,62}$', description: 'stable identifier, lower-case letters, digits and dashes' }),
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    description: Type.Optional(Type.String()),
+    data: Type.Optional(Type.Object({ type: Type.Literal('object') }, { additionalProperties: true, description: 'JSON Schema of the contract data' })),
+    title: Type.Optional(ValueOrExpression),
+    approval: ApprovalSchema,
+    documents: Type.Optional(Type.Array(DocumentSchema)),
+    signers: Type.Optional(Type.Array(SignerSchema)),
+    signing: Type.Optional(
+      Type.Object(
+        {
+          deadline: Type.Optional(Duration),
+          reminders: Type.Optional(Type.Object({ every: Duration, max: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    archive: Type.Optional(
+      Type.Object(
+        {
+          folder: Type.Optional(ValueOrExpression),
+          retention: Type.Optional(Type.String({ pattern: '^P(\\d+Y)?(\\d+M)?(\\d+D)?$' })),
+          expiry: Type.Optional(Type.Object({ date: ValueOrExpression, remindBefore: Type.Optional(Duration) }, { additionalProperties: false })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false, $id: 'https://sealflow.dev/schemas/flow-v1.json', title: 'Sealflow flow definition v1' },
+);
+
+export type FlowDefinition = Static<typeof FlowDefinitionSchema>;
+export type Approval = Static<typeof ApprovalSchema>;
+export type ApprovalTier = Static<typeof ApprovalTierSchema>;
+export type ApprovalStep = Static<typeof ApprovalStepSchema>;
+export type TimeoutAction = Static<typeof TimeoutAction>;
+export type FlowDocument = Static<typeof DocumentSchema>;
+export type FlowSigner = Static<typeof SignerSchema>;

@@ -1,0 +1,60 @@
+// What a flow would do with given data, without starting anything: the designer's
+// "try it" and `POST /api/flows/:key/simulate` both answer from here.
+import type { FlowDefinition } from './schema';
+import { evaluate } from './expression';
+import { planApproval, type ApprovalPlan } from './routing';
+
+export interface SimulatedDocument {
+  id: string;
+  template: string;
+  title: string | null;
+  included: boolean;
+}
+
+export interface SimulatedSigner {
+  id: string;
+  party: 'company' | 'person';
+  name: string;
+  order: number;
+  documents: string[];
+}
+
+export interface Simulation extends ApprovalPlan {
+  title: string | null;
+  documents: SimulatedDocument[];
+  signers: SimulatedSigner[];
+}
+
+function text(value: unknown): string | null {
+  return value === undefined || value === null ? null : String(value);
+}
+
+export async function contractTitle(flow: FlowDefinition, data: Record<string, unknown>): Promise<string | null> {
+  return flow.title ? text(await evaluate(flow.title, data, '/title')) : null;
+}
+
+export async function simulateFlow(flow: FlowDefinition, data: Record<string, unknown>): Promise<Simulation> {
+  const plan = await planApproval(flow, data);
+  const documents: SimulatedDocument[] = [];
+  for (const [i, doc] of (flow.documents ?? []).entries()) {
+    documents.push({
+      id: doc.id,
+      template: doc.template,
+      title: doc.title ? text(await evaluate(doc.title, data, `/documents/${i}/title`)) : null,
+      included: doc.when ? Boolean(await evaluate(doc.when, data, `/documents/${i}/when`)) : true,
+    });
+  }
+  const included = new Set(documents.filter((d) => d.included).map((d) => d.id));
+  const signers: SimulatedSigner[] = [];
+  for (const [i, signer] of (flow.signers ?? []).entries()) {
+    signers.push({
+      id: signer.id,
+      party: signer.party,
+      name: text(await evaluate(signer.name, data, `/signers/${i}/name`)) ?? '',
+      order: signer.order ?? 1,
+      documents: signer.documents.filter((d) => included.has(d)),
+    });
+  }
+  signers.sort((a, b) => a.order - b.order);
+  return { ...plan, title: await contractTitle(flow, data), documents, signers };
+}

@@ -1,0 +1,124 @@
+// `npm start`: the whole hub in one process tree on its embedded defaults — a local
+// Temporal dev server (state in ./data), the worker, and the REST server with SQLite in
+// ./data. TEMPORAL_ADDRESS and DATABASE_URL switch to an existing cluster and PostgreSQL.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Server } from 'node:http';
+import { Client, Connection } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { ConfigError, loadConfig } from '../config';
+import { createOutboxNotifier } from '../notify';
+import { createApp } from '../server';
+import { openStore } from '../store';
+import { createContractWorker } from '../workflows';
+// @ts-expect-error -- plain ESM script without type declarations
+import { ensureTemporalCli } from './setup-temporal.mjs';
+
+const log = (message: string) => console.log(`[sealflow] ${message}`);
+
+/** Without SEALFLOW_ADMIN_TOKEN the embedded stack makes one and keeps it in the data folder. */
+function adminTokenFor(dataDir: string, configured: string | null): string {
+  if (configured) return configured;
+  const file = join(dataDir, 'admin-token');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const token = `sf_admin_${randomBytes(24).toString('base64url')}`;
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  return token;
+}
+
+async function main() {
+  const config = loadConfig();
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  mkdirSync(config.dataDir, { recursive: true });
+  const stops: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch((error) => console.error(`[sealflow] while stopping: ${(error as Error).message}`));
+  };
+
+  let shuttingDown = false;
+  const shutdown = (signal: string) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    log(`${signal}: stopping…`);
+    stopAll().then(
+      () => {
+        log('stopped');
+        process.exit(0);
+      },
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+
+  try {
+    let address = config.temporal.address;
+    if (!address) {
+      log(`starting the Temporal dev server on 127.0.0.1:${config.temporal.devServerPort} (UI http://127.0.0.1:${config.temporal.devServerUiPort}, state in ${config.dataDir}/temporal.db)…`);
+      const devServer = await TestWorkflowEnvironment.createLocal({
+        server: {
+          executable: { type: 'existing-path', path: ensureTemporalCli() as string },
+          ip: '127.0.0.1',
+          port: config.temporal.devServerPort,
+          ui: true,
+          uiPort: config.temporal.devServerUiPort,
+          dbFilename: join(config.dataDir, 'temporal.db'),
+          namespace: config.temporal.namespace,
+          log: { format: 'pretty', level: 'error' },
+        },
+      });
+      stops.push(() => devServer.teardown());
+      address = devServer.address;
+    }
+
+    const store = await openStore(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { sqlitePath: config.sqlitePath });
+    stops.push(() => store.close());
+    log(`database: ${store.dialect}${store.dialect === 'sqlite' ? ` at ${config.sqlitePath}` : ''}`);
+
+    const workerConnection = await NativeConnection.connect({ address });
+    stops.push(() => workerConnection.close());
+    log('bundling workflows and starting the worker…');
+    const worker = await createContractWorker({
+      connection: workerConnection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      store,
+      notifier: createOutboxNotifier(store),
+    });
+    const running = worker.run();
+    stops.push(async () => {
+      worker.shutdown();
+      await running;
+    });
+
+    const connection = await Connection.connect({ address });
+    stops.push(() => connection.close());
+    const client = new Client({ connection, namespace: config.temporal.namespace });
+    const adminToken = adminTokenFor(config.dataDir, config.adminToken);
+    const app = createApp({ store, client, taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace, adminToken });
+    const server: Server = await new Promise((resolve, reject) => {
+      const s = app.listen(config.port, () => resolve(s));
+      s.once('error', reject);
+    });
+    stops.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+    log(`Temporal at ${address}, task queue ${config.temporal.taskQueue}`);
+    log(`REST API on http://localhost:${config.port} (GET /healthz, /openapi.json)`);
+    log(config.adminToken ? 'admin token: from SEALFLOW_ADMIN_TOKEN' : `admin token: ${adminToken} (kept in ${join(config.dataDir, 'admin-token')})`);
+    log('ready. Ctrl-C stops everything.');
+    await running.catch(async (error) => {
+      if (shuttingDown) return;
+      console.error(`[sealflow] the worker stopped: ${(error as Error).message}`);
+      await stopAll();
+      process.exit(1);
+    });
+  } catch (error) {
+    console.error(error instanceof ConfigError ? `[sealflow] configuration: ${error.message}` : `[sealflow] could not start: ${(error as Error).stack ?? error}`);
+    await stopAll();
+    process.exit(1);
+  }
+}
+
+await main();

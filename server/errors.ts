@@ -1,0 +1,50 @@
+// One error type for everything a caller can get wrong, and one handler that turns it
+// into `{"error": {code, message, details}}` with the right status. Nothing else leaks.
+import type { ErrorRequestHandler } from 'express';
+import { ExpressionError } from '../flows';
+
+export interface ErrorDetail {
+  path: string;
+  message: string;
+}
+
+export class AppError extends Error {
+  readonly status: number;
+  readonly details: ErrorDetail[];
+
+  constructor(readonly code: string, message: string, options: { status?: number; details?: ErrorDetail[] } = {}) {
+    super(message);
+    this.status = options.status ?? 400;
+    this.details = options.details ?? [];
+  }
+}
+
+/** A flow expression that failed on the caller's data (amount not a number, above every tier). */
+export function asRoutingError(error: unknown): never {
+  if (error instanceof ExpressionError) throw new AppError('unroutable', error.message, { details: [{ path: error.path, message: error.message }] });
+  throw error;
+}
+
+export const notFound = (what: string) => new AppError('not_found', `${what} does not exist`, { status: 404 });
+
+/** Errors raised by body-parser carry `type` and `status`; map the ones a caller causes. */
+function fromBodyParser(error: unknown): AppError | null {
+  const e = error as { type?: string; status?: number; message?: string };
+  if (e?.type === 'entity.parse.failed') return new AppError('invalid_json', `The request body is not valid JSON: ${e.message}`, { details: [{ path: '/', message: 'is not valid JSON' }] });
+  if (e?.type === 'entity.too.large') return new AppError('payload_too_large', 'The request body is too large', { status: 413 });
+  if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return new AppError('unsupported_encoding', e.message ?? 'Unsupported encoding', { status: 415 });
+  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) return new AppError('bad_request', e.message ?? 'Bad request', { status: e.status });
+  return null;
+}
+
+export function errorHandler(log: (message: string) => void = console.error): ErrorRequestHandler {
+  return (error, req, res, _next) => {
+    const known = error instanceof AppError ? error : fromBodyParser(error);
+    if (known) {
+      res.status(known.status).json({ error: { code: known.code, message: known.message, details: known.details } });
+      return;
+    }
+    log(`[server] ${req.method} ${req.path} failed: ${(error as Error)?.stack ?? String(error)}`);
+    res.status(500).json({ error: { code: 'internal', message: 'Something went wrong on our side; it has been logged.', details: [] } });
+  };
+}

@@ -1,0 +1,76 @@
+// A route is a value: method, path, access, the schemas of what it accepts and returns,
+// and a thin handler. The same values register the express routes, validate requests and
+// write the OpenAPI document, so the three cannot drift apart.
+import { Ajv, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import type { Static, TSchema } from '@sinclair/typebox';
+import type { Request, Response, Router } from 'express';
+import { toIssues } from '../flows';
+import type { Actor } from '../workflows';
+import { authorize, type Access } from './auth';
+import { AppError } from './errors';
+
+export interface RouteContext<B extends TSchema, Q extends TSchema> {
+  body: Static<B>;
+  query: Static<Q>;
+  params: Record<string, string>;
+  actor: Actor | null;
+  req: Request;
+}
+
+export interface RouteResult {
+  status?: number;
+  body: unknown;
+}
+
+export interface RouteSpec<B extends TSchema = TSchema, Q extends TSchema = TSchema> {
+  method: 'get' | 'post' | 'put' | 'delete';
+  path: string;
+  summary: string;
+  tag: string;
+  access: Access;
+  body?: B;
+  query?: Q;
+  responses: Record<number, { description: string; schema?: TSchema }>;
+  handler: (ctx: RouteContext<B, Q>) => Promise<RouteResult>;
+}
+
+export function defineRoute<B extends TSchema, Q extends TSchema>(spec: RouteSpec<B, Q>): RouteSpec {
+  return spec as unknown as RouteSpec;
+}
+
+const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as typeof addFormatsModule;
+const bodyAjv = new Ajv({ allErrors: true, strict: false });
+// Query strings are text: coerce "2" to 2 for schemas that ask for numbers.
+const queryAjv = new Ajv({ allErrors: true, strict: false, coerceTypes: true, useDefaults: true });
+addFormats(bodyAjv);
+addFormats(queryAjv);
+
+function validator(ajv: Ajv, schema: TSchema, where: string, code: string) {
+  const validate: ValidateFunction = ajv.compile(schema);
+  return (value: unknown) => {
+    if (!validate(value)) {
+      const details = toIssues(validate.errors);
+      throw new AppError(code, `The ${where} is not valid: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`, { details });
+    }
+    return value;
+  };
+}
+
+export function registerRoutes(router: Router, routes: RouteSpec[], authenticate: (header: string | undefined) => Promise<Actor>): void {
+  for (const route of routes) {
+    const checkBody = route.body ? validator(bodyAjv, route.body, 'request body', 'invalid_body') : null;
+    const checkQuery = route.query ? validator(queryAjv, route.query, 'query string', 'invalid_query') : null;
+    router[route.method](route.path, async (req: Request, res: Response) => {
+      let actor: Actor | null = null;
+      if (route.access !== 'public') {
+        actor = await authenticate(req.headers.authorization);
+        authorize(actor, route.access);
+      }
+      const body = checkBody ? checkBody(req.body ?? undefined) : req.body;
+      const query = checkQuery ? checkQuery({ ...req.query }) : req.query;
+      const result = await route.handler({ body, query, params: req.params as Record<string, string>, actor, req });
+      res.status(result.status ?? 200).json(result.body);
+    });
+  }
+}

@@ -1,0 +1,56 @@
+import type { ContractStatus } from '../../flows';
+import type { Store } from '../../store';
+import type { ContractService } from '../contracts';
+import { defineRoute } from '../route';
+import { ApprovalBody, CancelBody, ContractListQuery, ContractSchema, StartContractBody } from '../schemas';
+
+/** A bare date as `to` means the whole of that day. */
+const endOf = (to: string | undefined) => (to && /^\d{4}-\d{2}-\d{2}$/.test(to) ? `${to}T23:59:59.999Z` : to);
+
+export function contractRoutes(store: Store, contracts: ContractService) {
+  return [
+    defineRoute({
+      method: 'post', path: '/api/contracts', tag: 'contracts', access: 'user', body: StartContractBody,
+      summary: 'Start a contract on a published flow; the same flow + sourceKey returns the existing contract',
+      responses: {
+        201: { description: 'started', schema: ContractSchema },
+        200: { description: 'this flow + sourceKey already has this contract', schema: ContractSchema },
+        404: { description: 'no such flow' },
+        409: { description: 'the flow has no published version' },
+      },
+      handler: async ({ body, actor }) => {
+        const { contract, created } = await contracts.start(body, actor!);
+        return { status: created ? 201 : 200, body: contract };
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/api/contracts', tag: 'contracts', access: 'user', query: ContractListQuery,
+      summary: 'Track contracts: filter by status, flow, text, creation time; newest first',
+      responses: { 200: { description: 'a page of contracts, each with who it waits on' } },
+      handler: async ({ query }) => ({ body: await store.contracts.list({ ...query, status: query.status as ContractStatus | undefined, to: endOf(query.to) }) }),
+    }),
+    defineRoute({
+      method: 'get', path: '/api/contracts/:id', tag: 'contracts', access: 'user',
+      summary: 'A contract: status, chosen tier, each step with who decided what and when, timeline',
+      responses: { 200: { description: 'the contract', schema: ContractSchema }, 404: { description: 'no such contract' } },
+      handler: async ({ params }) => ({ body: await contracts.get(params.id) }),
+    }),
+    defineRoute({
+      method: 'post', path: '/api/contracts/:id/approvals', tag: 'contracts', access: 'user', body: ApprovalBody,
+      summary: "The calling user's decision on the contract's current approval step",
+      responses: {
+        200: { description: 'the contract after the decision', schema: ContractSchema },
+        403: { description: 'the user holds none of the roles the step waits for' },
+        404: { description: 'no such contract' },
+        409: { description: 'the contract waits for no decision, or this user already decided' },
+      },
+      handler: async ({ params, body, actor }) => ({ body: await contracts.decide(params.id, { actor: actor!, decision: body.decision, comment: body.comment ?? null }) }),
+    }),
+    defineRoute({
+      method: 'post', path: '/api/contracts/:id/cancel', tag: 'contracts', access: 'user', body: CancelBody,
+      summary: 'Cancel a contract in flight (its initiator or an admin)',
+      responses: { 200: { description: 'the cancelled contract', schema: ContractSchema }, 403: { description: 'neither initiator nor admin' }, 409: { description: 'already finished' } },
+      handler: async ({ params, body, actor }) => ({ body: await contracts.cancel(params.id, actor!, body.reason) }),
+    }),
+  ];
+}

@@ -1,0 +1,82 @@
+import { FlowDefinitionSchema, simulateFlow, validateContractData, validateFlow, type FlowDefinition } from '../../flows';
+import { StoreError, type Store } from '../../store';
+import { AppError, asRoutingError, notFound } from '../errors';
+import { defineRoute } from '../route';
+import { FlowBody, FlowQuery, FlowVersionSchema, SimulateBody } from '../schemas';
+
+const DESIGNERS = { roles: ['flow-designer'] };
+
+function checkedFlow(body: unknown): FlowDefinition {
+  const result = validateFlow(body);
+  if (!result.ok) throw new AppError('invalid_flow', `The flow definition has ${result.issues.length} problem(s)`, { details: result.issues });
+  return result.value;
+}
+
+function storeError(error: unknown): never {
+  if (error instanceof StoreError) throw new AppError(error.code, error.message, { status: error.code === 'not_found' ? 404 : 409 });
+  throw error;
+}
+
+export function flowRoutes(store: Store) {
+  return [
+    defineRoute({
+      method: 'post', path: '/api/flows', tag: 'flows', access: DESIGNERS, body: FlowBody,
+      summary: 'Create a flow (version 1, draft)',
+      responses: { 201: { description: 'created', schema: FlowVersionSchema }, 409: { description: 'a flow with this key exists' } },
+      handler: async ({ body, actor }) => ({ status: 201, body: await store.flows.create(checkedFlow(body), actor!.id).catch(storeError) }),
+    }),
+    defineRoute({
+      method: 'get', path: '/api/flows', tag: 'flows', access: 'user',
+      summary: 'List flows with their latest and published versions',
+      responses: { 200: { description: 'flows' } },
+      handler: async () => ({ body: { items: await store.flows.list() } }),
+    }),
+    defineRoute({
+      method: 'get', path: '/api/flows/:key', tag: 'flows', access: 'user', query: FlowQuery,
+      summary: 'A flow version (the latest unless ?version=), with the list of versions',
+      responses: { 200: { description: 'the flow', schema: FlowVersionSchema }, 404: { description: 'no such flow or version' } },
+      handler: async ({ params, query }) => {
+        const flow = await store.flows.get(params.key, query.version);
+        if (!flow) throw notFound(query.version ? `Version ${query.version} of flow "${params.key}"` : `Flow "${params.key}"`);
+        const versions = (await store.flows.versions(params.key)).map(({ version, status, publishedAt }) => ({ version, status, publishedAt }));
+        return { body: { ...flow, versions } };
+      },
+    }),
+    defineRoute({
+      method: 'put', path: '/api/flows/:key', tag: 'flows', access: DESIGNERS, body: FlowBody,
+      summary: 'Save the draft: edits the latest draft, or opens a new draft version after a publish',
+      responses: { 200: { description: 'the draft', schema: FlowVersionSchema }, 404: { description: 'no such flow' } },
+      handler: async ({ params, body, actor }) => {
+        const flow = checkedFlow(body);
+        if (flow.key !== params.key) throw new AppError('invalid_flow', `The body's key "${flow.key}" differs from the URL's "${params.key}"`, { details: [{ path: '/key', message: `must be "${params.key}"` }] });
+        return { body: await store.flows.saveDraft(params.key, flow, actor!.id).catch(storeError) };
+      },
+    }),
+    defineRoute({
+      method: 'post', path: '/api/flows/:key/publish', tag: 'flows', access: DESIGNERS,
+      summary: 'Publish the latest draft; new contracts use it, running ones keep theirs',
+      responses: { 200: { description: 'the published version', schema: FlowVersionSchema }, 404: { description: 'no such flow' }, 409: { description: 'nothing to publish' } },
+      handler: async ({ params, actor }) => ({ body: await store.flows.publish(params.key, actor!.id).catch(storeError) }),
+    }),
+    defineRoute({
+      method: 'post', path: '/api/flows/:key/simulate', tag: 'flows', access: 'user', body: SimulateBody,
+      summary: 'Which tier, approvers, documents and signers the given data would get; starts nothing',
+      responses: { 200: { description: 'the simulation' }, 404: { description: 'no such flow' } },
+      handler: async ({ params, body }) => {
+        const flow = await store.flows.get(params.key, body.version);
+        if (!flow) throw notFound(body.version ? `Version ${body.version} of flow "${params.key}"` : `Flow "${params.key}"`);
+        const data = validateContractData(flow.definition, body.data);
+        if (!data.ok) throw new AppError('invalid_data', 'The data does not fit the flow', { details: data.issues });
+        const simulation = await simulateFlow(flow.definition, data.value).catch(asRoutingError);
+        return { body: { flow: { key: flow.key, version: flow.version, status: flow.status }, ...simulation } };
+      },
+    }),
+  ];
+}
+
+export const FlowSchemaRoute = defineRoute({
+  method: 'get', path: '/api/schemas/flow.json', tag: 'flows', access: 'public',
+  summary: 'The JSON Schema of flow definitions (what the designer validates against)',
+  responses: { 200: { description: 'JSON Schema' } },
+  handler: async () => ({ body: FlowDefinitionSchema }),
+});

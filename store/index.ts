@@ -1,0 +1,55 @@
+// The store's public surface: server and worker import only this file.
+import { sql } from 'kysely';
+import { createContractRepository, type ContractRepository } from './contracts';
+import { openDatabase, type DialectName, type StoreOptions } from './database';
+import { createFlowRepository, type FlowRepository } from './flows';
+import { migrateToLatest } from './migrations';
+import { createOutboxRepository, type OutboxRepository } from './outbox';
+import { createUserRepository, type UserRepository } from './users';
+
+export { StoreError, type StoreErrorCode } from './errors';
+export { DEFAULT_SQLITE_PATH, type DialectName, type StoreOptions } from './database';
+export { migrateToLatest } from './migrations';
+export type { FlowRepository, FlowSummary, FlowVersion } from './flows';
+export type { NewUser, User, UserRepository } from './users';
+export { waitingOn, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type ContractFilter, type ContractPage, type ContractRepository, type ContractSummary } from './contracts';
+export type { OutboxFilter, OutboxMessage, OutboxRepository } from './outbox';
+
+export interface Store {
+  readonly dialect: DialectName;
+  /** Throws if the database does not answer. */
+  ping(): Promise<void>;
+  /** Closes the connection(s); calling it again does nothing. */
+  close(): Promise<void>;
+  readonly flows: FlowRepository;
+  readonly users: UserRepository;
+  readonly contracts: ContractRepository;
+  readonly outbox: OutboxRepository;
+}
+
+/** Opens the database named by the options and brings its schema up to date. */
+export async function openStore(options: StoreOptions): Promise<Store> {
+  const { db, dialect, release } = openDatabase(options);
+  try {
+    await migrateToLatest(db, dialect);
+  } catch (error) {
+    await release().catch(() => {});
+    throw error;
+  }
+  let closing: Promise<void> | undefined;
+  return {
+    dialect,
+    async ping() {
+      await sql`select 1`.execute(db);
+    },
+    close() {
+      // pg's Pool.end() throws when called twice; shutdown paths may well do that.
+      closing ??= release();
+      return closing;
+    },
+    flows: createFlowRepository(db),
+    users: createUserRepository(db, dialect),
+    contracts: createContractRepository(db),
+    outbox: createOutboxRepository(db),
+  };
+}

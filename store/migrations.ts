@@ -1,0 +1,121 @@
+// Schema changes, in code so that they ship inside the bundle with the queries that
+// depend on them. Append new migrations; never edit one that has been released.
+import { Kysely, Migrator, sql, type Migration, type MigrationResultSet } from 'kysely';
+import type { DialectName } from './database';
+
+function migrations(dialect: DialectName): Record<string, Migration> {
+  return {
+    '0001_initial': {
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('flows')
+          .addColumn('key', 'text', (c) => c.primaryKey())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('latest_version', 'integer', (c) => c.notNull())
+          .addColumn('published_version', 'integer')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .execute();
+
+        await db.schema
+          .createTable('flow_versions')
+          .addColumn('flow_key', 'text', (c) => c.notNull().references('flows.key'))
+          .addColumn('version', 'integer', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('definition', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('created_by', 'text', (c) => c.notNull())
+          .addColumn('published_at', 'text')
+          .addColumn('published_by', 'text')
+          .addPrimaryKeyConstraint('flow_versions_pk', ['flow_key', 'version'])
+          .execute();
+
+        await db.schema
+          .createTable('users')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('roles', 'text', (c) => c.notNull())
+          .addColumn('org_unit', 'text')
+          .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .execute();
+
+        await db.schema
+          .createTable('contracts')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('flow_key', 'text', (c) => c.notNull())
+          .addColumn('flow_version', 'integer', (c) => c.notNull())
+          .addColumn('source_key', 'text')
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('title', 'text')
+          .addColumn('amount', 'double precision', (c) => c.notNull())
+          .addColumn('current_step', 'integer')
+          .addColumn('waiting_on', 'text', (c) => c.notNull())
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('revision', 'integer', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .execute();
+        // Not unique: the idempotent start (flow key + source key) is Temporal's workflow id,
+        // and a unique index here would make a projection write fail instead of landing.
+        await db.schema.createIndex('contracts_flow_source_idx').on('contracts').columns(['flow_key', 'source_key']).execute();
+        await db.schema.createIndex('contracts_status_created_idx').on('contracts').columns(['status', 'created_at']).execute();
+        await db.schema.createIndex('contracts_created_idx').on('contracts').columns(['created_at', 'id']).execute();
+
+        await db.schema
+          .createTable('outbox')
+          .$call((t) =>
+            dialect === 'postgres'
+              ? t.addColumn('seq', 'integer', (c) => c.primaryKey().generatedByDefaultAsIdentity())
+              : t.addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement()),
+          )
+          .addColumn('id', 'text', (c) => c.notNull().unique())
+          .addColumn('idempotency_key', 'text', (c) => c.notNull().unique())
+          .addColumn('channel', 'text', (c) => c.notNull())
+          .addColumn('recipient', 'text', (c) => c.notNull())
+          .addColumn('subject', 'text', (c) => c.notNull())
+          .addColumn('body', 'text', (c) => c.notNull())
+          .addColumn('contract_id', 'text')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('outbox_recipient_idx').on('outbox').column('recipient').execute();
+        await db.schema.createIndex('outbox_contract_idx').on('outbox').column('contract_id').execute();
+      },
+    },
+  };
+}
+
+/** Runs every pending migration; a no-op when the schema is current. Throws if one fails. */
+export async function migrateToLatest(db: Kysely<any>, dialect: DialectName): Promise<void> {
+  const provider = { getMigrations: async () => migrations(dialect) };
+  const run = (target: Kysely<any>) => new Migrator({ db: target, provider }).migrateToLatest();
+
+  let outcome: MigrationResultSet;
+  if (dialect === 'postgres') {
+    // Kysely takes an advisory lock and runs the migrations in one transaction.
+    outcome = await run(db);
+  } else {
+    // Kysely's SQLite adapter neither locks nor uses a transaction, assuming one process.
+    // Server and worker may start together on a fresh file, so hold SQLite's write lock
+    // for the whole run: the second process waits (busy_timeout), then finds nothing to do,
+    // and a failing migration leaves no half-made schema behind.
+    outcome = await db.connection().execute(async (conn) => {
+      await sql`begin immediate`.execute(conn);
+      try {
+        const result = await run(conn);
+        await sql.raw(result.error ? 'rollback' : 'commit').execute(conn);
+        return result;
+      } catch (error) {
+        await sql`rollback`.execute(conn).catch(() => {});
+        throw error;
+      }
+    });
+  }
+  if (outcome.error) {
+    const failed = outcome.results?.find((r) => r.status === 'Error')?.migrationName;
+    throw new Error(`database migration ${failed ?? ''} failed: ${String((outcome.error as Error)?.message ?? outcome.error)}`, {
+      cause: outcome.error,
+    });
+  }
+}

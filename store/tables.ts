@@ -1,0 +1,78 @@
+// Row shapes as the database holds them. JSON lives in TEXT columns and timestamps are
+// ISO-8601 strings in both dialects, so one set of types (and one set of queries)
+// serves SQLite and PostgreSQL alike; the repositories convert to domain objects.
+import type { Generated } from 'kysely';
+
+export interface FlowsTable {
+  key: string;
+  /** Name of the latest version, so the list needs no join. */
+  name: string;
+  latest_version: number;
+  published_version: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface FlowVersionsTable {
+  flow_key: string;
+  version: number;
+  status: 'draft' | 'published';
+  name: string;
+  /** FlowDefinition as JSON. */
+  definition: string;
+  created_at: string;
+  created_by: string;
+  published_at: string | null;
+  published_by: string | null;
+}
+
+export interface UsersTable {
+  id: string;
+  name: string;
+  /** string[] as JSON. */
+  roles: string;
+  org_unit: string | null;
+  /** sha256 of the bearer token, hex; the token itself is never stored. */
+  token_hash: string;
+  created_at: string;
+}
+
+export interface ContractsTable {
+  id: string;
+  flow_key: string;
+  flow_version: number;
+  source_key: string | null;
+  status: string;
+  title: string | null;
+  amount: number;
+  current_step: number | null;
+  /** string[] as JSON, derived from the state on every save. */
+  waiting_on: string;
+  /** The full ContractState as JSON. */
+  state: string;
+  revision: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface OutboxTable {
+  /** Insertion order: breaks ties between messages written in the same millisecond. */
+  seq: Generated<number>;
+  id: string;
+  idempotency_key: string;
+  channel: 'email' | 'sms' | 'inbox';
+  /** `to` is a reserved word in SQL. */
+  recipient: string;
+  subject: string;
+  body: string;
+  contract_id: string | null;
+  created_at: string;
+}
+
+export interface Database {
+  flows: FlowsTable;
+  flow_versions: FlowVersionsTable;
+  users: UsersTable;
+  contracts: ContractsTable;
+  outbox: OutboxTable;
+}

@@ -1,0 +1,143 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { StoreError, type Store } from '../../store';
+import { dialects, openTestStore } from '../support/databases';
+import { flowDefinition } from './fixtures';
+
+async function storeError(promise: Promise<unknown>): Promise<StoreError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(StoreError);
+  return error as StoreError;
+}
+
+describe.each(dialects)('flows (%s)', (dialect) => {
+  let store: Store;
+  beforeEach(async () => {
+    store = await openTestStore(dialect);
+  });
+  afterEach(async () => {
+    await store.close();
+  });
+
+  it('creates version 1 as a draft', async () => {
+    const created = await store.flows.create(flowDefinition('purchase', '采购合同'), 'u_admin');
+    expect(created).toMatchObject({ key: 'purchase', version: 1, status: 'draft', name: '采购合同', createdBy: 'u_admin', publishedAt: null, publishedBy: null });
+    expect(created.definition).toEqual(flowDefinition('purchase', '采购合同'));
+    expect(await store.flows.get('purchase')).toEqual(created);
+    expect(await store.flows.published('purchase')).toBeNull();
+  });
+
+  it('refuses to create a key that exists', async () => {
+    await store.flows.create(flowDefinition('purchase'), 'u_admin');
+    const error = await storeError(store.flows.create(flowDefinition('purchase', 'Other'), 'u_other'));
+    expect(error.code).toBe('conflict');
+    expect((await store.flows.versions('purchase')).map((v) => v.name)).toEqual(['Flow purchase']);
+  });
+
+  it('lets exactly one of two concurrent creates of a key win', async () => {
+    const results = await Promise.allSettled([
+      store.flows.create(flowDefinition('race', 'A'), 'u_a'),
+      store.flows.create(flowDefinition('race', 'B'), 'u_b'),
+    ]);
+    const won = results.filter((r) => r.status === 'fulfilled');
+    const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(won).toHaveLength(1);
+    expect(lost).toHaveLength(1);
+    expect(lost[0].reason).toBeInstanceOf(StoreError);
+    expect((lost[0].reason as StoreError).code).toBe('conflict');
+    expect(await store.flows.versions('race')).toHaveLength(1);
+  });
+
+  it('replaces the definition of a draft in place', async () => {
+    await store.flows.create(flowDefinition('purchase', 'First'), 'u_admin');
+    const saved = await store.flows.saveDraft('purchase', flowDefinition('purchase', 'Second'), 'u_editor');
+    expect(saved).toMatchObject({ version: 1, status: 'draft', name: 'Second' });
+    expect(saved.definition.name).toBe('Second');
+    expect(await store.flows.versions('purchase')).toHaveLength(1);
+    expect((await store.flows.get('purchase'))?.definition.name).toBe('Second');
+  });
+
+  it('opens a new draft version on top of a published one', async () => {
+    await store.flows.create(flowDefinition('purchase', 'First'), 'u_admin');
+    await store.flows.publish('purchase', 'u_admin');
+    const draft = await store.flows.saveDraft('purchase', flowDefinition('purchase', 'Second'), 'u_editor');
+    expect(draft).toMatchObject({ version: 2, status: 'draft', name: 'Second', createdBy: 'u_editor', publishedAt: null });
+
+    const versions = await store.flows.versions('purchase');
+    expect(versions.map((v) => [v.version, v.status, v.name])).toEqual([
+      [1, 'published', 'First'],
+      [2, 'draft', 'Second'],
+    ]);
+    // Running contracts and new starts keep using the published version until the draft is published.
+    expect((await store.flows.published('purchase'))?.version).toBe(1);
+    expect((await store.flows.get('purchase'))?.version).toBe(2);
+    expect((await store.flows.get('purchase', 1))?.name).toBe('First');
+    expect(await store.flows.get('purchase', 3)).toBeNull();
+  });
+
+  it('refuses a draft whose key differs from the flow', async () => {
+    await store.flows.create(flowDefinition('purchase'), 'u_admin');
+    const error = await storeError(store.flows.saveDraft('purchase', flowDefinition('other'), 'u_admin'));
+    expect(error.code).toBe('conflict');
+    expect(await store.flows.get('other')).toBeNull();
+  });
+
+  it('reports an unknown flow as not found on save and publish', async () => {
+    expect((await storeError(store.flows.saveDraft('nope', flowDefinition('nope'), 'u_admin'))).code).toBe('not_found');
+    expect((await storeError(store.flows.publish('nope', 'u_admin'))).code).toBe('not_found');
+    expect(await store.flows.get('nope')).toBeNull();
+    expect(await store.flows.versions('nope')).toEqual([]);
+  });
+
+  it('publishes the latest draft and records who did it', async () => {
+    await store.flows.create(flowDefinition('purchase'), 'u_admin');
+    const published = await store.flows.publish('purchase', 'u_boss');
+    expect(published).toMatchObject({ version: 1, status: 'published', publishedBy: 'u_boss' });
+    expect(published.publishedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(await store.flows.published('purchase')).toEqual(published);
+  });
+
+  it('refuses to publish when the latest version is already published', async () => {
+    await store.flows.create(flowDefinition('purchase'), 'u_admin');
+    await store.flows.publish('purchase', 'u_admin');
+    const error = await storeError(store.flows.publish('purchase', 'u_admin'));
+    expect(error.code).toBe('conflict');
+    expect(error.message).toContain('has no draft to publish');
+  });
+
+  it('returns the highest published version once several are published', async () => {
+    await store.flows.create(flowDefinition('purchase', 'v1'), 'u_admin');
+    await store.flows.publish('purchase', 'u_admin');
+    await store.flows.saveDraft('purchase', flowDefinition('purchase', 'v2'), 'u_admin');
+    await store.flows.publish('purchase', 'u_admin');
+    await store.flows.saveDraft('purchase', flowDefinition('purchase', 'v3'), 'u_admin');
+    expect(await store.flows.published('purchase')).toMatchObject({ version: 2, name: 'v2', status: 'published' });
+    expect((await store.flows.versions('purchase')).map((v) => v.version)).toEqual([1, 2, 3]);
+  });
+
+  it('lets concurrent saves of a published flow open only one new draft', async () => {
+    await store.flows.create(flowDefinition('purchase'), 'u_admin');
+    await store.flows.publish('purchase', 'u_admin');
+    await Promise.all([
+      store.flows.saveDraft('purchase', flowDefinition('purchase', 'A'), 'u_a'),
+      store.flows.saveDraft('purchase', flowDefinition('purchase', 'B'), 'u_b'),
+    ]);
+    expect((await store.flows.versions('purchase')).map((v) => v.version)).toEqual([1, 2]);
+  });
+
+  it('lists flows by key with their latest and published versions', async () => {
+    await store.flows.create(flowDefinition('sales', 'Sales'), 'u_admin');
+    await store.flows.create(flowDefinition('ab'), 'u_admin');
+    await store.flows.create(flowDefinition('a-c'), 'u_admin');
+    await store.flows.create(flowDefinition('purchase', 'Purchase'), 'u_admin');
+    await store.flows.publish('purchase', 'u_admin');
+    await store.flows.saveDraft('purchase', flowDefinition('purchase', 'Purchase v2'), 'u_admin');
+
+    const list = await store.flows.list();
+    expect(list.map((f) => f.key)).toEqual(['a-c', 'ab', 'purchase', 'sales']);
+    expect(list.find((f) => f.key === 'purchase')).toMatchObject({ name: 'Purchase v2', latestVersion: 2, publishedVersion: 1 });
+    expect(list.find((f) => f.key === 'sales')).toMatchObject({ name: 'Sales', latestVersion: 1, publishedVersion: null });
+  });
+});

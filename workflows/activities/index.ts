@@ -1,0 +1,57 @@
+// Everything a contract's workflow does to the world goes through these activities.
+// The worker wires in the real store and notifier; nothing here is imported by workflow code
+// except as a type.
+import { parseApprover, type ContractState } from '../../flows';
+import type { Notifier } from '../../notify';
+import type { Store } from '../../store';
+
+export interface ApproverNotice {
+  contractId: string;
+  title: string | null;
+  step: number;
+  stepName: string;
+  /** Approver slots to tell, e.g. role:finance-director. */
+  approvers: string[];
+  kind: 'approval_requested' | 'reminder' | 'escalation';
+  /** Same key, same messages: a retried activity never notifies twice. */
+  idempotencyKey: string;
+}
+
+export function createActivities({ store, notifier }: { store: Store; notifier: Notifier }) {
+  return {
+    /** Writes the contract's projection; an older revision never overwrites a newer one. */
+    async saveContract(state: ContractState): Promise<void> {
+      await store.contracts.save(state);
+    },
+
+    /** Tells every user who can fill one of the slots; returns how many were told. */
+    async notifyApprovers(notice: ApproverNotice): Promise<number> {
+      const users = new Map<string, { id: string; name: string }>();
+      for (const slot of notice.approvers) {
+        const { kind, name } = parseApprover(slot);
+        const found = kind === 'role' ? await store.users.withRole(name) : [await store.users.get(name)].filter((u) => u !== null);
+        for (const user of found) users.set(user.id, user);
+      }
+      const subject = {
+        approval_requested: '待审批',
+        reminder: '审批提醒',
+        escalation: '审批升级',
+      }[notice.kind];
+      for (const user of users.values()) {
+        await notifier.send(
+          {
+            channel: 'inbox',
+            to: user.id,
+            contractId: notice.contractId,
+            subject: `${subject}: ${notice.title ?? notice.contractId}`,
+            body: `${user.name}, contract ${notice.contractId} waits for your decision on "${notice.stepName}" (${notice.kind.replace('_', ' ')}).`,
+          },
+          `${notice.idempotencyKey}:${user.id}`,
+        );
+      }
+      return users.size;
+    },
+  };
+}
+
+export type ContractActivities = ReturnType<typeof createActivities>;
