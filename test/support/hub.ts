@@ -1,0 +1,119 @@
+// A whole hub in the test process: a real worker on the shared Temporal dev server (its
+// own task queue), the real express app on a free port, a fresh store. Tests talk to it
+// over HTTP the way a user or a business system would.
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, type Worker, type WorkflowBundle } from '@temporalio/worker';
+import { inject } from 'vitest';
+import type { FlowDefinition } from '../../flows';
+import { createOutboxNotifier } from '../../notify';
+import { createApp } from '../../server';
+import type { Store } from '../../store';
+import { bundleContractWorkflows, createContractWorker } from '../../workflows';
+import { openTestStore, type TestDialect } from './databases';
+
+let runtimeInstalled = false;
+let bundle: Promise<WorkflowBundle> | undefined;
+
+export const exampleFlow = (): FlowDefinition => JSON.parse(readFileSync(new URL('../../examples/supplier-purchase.flow.json', import.meta.url), 'utf8'));
+
+export interface HttpResult<T = any> {
+  status: number;
+  body: T;
+}
+
+export interface TestHub {
+  url: string;
+  adminToken: string;
+  store: Store;
+  client: Client;
+  taskQueue: string;
+  /** An HTTP call as `token` (the admin's unless given). */
+  call<T = any>(method: string, path: string, body?: unknown, token?: string | null): Promise<HttpResult<T>>;
+  /** Creates a user with these roles and returns their token. */
+  user(name: string, roles: string[]): Promise<{ id: string; token: string }>;
+  /** Posts and publishes a flow. */
+  publish(flow: FlowDefinition): Promise<void>;
+  /** Polls the contract until `until` holds (the projection is written by activities). */
+  waitFor(id: string, until: (contract: any) => boolean, timeoutMs?: number): Promise<any>;
+  close(): Promise<void>;
+}
+
+export async function startTestHub(options: { dialect?: TestDialect } = {}): Promise<TestHub> {
+  if (!runtimeInstalled) {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+    runtimeInstalled = true;
+  }
+  const address = inject('temporalAddress');
+  const taskQueue = `test-${randomBytes(6).toString('hex')}`;
+  const adminToken = `test-admin-${randomBytes(12).toString('hex')}`;
+  const store = await openTestStore(options.dialect ?? 'sqlite');
+
+  bundle ??= bundleContractWorkflows();
+  const nativeConnection = await NativeConnection.connect({ address });
+  const worker: Worker = await createContractWorker({ connection: nativeConnection, namespace: 'default', taskQueue, store, notifier: createOutboxNotifier(store), workflowBundle: await bundle });
+  const running = worker.run();
+
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection, namespace: 'default' });
+  const errors: string[] = [];
+  const app = createApp({ store, client, taskQueue, namespace: 'default', adminToken, log: (m) => errors.push(m) });
+  const server = await new Promise<ReturnType<typeof app.listen>>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const call = async (method: string, path: string, body?: unknown, token: string | null = adminToken) => {
+    const response = await fetch(url + path, {
+      method,
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await response.text();
+    if (response.status >= 500) throw new Error(`${method} ${path} → ${response.status} ${text}\n${errors.join('\n')}`);
+    return { status: response.status, body: text ? JSON.parse(text) : null };
+  };
+
+  return {
+    url,
+    adminToken,
+    store,
+    client,
+    taskQueue,
+    call,
+    async user(name, roles) {
+      const { status, body } = await call('POST', '/api/users', { name, roles });
+      if (status !== 201) throw new Error(`creating user ${name}: ${status} ${JSON.stringify(body)}`);
+      return { id: body.id, token: body.token };
+    },
+    async publish(flow) {
+      const created = await call('POST', '/api/flows', flow);
+      if (created.status === 409) {
+        const saved = await call('PUT', `/api/flows/${flow.key}`, flow);
+        if (saved.status !== 200) throw new Error(`saving flow: ${JSON.stringify(saved.body)}`);
+      } else if (created.status !== 201) throw new Error(`creating flow: ${JSON.stringify(created.body)}`);
+      const published = await call('POST', `/api/flows/${flow.key}/publish`);
+      if (published.status !== 200) throw new Error(`publishing flow: ${JSON.stringify(published.body)}`);
+    },
+    async waitFor(id, until, timeoutMs = 20_000) {
+      const deadline = Date.now() + timeoutMs;
+      let last: any;
+      while (Date.now() < deadline) {
+        last = (await call('GET', `/api/contracts/${id}`)).body;
+        if (until(last)) return last;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`contract ${id} did not reach the expected state in ${timeoutMs} ms; last: ${JSON.stringify(last, null, 1)}`);
+    },
+    async close() {
+      await new Promise((resolve) => server.close(resolve));
+      worker.shutdown();
+      await running;
+      await nativeConnection.close();
+      await connection.close();
+      await store.close();
+    },
+  };
+}
