@@ -7,7 +7,7 @@ describe.each(dialects)('users (%s)', (dialect) => {
   let database: TestDatabase;
   let store: Store;
   beforeEach(async () => {
-    database = await createTestDatabase(dialect);
+    database = await createTestDatabase(dialect, { migrated: true });
     store = await openStore(database.options);
   });
   afterEach(async () => {

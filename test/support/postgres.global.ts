@@ -80,7 +80,9 @@ export default async function setup(project: TestProject) {
     return () => dropTemplate(external, template);
   }
 
-  const databaseDir = join(repoRoot, '.cache', `pg-test-${randomBytes(4).toString('hex')}`);
+  // SEALFLOW_PG_TEST_DIR moves the cluster elsewhere, e.g. /dev/shm: on disks mounted with
+  // `discard` every DROP DATABASE pays for TRIM, and tests create and drop many.
+  const databaseDir = join(process.env.SEALFLOW_PG_TEST_DIR?.trim() || join(repoRoot, '.cache'), `pg-test-${randomBytes(4).toString('hex')}`);
   const port = await freePort();
   const user = 'postgres';
   const password = 'postgres';
