@@ -29,7 +29,14 @@ function adminTokenFor(dataDir: string, configured: string | null): string {
 }
 
 async function main() {
-  const config = loadConfig();
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`[sealflow] configuration: ${error.message}`);
+    process.exit(1);
+  }
   Runtime.install({ logger: new DefaultLogger('WARN') });
   mkdirSync(config.dataDir, { recursive: true });
   const stops: Array<() => Promise<void>> = [];
@@ -115,7 +122,7 @@ async function main() {
       process.exit(1);
     });
   } catch (error) {
-    console.error(error instanceof ConfigError ? `[sealflow] configuration: ${error.message}` : `[sealflow] could not start: ${(error as Error).stack ?? error}`);
+    console.error(`[sealflow] could not start: ${(error as Error).stack ?? error}`);
     await stopAll();
     process.exit(1);
   }

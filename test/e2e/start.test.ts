@@ -25,7 +25,7 @@ async function freePort(): Promise<number> {
 const ports = { api: await freePort(), temporal: await freePort(), ui: await freePort() };
 
 function startHub(): Promise<{ process: ChildProcess; output: () => string }> {
-  const env = { ...process.env, SEALFLOW_DATA_DIR: dataDir, PORT: String(ports.api), TEMPORAL_DEV_PORT: String(ports.temporal), TEMPORAL_DEV_UI_PORT: String(ports.ui), SEALFLOW_ADMIN_TOKEN: adminToken };
+  const env: NodeJS.ProcessEnv = { ...process.env, SEALFLOW_DATA_DIR: dataDir, PORT: String(ports.api), TEMPORAL_DEV_PORT: String(ports.temporal), TEMPORAL_DEV_UI_PORT: String(ports.ui), SEALFLOW_ADMIN_TOKEN: adminToken };
   delete env.TEMPORAL_ADDRESS;
   delete env.DATABASE_URL;
   const proc = spawn(process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), join(root, 'scripts/start.ts')], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -64,7 +64,7 @@ async function call(method: string, path: string, body?: unknown, token = adminT
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  return { status: response.status, body: await response.json() };
+  return { status: response.status, body: (await response.json()) as any };
 }
 
 async function waitFor(id: string, until: (c: any) => boolean) {

@@ -1,0 +1,17 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './index';
+
+describe('loadConfig', () => {
+  it('defaults to the embedded stack: port 3000, SQLite and a dev server under ./data', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ port: 3000, databaseUrl: null, adminToken: null, temporal: { address: null, namespace: 'default', taskQueue: 'sealflow-contracts', devServerPort: 7233 } });
+    expect(config.sqlitePath).toMatch(/data\/sealflow\.db$/);
+  });
+
+  it('stops on a bad setting with a message that names it', () => {
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(new ConfigError('PORT', 'must be a port number 0-65535, got "eighty"'));
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/^DATABASE_URL: /);
+    expect(() => loadConfig({ SEALFLOW_ADMIN_TOKEN: 'short' })).toThrow(/^SEALFLOW_ADMIN_TOKEN: must be at least 16/);
+    expect(() => loadConfig({ TEMPORAL_ADDRESS: 'temporal' })).toThrow(/^TEMPORAL_ADDRESS: must be host:port/);
+  });
+});
