@@ -92,7 +92,7 @@ export async function migrateToLatest(db: Kysely<any>, dialect: DialectName): Pr
   const run = (target: Kysely<any>) => new Migrator({ db: target, provider }).migrateToLatest();
 
   let outcome: MigrationResultSet;
-  if (dialect === 'postgres' || true) {
+  if (dialect === 'postgres') {
     // Kysely takes an advisory lock and runs the migrations in one transaction.
     outcome = await run(db);
   } else {

@@ -37,6 +37,8 @@ describe.each(dialects)('flows (%s)', (dialect) => {
   });
 
   it('lets exactly one of two concurrent creates of a key win', async () => {
+    // Open several connections first (PostgreSQL), so the creates really overlap.
+    await Promise.all([1, 2, 3].map(() => store.ping()));
     const results = await Promise.allSettled([
       store.flows.create(flowDefinition('race', 'A'), 'u_a'),
       store.flows.create(flowDefinition('race', 'B'), 'u_b'),
@@ -107,6 +109,15 @@ describe.each(dialects)('flows (%s)', (dialect) => {
     expect(error.message).toContain('has no draft to publish');
   });
 
+  it('lets only one of two concurrent publishes succeed', async () => {
+    await store.flows.create(flowDefinition('purchase'), 'u_admin');
+    await Promise.all([1, 2, 3].map(() => store.ping()));
+    const results = await Promise.allSettled([store.flows.publish('purchase', 'u_a'), store.flows.publish('purchase', 'u_b')]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const [lost] = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect((lost.reason as StoreError).code).toBe('conflict');
+  });
+
   it('returns the highest published version once several are published', async () => {
     await store.flows.create(flowDefinition('purchase', 'v1'), 'u_admin');
     await store.flows.publish('purchase', 'u_admin');
@@ -119,12 +130,16 @@ describe.each(dialects)('flows (%s)', (dialect) => {
 
   it('lets concurrent saves of a published flow open only one new draft', async () => {
     await store.flows.create(flowDefinition('purchase'), 'u_admin');
-    await store.flows.publish('purchase', 'u_admin');
-    await Promise.all([
-      store.flows.saveDraft('purchase', flowDefinition('purchase', 'A'), 'u_a'),
-      store.flows.saveDraft('purchase', flowDefinition('purchase', 'B'), 'u_b'),
-    ]);
-    expect((await store.flows.versions('purchase')).map((v) => v.version)).toEqual([1, 2]);
+    // Open several connections first (PostgreSQL), so the saves below really overlap.
+    await Promise.all([1, 2, 3, 4].map(() => store.ping()));
+    for (let round = 1; round <= 5; round++) {
+      await store.flows.publish('purchase', 'u_admin');
+      const saved = await Promise.all(['A', 'B', 'C'].map((name) => store.flows.saveDraft('purchase', flowDefinition('purchase', `${name}${round}`), `u_${name}`)));
+      expect(saved.map((v) => v.version)).toEqual([round + 1, round + 1, round + 1]);
+    }
+    const versions = await store.flows.versions('purchase');
+    expect(versions.map((v) => v.version)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(versions.at(-1)?.status).toBe('draft');
   });
 
   it('lists flows by key with their latest and published versions', async () => {

@@ -1,12 +1,28 @@
-import { execFile } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../store';
 import { createTestDatabase, dialects, readTable, type TestDatabase } from '../support/databases';
 
-const child = fileURLToPath(new URL('./open-store.child.ts', import.meta.url));
-const run = promisify(execFile);
+const childScript = fileURLToPath(new URL('./open-store.child.ts', import.meta.url));
+
+/** Starts a process that opens the store when told to; resolves once it is loaded. */
+async function startChild(options: object, name: string): Promise<{ go(): Promise<void> }> {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', childScript, JSON.stringify(options), name], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (chunk) => (stderr += chunk));
+  const exited = once(child, 'exit');
+  const [firstOutput] = await Promise.race([once(child.stdout!, 'data'), exited]);
+  if (!String(firstOutput).startsWith('ready')) throw new Error(`${name} did not start: ${stderr}`);
+  return {
+    async go() {
+      child.stdin!.write('go\n');
+      const [code] = await exited;
+      if (code !== 0) throw new Error(`${name} exited with ${code}: ${stderr}`);
+    },
+  };
+}
 
 describe.each(dialects)('migrations (%s)', (dialect) => {
   let database: TestDatabase;
@@ -48,8 +64,9 @@ describe.each(dialects)('migrations (%s)', (dialect) => {
 
   it('lets two processes open a fresh database at the same time', async () => {
     database = await createTestDatabase(dialect);
-    const start = (name: string) => run(process.execPath, ['--import', 'tsx', child, JSON.stringify(database.options), name]);
-    await Promise.all([start('server'), start('worker')]);
+    // Both load first, then open at the same moment, so their migrations really overlap.
+    const children = await Promise.all([startChild(database.options, 'server'), startChild(database.options, 'worker')]);
+    await Promise.all(children.map((c) => c.go()));
 
     const store = await open();
     expect((await store.users.list()).map((u) => u.name).sort()).toEqual(['server', 'worker']);

@@ -29,6 +29,8 @@ describe.each(dialects)('outbox (%s)', (dialect) => {
   });
 
   it('keeps one message when the same key is added concurrently', async () => {
+    // Open several connections first (PostgreSQL), so the adds really overlap.
+    await Promise.all([1, 2, 3].map(() => store.ping()));
     const results = await Promise.all([1, 2, 3].map((n) => store.outbox.add({ ...invite, subject: `try ${n}` }, 'same-key')));
     expect(new Set(results.map((m) => m.id)).size).toBe(1);
     expect(await store.outbox.list()).toHaveLength(1);
