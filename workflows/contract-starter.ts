@@ -1,0 +1,89 @@
+// Starting a contract: the one idempotent door that the REST API and the connectors'
+// sync activities share. Same flow + source key → same workflow id → one contract, even
+// after it has finished.
+import { createHash, randomBytes } from 'node:crypto';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { contractTitle, ExpressionError, initialContractState, planApproval, validateContractData, type ContractState, type ValidationIssue } from '../flows';
+import type { Store } from '../store';
+import { CONTRACT_WORKFLOW, type Actor, type ContractInput } from './contract-flow.defs';
+
+export type ContractStartErrorCode = 'flow_not_found' | 'flow_not_published' | 'invalid_data' | 'unroutable';
+
+/** Why a contract could not start; details name the JSON path of each problem. */
+export class ContractStartError extends Error {
+  constructor(readonly code: ContractStartErrorCode, message: string, readonly details: ValidationIssue[] = []) {
+    super(message);
+  }
+}
+
+export interface ContractStartRequest {
+  flow: string;
+  data: unknown;
+  sourceKey?: string | null;
+}
+
+/** The same flow and source key always name the same contract; without a source key every start is new. */
+export function contractIdFor(flowKey: string, sourceKey: string | null): string {
+  if (sourceKey === null) return `ct_${randomBytes(12).toString('hex')}`;
+  return `ct_${createHash('sha256').update(`${flowKey}\n${sourceKey}`).digest('hex').slice(0, 24)}`;
+}
+
+async function orUnroutable<T>(promise: Promise<T>): Promise<T> {
+  try {
+    return await promise;
+  } catch (error) {
+    if (error instanceof ExpressionError) throw new ContractStartError('unroutable', error.message, [{ path: error.path, message: error.message }]);
+    throw error;
+  }
+}
+
+export function createContractStarter({ store, client, taskQueue }: { store: Store; client: Client; taskQueue: string }) {
+  return async function startContract(request: ContractStartRequest, actor: Actor): Promise<{ contract: ContractState; created: boolean }> {
+    const flowKey = request.flow;
+    const sourceKey = request.sourceKey ?? null;
+    const flow = await store.flows.published(flowKey);
+    if (!flow) {
+      if (!(await store.flows.get(flowKey))) throw new ContractStartError('flow_not_found', `Flow "${flowKey}" does not exist`, [{ path: '/flow', message: 'names no flow' }]);
+      throw new ContractStartError('flow_not_published', `Flow "${flowKey}" has no published version yet`, [{ path: '/flow', message: 'has no published version' }]);
+    }
+    const id = contractIdFor(flowKey, sourceKey);
+    if (sourceKey !== null) {
+      const already = await store.contracts.get(id);
+      if (already) return { contract: already, created: false };
+    }
+
+    const checked = validateContractData(flow.definition, request.data);
+    if (!checked.ok) throw new ContractStartError('invalid_data', 'The contract data does not fit the flow', checked.issues);
+    const plan = await orUnroutable(planApproval(flow.definition, checked.value));
+    const title = await orUnroutable(contractTitle(flow.definition, checked.value));
+
+    const input: ContractInput = {
+      contractId: id,
+      flow: { key: flow.key, version: flow.version, name: flow.name, definition: flow.definition },
+      data: checked.value,
+      sourceKey,
+      startedBy: actor.id,
+      createdAt: new Date().toISOString(),
+    };
+    let created = true;
+    try {
+      await client.workflow.start(CONTRACT_WORKFLOW, {
+        workflowId: id,
+        taskQueue,
+        args: [input],
+        // A closed contract keeps its id: the same source record never starts a second one.
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      });
+    } catch (error) {
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+      created = false;
+    }
+    // The workflow writes the full projection as it runs; this row makes the contract visible at once.
+    await store.contracts.insertIfAbsent(initialContractState({ id, flow: input.flow, sourceKey, title, data: input.data, startedBy: actor.id, createdAt: input.createdAt }, plan));
+    const contract = await store.contracts.get(id);
+    if (!contract) throw new Error(`contract ${id} vanished right after it was stored`);
+    return { contract, created };
+  };
+}
+
+export type ContractStarter = ReturnType<typeof createContractStarter>;
