@@ -2,18 +2,22 @@
 import { sql } from 'kysely';
 import { createContractRepository, type ContractRepository } from './contracts';
 import { openDatabase, type DialectName, type StoreOptions } from './database';
+import { createDocumentRepository, type DocumentRepository } from './documents';
 import { createFlowRepository, type FlowRepository } from './flows';
 import { migrateToLatest } from './migrations';
 import { createOutboxRepository, type OutboxRepository } from './outbox';
+import { createTemplateRepository, type TemplateRepository } from './templates';
 import { createUserRepository, type UserRepository } from './users';
 
 export { StoreError, type StoreErrorCode } from './errors';
 export { DEFAULT_SQLITE_PATH, type DialectName, type StoreOptions } from './database';
-export { migrateToLatest } from './migrations';
+export { migrateToLatest, migrationNames } from './migrations';
 export type { FlowRepository, FlowSummary, FlowVersion } from './flows';
 export type { NewUser, User, UserRepository } from './users';
 export { waitingOn, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type ContractFilter, type ContractPage, type ContractRepository, type ContractSummary } from './contracts';
 export type { OutboxFilter, OutboxMessage, OutboxRepository } from './outbox';
+export type { DocumentRepository, StoredDocument } from './documents';
+export type { StoredTemplate, TemplateRepository } from './templates';
 
 export interface Store {
   readonly dialect: DialectName;
@@ -25,6 +29,8 @@ export interface Store {
   readonly users: UserRepository;
   readonly contracts: ContractRepository;
   readonly outbox: OutboxRepository;
+  readonly documents: DocumentRepository;
+  readonly templates: TemplateRepository;
 }
 
 /** Opens the database named by the options and brings its schema up to date. */
@@ -51,5 +57,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     users: createUserRepository(db, dialect),
     contracts: createContractRepository(db),
     outbox: createOutboxRepository(db),
+    documents: createDocumentRepository(db),
+    templates: createTemplateRepository(db),
   };
 }

@@ -83,7 +83,38 @@ function migrations(dialect: DialectName): Record<string, Migration> {
         await db.schema.createIndex('outbox_contract_idx').on('outbox').column('contract_id').execute();
       },
     },
+    '0002_documents_and_templates': {
+      async up(db: Kysely<any>) {
+        // Content-addressed: a document's SHA-256 is its key, so the same bytes are stored once
+        // and the hash in the evidence trail finds them.
+        await db.schema
+          .createTable('documents')
+          .addColumn('sha256', 'text', (c) => c.primaryKey())
+          .addColumn('media_type', 'text', (c) => c.notNull())
+          .addColumn('size', 'integer', (c) => c.notNull())
+          .addColumn('content', dialect === 'postgres' ? 'bytea' : 'blob', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .execute();
+
+        // Templates uploaded through the API; the shipped ones live in templates/ on disk.
+        await db.schema
+          .createTable('templates')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('title', 'text', (c) => c.notNull())
+          .addColumn('source', 'text', (c) => c.notNull())
+          .addColumn('schema', 'text', (c) => c.notNull())
+          .addColumn('sample', 'text')
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .addColumn('updated_by', 'text', (c) => c.notNull())
+          .execute();
+      },
+    },
   };
+}
+
+/** Names of every migration, oldest first: what a current database has applied. */
+export function migrationNames(dialect: DialectName): string[] {
+  return Object.keys(migrations(dialect)).sort();
 }
 
 /** Runs every pending migration; a no-op when the schema is current. Throws if one fails. */

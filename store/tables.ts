@@ -69,10 +69,33 @@ export interface OutboxTable {
   created_at: string;
 }
 
+export interface DocumentsTable {
+  sha256: string;
+  media_type: string;
+  size: number;
+  content: Uint8Array;
+  created_at: string;
+}
+
+export interface TemplatesTable {
+  id: string;
+  title: string;
+  /** Handlebars source. */
+  source: string;
+  /** JSON Schema of the template's variables, as JSON. */
+  schema: string;
+  /** Sample data as JSON, for previews. */
+  sample: string | null;
+  updated_at: string;
+  updated_by: string;
+}
+
 export interface Database {
   flows: FlowsTable;
   flow_versions: FlowVersionsTable;
   users: UsersTable;
   contracts: ContractsTable;
   outbox: OutboxTable;
+  documents: DocumentsTable;
+  templates: TemplatesTable;
 }

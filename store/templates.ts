@@ -1,0 +1,64 @@
+// Contract templates uploaded through the API (the shipped ones are files in templates/).
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, TemplatesTable } from './tables';
+
+export interface StoredTemplate {
+  id: string;
+  title: string;
+  source: string;
+  schema: Record<string, unknown>;
+  sample: Record<string, unknown> | null;
+  updatedAt: string;
+  updatedBy: string;
+}
+
+export interface TemplateRepository {
+  /** Creates or replaces the template with this id. */
+  save(template: Omit<StoredTemplate, 'updatedAt'>): Promise<StoredTemplate>;
+  get(id: string): Promise<StoredTemplate | null>;
+  list(): Promise<StoredTemplate[]>;
+}
+
+function toTemplate(row: Selectable<TemplatesTable>): StoredTemplate {
+  return {
+    id: row.id,
+    title: row.title,
+    source: row.source,
+    schema: JSON.parse(row.schema),
+    sample: row.sample === null ? null : JSON.parse(row.sample),
+    updatedAt: row.updated_at,
+    updatedBy: row.updated_by,
+  };
+}
+
+export function createTemplateRepository(db: Kysely<Database>): TemplateRepository {
+  return {
+    async save(template) {
+      const row = {
+        id: template.id,
+        title: template.title,
+        source: template.source,
+        schema: JSON.stringify(template.schema),
+        sample: template.sample === null ? null : JSON.stringify(template.sample),
+        updated_at: new Date().toISOString(),
+        updated_by: template.updatedBy,
+      };
+      await db
+        .insertInto('templates')
+        .values(row)
+        .onConflict((oc) => oc.column('id').doUpdateSet({ title: row.title, source: row.source, schema: row.schema, sample: row.sample, updated_at: row.updated_at, updated_by: row.updated_by }))
+        .execute();
+      return toTemplate(row);
+    },
+
+    async get(id) {
+      const row = await db.selectFrom('templates').selectAll().where('id', '=', id).executeTakeFirst();
+      return row ? toTemplate(row) : null;
+    },
+
+    async list() {
+      const rows = await db.selectFrom('templates').selectAll().orderBy('id').execute();
+      return rows.map(toTemplate);
+    },
+  };
+}
