@@ -1,0 +1,212 @@
+// Sealflow's own certificate authority (root → issuing CA), behind an interface an
+// external CA can implement later. Certificates are built with pkijs; the signature over
+// the TBSCertificate is made by the key vault, so CA keys are as protected as signer keys.
+import { createHash, randomBytes, type KeyObject } from 'node:crypto';
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
+import { bool, nullValue, oid, sequence, tlv } from './der';
+import type { KeyType, KeyVault } from './key-vault';
+import { OID } from './oids';
+import { organizationIdentifier, type CertificateSubject } from './subject';
+
+export type CertificateProfile = 'signer' | 'timestamping';
+
+export interface CertificateRequest {
+  subject: CertificateSubject;
+  publicKey: KeyObject;
+  profile: CertificateProfile;
+  validityDays?: number;
+}
+
+export interface CertificateAuthority {
+  /** The trust anchor verifiers are given (DER). */
+  readonly rootCertificate: Uint8Array;
+  /** Issues a certificate; returns the chain, leaf first, ending with the root. */
+  issue(request: CertificateRequest): Promise<Uint8Array[]>;
+}
+
+export interface LocalCertificateAuthorityOptions {
+  vault: KeyVault;
+  /** The CA's own keys live in this tenant of the vault. */
+  tenantId?: string;
+  /** Shown in the CA certificates' subject, e.g. "Sealflow". */
+  name?: string;
+  keyType?: KeyType;
+  now?: () => Date;
+}
+
+const ROOT_KEY = 'sealflow-ca/root';
+const ISSUING_KEY = 'sealflow-ca/issuing';
+const DAY = 86_400_000;
+
+/** Loads Sealflow's CA from the vault, creating root and issuing CA on first use. */
+export async function createLocalCertificateAuthority(options: LocalCertificateAuthorityOptions): Promise<CertificateAuthority> {
+  const { vault, tenantId = 'sealflow-ca', name = 'Sealflow', keyType = 'rsa' } = options;
+  const now = options.now ?? (() => new Date());
+
+  if (!(await vault.hasKey(ROOT_KEY))) {
+    const rootKey = await vault.createKey({ tenantId, keyId: ROOT_KEY, keyType });
+    const subject = distinguishedName({ kind: 'service', commonName: `${name} Root CA`, organization: name });
+    const root = await buildCertificate({ vault, signingKeyId: ROOT_KEY, issuer: subject, issuerPublicKey: rootKey, subject, publicKey: rootKey, now: now(), validityDays: 20 * 365, extensions: caExtensions(undefined) });
+    await vault.setCertificateChain(ROOT_KEY, [root]);
+  }
+  const [root] = await vault.certificateChain(ROOT_KEY);
+  if (!(await vault.hasKey(ISSUING_KEY))) {
+    const issuingKey = await vault.createKey({ tenantId, keyId: ISSUING_KEY, keyType });
+    const subject = distinguishedName({ kind: 'service', commonName: `${name} Issuing CA`, organization: name });
+    const issuing = await buildCertificate({ vault, signingKeyId: ROOT_KEY, issuer: subjectOf(root), issuerPublicKey: await vault.publicKey(ROOT_KEY), subject, publicKey: issuingKey, now: now(), validityDays: 10 * 365, extensions: caExtensions(0) });
+    await vault.setCertificateChain(ISSUING_KEY, [issuing, root]);
+  }
+  const [issuing] = await vault.certificateChain(ISSUING_KEY);
+  const issuingPublicKey = await vault.publicKey(ISSUING_KEY);
+
+  return {
+    rootCertificate: root,
+    async issue({ subject, publicKey, profile, validityDays = profile === 'signer' ? 3 * 365 : 10 * 365 }) {
+      const leaf = await buildCertificate({
+        vault,
+        signingKeyId: ISSUING_KEY,
+        issuer: subjectOf(issuing),
+        issuerPublicKey: issuingPublicKey,
+        subject: distinguishedName(subject),
+        publicKey,
+        now: now(),
+        validityDays,
+        extensions: profile === 'signer' ? signerExtensions() : timestampingExtensions(),
+      });
+      return [leaf, issuing, root];
+    },
+  };
+}
+
+// ----------------------------------------------------------------------------- names
+
+export function distinguishedName(subject: CertificateSubject): pkijs.RelativeDistinguishedNames {
+  const attributes: [string, asn1js.BaseBlock][] = [[OID.country, new asn1js.PrintableString({ value: 'CN' })]];
+  const utf8 = (value: string): asn1js.Utf8String => new asn1js.Utf8String({ value });
+  if (subject.kind === 'company') {
+    attributes.push([OID.organization, utf8(subject.name)]);
+    attributes.push([OID.organizationIdentifier, utf8(organizationIdentifier(subject.creditCode))]);
+    attributes.push([OID.commonName, utf8(subject.name)]);
+  } else if (subject.kind === 'person') {
+    // serialNumber holds the keyed hash of the ID number (64 hex digits fit its 64-char bound).
+    attributes.push([OID.serialNumber, new asn1js.PrintableString({ value: subject.idNumberHash })]);
+    attributes.push([OID.commonName, utf8(subject.name)]);
+  } else {
+    if (subject.organization) attributes.push([OID.organization, utf8(subject.organization)]);
+    attributes.push([OID.commonName, utf8(subject.commonName)]);
+  }
+  // One attribute per RDN (pkijs would put them all in one multi-valued RDN), parsed back
+  // so pkijs keeps these exact bytes.
+  const name = new asn1js.Sequence({
+    value: attributes.map(([type, value]) => new asn1js.Set({ value: [new pkijs.AttributeTypeAndValue({ type, value: value as asn1js.Utf8String }).toSchema()] })),
+  });
+  return pkijs.RelativeDistinguishedNames.fromBER(name.toBER());
+}
+
+function subjectOf(certificateDer: Uint8Array): pkijs.RelativeDistinguishedNames {
+  return pkijs.Certificate.fromBER(certificateDer).subject;
+}
+
+// ----------------------------------------------------------------------------- extensions
+
+interface ExtensionValue {
+  id: string;
+  critical: boolean;
+  value: Uint8Array;
+}
+
+/** KeyUsage BIT STRING from bit numbers (0 = digitalSignature … 6 = cRLSign). */
+function keyUsage(...bits: number[]): Uint8Array {
+  let byte = 0;
+  for (const bit of bits) byte |= 0x80 >> bit;
+  let unused = 0;
+  while (unused < 7 && !(byte & (1 << unused))) unused++;
+  return tlv(0x03, Uint8Array.of(unused, byte));
+}
+
+const caExtensions = (pathLength: number | undefined): ExtensionValue[] => [
+  { id: OID.basicConstraints, critical: true, value: sequence(bool(true), ...(pathLength === undefined ? [] : [tlv(0x02, Uint8Array.of(pathLength))])) },
+  { id: OID.keyUsage, critical: true, value: keyUsage(5, 6) },
+];
+
+const signerExtensions = (): ExtensionValue[] => [
+  { id: OID.basicConstraints, critical: true, value: sequence() },
+  // digitalSignature + nonRepudiation (contentCommitment): signing contracts is a commitment.
+  { id: OID.keyUsage, critical: true, value: keyUsage(0, 1) },
+];
+
+const timestampingExtensions = (): ExtensionValue[] => [
+  { id: OID.basicConstraints, critical: true, value: sequence() },
+  { id: OID.keyUsage, critical: true, value: keyUsage(0, 1) },
+  // RFC 3161 §2.3: the TSA certificate's only extended key usage, marked critical.
+  { id: OID.extKeyUsage, critical: true, value: sequence(oid(OID.timeStamping)) },
+];
+
+function keyIdentifier(publicKey: KeyObject): Uint8Array {
+  const spki = publicKey.export({ format: 'der', type: 'spki' });
+  const info = pkijs.PublicKeyInfo.fromBER(spki);
+  return createHash('sha1').update(new Uint8Array(info.subjectPublicKey.valueBlock.valueHexView)).digest();
+}
+
+// ----------------------------------------------------------------------------- building
+
+function signatureAlgorithm(keyType: KeyType): pkijs.AlgorithmIdentifier {
+  return keyType === 'rsa'
+    ? new pkijs.AlgorithmIdentifier({ algorithmId: OID.sha256WithRSAEncryption, algorithmParams: asn1js.fromBER(nullValue()).result })
+    : new pkijs.AlgorithmIdentifier({ algorithmId: OID.ecdsaWithSHA256 });
+}
+
+function positiveSerial(): Uint8Array {
+  const serial = randomBytes(16);
+  serial[0] = (serial[0] & 0x7f) | 0x01; // positive, and never a leading zero byte
+  return serial;
+}
+
+async function buildCertificate(options: {
+  vault: KeyVault;
+  signingKeyId: string;
+  issuer: pkijs.RelativeDistinguishedNames;
+  issuerPublicKey: KeyObject;
+  subject: pkijs.RelativeDistinguishedNames;
+  publicKey: KeyObject;
+  now: Date;
+  validityDays: number;
+  extensions: ExtensionValue[];
+}): Promise<Uint8Array> {
+  const certificate = new pkijs.Certificate();
+  certificate.version = 2;
+  certificate.serialNumber = new asn1js.Integer({ valueHex: positiveSerial() });
+  const algorithm = signatureAlgorithm(await options.vault.keyType(options.signingKeyId));
+  certificate.signature = algorithm;
+  certificate.signatureAlgorithm = algorithm;
+  certificate.issuer = options.issuer;
+  certificate.subject = options.subject;
+  // A minute of back-dating absorbs clock skew between Sealflow and a verifier.
+  certificate.notBefore = new pkijs.Time({ type: 0, value: new Date(options.now.getTime() - 60_000) });
+  certificate.notAfter = new pkijs.Time({ type: 0, value: new Date(options.now.getTime() + options.validityDays * DAY) });
+  certificate.subjectPublicKeyInfo = pkijs.PublicKeyInfo.fromBER(options.publicKey.export({ format: 'der', type: 'spki' }));
+  const extensions = [
+    ...options.extensions,
+    { id: OID.subjectKeyIdentifier, critical: false, value: tlv(0x04, keyIdentifier(options.publicKey)) },
+    { id: OID.authorityKeyIdentifier, critical: false, value: sequence(tlv(0x80, keyIdentifier(options.issuerPublicKey))) },
+  ];
+  certificate.extensions = extensions.map((e) => new pkijs.Extension({ extnID: e.id, critical: e.critical, extnValue: toArrayBuffer(e.value) }));
+  const tbs = new Uint8Array(certificate.encodeTBS().toBER());
+  certificate.tbsView = tbs;
+  const signature = await options.vault.sign(options.signingKeyId, tbs);
+  certificate.signatureValue = new asn1js.BitString({ valueHex: toArrayBuffer(signature) });
+  return new Uint8Array(certificate.toSchema().toBER());
+}
+
+export function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
+  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+}
+
+/** Enrolls a signer: generates their key in the vault, has the CA certify it, stores the chain. */
+export async function enrollSigner(options: { vault: KeyVault; ca: CertificateAuthority; tenantId: string; signerId: string; subject: CertificateSubject; keyType?: KeyType }): Promise<Uint8Array[]> {
+  const publicKey = await options.vault.createKey({ tenantId: options.tenantId, keyId: options.signerId, keyType: options.keyType });
+  const chain = await options.ca.issue({ subject: options.subject, publicKey, profile: 'signer' });
+  await options.vault.setCertificateChain(options.signerId, chain);
+  return chain;
+}

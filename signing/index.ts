@@ -1,0 +1,19 @@
+// Public surface of signing/: certificates and keys, PAdES signatures, timestamps, verification.
+export { SigningError, type SigningErrorCode } from './errors';
+export { createMemoryKeyRecordStore, type KeyRecord, type KeyRecordStore, type MemoryKeyRecordStore, type PrivateKeyRecord, type TenantKeyRecord, type WrappedKey } from './key-record-store';
+export { createKeyVault, parseMasterKey, type KeyType, type KeyVault, type KeyVaultOptions } from './key-vault';
+export { companySubject, personSubject, hashIdNumber, isValidCreditCode, creditCodeCheckCharacter, type CertificateSubject } from './subject';
+export { createLocalCertificateAuthority, enrollSigner, type CertificateAuthority, type CertificateProfile, type CertificateRequest, type LocalCertificateAuthorityOptions } from './certificate-authority';
+export { createLocalSigner, type Signer } from './signer';
+export { createLocalTimestampAuthority, createTimestampHttpHandler, type TimestampAuthority, type TimestampHttpResponse, type TimestampRequest } from './timestamp-authority';
+export { createHttpTimestampClient, createLocalTimestampClient, type HttpTimestampClientOptions, type TimestampClient } from './timestamp-client';
+export { signPdf, addDocumentTimestamp, type SignPdfOptions, type SignatureFieldSpec, type DocumentTimestampOptions } from './sign-pdf';
+export type { SignatureRect } from './pdf/signature-revision';
+export type { SignatureAppearance, AppearanceBox } from './appearance/appearance';
+export { companySealAppearance, type CompanySealOptions } from './appearance/company-seal';
+export { personSignatureAppearance, type PersonSignatureOptions } from './appearance/person-signature';
+export { loadNotoSansSc } from './appearance/cjk-font';
+export { verifyPdf, type SignatureReport, type VerificationReport, type VerifyPdfOptions } from './verify/verify-pdf';
+export type { TimestampReport } from './verify/timestamp-verification';
+export type { RevisionChanges, ChangeKind } from './verify/revisions';
+export { runVerifyCli } from './cli';

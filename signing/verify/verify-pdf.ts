@@ -1,0 +1,195 @@
+// verifyPdf: for every signature in a PDF, who signed, with which certificate chain, when,
+// whether the signed bytes are intact, and whether anything was changed afterwards.
+import * as pkijs from 'pkijs';
+import { OID } from '../oids';
+import { signedSlices, type ByteRange } from '../pdf/byte-range';
+import { PdfDict, PdfString, type PdfValue } from '../pdf/objects';
+import { PdfReader } from '../pdf/xref';
+import { buildChain, subjectFacts, summarize, type CertificateSummary, type SubjectFacts } from './certificates';
+import { verifyCms } from './cms-verification';
+import { describeRevisionChanges, findRevisions, type RevisionChanges } from './revisions';
+import { verifyTimestampToken, type TimestampReport } from './timestamp-verification';
+
+export interface VerifyPdfOptions {
+  /** DER certificates trusted as roots (Sealflow's root CA, and any external CA's). */
+  trustAnchors: readonly Uint8Array[];
+}
+
+export interface SignatureReport {
+  fieldName: string;
+  kind: 'signature' | 'document-timestamp';
+  subFilter: string;
+  signer?: SubjectFacts;
+  certificateChain: CertificateSummary[];
+  chainTrusted: boolean;
+  /** The signer's claimed time (/M or a signing-time attribute); the trusted time is the timestamp's. */
+  signingTime?: { time: string; source: 'signed-attribute' | 'signature-dictionary' | 'timestamp' };
+  timestamp?: TimestampReport;
+  /** Digest of the byte ranges matches and the CMS signature verifies. */
+  intact: boolean;
+  byteRange: number[];
+  /** The byte range starts at 0, skips only /Contents and ends at a revision's %%EOF. */
+  coversWholeRevision: boolean;
+  /** The 1-based revision this signature signed. */
+  revision?: number;
+  coversWholeDocument: boolean;
+  /** A later revision changed the document in a way that is not just another signature. */
+  modifiedAfterSigning: boolean;
+  reason?: string;
+  location?: string;
+  valid: boolean;
+  problems: string[];
+}
+
+export interface VerificationReport {
+  signatures: SignatureReport[];
+  revisions: number;
+  /** Revisions after the first signed one that change more than signatures/DSS. */
+  changesAfterSigning: RevisionChanges[];
+  /** Bytes after the last %%EOF that belong to no revision. */
+  trailingBytes: number;
+  valid: boolean;
+}
+
+interface SignatureFieldFound {
+  name: string;
+  dictionary: PdfDict;
+}
+
+export function verifyPdf(pdf: Uint8Array, options: VerifyPdfOptions): VerificationReport {
+  const bytes = Buffer.isBuffer(pdf) ? pdf : Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength);
+  const { revisions, trailingBytes } = findRevisions(bytes);
+  const reader = new PdfReader(bytes);
+  const fields = signatureFields(reader);
+
+  const signatures = fields.map((field) => verifySignature(bytes, field, options, revisions));
+  signatures.sort((a, b) => (a.revision ?? 0) - (b.revision ?? 0));
+
+  const firstSigned = Math.min(...signatures.map((s) => s.revision ?? Infinity));
+  const changesAfterSigning: RevisionChanges[] = [];
+  for (const revision of revisions) {
+    if (revision.number <= firstSigned) continue;
+    const changes = describeRevisionChanges(bytes, revision, revisions[revision.number - 2]);
+    if (!changes.harmless) changesAfterSigning.push(changes);
+  }
+  for (const signature of signatures) {
+    const later = changesAfterSigning.filter((c) => signature.revision !== undefined && c.revision > signature.revision);
+    if (later.length > 0 || (trailingBytes > 0 && signature.revision !== undefined)) {
+      signature.modifiedAfterSigning = true;
+      for (const change of later) signature.problems.push(`revision ${change.revision} changed the document after this signature: ${[...new Set(change.changes.map((c) => c.kind))].join(', ')}`);
+      if (trailingBytes > 0) signature.problems.push(`${trailingBytes} bytes were appended after the last revision`);
+      signature.valid = false;
+    }
+  }
+  return { signatures, revisions: revisions.length, changesAfterSigning, trailingBytes, valid: signatures.length > 0 && signatures.every((s) => s.valid) };
+}
+
+/** Signature fields of the current revision, walking /Fields and /Kids. */
+function signatureFields(reader: PdfReader): SignatureFieldFound[] {
+  const found: SignatureFieldFound[] = [];
+  const acroForm = reader.dict(reader.catalog().get('AcroForm'));
+  const visit = (value: PdfValue | undefined, parentName: string, depth: number): void => {
+    const field = reader.dict(value);
+    if (!field || depth > 32) return;
+    const partial = field.get('T') instanceof PdfString ? (field.get('T') as PdfString).text() : '';
+    const name = parentName && partial ? `${parentName}.${partial}` : partial || parentName;
+    const signature = reader.dict(field.get('V'));
+    if (field.name('FT') === 'Sig' && signature) found.push({ name, dictionary: signature });
+    const kids = reader.resolve(field.get('Kids'));
+    if (Array.isArray(kids)) for (const kid of kids) visit(kid, name, depth + 1);
+  };
+  const fields = reader.resolve(acroForm?.get('Fields'));
+  if (Array.isArray(fields)) for (const field of fields) visit(field, '', 0);
+  return found;
+}
+
+function verifySignature(bytes: Buffer, field: SignatureFieldFound, options: VerifyPdfOptions, revisions: { number: number; end: number }[]): SignatureReport {
+  const { dictionary } = field;
+  const subFilter = dictionary.name('SubFilter') ?? '';
+  const kind = dictionary.name('Type') === 'DocTimeStamp' || subFilter === 'ETSI.RFC3161' ? 'document-timestamp' : 'signature';
+  const problems: string[] = [];
+  const range = (dictionary.get('ByteRange') as number[] | undefined) ?? [];
+  const contents = dictionary.get('Contents');
+  const report: SignatureReport = {
+    fieldName: field.name,
+    kind,
+    subFilter,
+    certificateChain: [],
+    chainTrusted: false,
+    intact: false,
+    byteRange: range,
+    coversWholeRevision: false,
+    coversWholeDocument: false,
+    modifiedAfterSigning: false,
+    reason: dictionary.get('Reason') instanceof PdfString ? (dictionary.get('Reason') as PdfString).text() : undefined,
+    location: dictionary.get('Location') instanceof PdfString ? (dictionary.get('Location') as PdfString).text() : undefined,
+    valid: false,
+    problems,
+  };
+  if (range.length !== 4 || !(contents instanceof PdfString) || !contents.hex) {
+    problems.push('the signature dictionary has no usable /ByteRange and /Contents');
+    return report;
+  }
+  const byteRange = range as ByteRange;
+  const end = byteRange[2] + byteRange[3];
+  // The gap must be exactly the /Contents hex string: nothing unsigned may hide in it.
+  const gap = bytes.toString('latin1', byteRange[0] + byteRange[1], byteRange[2]);
+  const gapIsContents = byteRange[0] === 0 && /^<[0-9a-fA-F]*>$/.test(gap) && gap.slice(1, -1) === contents.raw.toString('latin1');
+  if (!gapIsContents) problems.push('the byte range leaves out more than the /Contents hex string');
+  if (end > bytes.length) problems.push('the byte range reaches beyond the end of the file');
+  const revision = revisions.find((r) => r.end === end || r.end === end + 1 || r.end === end + 2);
+  report.revision = revision?.number;
+  report.coversWholeRevision = gapIsContents && !!revision;
+  if (!revision) problems.push('the byte range does not end at the end of a revision');
+  report.coversWholeDocument = gapIsContents && end >= bytes.length - 2 && end <= bytes.length;
+
+  const der = contents.bytes();
+  const slices = signedSlices(bytes, byteRange);
+  const claimed = dictionary.get('M') instanceof PdfString ? parsePdfDate((dictionary.get('M') as PdfString).text()) : undefined;
+  try {
+    if (kind === 'document-timestamp') {
+      const timestamp = verifyTimestampToken(der, slices, options.trustAnchors);
+      report.timestamp = timestamp;
+      problems.push(...timestamp.problems);
+      report.intact = timestamp.imprintMatches && timestamp.signatureValid;
+      report.chainTrusted = timestamp.trusted;
+      report.signingTime = timestamp.time ? { time: timestamp.time, source: 'timestamp' } : undefined;
+      report.signer = timestamp.tsaCertificate ? { commonName: timestamp.tsa } : undefined;
+    } else {
+      const cms = verifyCms(der, slices);
+      problems.push(...cms.problems);
+      report.intact = cms.digestMatches && cms.signatureValid && cms.signingCertificateBound;
+      if (cms.signerCertificate) {
+        report.signer = subjectFacts(pkijs.Certificate.fromBER(cms.signerCertificate));
+        const tokenAttribute = cms.signerInfo.unsignedAttrs?.attributes.find((a) => a.type === OID.signatureTimeStampToken);
+        if (tokenAttribute) {
+          report.timestamp = verifyTimestampToken(new Uint8Array(tokenAttribute.values[0].toBER()), [cms.signatureValue], options.trustAnchors);
+          problems.push(...report.timestamp.problems);
+        } else problems.push('the signature has no signature timestamp (PAdES B-T)');
+        const at = report.timestamp?.time ? new Date(report.timestamp.time) : (cms.signingTime ?? claimed ?? new Date());
+        const chain = buildChain(cms.signerCertificate, cms.certificates, options.trustAnchors, at);
+        problems.push(...chain.problems);
+        report.chainTrusted = chain.trusted;
+        report.certificateChain = chain.chain.map(summarize);
+      }
+      if (cms.signingTime) report.signingTime = { time: cms.signingTime.toISOString(), source: 'signed-attribute' };
+      else if (claimed) report.signingTime = { time: claimed.toISOString(), source: 'signature-dictionary' };
+    }
+  } catch (error) {
+    problems.push(`the signature could not be parsed: ${(error as Error).message}`);
+  }
+  if (kind === 'document-timestamp' && report.timestamp?.tsaCertificate) report.certificateChain = [report.timestamp.tsaCertificate];
+  const timestampOk = !!report.timestamp && report.timestamp.imprintMatches && report.timestamp.signatureValid && report.timestamp.trusted;
+  report.valid = report.intact && report.chainTrusted && report.coversWholeRevision && timestampOk;
+  return report;
+}
+
+/** D:YYYYMMDDHHmmSS+HH'mm' (parts after the year optional). */
+export function parsePdfDate(text: string): Date | undefined {
+  const match = /^D:(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?([Zz+-])?(\d{2})?'?(\d{2})?'?/.exec(text);
+  if (!match) return undefined;
+  const [, y, mo = '01', d = '01', h = '00', mi = '00', s = '00', sign, oh = '00', om = '00'] = match;
+  const utc = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
+  const offset = (Number(oh) * 60 + Number(om)) * (sign === '-' ? -1 : sign === '+' ? 1 : 0);
+  return new Date(utc - offset * 60_000);
+}
