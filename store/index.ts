@@ -6,6 +6,7 @@ import { createDocumentRepository, type DocumentRepository } from './documents';
 import { createFlowRepository, type FlowRepository } from './flows';
 import { migrateToLatest } from './migrations';
 import { createOutboxRepository, type OutboxRepository } from './outbox';
+import { createSigningKeyRepository, type SigningKeyRepository } from './signing-keys';
 import { createTemplateRepository, type TemplateRepository } from './templates';
 import { createUserRepository, type UserRepository } from './users';
 
@@ -18,6 +19,7 @@ export { waitingOn, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type ContractFilter, type 
 export type { OutboxFilter, OutboxMessage, OutboxRepository } from './outbox';
 export type { DocumentRepository, StoredDocument } from './documents';
 export type { StoredTemplate, TemplateRepository } from './templates';
+export type { KeyRecordRow, SigningKeyRepository } from './signing-keys';
 
 export interface Store {
   readonly dialect: DialectName;
@@ -31,6 +33,7 @@ export interface Store {
   readonly outbox: OutboxRepository;
   readonly documents: DocumentRepository;
   readonly templates: TemplateRepository;
+  readonly signingKeys: SigningKeyRepository;
 }
 
 /** Opens the database named by the options and brings its schema up to date. */
@@ -59,5 +62,6 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     outbox: createOutboxRepository(db),
     documents: createDocumentRepository(db),
     templates: createTemplateRepository(db),
+    signingKeys: createSigningKeyRepository(db),
   };
 }

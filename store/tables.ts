@@ -90,6 +90,14 @@ export interface TemplatesTable {
   updated_by: string;
 }
 
+export interface SigningKeysTable {
+  id: string;
+  kind: string;
+  /** The signing engine's record as JSON: ciphertext and public material only. */
+  record: string;
+  updated_at: string;
+}
+
 export interface Database {
   flows: FlowsTable;
   flow_versions: FlowVersionsTable;
@@ -98,4 +106,5 @@ export interface Database {
   outbox: OutboxTable;
   documents: DocumentsTable;
   templates: TemplatesTable;
+  signing_keys: SigningKeysTable;
 }
