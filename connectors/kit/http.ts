@@ -1,0 +1,50 @@
+// JSON over HTTP for the REST connectors (eHR, SRM, BPM): a timeout on every call and
+// failures sorted into "try again" and "do not".
+import { ConnectorError, isRetryableStatus, networkErrorCode, messageOf } from './errors';
+
+export interface JsonRequest {
+  method: 'GET' | 'POST' | 'PUT';
+  url: string;
+  headers?: Record<string, string>;
+  body?: unknown;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export const DEFAULT_TIMEOUT_MS = 15_000;
+
+export async function requestJson<T = unknown>(request: JsonRequest): Promise<{ status: number; body: T }> {
+  const timeout = AbortSignal.timeout(request.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+  const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
+  let response: Response;
+  try {
+    response = await fetch(request.url, {
+      method: request.method,
+      headers: { accept: 'application/json', ...(request.body !== undefined ? { 'content-type': 'application/json' } : {}), ...request.headers },
+      body: request.body !== undefined ? JSON.stringify(request.body) : undefined,
+      signal,
+    });
+  } catch (error) {
+    const code = networkErrorCode(error);
+    throw new ConnectorError('source_unreachable', `${request.method} ${request.url} failed${code ? ` (${code})` : ''}: ${messageOf(error)}`, { retryable: true, cause: error });
+  }
+  const text = await response.text();
+  if (!response.ok) {
+    throw new ConnectorError(isRetryableStatus(response.status) ? 'source_failed' : 'source_rejected', `${request.method} ${request.url} answered ${response.status}: ${text.slice(0, 300)}`, {
+      retryable: isRetryableStatus(response.status),
+      status: response.status,
+    });
+  }
+  try {
+    return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
+  } catch {
+    throw new ConnectorError('source_failed', `${request.method} ${request.url} answered ${response.status} with a body that is not JSON`, { retryable: false, status: response.status });
+  }
+}
+
+/** Basic or bearer authorization header from optional settings. */
+export function authorizationHeader(settings: { username?: string; password?: string; token?: string }): Record<string, string> {
+  if (settings.token) return { authorization: `Bearer ${settings.token}` };
+  if (settings.username && settings.password) return { authorization: 'Basic ' + Buffer.from(`${settings.username}:${settings.password}`).toString('base64') };
+  return {};
+}
