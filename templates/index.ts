@@ -1,0 +1,36 @@
+// Contract templates → A4 PDFs with correct Chinese, page numbers and signature areas.
+// Other folders import only from here.
+import { createDocumentRenderer, type DocumentRenderer } from './renderer';
+import type { TemplateIssue } from './errors';
+import type { RenderedDocument, RenderOptions, TemplateInfo, TemplateSource } from './types';
+
+export type { SignerSlot, SignatureArea, RenderedDocument, RenderOptions, TemplateInfo, TemplateSignerRole, TemplateSource } from './types';
+export { TemplateError, type TemplateErrorCode, type TemplateErrorDetail, type TemplateIssue } from './errors';
+export { createDocumentRenderer, type DocumentRenderer, type DocumentRendererOptions } from './renderer';
+export { FontLibrary, type FontLibraryOptions } from './fonts';
+export type { JsonSchema } from './schema';
+export { amountInWords } from './numerals';
+export { formatMoney } from './amounts';
+export { A4 } from './layout';
+
+// The functions below use one renderer made on first use (shipped templates, default
+// fonts). Code that wires dependencies (the worker) should make its own with
+// createDocumentRenderer and pass it on.
+let shared: DocumentRenderer | undefined;
+const renderer = (): DocumentRenderer => (shared ??= createDocumentRenderer());
+
+export function listTemplates(): Promise<TemplateInfo[]> {
+  return renderer().listTemplates();
+}
+
+export function renderTemplate(options: RenderOptions): Promise<RenderedDocument> {
+  return renderer().renderTemplate(options);
+}
+
+export function previewTemplate(templateId: string): Promise<RenderedDocument> {
+  return renderer().previewTemplate(templateId);
+}
+
+export function checkTemplateSource(source: TemplateSource & { sample?: Record<string, unknown> }): TemplateIssue[] {
+  return renderer().checkTemplateSource(source);
+}
