@@ -17,3 +17,7 @@ export { verifyPdf, type SignatureReport, type VerificationReport, type VerifyPd
 export type { TimestampReport } from './verify/timestamp-verification';
 export type { RevisionChanges, ChangeKind } from './verify/revisions';
 export { runVerifyCli } from './cli';
+// Evidence report (签约存证报告): event hash chain, report rendering, platform seal.
+export { canonicalJson, chainEvents, chainGenesis, eventHash, verifyEventChain, type ChainedEvent, type ChainOptions, type ChainVerification, type EvidenceEvent, type VerifyChainOptions } from './evidence/index';
+export { EVIDENCE_SEAL_AREA, renderEvidenceReport, type EvidenceContract, type EvidenceDocument, type EvidenceReportInput, loadReportFontFiles, type ReportFontFiles } from './evidence/index';
+export { EVIDENCE_SIGNATURE_FIELD, sealEvidenceReport, type SealEvidenceReportOptions } from './evidence/index';

@@ -11,13 +11,31 @@ import type { FlowDefinition } from '../../flows';
 import { createOutboxNotifier } from '../../notify';
 import { createApp } from '../../server';
 import type { Store } from '../../store';
-import { bundleContractWorkflows, createContractWorker } from '../../workflows';
+import { createDocumentRenderer, type DocumentRenderer } from '../../templates';
+import { bundleContractWorkflows, createContractWorker, createDocumentService } from '../../workflows';
 import { openTestStore, type TestDialect } from './databases';
 
 let runtimeInstalled = false;
 let bundle: Promise<WorkflowBundle> | undefined;
+// One renderer per test file: it caches compiled templates and font subsets, as the worker's does.
+let renderer: DocumentRenderer | undefined;
 
+/** The shipped example: approval by amount, a purchase contract and (for new suppliers) an NDA, two signers. */
 export const exampleFlow = (): FlowDefinition => JSON.parse(readFileSync(new URL('../../examples/supplier-purchase.flow.json', import.meta.url), 'utf8'));
+
+/** The example's full contract request: SAP purchase order 4500000001 with its items and parties. */
+export const exampleOrder = (): { flow: string; sourceKey: string; data: Record<string, any> } =>
+  JSON.parse(readFileSync(new URL('../../examples/purchase-order-4500000001.json', import.meta.url), 'utf8'));
+
+/** The example's approval routing alone, on small data ({poNumber, amount, supplier}): for tests about approvals. */
+export function approvalFlow(): FlowDefinition {
+  const { documents: _documents, signers: _signers, signing: _signing, archive: _archive, ...flow } = exampleFlow();
+  return {
+    ...flow,
+    data: { type: 'object', required: ['poNumber', 'amount', 'supplier'], properties: { poNumber: { type: 'string' }, amount: { type: 'number' }, supplier: { type: 'object', required: ['name'], properties: { name: { type: 'string', minLength: 1 }, email: { type: 'string', format: 'email' } } } } } as FlowDefinition['data'],
+    approval: { ...flow.approval, amount: '=amount' },
+  };
+}
 
 export interface HttpResult<T = any> {
   status: number;
@@ -51,15 +69,16 @@ export async function startTestHub(options: { dialect?: TestDialect } = {}): Pro
   const adminToken = `test-admin-${randomBytes(12).toString('hex')}`;
   const store = await openTestStore(options.dialect ?? 'sqlite');
 
+  const documents = createDocumentService({ store, renderer: (renderer ??= createDocumentRenderer()) });
   bundle ??= bundleContractWorkflows();
   const nativeConnection = await NativeConnection.connect({ address });
-  const worker: Worker = await createContractWorker({ connection: nativeConnection, namespace: 'default', taskQueue, store, notifier: createOutboxNotifier(store), workflowBundle: await bundle });
+  const worker: Worker = await createContractWorker({ connection: nativeConnection, namespace: 'default', taskQueue, store, notifier: createOutboxNotifier(store), documents, workflowBundle: await bundle });
   const running = worker.run();
 
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace: 'default' });
   const errors: string[] = [];
-  const app = createApp({ store, client, taskQueue, namespace: 'default', adminToken, log: (m) => errors.push(m) });
+  const app = createApp({ store, client, documents, taskQueue, namespace: 'default', adminToken, log: (m) => errors.push(m) });
   const server = await new Promise<ReturnType<typeof app.listen>>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
