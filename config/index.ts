@@ -21,6 +21,8 @@ export interface SealflowConfig {
   };
   /** Bearer token of the bootstrap administrator. */
   adminToken: string | null;
+  /** 32 bytes that seal secrets at rest (connector credentials); from SEALFLOW_MASTER_KEY. */
+  masterKey: Buffer | null;
 }
 
 export class ConfigError extends Error {
@@ -40,6 +42,17 @@ function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
 function nonEmpty(env: NodeJS.ProcessEnv, name: string): string | null {
   const raw = env[name]?.trim();
   return raw ? raw : null;
+}
+
+/** SEALFLOW_MASTER_KEY: 64 hex digits, or the base64 of 32 bytes. */
+export function parseMasterKey(raw: string, setting = 'SEALFLOW_MASTER_KEY'): Buffer {
+  const text = raw.trim();
+  if (/^[0-9a-fA-F]{64}$/.test(text)) return Buffer.from(text, 'hex');
+  if (/^[A-Za-z0-9+/]{43}=?$/.test(text) || /^[A-Za-z0-9_-]{43}$/.test(text)) {
+    const bytes = Buffer.from(text, text.includes('-') || text.includes('_') ? 'base64url' : 'base64');
+    if (bytes.length === 32) return bytes;
+  }
+  throw new ConfigError(setting, 'must be 32 bytes given as 64 hex digits or as base64 (e.g. `openssl rand -hex 32`)');
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): SealflowConfig {
@@ -69,5 +82,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SealflowConfig
       devServerUiPort: port(env, 'TEMPORAL_DEV_UI_PORT', 8233),
     },
     adminToken,
+    masterKey: nonEmpty(env, 'SEALFLOW_MASTER_KEY') === null ? null : parseMasterKey(env.SEALFLOW_MASTER_KEY!),
   };
 }

@@ -4,11 +4,12 @@ import type { ApprovalPlan } from './routing';
 
 export type ContractStatus =
   | 'in_approval'
-  | 'approved' // every approval step passed; later stages (documents, signing, archive) take over from here
+  | 'approved' // every approval step passed and the documents are generated; signing takes over from here
   | 'rejected'
-  | 'cancelled';
+  | 'cancelled'
+  | 'failed'; // a stage could not go on (e.g. a document template refused the data); the timeline says why
 
-export const FINAL_STATUSES: readonly ContractStatus[] = ['approved', 'rejected', 'cancelled'];
+export const FINAL_STATUSES: readonly ContractStatus[] = ['approved', 'rejected', 'cancelled', 'failed'];
 
 export type StepStatus = 'waiting' | 'pending' | 'approved' | 'rejected' | 'cancelled';
 
@@ -51,7 +52,12 @@ export type TimelineEventType =
   | 'timed_out'
   | 'approved'
   | 'rejected'
-  | 'cancelled';
+  | 'cancelled'
+  | 'documents_generated'
+  | 'failed'
+  | 'source_changed' // the source record changed after the start; the contract keeps its data
+  | 'written_back' // the source system was told the contract's outcome
+  | 'write_back_failed'; // telling the source kept failing; someone should tell it by hand
 
 export interface TimelineEvent {
   at: string;
@@ -60,6 +66,38 @@ export interface TimelineEvent {
   actor: string;
   message: string;
   step?: number;
+  /** Idempotency key of an event recorded at most once (e.g. a source change). */
+  key?: string;
+}
+
+/** The connector instance a contract came from, and the source record's version at the start. */
+export interface ContractSource {
+  connectorInstance: string;
+  version?: string;
+}
+
+/** Where a signer's seal or signature goes: page from 0, PDF points from the bottom-left. */
+export interface SignatureArea {
+  signerId: string;
+  page: number;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** A generated document: its bytes live in the document store under `sha256`. */
+export interface ContractDocument {
+  id: string;
+  template: string;
+  title: string | null;
+  sha256: string;
+  size: number;
+  pages: number;
+  /** Signer ids that receive and sign this document. */
+  signers: string[];
+  signatureAreas: SignatureArea[];
+  generatedAt: string;
 }
 
 export interface ChosenTier {
@@ -80,12 +118,15 @@ export interface ContractState {
   data: Record<string, unknown>;
   steps: ApprovalStepState[];
   currentStep: number | null;
+  documents: ContractDocument[];
   timeline: TimelineEvent[];
   startedBy: string;
   createdAt: string;
   updatedAt: string;
   /** Grows with every change, so a late write of an older state never overwrites a newer one. */
   revision: number;
+  /** Set when a connector started the contract. */
+  source?: ContractSource;
 }
 
 export interface ContractStart {
@@ -96,6 +137,7 @@ export interface ContractStart {
   data: Record<string, unknown>;
   startedBy: string;
   createdAt: string;
+  source?: ContractSource;
 }
 
 /** A contract as it stands the moment it starts: every step of its tier waiting, nothing decided. */
@@ -125,10 +167,12 @@ export function initialContractState(start: ContractStart, plan: ApprovalPlan): 
       dueAt: null,
     })),
     currentStep: null,
+    documents: [],
     timeline: [],
     startedBy: start.startedBy,
     createdAt: start.createdAt,
     updatedAt: start.createdAt,
     revision: 0,
+    ...(start.source ? { source: start.source } : {}),
   };
 }

@@ -2,7 +2,7 @@
 // Temporal workflow code to import.
 export * from './schema';
 export * from './contract';
-export { validateFlow, validateContractData, toIssues, type ValidationIssue, type ValidationResult } from './validation';
+export { validateFlow, validateContractData, validateAgainstSchema, toIssues, type ValidationIssue, type ValidationResult } from './validation';
 export { durationToMs } from './duration';
 export { evaluate, isExpression, ExpressionError } from './expression';
 export { chooseTier, planApproval, DEFAULT_MAX_REMINDERS, type ApprovalPlan, type PlannedStep } from './routing';

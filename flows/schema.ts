@@ -63,6 +63,12 @@ export const DocumentSchema = Type.Object(
     template: Type.String({ minLength: 1 }),
     title: Type.Optional(ValueOrExpression),
     when: Type.Optional(Expression),
+    data: Type.Optional(Type.String({ pattern: '^=', minLength: 2, description: "JSONata expression giving the template's variables from the contract data; default: the contract data itself" })),
+    roles: Type.Optional(
+      Type.Record(Type.String({ pattern: '^[A-Za-z0-9_-]+$' }), Type.String(), {
+        description: 'template signer role → flow signer id, e.g. {"discloser": "buyer"}; default: the same ids',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

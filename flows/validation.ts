@@ -103,6 +103,7 @@ function semanticIssues(flow: FlowDefinition): ValidationIssue[] {
     documentIds.add(doc.id);
     expression(`/documents/${index}/title`, doc.title);
     expression(`/documents/${index}/when`, doc.when);
+    expression(`/documents/${index}/data`, doc.data);
   });
   const signerIds = new Set<string>();
   (flow.signers ?? []).forEach((signer, index) => {
@@ -112,6 +113,11 @@ function semanticIssues(flow: FlowDefinition): ValidationIssue[] {
     signer.documents.forEach((doc, d) => {
       if (!documentIds.has(doc)) issues.push({ path: `/signers/${index}/documents/${d}`, message: `names document "${doc}", which the flow does not define` });
     });
+  });
+  (flow.documents ?? []).forEach((doc, index) => {
+    for (const [role, signer] of Object.entries(doc.roles ?? {})) {
+      if (!signerIds.has(signer)) issues.push({ path: `/documents/${index}/roles/${role}`, message: `names signer "${signer}", which the flow does not define` });
+    }
   });
 
   if (flow.data) {
@@ -135,21 +141,25 @@ export function validateFlow(input: unknown): ValidationResult<FlowDefinition> {
   return issues.length ? { ok: false, issues } : { ok: true, value: flow };
 }
 
-// Data schemas are compiled once per flow version; a small cache keyed by the schema text.
+// Data schemas are compiled once per schema; a small cache keyed by the schema text.
 const dataValidators = new Map<string, ValidateFunction>();
+
+/** Validates data against any JSON Schema (a flow's `data`, a template's variables); paths start at `prefix`. */
+export function validateAgainstSchema(schema: object, data: unknown, prefix: string): ValidationIssue[] {
+  const key = JSON.stringify(schema);
+  let validate = dataValidators.get(key);
+  if (!validate) {
+    flowAjv ??= createAjv();
+    validate = flowAjv.compile(schema);
+    if (dataValidators.size > 500) dataValidators.clear();
+    dataValidators.set(key, validate);
+  }
+  return validate(data) ? [] : toIssues(validate.errors, prefix);
+}
 
 /** Validates contract data against the flow's `data` schema; paths start at `/data`. */
 export function validateContractData(flow: FlowDefinition, data: unknown): ValidationResult<Record<string, unknown>> {
   if (typeof data !== 'object' || data === null || Array.isArray(data)) return { ok: false, issues: [{ path: '/data', message: 'must be an object' }] };
-  if (!flow.data) return { ok: true, value: data as Record<string, unknown> };
-  const key = JSON.stringify(flow.data);
-  let validate = dataValidators.get(key);
-  if (!validate) {
-    flowAjv ??= createAjv();
-    validate = flowAjv.compile(flow.data);
-    if (dataValidators.size > 500) dataValidators.clear();
-    dataValidators.set(key, validate);
-  }
-  if (!validate(data)) return { ok: false, issues: toIssues(validate.errors, '/data') };
-  return { ok: true, value: data as Record<string, unknown> };
+  const issues = flow.data ? validateAgainstSchema(flow.data, data, '/data') : [];
+  return issues.length ? { ok: false, issues } : { ok: true, value: data as Record<string, unknown> };
 }

@@ -8,11 +8,12 @@ import type { Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { ConfigError, loadConfig } from '../config';
+import { ConfigError, loadConfig, parseMasterKey } from '../config';
 import { createOutboxNotifier } from '../notify';
 import { createApp } from '../server';
 import { openStore } from '../store';
-import { createContractWorker } from '../workflows';
+import { createDocumentRenderer } from '../templates';
+import { createContractWorker, createDocumentService } from '../workflows';
 // @ts-expect-error -- plain ESM script without type declarations
 import { ensureTemporalCli } from './setup-temporal.mjs';
 
@@ -26,6 +27,16 @@ function adminTokenFor(dataDir: string, configured: string | null): string {
   const token = `sf_admin_${randomBytes(24).toString('base64url')}`;
   writeFileSync(file, `${token}\n`, { mode: 0o600 });
   return token;
+}
+
+/** Without SEALFLOW_MASTER_KEY the embedded stack makes one (32 random bytes, hex) and keeps it beside the admin token. */
+function masterKeyFor(dataDir: string, configured: Buffer | null): Buffer {
+  if (configured) return configured;
+  const file = join(dataDir, 'master-key');
+  if (existsSync(file)) return parseMasterKey(readFileSync(file, 'utf8'), file);
+  const key = randomBytes(32);
+  writeFileSync(file, `${key.toString('hex')}\n`, { mode: 0o600 });
+  return key;
 }
 
 async function main() {
@@ -84,6 +95,9 @@ async function main() {
     stops.push(() => store.close());
     log(`database: ${store.dialect}${store.dialect === 'sqlite' ? ` at ${config.sqlitePath}` : ''}`);
 
+    const documents = createDocumentService({ store, renderer: createDocumentRenderer() });
+
+    const masterKey = masterKeyFor(config.dataDir, config.masterKey);
     const workerConnection = await NativeConnection.connect({ address });
     stops.push(() => workerConnection.close());
     log('bundling workflows and starting the worker…');
@@ -93,6 +107,8 @@ async function main() {
       taskQueue: config.temporal.taskQueue,
       store,
       notifier: createOutboxNotifier(store),
+      documents,
+      masterKey,
     });
     const running = worker.run();
     stops.push(async () => {
@@ -104,7 +120,7 @@ async function main() {
     stops.push(() => connection.close());
     const client = new Client({ connection, namespace: config.temporal.namespace });
     const adminToken = adminTokenFor(config.dataDir, config.adminToken);
-    const app = createApp({ store, client, taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace, adminToken });
+    const app = createApp({ store, client, documents, taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace, adminToken, masterKey });
     const server: Server = await new Promise((resolve, reject) => {
       const s = app.listen(config.port, () => resolve(s));
       s.once('error', reject);
@@ -114,6 +130,7 @@ async function main() {
     log(`Temporal at ${address}, task queue ${config.temporal.taskQueue}`);
     log(`REST API on http://localhost:${config.port} (GET /healthz, /openapi.json)`);
     log(config.adminToken ? 'admin token: from SEALFLOW_ADMIN_TOKEN' : `admin token: ${adminToken} (kept in ${join(config.dataDir, 'admin-token')})`);
+    if (!config.masterKey) log(`master key (seals connector secrets): kept in ${join(config.dataDir, 'master-key')}; back it up, or set SEALFLOW_MASTER_KEY`);
     log('ready. Ctrl-C stops everything.');
     await running.catch(async (error) => {
       if (shuttingDown) return;

@@ -2,24 +2,35 @@
 import express, { Router } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Store } from '../store';
+import type { DocumentService } from '../workflows';
 import { createAuthenticator } from './auth';
 import { createContractService } from './contracts';
+import { createContractStarter } from '../workflows';
+import { createConnectorService } from './connectors';
+import { createWebhookHandler, webhookRouteDoc, type WebhookRateLimit } from './hooks';
+import { connectorRoutes } from './routes/connectors';
 import { AppError, errorHandler } from './errors';
 import { openApiDocument } from './openapi';
 import { defineRoute, registerRoutes, type RouteSpec } from './route';
 import { contractRoutes } from './routes/contracts';
 import { FlowSchemaRoute, flowRoutes } from './routes/flows';
+import { templateRoutes } from './routes/templates';
 import { userRoutes } from './routes/users';
 import { HealthSchema } from './schemas';
 
 export interface AppOptions {
   store: Store;
   client: Client;
+  documents: DocumentService;
   taskQueue: string;
   namespace: string;
   adminToken: string | null;
   version?: string;
   log?: (message: string) => void;
+  /** SEALFLOW_MASTER_KEY (32 bytes): seals and opens connector secrets. Without it, connector instances cannot be configured. */
+  masterKey?: Uint8Array | null;
+  /** Per connector instance, for POST /hooks/:connectorId. */
+  webhookRateLimit?: WebhookRateLimit;
 }
 
 const within = <T>(ms: number, promise: Promise<T>) =>
@@ -27,7 +38,11 @@ const within = <T>(ms: number, promise: Promise<T>) =>
 
 export function createApp(options: AppOptions) {
   const { store, client } = options;
-  const contracts = createContractService({ store, client, taskQueue: options.taskQueue });
+  const contracts = createContractService({ store, client, documents: options.documents, taskQueue: options.taskQueue });
+  const connectors = createConnectorService({
+    store, client, taskQueue: options.taskQueue, masterKey: options.masterKey ?? null,
+    startContract: createContractStarter({ store, client, documents: options.documents, taskQueue: options.taskQueue }),
+  });
 
   const health = defineRoute({
     method: 'get', path: '/healthz', tag: 'system', access: 'public',
@@ -43,15 +58,25 @@ export function createApp(options: AppOptions) {
     },
   });
 
-  const routes: RouteSpec[] = [health, FlowSchemaRoute, ...flowRoutes(store), ...contractRoutes(store, contracts), ...userRoutes(store)];
+  const routes: RouteSpec[] = [
+    health,
+    FlowSchemaRoute,
+    ...flowRoutes(store, options.documents),
+    ...contractRoutes(store, contracts, options.documents),
+    ...templateRoutes(options.documents),
+    ...userRoutes(store),
+  ];
+  routes.push(...connectorRoutes(connectors));
   const openapi = openApiDocument(
-    [...routes, defineRoute({ method: 'get', path: '/openapi.json', tag: 'system', access: 'public', summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1' } }, handler: async () => ({ body: null }) })],
+    [...routes, webhookRouteDoc, defineRoute({ method: 'get', path: '/openapi.json', tag: 'system', access: 'public', summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1' } }, handler: async () => ({ body: null }) })],
     options.version ?? '0.1.0',
   );
 
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  // Webhooks need the raw bytes for their HMAC: their own parser, ahead of the JSON one.
+  app.post('/hooks/:connectorId', express.raw({ type: () => true, limit: '1mb' }), createWebhookHandler({ store, client, masterKey: options.masterKey ?? null, startContract: connectors.startContract, rateLimit: options.webhookRateLimit }));
   app.use(express.json({ limit: '1mb' }));
   const router = Router();
   router.get('/openapi.json', (_req, res) => {

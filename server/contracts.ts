@@ -14,6 +14,7 @@ import {
   type ContractStartErrorCode,
   type ContractStartRequest,
   type DecisionInput,
+  type DocumentService,
 } from '../workflows';
 import { AppError, notFound } from './errors';
 
@@ -25,8 +26,8 @@ const STATUS_OF: Record<string, number> = {
   [ContractErrors.notPending]: 409,
 };
 
-export function createContractService({ store, client, taskQueue }: { store: Store; client: Client; taskQueue: string }) {
-  const startContract = createContractStarter({ store, client, taskQueue });
+export function createContractService({ store, client, documents, taskQueue }: { store: Store; client: Client; documents: DocumentService; taskQueue: string }) {
+  const startContract = createContractStarter({ store, client, documents, taskQueue });
 
   async function existing(id: string): Promise<ContractState> {
     const state = await store.contracts.get(id);

@@ -25,7 +25,8 @@ export function openApiDocument(routes: RouteSpec[], version: string) {
     }));
     const responses: Record<string, unknown> = {};
     for (const [status, response] of Object.entries(route.responses)) {
-      responses[status] = { description: response.description, ...(response.schema ? { content: { 'application/json': { schema: response.schema } } } : {}) };
+      if (response.contentType) responses[status] = { description: response.description, content: { [response.contentType]: { schema: { type: 'string', format: 'binary' } } } };
+      else responses[status] = { description: response.description, ...(response.schema ? { content: { 'application/json': { schema: response.schema } } } : {}) };
     }
     if (route.body) responses['400'] ??= { description: 'The request is not valid; details name the JSON path of each problem', content: { 'application/json': { schema: ErrorSchema } } };
     if (route.access !== 'public') {

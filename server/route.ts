@@ -20,7 +20,10 @@ export interface RouteContext<B extends TSchema, Q extends TSchema> {
 
 export interface RouteResult {
   status?: number;
+  /** JSON, unless `contentType` says the body is bytes (a PDF, a certificate). */
   body: unknown;
+  contentType?: string;
+  headers?: Record<string, string>;
 }
 
 export interface RouteSpec<B extends TSchema = TSchema, Q extends TSchema = TSchema> {
@@ -31,7 +34,7 @@ export interface RouteSpec<B extends TSchema = TSchema, Q extends TSchema = TSch
   access: Access;
   body?: B;
   query?: Q;
-  responses: Record<number, { description: string; schema?: TSchema }>;
+  responses: Record<number, { description: string; schema?: TSchema; contentType?: string }>;
   handler: (ctx: RouteContext<B, Q>) => Promise<RouteResult>;
 }
 
@@ -70,7 +73,10 @@ export function registerRoutes(router: Router, routes: RouteSpec[], authenticate
       const body = checkBody ? checkBody(req.body ?? undefined) : req.body;
       const query = checkQuery ? checkQuery({ ...req.query }) : req.query;
       const result = await route.handler({ body, query, params: req.params as Record<string, string>, actor, req });
-      res.status(result.status ?? 200).json(result.body);
+      res.status(result.status ?? 200);
+      for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
+      if (result.contentType) res.type(result.contentType).send(Buffer.from(result.body as Uint8Array));
+      else res.json(result.body);
     });
   }
 }

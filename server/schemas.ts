@@ -1,6 +1,7 @@
 // Payload schemas of the REST API: ajv validates requests with them and the OpenAPI
 // document publishes them.
 import { Type } from '@sinclair/typebox';
+import { ConnectorInstanceSchema, WebhookAuthSchema } from '../connectors';
 import { FlowDefinitionSchema } from '../flows';
 
 const StringEnum = <T extends string>(values: readonly T[]) => Type.Unsafe<T>({ type: 'string', enum: [...values] });
@@ -108,3 +109,71 @@ export const CancelBody = Type.Object({ reason: Type.String({ minLength: 1, maxL
 export const OutboxQuery = Type.Object({ to: Type.Optional(Type.String()), contractId: Type.Optional(Type.String()), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })) }, { additionalProperties: false });
 
 export const HealthSchema = Type.Object({ ok: Type.Boolean(), temporal: StringEnum(['up', 'down'] as const), database: StringEnum(['up', 'down'] as const) });
+
+// Connectors. The instance body is the connector kit's own schema (settings are then checked
+// against the chosen connector's settings schema, with JSON paths under /settings).
+export const CreateConnectorBody = ConnectorInstanceSchema;
+
+const PollTrigger = ConnectorInstanceSchema.properties.trigger.anyOf[0];
+export const UpdateConnectorBody = Type.Object(
+  {
+    name: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()])),
+    settings: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'secret settings left out keep their value' })),
+    trigger: Type.Optional(Type.Union([PollTrigger, Type.Object({ kind: Type.Literal('webhook'), auth: Type.Optional(WebhookAuthSchema) }, { additionalProperties: false })])),
+    flow: Type.Optional(ConnectorInstanceSchema.properties.flow),
+    mapping: Type.Optional(ConnectorInstanceSchema.properties.mapping),
+    enabled: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false, description: 'fields left out keep their value' },
+);
+
+export const PreviewMappingBody = Type.Object(
+  {
+    sample: Type.Unknown({ description: 'a source record, as the connector reads it' }),
+    mapping: Type.Optional(Type.String({ minLength: 1, description: "a mapping to try instead of the instance's" })),
+  },
+  { additionalProperties: false, required: ['sample'] },
+);
+
+const ConnectorHealthSchema = Type.Object({
+  instance: Type.String(),
+  lastSyncAt: Type.Optional(Type.String()),
+  lastSuccessAt: Type.Optional(Type.String()),
+  recordsRead: Type.Integer(),
+  contractsStarted: Type.Integer(),
+  changesReported: Type.Integer(),
+  skipped: Type.Integer(),
+  errors: Type.Integer(),
+  consecutiveFailures: Type.Integer(),
+  lastError: Type.Optional(Type.Object({ at: Type.String(), code: Type.String(), message: Type.String(), sourceKey: Type.Optional(Type.String()) })),
+});
+
+export const ConnectorInstanceViewSchema = Type.Object({
+  id: Type.String(),
+  connector: Type.String(),
+  name: Type.Union([Type.String(), Type.Null()]),
+  flow: Type.String(),
+  mapping: Type.String(),
+  trigger: Type.Union([Type.Object({ kind: Type.Literal('poll'), everyMinutes: Type.Integer() }), Type.Object({ kind: Type.Literal('webhook') })]),
+  enabled: Type.Boolean(),
+  publicSettings: Type.Record(Type.String(), Type.Unknown(), { description: 'settings that are not secret' }),
+  secretsSet: Type.Array(Type.String(), { description: 'secret settings that hold a value; values are never returned' }),
+  webhook: Type.Union([Type.Object({ url: Type.String(), auth: Type.String() }), Type.Null()]),
+  health: Type.Union([ConnectorHealthSchema, Type.Null()]),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+});
+
+export const ConnectorSyncSummarySchema = Type.Object({
+  instance: Type.String(),
+  active: Type.Boolean(),
+  read: Type.Integer(),
+  started: Type.Integer(),
+  changed: Type.Integer(),
+  skipped: Type.Integer(),
+  errors: Type.Array(Type.Object({ sourceKey: Type.Optional(Type.String()), code: Type.String(), message: Type.String() })),
+  hasMore: Type.Boolean(),
+  failure: Type.Optional(Type.Object({ code: Type.String(), message: Type.String() })),
+  everyMinutes: Type.Integer(),
+  at: Type.String(),
+});

@@ -1,5 +1,6 @@
 // The store's public surface: server and worker import only this file.
 import { sql } from 'kysely';
+import { createConnectorRepository, type ConnectorRepository } from './connectors';
 import { createContractRepository, type ContractRepository } from './contracts';
 import { openDatabase, type DialectName, type StoreOptions } from './database';
 import { createDocumentRepository, type DocumentRepository } from './documents';
@@ -20,6 +21,8 @@ export type { OutboxFilter, OutboxMessage, OutboxRepository } from './outbox';
 export type { DocumentRepository, StoredDocument } from './documents';
 export type { StoredTemplate, TemplateRepository } from './templates';
 export type { KeyRecordRow, SigningKeyRepository } from './signing-keys';
+export type { ConnectorHealthRecord, ConnectorInstanceInput, ConnectorInstanceRecord, ConnectorRepository, ConnectorRun, ConnectorTrigger, ConnectorWebhookAuth, OpenedConnectorInstance } from './connectors';
+export { openSecret, sealSecret, secretAad, SecretError } from './secrets';
 
 export interface Store {
   readonly dialect: DialectName;
@@ -34,6 +37,7 @@ export interface Store {
   readonly documents: DocumentRepository;
   readonly templates: TemplateRepository;
   readonly signingKeys: SigningKeyRepository;
+  readonly connectors: ConnectorRepository;
 }
 
 /** Opens the database named by the options and brings its schema up to date. */
@@ -63,5 +67,6 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     documents: createDocumentRepository(db),
     templates: createTemplateRepository(db),
     signingKeys: createSigningKeyRepository(db),
+    connectors: createConnectorRepository(db),
   };
 }

@@ -121,6 +121,43 @@ function migrations(dialect: DialectName): Record<string, Migration> {
           .execute();
       },
     },
+    '0004_connectors': {
+      async up(db: Kysely<any>) {
+        // Connector instances: settings in clear only where not secret; secrets sealed (store/secrets.ts).
+        await db.schema
+          .createTable('connectors')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('connector', 'text', (c) => c.notNull())
+          .addColumn('name', 'text')
+          .addColumn('flow', 'text', (c) => c.notNull())
+          .addColumn('mapping', 'text', (c) => c.notNull())
+          .addColumn('trigger', 'text', (c) => c.notNull())
+          .addColumn('settings', 'text', (c) => c.notNull())
+          .addColumn('secrets', 'text', (c) => c.notNull())
+          .addColumn('webhook_auth', 'text')
+          .addColumn('enabled', 'integer', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .addColumn('updated_by', 'text', (c) => c.notNull())
+          .execute();
+        // Sync cursor and health counters, one row per instance.
+        await db.schema
+          .createTable('connector_status')
+          .addColumn('instance_id', 'text', (c) => c.primaryKey().references('connectors.id'))
+          .addColumn('cursor', 'text')
+          .addColumn('cursor_at', 'text')
+          .addColumn('last_sync_at', 'text')
+          .addColumn('last_success_at', 'text')
+          .addColumn('records_read', 'integer', (c) => c.notNull())
+          .addColumn('contracts_started', 'integer', (c) => c.notNull())
+          .addColumn('changes_reported', 'integer', (c) => c.notNull())
+          .addColumn('skipped', 'integer', (c) => c.notNull())
+          .addColumn('errors', 'integer', (c) => c.notNull())
+          .addColumn('consecutive_failures', 'integer', (c) => c.notNull())
+          .addColumn('last_error', 'text')
+          .execute();
+      },
+    },
   };
 }
 

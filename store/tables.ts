@@ -98,6 +98,46 @@ export interface SigningKeysTable {
   updated_at: string;
 }
 
+export interface ConnectorsTable {
+  id: string;
+  /** Connector id (e.g. sap_purchase_orders). */
+  connector: string;
+  name: string | null;
+  flow: string;
+  /** JSONata mapping from a source record to the flow's data. */
+  mapping: string;
+  /** `{kind: 'poll', everyMinutes} | {kind: 'webhook'}` as JSON. */
+  trigger: string;
+  /** The settings that are not secret, as JSON. */
+  settings: string;
+  /** `{field: sealed value}` as JSON; AES-256-GCM, never in clear (store/secrets.ts). */
+  secrets: string;
+  /** `{kind, sealed}` as JSON, or null when the instance takes no webhooks. */
+  webhook_auth: string | null;
+  /** 1 or 0. */
+  enabled: number;
+  created_at: string;
+  updated_at: string;
+  updated_by: string;
+}
+
+/** Per connector instance: where the next sync starts, and its health counters. */
+export interface ConnectorStatusTable {
+  instance_id: string;
+  cursor: string | null;
+  cursor_at: string | null;
+  last_sync_at: string | null;
+  last_success_at: string | null;
+  records_read: number;
+  contracts_started: number;
+  changes_reported: number;
+  skipped: number;
+  errors: number;
+  consecutive_failures: number;
+  /** `{at, code, message, sourceKey?}` as JSON. */
+  last_error: string | null;
+}
+
 export interface Database {
   flows: FlowsTable;
   flow_versions: FlowVersionsTable;
@@ -107,4 +147,6 @@ export interface Database {
   documents: DocumentsTable;
   templates: TemplatesTable;
   signing_keys: SigningKeysTable;
+  connectors: ConnectorsTable;
+  connector_status: ConnectorStatusTable;
 }

@@ -1,7 +1,7 @@
 // The names through which the outside world talks to a running contract. The server
 // imports these values; it never imports workflow code.
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { ContractState, Decision, FlowDefinition } from '../flows';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { ContractSource, ContractState, Decision, FlowDefinition } from '../flows';
 
 export interface ContractInput {
   contractId: string;
@@ -10,6 +10,8 @@ export interface ContractInput {
   sourceKey: string | null;
   startedBy: string;
   createdAt: string;
+  /** Set when a connector started the contract: the outcome is written back to it. */
+  source?: ContractSource;
 }
 
 /** The user acting on a contract, as the server authenticated them. */
@@ -44,5 +46,17 @@ export const decide = defineUpdate<ContractState, [DecisionInput]>('decide');
 export const cancel = defineUpdate<ContractState, [CancelInput]>('cancel');
 /** The live state, straight from the workflow. */
 export const contractState = defineQuery<ContractState>('contractState');
+
+/** A connector read the contract's source record again and it had changed. */
+export interface SourceChangedInput {
+  /** Recorded once per key, however often it is sent. */
+  eventKey: string;
+  version?: string;
+  /** A line for the timeline: what changed. */
+  summary: string;
+}
+
+/** Puts a source change on the contract's timeline; the contract's data stays as it started. */
+export const sourceChanged = defineSignal<[SourceChangedInput]>('sourceChanged');
 
 export const CONTRACT_WORKFLOW = 'contractFlow';

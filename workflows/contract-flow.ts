@@ -1,6 +1,6 @@
 // contractFlow carries one contract through the flow definition it started with.
 // Deterministic workflow code: it imports only flows/ and activity types.
-import { ApplicationFailure, condition, proxyActivities, setHandler, allHandlersFinished } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, condition, proxyActivities, setHandler, allHandlersFinished } from '@temporalio/workflow';
 import {
   approverMatches,
   contractTitle,
@@ -14,10 +14,17 @@ import {
 } from '../flows';
 import type { ContractActivities } from './activities';
 import { cancel, contractState, ContractErrors, decide, type Actor, type ContractInput, type DecisionInput } from './contract-flow.defs';
+import { sourceChanged, type SourceChangedInput } from './contract-flow.defs';
+import { writeBackToSourceStage } from './connector-write-back';
 
 const { saveContract, notifyApprovers } = proxyActivities<ContractActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+const { generateDocuments: renderDocuments } = proxyActivities<ContractActivities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
 });
 
 const now = () => new Date().toISOString();
@@ -39,7 +46,7 @@ async function planOrFail(input: ContractInput): Promise<{ plan: ApprovalPlan; t
 export async function contractFlow(input: ContractInput): Promise<ContractState> {
   const { plan, title } = await planOrFail(input);
   const state: ContractState = initialContractState(
-    { id: input.contractId, flow: input.flow, sourceKey: input.sourceKey, title, data: input.data, startedBy: input.startedBy, createdAt: input.createdAt },
+    { id: input.contractId, flow: input.flow, sourceKey: input.sourceKey, title, data: input.data, startedBy: input.startedBy, createdAt: input.createdAt, source: input.source },
     plan,
   );
 
@@ -67,6 +74,14 @@ export async function contractFlow(input: ContractInput): Promise<ContractState>
     notifyApprovers({ contractId: state.id, title: state.title, step: step.index, stepName: step.name, approvers, kind, idempotencyKey: `${state.id}:${step.index}:${kind}:${n}` });
 
   setHandler(contractState, () => state);
+
+  // Connectors: a change of the source record goes on the timeline once per event key; the data stays as it started.
+  setHandler(sourceChanged, async ({ eventKey, version, summary }: SourceChangedInput) => {
+    const reread = version !== undefined && version === input.source?.version;
+    if (reread || state.timeline.some((event) => event.key === eventKey)) return;
+    record({ type: 'source_changed', actor: input.source ? `connector:${input.source.connectorInstance}` : 'system', message: summary, key: eventKey });
+    await persist();
+  });
 
   setHandler(
     decide,
@@ -141,15 +156,32 @@ export async function contractFlow(input: ContractInput): Promise<ContractState>
   }
 
   if (state.status === 'in_approval') {
-    state.status = 'approved';
     state.currentStep = null;
+    if (input.flow.definition.documents?.length) await generateDocuments();
+  }
+  if (state.status === 'in_approval') {
+    state.status = 'approved';
     record({ type: 'approved', actor: 'system', message: 'Every approval step passed' });
     await persist();
   }
-  // Seam for the stages that follow approval (documents, signing, archive, write-back): they continue from here.
+  // Seam for the stages that follow (signing, archive, write-back): they continue from here.
 
+  await writeBackToSourceStage({ input, status: state.status, record, persist });
   await condition(allHandlersFinished);
   return state;
+
+  async function generateDocuments() {
+    try {
+      state.documents = await renderDocuments({ flow: input.flow.definition, data: input.data, at: now() });
+      record({ type: 'documents_generated', actor: 'system', message: `Generated ${state.documents.map((d) => `${d.title ?? d.id} (${d.pages} pages)`).join(', ') || 'no documents'}` });
+    } catch (error) {
+      // Only a final failure lands here (a template refusing the data); transient ones are retried by Temporal.
+      const cause = error instanceof ActivityFailure && error.cause instanceof ApplicationFailure ? error.cause : null;
+      state.status = 'failed';
+      record({ type: 'failed', actor: 'system', message: `Documents could not be generated: ${cause?.message ?? (error as Error).message}` });
+    }
+    await persist();
+  }
 
   async function onTimeout(step: ApprovalStepState, action: 'escalate' | 'remind' | 'reject', escalateTo: string[], maxReminders: number, timeout: string, timeoutMs: number) {
     const pending = openSlots(step);

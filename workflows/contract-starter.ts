@@ -3,9 +3,10 @@
 // after it has finished.
 import { createHash, randomBytes } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import { contractTitle, ExpressionError, initialContractState, planApproval, validateContractData, type ContractState, type ValidationIssue } from '../flows';
+import { contractTitle, ExpressionError, initialContractState, planApproval, validateContractData, type ContractSource, type ContractState, type ValidationIssue } from '../flows';
 import type { Store } from '../store';
 import { CONTRACT_WORKFLOW, type Actor, type ContractInput } from './contract-flow.defs';
+import type { DocumentService } from './documents';
 
 export type ContractStartErrorCode = 'flow_not_found' | 'flow_not_published' | 'invalid_data' | 'unroutable';
 
@@ -20,6 +21,8 @@ export interface ContractStartRequest {
   flow: string;
   data: unknown;
   sourceKey?: string | null;
+  /** Set when a connector starts the contract: which instance, and the record's version. */
+  source?: ContractSource;
 }
 
 /** The same flow and source key always name the same contract; without a source key every start is new. */
@@ -37,7 +40,7 @@ async function orUnroutable<T>(promise: Promise<T>): Promise<T> {
   }
 }
 
-export function createContractStarter({ store, client, taskQueue }: { store: Store; client: Client; taskQueue: string }) {
+export function createContractStarter({ store, client, documents, taskQueue }: { store: Store; client: Client; documents: DocumentService; taskQueue: string }) {
   return async function startContract(request: ContractStartRequest, actor: Actor): Promise<{ contract: ContractState; created: boolean }> {
     const flowKey = request.flow;
     const sourceKey = request.sourceKey ?? null;
@@ -55,6 +58,9 @@ export function createContractStarter({ store, client, taskQueue }: { store: Sto
     const checked = validateContractData(flow.definition, request.data);
     if (!checked.ok) throw new ContractStartError('invalid_data', 'The contract data does not fit the flow', checked.issues);
     const plan = await orUnroutable(planApproval(flow.definition, checked.value));
+    // The documents' templates check the data now, so a record they would refuse after approval is refused here.
+    const templateIssues = await orUnroutable(documents.checkContractData(flow.definition, checked.value));
+    if (templateIssues.length) throw new ContractStartError('invalid_data', 'The contract data does not fit the templates of its documents', templateIssues);
     const title = await orUnroutable(contractTitle(flow.definition, checked.value));
 
     const input: ContractInput = {
@@ -64,6 +70,7 @@ export function createContractStarter({ store, client, taskQueue }: { store: Sto
       sourceKey,
       startedBy: actor.id,
       createdAt: new Date().toISOString(),
+      ...(request.source ? { source: request.source } : {}),
     };
     let created = true;
     try {
@@ -79,7 +86,7 @@ export function createContractStarter({ store, client, taskQueue }: { store: Sto
       created = false;
     }
     // The workflow writes the full projection as it runs; this row makes the contract visible at once.
-    await store.contracts.insertIfAbsent(initialContractState({ id, flow: input.flow, sourceKey, title, data: input.data, startedBy: actor.id, createdAt: input.createdAt }, plan));
+    await store.contracts.insertIfAbsent(initialContractState({ id, flow: input.flow, sourceKey, title, data: input.data, startedBy: actor.id, createdAt: input.createdAt, source: input.source }, plan));
     const contract = await store.contracts.get(id);
     if (!contract) throw new Error(`contract ${id} vanished right after it was stored`);
     return { contract, created };

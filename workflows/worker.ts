@@ -4,8 +4,12 @@ import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundle } fro
 import type { Notifier } from '../notify';
 import type { Store } from '../store';
 import { createActivities } from './activities';
+import { createConnectorActivities } from './activities/connectors';
+import { createContractStarter } from './contract-starter';
+import type { DocumentService } from './documents';
 
-export const workflowsPath = fileURLToPath(new URL('./contract-flow.ts', import.meta.url));
+// One entry for every workflow: contractFlow and connectorSync.
+export const workflowsPath = fileURLToPath(new URL('./all.ts', import.meta.url));
 
 /** Bundles the workflow code once; tests and the embedded stack reuse it across workers. */
 export function bundleContractWorkflows(): Promise<WorkflowBundle> {
@@ -27,7 +31,10 @@ export interface ContractWorkerOptions {
   taskQueue: string;
   store: Store;
   notifier: Notifier;
+  documents: DocumentService;
   workflowBundle?: WorkflowBundle;
+  /** SEALFLOW_MASTER_KEY (32 bytes): opens connector secrets. Without it, connector syncs and write-backs fail. */
+  masterKey?: Uint8Array | null;
 }
 
 export async function createContractWorker(options: ContractWorkerOptions): Promise<Worker> {
@@ -36,6 +43,13 @@ export async function createContractWorker(options: ContractWorkerOptions): Prom
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
-    activities: createActivities({ store: options.store, notifier: options.notifier }),
+    activities: {
+      ...createActivities({ store: options.store, notifier: options.notifier, documents: options.documents }),
+      ...createConnectorActivities({
+        store: options.store,
+        masterKey: options.masterKey ?? null,
+        contractStarter: (client) => createContractStarter({ store: options.store, client, documents: options.documents, taskQueue: options.taskQueue }),
+      }),
+    },
   });
 }

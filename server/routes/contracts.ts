@@ -1,13 +1,16 @@
 import type { ContractStatus } from '../../flows';
 import type { Store } from '../../store';
+import type { DocumentService } from '../../workflows';
 import type { ContractService } from '../contracts';
+import { notFound } from '../errors';
+import { templateFailure } from './templates';
 import { defineRoute } from '../route';
 import { ApprovalBody, CancelBody, ContractListQuery, ContractSchema, StartContractBody } from '../schemas';
 
 /** A bare date as `to` means the whole of that day. */
 const endOf = (to: string | undefined) => (to && /^\d{4}-\d{2}-\d{2}$/.test(to) ? `${to}T23:59:59.999Z` : to);
 
-export function contractRoutes(store: Store, contracts: ContractService) {
+export function contractRoutes(store: Store, contracts: ContractService, documents: DocumentService) {
   return [
     defineRoute({
       method: 'post', path: '/api/contracts', tag: 'contracts', access: 'user', body: StartContractBody,
@@ -34,6 +37,25 @@ export function contractRoutes(store: Store, contracts: ContractService) {
       summary: 'A contract: status, chosen tier, each step with who decided what and when, timeline',
       responses: { 200: { description: 'the contract', schema: ContractSchema }, 404: { description: 'no such contract' } },
       handler: async ({ params }) => ({ body: await contracts.get(params.id) }),
+    }),
+    defineRoute({
+      method: 'get', path: '/api/contracts/:id/documents/:doc.pdf', tag: 'contracts', access: 'user',
+      summary: 'A contract document as PDF: the generated one once approval passed, before that a preview from the current data',
+      responses: { 200: { description: 'the PDF; header x-sealflow-document says "generated" (with its SHA-256) or "preview"', contentType: 'application/pdf' }, 404: { description: 'no such contract or document' } },
+      handler: async ({ params }) => {
+        const contract = await contracts.get(params.id);
+        const headers = { 'content-disposition': `inline; filename="${contract.id}-${params.doc}.pdf"` };
+        const generated = contract.documents.find((d) => d.id === params.doc);
+        if (generated) {
+          const stored = await store.documents.get(generated.sha256);
+          if (!stored) throw notFound(`The bytes of document "${params.doc}" (${generated.sha256})`);
+          return { body: stored.content, contentType: 'application/pdf', headers: { ...headers, 'x-sealflow-document': 'generated', 'x-sealflow-sha256': generated.sha256, etag: `"${generated.sha256}"` } };
+        }
+        const flow = await store.flows.get(contract.flowKey, contract.flowVersion);
+        const preview = contract.status === 'in_approval' && flow ? await documents.previewContractDocument(flow.definition, contract.data, params.doc).catch(templateFailure) : null;
+        if (!preview) throw notFound(`Document "${params.doc}" of contract ${contract.id}`);
+        return { body: preview.pdf, contentType: 'application/pdf', headers: { ...headers, 'x-sealflow-document': 'preview' } };
+      },
     }),
     defineRoute({
       method: 'post', path: '/api/contracts/:id/approvals', tag: 'contracts', access: 'user', body: ApprovalBody,

@@ -1,14 +1,22 @@
 import { FlowDefinitionSchema, simulateFlow, validateContractData, validateFlow, type FlowDefinition } from '../../flows';
 import { StoreError, type Store } from '../../store';
+import type { DocumentService } from '../../workflows';
 import { AppError, asRoutingError, notFound } from '../errors';
 import { defineRoute } from '../route';
 import { FlowBody, FlowQuery, FlowVersionSchema, SimulateBody } from '../schemas';
 
 const DESIGNERS = { roles: ['flow-designer'] };
 
-function checkedFlow(body: unknown): FlowDefinition {
+/** The flow language's own checks, then that every document names a template that exists. */
+async function checkedFlow(body: unknown, documents: DocumentService): Promise<FlowDefinition> {
   const result = validateFlow(body);
-  if (!result.ok) throw new AppError('invalid_flow', `The flow definition has ${result.issues.length} problem(s)`, { details: result.issues });
+  const issues = result.ok ? [] : result.issues;
+  if (result.ok) {
+    for (const [index, doc] of (result.value.documents ?? []).entries()) {
+      if (!(await documents.find(doc.template))) issues.push({ path: `/documents/${index}/template`, message: `names template "${doc.template}", which does not exist` });
+    }
+  }
+  if (!result.ok || issues.length) throw new AppError('invalid_flow', `The flow definition has ${issues.length} problem(s)`, { details: issues });
   return result.value;
 }
 
@@ -17,13 +25,13 @@ function storeError(error: unknown): never {
   throw error;
 }
 
-export function flowRoutes(store: Store) {
+export function flowRoutes(store: Store, documents: DocumentService) {
   return [
     defineRoute({
       method: 'post', path: '/api/flows', tag: 'flows', access: DESIGNERS, body: FlowBody,
       summary: 'Create a flow (version 1, draft)',
       responses: { 201: { description: 'created', schema: FlowVersionSchema }, 409: { description: 'a flow with this key exists' } },
-      handler: async ({ body, actor }) => ({ status: 201, body: await store.flows.create(checkedFlow(body), actor!.id).catch(storeError) }),
+      handler: async ({ body, actor }) => ({ status: 201, body: await store.flows.create(await checkedFlow(body, documents), actor!.id).catch(storeError) }),
     }),
     defineRoute({
       method: 'get', path: '/api/flows', tag: 'flows', access: 'user',
@@ -47,7 +55,7 @@ export function flowRoutes(store: Store) {
       summary: 'Save the draft: edits the latest draft, or opens a new draft version after a publish',
       responses: { 200: { description: 'the draft', schema: FlowVersionSchema }, 404: { description: 'no such flow' } },
       handler: async ({ params, body, actor }) => {
-        const flow = checkedFlow(body);
+        const flow = await checkedFlow(body, documents);
         if (flow.key !== params.key) throw new AppError('invalid_flow', `The body's key "${flow.key}" differs from the URL's "${params.key}"`, { details: [{ path: '/key', message: `must be "${params.key}"` }] });
         return { body: await store.flows.saveDraft(params.key, flow, actor!.id).catch(storeError) };
       },

@@ -6,7 +6,7 @@ import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { exampleFlow } from '../support/hub';
+import { approvalFlow } from '../support/hub';
 
 const root = new URL('../..', import.meta.url).pathname;
 const dataDir = mkdtempSync(join(tmpdir(), 'sealflow-start-'));
@@ -84,7 +84,7 @@ afterAll(() => {
 it('comes up, stops cleanly on Ctrl-C, and comes back with every contract where it was', { timeout: 300_000 }, async () => {
   const first = await startHub();
   expect(await call('GET', '/healthz')).toEqual({ status: 200, body: { ok: true, temporal: 'up', database: 'up' } });
-  expect((await call('POST', '/api/flows', exampleFlow())).status).toBe(201);
+  expect((await call('POST', '/api/flows', approvalFlow())).status).toBe(201);
   expect((await call('POST', '/api/flows/supplier-purchase/publish')).status).toBe(200);
   const manager = (await call('POST', '/api/users', { name: '王经理', roles: ['dept-manager'] })).body;
   const finance = (await call('POST', '/api/users', { name: '赵总监', roles: ['finance-director'] })).body;

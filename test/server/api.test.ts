@@ -1,7 +1,7 @@
 // The REST API's promises to callers: clear 4xx errors with JSON paths, nothing stored
 // from a refused request, an OpenAPI document that matches the routes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exampleFlow, startTestHub, type TestHub } from '../support/hub';
+import { approvalFlow, exampleFlow, exampleOrder, startTestHub, type TestHub } from '../support/hub';
 
 let hub: TestHub;
 
@@ -31,7 +31,7 @@ describe('flow definitions', () => {
   });
 
   it('versions a flow: draft, publish, a new draft on the next save', async () => {
-    const flow = { ...exampleFlow(), key: 'versions-demo' };
+    const flow = { ...approvalFlow(), key: 'versions-demo' };
     expect((await hub.call('POST', '/api/flows', flow)).body).toMatchObject({ version: 1, status: 'draft' });
     expect((await hub.call('POST', '/api/flows', flow)).status).toBe(409);
     const started = await hub.call('POST', '/api/contracts', { flow: 'versions-demo', data: { poNumber: '1', amount: 1, supplier: { name: 's' } } });
@@ -61,32 +61,34 @@ describe('flow definitions', () => {
   it('lets only admins and flow designers change flows', async () => {
     const viewer = await hub.user('viewer', ['buyer']);
     const designer = await hub.user('designer', ['flow-designer']);
-    const flow = { ...exampleFlow(), key: 'by-designer' };
+    const flow = { ...approvalFlow(), key: 'by-designer' };
     expect((await hub.call('POST', '/api/flows', flow, viewer.token)).status).toBe(403);
     expect((await hub.call('POST', '/api/flows', flow, designer.token)).status).toBe(201);
     expect((await hub.call('GET', '/api/flows/by-designer', undefined, viewer.token)).body.createdBy).toBe(designer.id);
   });
 
-  it('simulates which tier, approvers, documents and signers an amount gets', async () => {
+  it('simulates which tier, approvers, documents and signers an order gets', async () => {
     await hub.publish({ ...exampleFlow(), key: 'simulated' });
-    const data = { poNumber: '4500000001', amount: 1_000_000, buyer: { name: '上海采购有限公司' }, supplier: { name: '深圳供应商', isNew: true } };
+    const { data } = exampleOrder();
     const { status, body } = await hub.call('POST', '/api/flows/simulated/simulate', { data });
     expect(status).toBe(200);
-    expect(body).toMatchObject({ flow: { key: 'simulated', version: 1 }, amount: 1_000_000, tier: { index: 1, upTo: 1_000_000 }, title: '采购合同 4500000001' });
+    expect(body).toMatchObject({ flow: { key: 'simulated', version: 1 }, amount: 118460, tier: { index: 1, upTo: 1_000_000 }, title: '采购合同 4500000001' });
     expect(body.steps.map((s: any) => s.approvers)).toEqual([['role:dept-manager'], ['role:finance-director']]);
     expect(body.documents.filter((d: any) => d.included).map((d: any) => d.id)).toEqual(['contract', 'nda']);
-    expect(body.signers.map((s: any) => [s.id, s.name, s.order])).toEqual([['buyer', '上海采购有限公司', 1], ['supplier', '深圳供应商', 2]]);
+    expect(body.signers.map((s: any) => [s.id, s.name, s.order])).toEqual([['buyer', '上海启明智能制造有限公司', 1], ['supplier', '深圳市华强电子有限公司', 2]]);
+    const known = await hub.call('POST', '/api/flows/simulated/simulate', { data: { ...data, supplier: { ...data.supplier, isNew: false } } });
+    expect(known.body.documents.filter((d: any) => d.included).map((d: any) => d.id)).toEqual(['contract']);
     expect((await hub.call('GET', '/api/contracts')).body.total).toBe(0);
 
-    const wrong = await hub.call('POST', '/api/flows/simulated/simulate', { data: { ...data, amount: 'lots' } });
+    const wrong = await hub.call('POST', '/api/flows/simulated/simulate', { data: { ...data, items: 'none' } });
     expect(wrong.status).toBe(400);
-    expect(wrong.body.error.details).toEqual([{ path: '/data/amount', message: 'must be number' }]);
+    expect(wrong.body.error.details).toEqual([{ path: '/data/items', message: 'must be array' }]);
   });
 });
 
 describe('starting contracts', () => {
   it('refuses data that does not fit the flow with the JSON path, and starts nothing', async () => {
-    await hub.publish({ ...exampleFlow(), key: 'strict' });
+    await hub.publish({ ...approvalFlow(), key: 'strict' });
     const { status, body } = await hub.call('POST', '/api/contracts', { flow: 'strict', sourceKey: 'X-1', data: { poNumber: 'X-1', supplier: { email: 'not-an-email' } } });
     expect(status).toBe(400);
     expect(body.error.details).toEqual(
@@ -112,7 +114,7 @@ describe('starting contracts', () => {
   });
 
   it('refuses an amount above a closed last tier with 400 naming the amount expression', async () => {
-    const flow = exampleFlow();
+    const flow = approvalFlow();
     await hub.publish({ ...flow, key: 'capped', approval: { ...flow.approval, tiers: flow.approval.tiers.slice(0, 2) } });
     const { status, body } = await hub.call('POST', '/api/contracts', { flow: 'capped', data: { poNumber: 'big', amount: 5_000_000, supplier: { name: 's' } } });
     expect(status).toBe(400);
@@ -121,7 +123,7 @@ describe('starting contracts', () => {
   });
 
   it('lists contracts by status, flow, text and page', async () => {
-    await hub.publish({ ...exampleFlow(), key: 'listed' });
+    await hub.publish({ ...approvalFlow(), key: 'listed' });
     for (const n of [1, 2, 3]) {
       const started = await hub.call('POST', '/api/contracts', { flow: 'listed', sourceKey: `L-${n}`, data: { poNumber: `L-${n}`, amount: n, supplier: { name: 's' } } });
       expect(started.status).toBe(201);

@@ -41,6 +41,7 @@ export function contractState(overrides: Partial<ContractState> = {}): ContractS
     data: { amount: 1000 },
     steps: [step()],
     currentStep: 0,
+    documents: [],
     timeline: [{ at: '2025-01-01T00:00:00.000Z', type: 'started', actor: 'u_1', message: 'started' }],
     startedBy: 'u_1',
     createdAt: '2025-01-01T00:00:00.000Z',

@@ -2,7 +2,7 @@
 // the projection read back over HTTP — on SQLite and on PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../support/databases';
-import { exampleFlow, startTestHub, type TestHub } from '../support/hub';
+import { approvalFlow, startTestHub, type TestHub } from '../support/hub';
 
 describe.each(dialects)('on %s', (dialect) => {
   let hub: TestHub;
@@ -16,7 +16,7 @@ describe.each(dialects)('on %s', (dialect) => {
 
   beforeAll(async () => {
     hub = await startTestHub({ dialect });
-    await hub.publish(exampleFlow());
+    await hub.publish(approvalFlow());
     for (const [name, roles] of Object.entries({ manager: ['dept-manager'], finance: ['finance-director'], gm: ['general-manager'], legal: ['legal'], clerk: ['buyer'] })) {
       people[name] = await hub.user(name, roles);
     }
@@ -154,7 +154,7 @@ describe.each(dialects)('on %s', (dialect) => {
 
   describe('flow versions', () => {
     it('keeps a running contract on the version it started with', async () => {
-      const flow = { ...exampleFlow(), key: 'versioned' };
+      const flow = { ...approvalFlow(), key: 'versioned' };
       await hub.publish(flow);
       const old = await hub.call('POST', '/api/contracts', { flow: 'versioned', data: { poNumber: 'V1', amount: 50, supplier: { name: 's' } } });
       await hub.waitFor(old.body.id, (c) => c.steps[0].status === 'pending');

@@ -1,14 +1,14 @@
 // Approval timeouts on real Temporal timers (seconds here, days in production).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlowDefinition } from '../../flows';
-import { exampleFlow, startTestHub, type TestHub } from '../support/hub';
+import { approvalFlow, startTestHub, type TestHub } from '../support/hub';
 
 let hub: TestHub;
 let manager: { id: string; token: string };
 let gm: { id: string; token: string };
 
 function flowWith(key: string, approval: Partial<FlowDefinition['approval']>): FlowDefinition {
-  const base = exampleFlow();
+  const base = approvalFlow();
   return { ...base, key, approval: { amount: '=amount', tiers: [{ steps: [{ name: '部门经理审批', approvers: ['role:dept-manager'] }] }], ...approval } };
 }
 

@@ -1,9 +1,12 @@
 // Everything a contract's workflow does to the world goes through these activities.
 // The worker wires in the real store and notifier; nothing here is imported by workflow code
 // except as a type.
-import { parseApprover, type ContractState } from '../../flows';
+import { ApplicationFailure } from '@temporalio/common';
+import { parseApprover, type ContractDocument, type ContractState, type FlowDefinition } from '../../flows';
 import type { Notifier } from '../../notify';
 import type { Store } from '../../store';
+import { TemplateError } from '../../templates';
+import type { DocumentService } from '../documents';
 
 export interface ApproverNotice {
   contractId: string;
@@ -17,7 +20,13 @@ export interface ApproverNotice {
   idempotencyKey: string;
 }
 
-export function createActivities({ store, notifier }: { store: Store; notifier: Notifier }) {
+export interface ActivityDependencies {
+  store: Store;
+  notifier: Notifier;
+  documents: DocumentService;
+}
+
+export function createActivities({ store, notifier, documents }: ActivityDependencies) {
   return {
     /** Writes the contract's projection; an older revision never overwrites a newer one. */
     async saveContract(state: ContractState): Promise<void> {
@@ -50,6 +59,21 @@ export function createActivities({ store, notifier }: { store: Store; notifier: 
         );
       }
       return users.size;
+    },
+
+    /**
+     * Renders and stores the flow's documents for this contract. A template that refuses the
+     * data will refuse it on every retry, so that failure is final and names the template.
+     */
+    async generateDocuments({ flow, data, at }: { flow: FlowDefinition; data: Record<string, unknown>; at: string }): Promise<ContractDocument[]> {
+      try {
+        return await documents.generate(flow, data, at);
+      } catch (error) {
+        if (error instanceof TemplateError) {
+          throw ApplicationFailure.create({ type: `template_${error.code}`, message: error.message, details: [error.details], nonRetryable: true });
+        }
+        throw error;
+      }
     },
   };
 }

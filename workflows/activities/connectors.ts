@@ -1,0 +1,115 @@
+// Connector activities: one sync of a polling instance, and telling a source how its
+// contract ended. All I/O; workflow code imports this file as a type only.
+//
+// A sync heartbeats its cursor as it moves. If the worker dies mid-sync, Temporal retries
+// the activity and the retry resumes from the last heartbeat; starts are idempotent (same
+// flow + source key → same contract), so items read again start nothing twice.
+import { Context } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { ConnectorError, syncOnce, type SyncResult, type WriteBackResult } from '../../connectors';
+import type { Store } from '../../store';
+import { connectorContractStart, isFlowMissing, loadConnectorInstance, reportSourceChange, writeBackToConnector, type SourceWriteBack } from '../connector-runtime';
+import type { ConnectorSyncSummary } from '../connector-sync.defs';
+import type { ContractStarter } from '../contract-starter';
+
+export interface ConnectorActivityDependencies {
+  store: Store;
+  /** Opens the instances' secrets; without it every sync and write-back fails (not retryable). */
+  masterKey: Uint8Array | null;
+  /** The idempotent contract starter, on the client the activity gets from its context. */
+  contractStarter: (client: Client) => ContractStarter;
+  /** How often a running sync heartbeats even when its cursor stands still (ms). */
+  heartbeatEveryMs?: number;
+}
+
+/** What a sync heartbeats: where a retry resumes. */
+interface SyncHeartbeat {
+  cursor: string | null;
+}
+
+const asFailure = (error: ConnectorError) => ApplicationFailure.create({ type: error.code, message: error.message, nonRetryable: !error.retryable });
+
+export function createConnectorActivities({ store, masterKey, contractStarter, heartbeatEveryMs = 5_000 }: ConnectorActivityDependencies) {
+  return {
+    /**
+     * One sync of a polling instance from its cursor (or the last heartbeat of a previous
+     * attempt). Saves the cursor and the health counters whatever happens; then a retryable
+     * failure throws for Temporal to retry with backoff, any other failure throws as
+     * non-retryable, named by its code.
+     */
+    async syncConnector({ instanceId }: { instanceId: string }): Promise<ConnectorSyncSummary> {
+      const context = Context.current();
+      const summary = (fields: Partial<ConnectorSyncSummary>): ConnectorSyncSummary => ({
+        instance: instanceId, active: true, read: 0, started: 0, changed: 0, skipped: 0, errors: [], hasMore: false, everyMinutes: 0, at: new Date().toISOString(), ...fields,
+      });
+      let instance;
+      try {
+        instance = await loadConnectorInstance(store, masterKey, instanceId);
+      } catch (error) {
+        if (!(error instanceof ConnectorError)) throw error;
+        await store.connectors.recordRun(instanceId, { read: 0, started: 0, changed: 0, skipped: 0, errors: [], failure: { code: error.code, message: error.message } }, new Date());
+        throw asFailure(error);
+      }
+      if (!instance) return summary({ active: false });
+      const { record, connector, settings } = instance;
+      if (!record.enabled || record.trigger.kind !== 'poll') return summary({ active: false });
+      const everyMinutes = record.trigger.everyMinutes;
+
+      const resumed = context.info.heartbeatDetails as SyncHeartbeat | undefined;
+      const cursor = resumed && 'cursor' in resumed ? resumed.cursor : await store.connectors.cursor(instanceId);
+      let latest = cursor;
+      const beat = setInterval(() => context.heartbeat({ cursor: latest } satisfies SyncHeartbeat), heartbeatEveryMs);
+      let result: SyncResult;
+      try {
+        result = await syncOnce({
+          connector,
+          instance: { id: record.id, flow: record.flow, mapping: record.mapping, settings },
+          cursor,
+          startContract: connectorContractStart(contractStarter(context.client), record),
+          onChange: (change) => reportSourceChange({ client: context.client, store, change }),
+          onCursor: (moved) => {
+            latest = moved;
+            context.heartbeat({ cursor: moved } satisfies SyncHeartbeat);
+          },
+          signal: context.cancellationSignal,
+        });
+      } finally {
+        clearInterval(beat);
+      }
+      // The cursor covers only handled items, so it is saved even when the sync failed part-way.
+      await store.connectors.saveCursor(instanceId, result.cursor);
+      await store.connectors.recordRun(instanceId, result, new Date());
+      const done = summary({
+        read: result.read,
+        started: result.started,
+        changed: result.changed,
+        skipped: result.skipped,
+        errors: result.errors.map(({ sourceKey, code, message }) => ({ ...(sourceKey ? { sourceKey } : {}), code, message })),
+        hasMore: result.hasMore,
+        everyMinutes,
+      });
+      const { failure } = result;
+      if (failure) {
+        // What this attempt did travels with the failure, for the manual sync's answer.
+        const details = [{ ...done, failure: { code: failure.code, message: failure.message } }];
+        // A missing flow is a setup problem: retrying in seconds will not publish it; the next scheduled sync will look again.
+        if (isFlowMissing(failure)) throw ApplicationFailure.create({ type: String(failure.details!.reason), message: failure.message, nonRetryable: true, details });
+        throw ApplicationFailure.create({ type: failure.code, message: failure.message, nonRetryable: !failure.retryable, details });
+      }
+      return done;
+    },
+
+    /** Tells the source how its contract ended; idempotent per contract and outcome. */
+    async writeBackToSource(request: SourceWriteBack): Promise<WriteBackResult> {
+      try {
+        return await writeBackToConnector({ store, masterKey, request, signal: Context.current().cancellationSignal });
+      } catch (error) {
+        if (error instanceof ConnectorError) throw asFailure(error);
+        throw error;
+      }
+    },
+  };
+}
+
+export type ConnectorActivities = ReturnType<typeof createConnectorActivities>;

@@ -1,0 +1,3 @@
+// Every workflow the worker runs, in one bundle entry. Deterministic workflow code only.
+export { contractFlow } from './contract-flow';
+export { connectorSync } from './connector-sync';
