@@ -23,6 +23,8 @@ export interface SealflowConfig {
   adminToken: string | null;
   /** 32 bytes that seal secrets at rest (connector credentials); from SEALFLOW_MASTER_KEY. */
   masterKey: Buffer | null;
+  /** An external RFC 3161 timestamp authority; without it, Sealflow's own TSA stamps every signature. */
+  tsaUrl: string | null;
 }
 
 export class ConfigError extends Error {
@@ -37,6 +39,13 @@ function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 0 || value > 65535) throw new ConfigError(name, `must be a port number 0-65535, got "${raw}"`);
   return value;
+}
+
+function httpUrl(env: NodeJS.ProcessEnv, name: string): string | null {
+  const raw = nonEmpty(env, name);
+  if (raw === null) return null;
+  if (!/^https?:\/\/[^\s]+$/.test(raw)) throw new ConfigError(name, `must be an http(s) URL, got "${raw}"`);
+  return raw;
 }
 
 function nonEmpty(env: NodeJS.ProcessEnv, name: string): string | null {
@@ -83,5 +92,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SealflowConfig
     },
     adminToken,
     masterKey: nonEmpty(env, 'SEALFLOW_MASTER_KEY') === null ? null : parseMasterKey(env.SEALFLOW_MASTER_KEY!),
+    tsaUrl: httpUrl(env, 'SEALFLOW_TSA_URL'),
   };
 }

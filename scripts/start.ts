@@ -12,6 +12,7 @@ import { ConfigError, loadConfig, parseMasterKey } from '../config';
 import { createOutboxNotifier } from '../notify';
 import { createApp } from '../server';
 import { openStore } from '../store';
+import { keyRecordsIn, openSigningPlatform } from '../signing';
 import { createDocumentRenderer } from '../templates';
 import { createContractWorker, createDocumentService } from '../workflows';
 // @ts-expect-error -- plain ESM script without type declarations
@@ -98,6 +99,9 @@ async function main() {
     const documents = createDocumentService({ store, renderer: createDocumentRenderer() });
 
     const masterKey = masterKeyFor(config.dataDir, config.masterKey);
+    const signing = await openSigningPlatform({ masterKey, keyRecords: keyRecordsIn(store.signingKeys), tsaUrl: config.tsaUrl });
+    // The trust anchor beside the data, so `npx sealflow verify` finds it without flags.
+    writeFileSync(join(config.dataDir, 'sealflow-root.pem'), signing.rootCertificatePem);
     const workerConnection = await NativeConnection.connect({ address });
     stops.push(() => workerConnection.close());
     log('bundling workflows and starting the worker…');
@@ -120,7 +124,7 @@ async function main() {
     stops.push(() => connection.close());
     const client = new Client({ connection, namespace: config.temporal.namespace });
     const adminToken = adminTokenFor(config.dataDir, config.adminToken);
-    const app = createApp({ store, client, documents, taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace, adminToken, masterKey });
+    const app = createApp({ store, client, documents, signing, taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace, adminToken, masterKey });
     const server: Server = await new Promise((resolve, reject) => {
       const s = app.listen(config.port, () => resolve(s));
       s.once('error', reject);

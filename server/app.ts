@@ -2,6 +2,7 @@
 import express, { Router } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Store } from '../store';
+import type { SigningPlatform } from '../signing';
 import type { DocumentService } from '../workflows';
 import { createAuthenticator } from './auth';
 import { createContractService } from './contracts';
@@ -15,6 +16,7 @@ import { defineRoute, registerRoutes, type RouteSpec } from './route';
 import { contractRoutes } from './routes/contracts';
 import { FlowSchemaRoute, flowRoutes } from './routes/flows';
 import { templateRoutes } from './routes/templates';
+import { signatureRoutes } from './routes/signatures';
 import { userRoutes } from './routes/users';
 import { HealthSchema } from './schemas';
 
@@ -22,6 +24,7 @@ export interface AppOptions {
   store: Store;
   client: Client;
   documents: DocumentService;
+  signing: SigningPlatform;
   taskQueue: string;
   namespace: string;
   adminToken: string | null;
@@ -65,6 +68,7 @@ export function createApp(options: AppOptions) {
     ...contractRoutes(store, contracts, options.documents),
     ...templateRoutes(options.documents),
     ...userRoutes(store),
+    ...signatureRoutes(options.signing),
   ];
   routes.push(...connectorRoutes(connectors));
   const openapi = openApiDocument(
@@ -78,6 +82,8 @@ export function createApp(options: AppOptions) {
   // Webhooks need the raw bytes for their HMAC: their own parser, ahead of the JSON one.
   app.post('/hooks/:connectorId', express.raw({ type: () => true, limit: '1mb' }), createWebhookHandler({ store, client, masterKey: options.masterKey ?? null, startContract: connectors.startContract, rateLimit: options.webhookRateLimit }));
   app.use(express.json({ limit: '1mb' }));
+  // PDFs to verify and timestamp queries arrive as bytes.
+  app.use(express.raw({ type: ['application/pdf', 'application/timestamp-query'], limit: '50mb' }));
   const router = Router();
   router.get('/openapi.json', (_req, res) => {
     res.json(openapi);

@@ -38,6 +38,7 @@ export function openApiDocument(routes: RouteSpec[], version: string) {
       ...(route.access === 'public' ? { security: [] } : {}),
       parameters: [...pathParams, ...queryParams],
       ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: route.body } } } } : {}),
+      ...(route.requestContentType ? { requestBody: { required: true, content: { [route.requestContentType]: { schema: { type: 'string', format: 'binary' } } } } } : {}),
       responses,
     };
   }

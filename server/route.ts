@@ -33,6 +33,8 @@ export interface RouteSpec<B extends TSchema = TSchema, Q extends TSchema = TSch
   tag: string;
   access: Access;
   body?: B;
+  /** A route that takes raw bytes (a PDF, a timestamp query) instead of JSON. */
+  requestContentType?: string;
   query?: Q;
   responses: Record<number, { description: string; schema?: TSchema; contentType?: string }>;
   handler: (ctx: RouteContext<B, Q>) => Promise<RouteResult>;

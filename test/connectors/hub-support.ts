@@ -9,6 +9,7 @@ import { inject } from 'vitest';
 import { createOutboxNotifier } from '../../notify';
 import { createApp } from '../../server';
 import type { WebhookRateLimit } from '../../server/hooks';
+import { keyRecordsIn, openSigningPlatform } from '../../signing';
 import { createDocumentRenderer } from '../../templates';
 import { bundleContractWorkflows, createContractWorker, createDocumentService } from '../../workflows';
 import { openTestStore, type TestDialect } from '../support/databases';
@@ -31,6 +32,7 @@ export async function startConnectorHub(options: { dialect?: TestDialect; webhoo
   const address = inject('temporalAddress');
   const taskQueue = `test-connectors-${randomBytes(6).toString('hex')}`;
   const adminToken = `test-admin-${randomBytes(12).toString('hex')}`;
+  const signingMasterKey = randomBytes(32);
   const masterKey = randomBytes(32);
   const store = await openTestStore(options.dialect ?? 'sqlite');
   const documents = createDocumentService({ store, renderer: createDocumentRenderer() });
@@ -43,7 +45,8 @@ export async function startConnectorHub(options: { dialect?: TestDialect; webhoo
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace: 'default' });
   const errors: string[] = [];
-  const app = createApp({ store, client, documents, taskQueue, namespace: 'default', adminToken, masterKey, webhookRateLimit: options.webhookRateLimit, log: (m) => errors.push(m) });
+  const signing = await openSigningPlatform({ masterKey: signingMasterKey, keyRecords: keyRecordsIn(store.signingKeys) });
+  const app = createApp({ store, client, documents, signing, taskQueue, namespace: 'default', adminToken, masterKey, webhookRateLimit: options.webhookRateLimit, log: (m) => errors.push(m) });
   const server = await new Promise<ReturnType<typeof app.listen>>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
@@ -67,6 +70,7 @@ export async function startConnectorHub(options: { dialect?: TestDialect; webhoo
     store,
     client,
     taskQueue,
+    signing,
     call,
     async post(path, body, headers) {
       const response = await fetch(url + path, { method: 'POST', headers, body });

@@ -11,6 +11,7 @@ import type { FlowDefinition } from '../../flows';
 import { createOutboxNotifier } from '../../notify';
 import { createApp } from '../../server';
 import type { Store } from '../../store';
+import { keyRecordsIn, openSigningPlatform, type SigningPlatform } from '../../signing';
 import { createDocumentRenderer, type DocumentRenderer } from '../../templates';
 import { bundleContractWorkflows, createContractWorker, createDocumentService } from '../../workflows';
 import { openTestStore, type TestDialect } from './databases';
@@ -48,6 +49,8 @@ export interface TestHub {
   store: Store;
   client: Client;
   taskQueue: string;
+  /** The hub's PKI: CA, TSA and platform signer. */
+  signing: SigningPlatform;
   /** An HTTP call as `token` (the admin's unless given). */
   call<T = any>(method: string, path: string, body?: unknown, token?: string | null): Promise<HttpResult<T>>;
   /** Creates a user with these roles and returns their token. */
@@ -67,6 +70,7 @@ export async function startTestHub(options: { dialect?: TestDialect } = {}): Pro
   const address = inject('temporalAddress');
   const taskQueue = `test-${randomBytes(6).toString('hex')}`;
   const adminToken = `test-admin-${randomBytes(12).toString('hex')}`;
+  const signingMasterKey = randomBytes(32);
   const store = await openTestStore(options.dialect ?? 'sqlite');
 
   const documents = createDocumentService({ store, renderer: (renderer ??= createDocumentRenderer()) });
@@ -78,7 +82,8 @@ export async function startTestHub(options: { dialect?: TestDialect } = {}): Pro
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace: 'default' });
   const errors: string[] = [];
-  const app = createApp({ store, client, documents, taskQueue, namespace: 'default', adminToken, log: (m) => errors.push(m) });
+  const signing = await openSigningPlatform({ masterKey: signingMasterKey, keyRecords: keyRecordsIn(store.signingKeys) });
+  const app = createApp({ store, client, documents, signing, taskQueue, namespace: 'default', adminToken, log: (m) => errors.push(m) });
   const server = await new Promise<ReturnType<typeof app.listen>>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
@@ -101,6 +106,7 @@ export async function startTestHub(options: { dialect?: TestDialect } = {}): Pro
     store,
     client,
     taskQueue,
+    signing,
     call,
     async user(name, roles) {
       const { status, body } = await call('POST', '/api/users', { name, roles });
