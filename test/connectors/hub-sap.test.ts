@@ -7,7 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signWebhookBody } from '../../connectors';
 import { sapPurchaseOrders } from '../../connectors/sap';
 import type { FlowDefinition } from '../../flows';
-import { contractIdFor, reportSourceChange } from '../../workflows';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createDocumentRenderer } from '../../templates';
+import { contractIdFor, createConnectorActivities, createContractStarter, createDocumentService, reportSourceChange, type ConnectorSyncSummary } from '../../workflows';
 import { approvalFlow } from '../support/hub';
 import { startConnectorHub, type ConnectorHub } from './hub-support';
 import { startSapServer, type SapServer } from './sap-server';
@@ -166,7 +168,7 @@ describe('an SAP instance that polls', () => {
 
     const noSupplier = await hub.call('POST', `/api/connectors/${POLLING}/preview`, { sample: { ...sample, supplier: { email: 'not-an-email' } } });
     expect(noSupplier.body.ok).toBe(false);
-    expect(noSupplier.body.issues.map((i: any) => i.path)).toEqual(expect.arrayContaining(['/data/supplier']));
+    expect(noSupplier.body.issues.map((i: any) => i.path)).toEqual(expect.arrayContaining(['/data/supplier/name', '/data/supplier/email']));
 
     const broken = '{ "poNumber": purchaseOrder, "amount": $number(netAmount }';
     const failed = await hub.call('POST', `/api/connectors/${POLLING}/preview`, { sample, mapping: broken });
@@ -186,6 +188,37 @@ describe('an SAP instance that polls', () => {
     const notes = (await sap.notes()).filter((n) => n.PurchaseOrder === po);
     expect(notes).toHaveLength(1);
     expect(notes[0].PlainLongText).toContain(`[sealflow:${id}:declined]`);
+  });
+});
+
+describe('a sync that crashed', () => {
+  it('resumes from the cursor it heartbeated, not from the start', async () => {
+    const id = `sap-crash-${suffix}`;
+    const flow = `sap-crash-${suffix}`;
+    await hub.publish(flowNamed(flow));
+    // Straight into the store: no sync loop, the activity is driven by hand as Temporal would retry it.
+    const settings = { ...sapSettings(), noteTextType: 'F01', noteLanguage: 'EN', timeoutMs: 20000 };
+    const { password, ...plain } = settings;
+    await hub.store.connectors.create({ id, connector: 'sap_purchase_orders', name: null, flow, mapping: sapPurchaseOrders.defaultMapping!, trigger: { kind: 'poll', everyMinutes: 60 }, settings: plain, secrets: { password }, webhookAuth: null, enabled: true, by: 'test' }, hub.masterKey);
+    const activities = createConnectorActivities({
+      store: hub.store,
+      masterKey: hub.masterKey,
+      contractStarter: (client) => createContractStarter({ store: hub.store, client, documents: createDocumentService({ store: hub.store, renderer: createDocumentRenderer() }), taskQueue: hub.taskQueue }),
+    });
+    // The attempt that died had handled every order up to 4500000005 (changed at 08:00:01) and heartbeated that.
+    const heartbeated = JSON.stringify({ v: 1, changedAt: '2024-03-01T08:00:01.000Z', handled: [purchaseOrderNumber(4)] });
+    const env = new MockActivityEnvironment({ heartbeatDetails: { cursor: heartbeated }, attempt: 2 }, { client: hub.client });
+    const beats: unknown[] = [];
+    env.on('heartbeat', (details: unknown) => beats.push(details));
+    const summary = (await env.run(activities.syncConnector, { instanceId: id })) as ConnectorSyncSummary;
+    expect(summary).toMatchObject({ active: true, errors: [] });
+    const keys = (await contractsOf(flow)).items.map((c) => c.sourceKey);
+    expect(keys).toContain(purchaseOrderNumber(6));
+    expect(keys).not.toContain(purchaseOrderNumber(0));
+    expect(keys).not.toContain(purchaseOrderNumber(4));
+    expect(summary.started).toBe(keys.length);
+    expect(beats.length).toBeGreaterThan(0);
+    expect(await hub.store.connectors.cursor(id)).toBe((beats.at(-1) as { cursor: string }).cursor);
   });
 });
 
@@ -243,5 +276,21 @@ describe('an SAP instance fed by webhooks (SAP business events)', () => {
     expect(statuses).toContain(429);
     expect(statuses.every((s) => s === 401 || s === 429)).toBe(true);
     expect((await contractsOf(HOOK_FLOW)).total).toBe(1);
+  });
+
+  it('takes no manual sync (it is not polled)', async () => {
+    expect(await sync(PUSHED)).toMatchObject({ status: 409, body: { error: { code: 'not_polled' } } });
+  });
+
+  it('puts a write-back that SAP refuses on the contract timeline', async () => {
+    // SAP answers 404 for a service that does not exist: a refusal no retry mends.
+    const moved = await hub.call('PUT', `/api/connectors/${PUSHED}`, { settings: { ...sapSettings(), password: undefined, purchaseOrderServiceUrl: `${sap.origin}/odata/v2/sap/opu/odata/sap/NO_SUCH_SRV` } });
+    expect(moved.status).toBe(200);
+    const id = contractIdFor(HOOK_FLOW, pushed);
+    expect((await hub.call('POST', `/api/contracts/${id}/cancel`, { reason: '订单撤销' })).status).toBe(200);
+    const done = await hub.waitFor(id, (c) => c.timeline.some((e: any) => e.type === 'written_back' || e.type === 'write_back_failed'), 30_000);
+    expect(done.status).toBe('cancelled');
+    expect(done.timeline.at(-1)).toMatchObject({ type: 'write_back_failed', message: expect.stringContaining('declined') });
+    expect((await sap.notes()).filter((n) => n.PurchaseOrder === pushed)).toHaveLength(0);
   });
 });

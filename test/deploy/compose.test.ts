@@ -20,7 +20,8 @@ describe('docker-compose.yml', () => {
   });
 
   it('gives Sealflow settings that its own configuration accepts', () => {
-    const env = { ...compose.services.sealflow.environment, SEALFLOW_ADMIN_TOKEN: 'a-token-long-enough-for-config' };
+    const env = { ...compose.services.sealflow.environment, SEALFLOW_ADMIN_TOKEN: 'a-token-long-enough-for-config', SEALFLOW_MASTER_KEY: '11'.repeat(32) };
+    expect(compose.services.sealflow.environment.SEALFLOW_MASTER_KEY).toMatch(/SEALFLOW_MASTER_KEY:\?/);
     const config = loadConfig(env);
     expect(config.databaseUrl).toMatch(/^postgres:\/\/.*@postgres:5432\//);
     expect(config.temporal.address).toBe('temporal:7233');

@@ -97,7 +97,8 @@ export async function startTestHub(options: { dialect?: TestDialect } = {}): Pro
     });
     const text = await response.text();
     if (response.status >= 500) throw new Error(`${method} ${path} → ${response.status} ${text}\n${errors.join('\n')}`);
-    return { status: response.status, body: text ? JSON.parse(text) : null };
+    const json = response.headers.get('content-type')?.includes('application/json');
+    return { status: response.status, body: json && text ? JSON.parse(text) : text || null };
   };
 
   return {

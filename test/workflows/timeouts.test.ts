@@ -34,8 +34,8 @@ describe('an approval step that times out', () => {
     const escalated = await hub.waitFor(id, (c) => c.steps[0].escalatedTo.length > 0, 15_000);
     expect(escalated.steps[0].escalatedTo).toEqual(['role:general-manager']);
     expect(escalated.timeline.map((e: any) => e.type)).toContain('escalated');
-    const outbox = await hub.call('GET', `/api/outbox?to=${gm.id}`);
-    expect(outbox.body.items.map((m: any) => m.subject)).toContain('审批升级: 采购合同 T-escalating');
+    // the notification activity runs right after the escalation is recorded
+    await expect.poll(async () => (await hub.call('GET', `/api/outbox?to=${gm.id}`)).body.items.map((m: any) => m.subject)).toContain('审批升级: 采购合同 T-escalating');
 
     const decided = await hub.call('POST', `/api/contracts/${id}/approvals`, { decision: 'approve', comment: '代为审批' }, gm.token);
     expect(decided.status).toBe(200);
