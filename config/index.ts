@@ -25,6 +25,19 @@ export interface SealflowConfig {
   masterKey: Buffer | null;
   /** An external RFC 3161 timestamp authority; without it, Sealflow's own TSA stamps every signature. */
   tsaUrl: string | null;
+  /** Where signers reach this hub: the base of the links in their invitations. */
+  publicUrl: string;
+  /** Where notifications go besides the dev outbox (see notify/). */
+  notify: {
+    /** SEALFLOW_SMTP_URL: smtp://user:pass@host:587 (STARTTLS when offered) or smtps://host:465; null: no email delivery. */
+    smtpUrl: string | null;
+    /** SEALFLOW_MAIL_FROM: `Name <address>` or an address; default "Sealflow <no-reply@sealflow.local>". */
+    mailFrom: string;
+    /** SEALFLOW_SMS_WEBHOOK_URL: http(s) URL that receives POST {to, text, idempotencyKey}; null: no SMS delivery. */
+    smsWebhookUrl: string | null;
+    /** SEALFLOW_SMS_WEBHOOK_TOKEN: sent as `Authorization: Bearer …` to the SMS webhook. */
+    smsWebhookToken: string | null;
+  };
 }
 
 export class ConfigError extends Error {
@@ -64,6 +77,37 @@ export function parseMasterKey(raw: string, setting = 'SEALFLOW_MASTER_KEY'): Bu
   throw new ConfigError(setting, 'must be 32 bytes given as 64 hex digits or as base64 (e.g. `openssl rand -hex 32`)');
 }
 
+/** SEALFLOW_SMTP_URL and friends; an SMTP URL may hold a password, so it is never echoed back. */
+function notifySettings(env: NodeJS.ProcessEnv): SealflowConfig['notify'] {
+  const smtpUrl = nonEmpty(env, 'SEALFLOW_SMTP_URL');
+  if (smtpUrl !== null) {
+    let parsed: URL | null = null;
+    try {
+      parsed = new URL(smtpUrl);
+    } catch {
+      // reported below
+    }
+    if (parsed === null || (parsed.protocol !== 'smtp:' && parsed.protocol !== 'smtps:')) {
+      throw new ConfigError('SEALFLOW_SMTP_URL', 'must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example.com:587 or smtps://mail.example.com:465');
+    }
+    if (!parsed.hostname) throw new ConfigError('SEALFLOW_SMTP_URL', 'has no host (e.g. smtp://mail.example.com:587)');
+    if (parsed.port === '0') throw new ConfigError('SEALFLOW_SMTP_URL', 'must not use port 0');
+  }
+  const mailFrom = nonEmpty(env, 'SEALFLOW_MAIL_FROM') ?? 'Sealflow <no-reply@sealflow.local>';
+  if (!/^(?:[^<>\r\n]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/.test(mailFrom)) {
+    throw new ConfigError('SEALFLOW_MAIL_FROM', `must be an address or "Name <address>", got "${mailFrom}"`);
+  }
+  const smsWebhookUrl = httpUrl(env, 'SEALFLOW_SMS_WEBHOOK_URL');
+  const smsWebhookToken = nonEmpty(env, 'SEALFLOW_SMS_WEBHOOK_TOKEN');
+  if (smsWebhookToken !== null && /\s/.test(smsWebhookToken)) {
+    throw new ConfigError('SEALFLOW_SMS_WEBHOOK_TOKEN', 'must not contain whitespace');
+  }
+  if (smsWebhookToken !== null && smsWebhookUrl === null) {
+    throw new ConfigError('SEALFLOW_SMS_WEBHOOK_TOKEN', 'is set but SEALFLOW_SMS_WEBHOOK_URL is not');
+  }
+  return { smtpUrl, mailFrom, smsWebhookUrl, smsWebhookToken };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): SealflowConfig {
   const dataDir = resolve(nonEmpty(env, 'SEALFLOW_DATA_DIR') ?? 'data');
   const databaseUrl = nonEmpty(env, 'DATABASE_URL');
@@ -93,5 +137,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SealflowConfig
     adminToken,
     masterKey: nonEmpty(env, 'SEALFLOW_MASTER_KEY') === null ? null : parseMasterKey(env.SEALFLOW_MASTER_KEY!),
     tsaUrl: httpUrl(env, 'SEALFLOW_TSA_URL'),
+    publicUrl: httpUrl(env, 'SEALFLOW_PUBLIC_URL') ?? `http://localhost:${port(env, 'PORT', 3000)}`,
+    notify: notifySettings(env),
   };
 }

@@ -7,9 +7,13 @@ export type ContractStatus =
   | 'approved' // every approval step passed and the documents are generated; signing takes over from here
   | 'rejected'
   | 'cancelled'
-  | 'failed'; // a stage could not go on (e.g. a document template refused the data); the timeline says why
+  | 'failed' // a stage could not go on (e.g. a document template refused the data); the timeline says why
+  | 'signing'
+  | 'completed' // signed by everyone, timestamped and archived with its evidence report
+  | 'declined'
+  | 'expired';
 
-export const FINAL_STATUSES: readonly ContractStatus[] = ['approved', 'rejected', 'cancelled', 'failed'];
+export const FINAL_STATUSES: readonly ContractStatus[] = ['approved', 'rejected', 'cancelled', 'failed', 'completed', 'declined', 'expired'];
 
 export type StepStatus = 'waiting' | 'pending' | 'approved' | 'rejected' | 'cancelled';
 
@@ -57,7 +61,17 @@ export type TimelineEventType =
   | 'failed'
   | 'source_changed' // the source record changed after the start; the contract keeps its data
   | 'written_back' // the source system was told the contract's outcome
-  | 'write_back_failed'; // telling the source kept failing; someone should tell it by hand
+  | 'write_back_failed' // telling the source kept failing; someone should tell it by hand
+  | 'signing_started'
+  | 'invited'
+  | 'signed'
+  | 'declined'
+  | 'nudged'
+  | 'signing_reminded'
+  | 'expired'
+  | 'archived'
+  | 'completed'
+  | 'expiry_reminded';
 
 export interface TimelineEvent {
   at: string;
@@ -68,6 +82,11 @@ export interface TimelineEvent {
   step?: number;
   /** Idempotency key of an event recorded at most once (e.g. a source change). */
   key?: string;
+  /** Where the act came from and how intent was verified: the evidence report lists these. */
+  ip?: string | null;
+  userAgent?: string | null;
+  intent?: string | null;
+  signer?: string;
 }
 
 /** The connector instance a contract came from, and the source record's version at the start. */
@@ -98,6 +117,34 @@ export interface ContractDocument {
   signers: string[];
   signatureAreas: SignatureArea[];
   generatedAt: string;
+  /** The first rendering; `sha256` moves on with every signature and the archive timestamp. */
+  originalSha256?: string;
+  /** Signer ids whose signature the current version carries, in order. */
+  signedBy?: string[];
+}
+
+export type SignerStatus = 'waiting' | 'invited' | 'signing' | 'signed' | 'declined';
+
+export interface SignerState {
+  id: string;
+  party: 'company' | 'person';
+  name: string;
+  order: number;
+  documents: string[];
+  email: string | null;
+  mobile: string | null;
+  creditCode: string | null;
+  idNumber: string | null;
+  seal: string | null;
+  verify: 'none' | 'sms-otp' | 'face';
+  mustRead: boolean;
+  prompt: string | null;
+  status: SignerStatus;
+  invitedAt: string | null;
+  signedAt: string | null;
+  declineReason: string | null;
+  reminders: number;
+  lastNudgeAt: string | null;
 }
 
 export interface ChosenTier {
@@ -119,6 +166,12 @@ export interface ContractState {
   steps: ApprovalStepState[];
   currentStep: number | null;
   documents: ContractDocument[];
+  signers: SignerState[];
+  /** When signing closes unsigned, if the flow sets a deadline. */
+  signingDeadline: string | null;
+  /** SHA-256 of the sealed evidence report once the contract is archived. */
+  evidenceSha256: string | null;
+  archiveFolder: string | null;
   timeline: TimelineEvent[];
   startedBy: string;
   createdAt: string;
@@ -168,6 +221,10 @@ export function initialContractState(start: ContractStart, plan: ApprovalPlan): 
     })),
     currentStep: null,
     documents: [],
+    signers: [],
+    signingDeadline: null,
+    evidenceSha256: null,
+    archiveFolder: null,
     timeline: [],
     startedBy: start.startedBy,
     createdAt: start.createdAt,

@@ -8,3 +8,4 @@ export { evaluate, isExpression, ExpressionError } from './expression';
 export { chooseTier, planApproval, DEFAULT_MAX_REMINDERS, type ApprovalPlan, type PlannedStep } from './routing';
 export { simulateFlow, contractTitle, type Simulation, type SimulatedDocument, type SimulatedSigner } from './simulate';
 export { approverMatches, parseApprover, type Approver } from './approvers';
+export { planSigners, signingRounds } from './signers';

@@ -87,6 +87,8 @@ export const SignerSchema = Type.Object(
     verify: Type.Optional(StringEnum(['none', 'sms-otp', 'face'] as const)),
     mustRead: Type.Optional(Type.Boolean()),
     prompt: Type.Optional(Type.String()),
+    creditCode: Type.Optional(ValueOrExpression),
+    idNumber: Type.Optional(ValueOrExpression),
   },
   { additionalProperties: false },
 );

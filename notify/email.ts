@@ -128,7 +128,12 @@ export function createEmailTransport(options: EmailTransportOptions): EmailTrans
         // 5xx is the server's final word on this message (bad mailbox, too big, policy);
         // everything else (no connection, timeout, 4xx, failed login) may pass on a retry.
         const permanent = typeof reply === 'number' && reply >= 500 && failure.code !== 'EAUTH';
-        const detail = [failure.code, reply, failure.message].filter((part) => part !== undefined && part !== '').join(' ');
+        // Servers echo the address in their reply; errors end up in workflow history and logs.
+        const detail = [failure.code, reply, failure.message]
+          .filter((part) => part !== undefined && part !== '')
+          .join(' ')
+          .split(email.to)
+          .join(maskEmail(email.to));
         throw new NotifyError('email_failed', `sending email to ${maskEmail(email.to)} through SMTP ${endpoint.label} failed: ${detail || String(error)}`, {
           retryable: !permanent,
           status: typeof reply === 'number' ? reply : null,

@@ -71,7 +71,7 @@ export function createWebhookSmsProvider(options: WebhookSmsProviderOptions): Sm
         });
       } catch (error) {
         const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
-        const reason = timedOut ? `no answer within ${timeoutMs} ms` : `${(error as Error)?.cause ?? (error as Error)?.message ?? error}`;
+        const reason = timedOut ? `no answer within ${timeoutMs} ms` : networkReason(error);
         throw new NotifyError('sms_failed', `sending SMS to ${maskMobile(mobile)} through webhook ${label} failed: ${reason}`, { retryable: true, cause: error });
       }
       const answer = await response.text().catch(() => '');
@@ -86,6 +86,13 @@ export function createWebhookSmsProvider(options: WebhookSmsProviderOptions): Sm
       return { id: providerId(answer) ?? idempotencyKey };
     },
   };
+}
+
+/** fetch says "fetch failed"; the reason (ECONNREFUSED, ENOTFOUND, …) is in its cause. */
+function networkReason(error: unknown): string {
+  const cause = error instanceof Error ? error.cause : undefined;
+  if (cause instanceof Error) return [(cause as NodeJS.ErrnoException).code, cause.message].filter(Boolean).join(' ');
+  return error instanceof Error ? error.message : String(error);
 }
 
 function providerId(answer: string): string | null {

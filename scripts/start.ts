@@ -9,7 +9,7 @@ import { Client, Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { ConfigError, loadConfig, parseMasterKey } from '../config';
-import { createOutboxNotifier } from '../notify';
+import { createNotifierFromSettings } from '../notify';
 import { createApp } from '../server';
 import { openStore } from '../store';
 import { keyRecordsIn, openSigningPlatform } from '../signing';
@@ -97,6 +97,8 @@ async function main() {
     log(`database: ${store.dialect}${store.dialect === 'sqlite' ? ` at ${config.sqlitePath}` : ''}`);
 
     const documents = createDocumentService({ store, renderer: createDocumentRenderer() });
+    // Every message lands in the dev outbox; email and SMS go out too when SMTP / an SMS webhook are configured.
+    const notifier = createNotifierFromSettings({ store, settings: config.notify, outbox: true });
 
     const masterKey = masterKeyFor(config.dataDir, config.masterKey);
     const signing = await openSigningPlatform({ masterKey, keyRecords: keyRecordsIn(store.signingKeys), tsaUrl: config.tsaUrl });
@@ -110,9 +112,12 @@ async function main() {
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
       store,
-      notifier: createOutboxNotifier(store),
+      notifier,
       documents,
       masterKey,
+      signing,
+      publicUrl: config.publicUrl,
+      linkSecret: masterKey,
     });
     const running = worker.run();
     stops.push(async () => {
@@ -124,7 +129,7 @@ async function main() {
     stops.push(() => connection.close());
     const client = new Client({ connection, namespace: config.temporal.namespace });
     const adminToken = adminTokenFor(config.dataDir, config.adminToken);
-    const app = createApp({ store, client, documents, signing, taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace, adminToken, masterKey });
+    const app = createApp({ store, client, documents, signing, notifier, taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace, adminToken, masterKey });
     const server: Server = await new Promise((resolve, reject) => {
       const s = app.listen(config.port, () => resolve(s));
       s.once('error', reject);

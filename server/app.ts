@@ -2,6 +2,7 @@
 import express, { Router } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Store } from '../store';
+import type { Notifier } from '../notify';
 import type { SigningPlatform } from '../signing';
 import type { DocumentService } from '../workflows';
 import { createAuthenticator } from './auth';
@@ -17,6 +18,7 @@ import { contractRoutes } from './routes/contracts';
 import { FlowSchemaRoute, flowRoutes } from './routes/flows';
 import { templateRoutes } from './routes/templates';
 import { signatureRoutes } from './routes/signatures';
+import { signingRoutes } from './routes/signing';
 import { userRoutes } from './routes/users';
 import { HealthSchema } from './schemas';
 
@@ -25,13 +27,15 @@ export interface AppOptions {
   client: Client;
   documents: DocumentService;
   signing: SigningPlatform;
+  /** Sends signers their one-time codes. */
+  notifier: Notifier;
   taskQueue: string;
   namespace: string;
   adminToken: string | null;
   version?: string;
   log?: (message: string) => void;
   /** SEALFLOW_MASTER_KEY (32 bytes): seals and opens connector secrets. Without it, connector instances cannot be configured. */
-  masterKey?: Uint8Array | null;
+  masterKey: Uint8Array;
   /** Per connector instance, for POST /hooks/:connectorId. */
   webhookRateLimit?: WebhookRateLimit;
 }
@@ -69,6 +73,7 @@ export function createApp(options: AppOptions) {
     ...templateRoutes(options.documents),
     ...userRoutes(store),
     ...signatureRoutes(options.signing),
+    ...signingRoutes({ store, contracts, notifier: options.notifier, secret: options.masterKey }),
   ];
   routes.push(...connectorRoutes(connectors));
   const openapi = openApiDocument(

@@ -14,7 +14,14 @@ import {
   type ContractStartErrorCode,
   type ContractStartRequest,
   type DecisionInput,
+  type DeclineInput,
   type DocumentService,
+  type NudgeInput,
+  type NudgeResult,
+  type SignInput,
+  decline,
+  nudge,
+  sign,
 } from '../workflows';
 import { AppError, notFound } from './errors';
 
@@ -24,6 +31,11 @@ const STATUS_OF: Record<string, number> = {
   [ContractErrors.forbidden]: 403,
   [ContractErrors.alreadyDecided]: 409,
   [ContractErrors.notPending]: 409,
+  [ContractErrors.notSigning]: 409,
+  [ContractErrors.notYourTurn]: 409,
+  [ContractErrors.alreadySigned]: 409,
+  [ContractErrors.nudgeLimited]: 429,
+  [ContractErrors.signingFailed]: 503,
 };
 
 export function createContractService({ store, client, documents, taskQueue }: { store: Store; client: Client; documents: DocumentService; taskQueue: string }) {
@@ -70,6 +82,23 @@ export function createContractService({ store, client, documents, taskQueue }: {
 
     cancel(id: string, actor: Actor, reason: string): Promise<ContractState> {
       return update(id, () => client.workflow.getHandle(id).executeUpdate(cancel, { args: [{ actor, reason }] }));
+    },
+
+    sign(id: string, input: SignInput): Promise<ContractState> {
+      return update(id, () => client.workflow.getHandle(id).executeUpdate(sign, { args: [input] }));
+    },
+
+    decline(id: string, input: DeclineInput): Promise<ContractState> {
+      return update(id, () => client.workflow.getHandle(id).executeUpdate(decline, { args: [input] }));
+    },
+
+    async nudge(id: string, input: NudgeInput): Promise<NudgeResult> {
+      let result: NudgeResult | undefined;
+      await update(id, async () => {
+        result = await client.workflow.getHandle(id).executeUpdate(nudge, { args: [input] });
+        return result.contract;
+      });
+      return result!;
     },
   };
 }

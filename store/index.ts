@@ -7,6 +7,7 @@ import { createDocumentRepository, type DocumentRepository } from './documents';
 import { createFlowRepository, type FlowRepository } from './flows';
 import { migrateToLatest } from './migrations';
 import { createOutboxRepository, type OutboxRepository } from './outbox';
+import { createSignerLinkRepository, type SignerLinkRepository } from './signer-links';
 import { createSigningKeyRepository, type SigningKeyRepository } from './signing-keys';
 import { createTemplateRepository, type TemplateRepository } from './templates';
 import { createUserRepository, type UserRepository } from './users';
@@ -21,6 +22,7 @@ export type { OutboxFilter, OutboxMessage, OutboxRepository } from './outbox';
 export type { DocumentRepository, StoredDocument } from './documents';
 export type { StoredTemplate, TemplateRepository } from './templates';
 export type { KeyRecordRow, SigningKeyRepository } from './signing-keys';
+export { tokenHash, type SignerLink, type SignerLinkRepository } from './signer-links';
 export type { ConnectorHealthRecord, ConnectorInstanceInput, ConnectorInstanceRecord, ConnectorRepository, ConnectorRun, ConnectorTrigger, ConnectorWebhookAuth, OpenedConnectorInstance } from './connectors';
 export { openSecret, sealSecret, secretAad, SecretError } from './secrets';
 
@@ -37,6 +39,7 @@ export interface Store {
   readonly documents: DocumentRepository;
   readonly templates: TemplateRepository;
   readonly signingKeys: SigningKeyRepository;
+  readonly signerLinks: SignerLinkRepository;
   readonly connectors: ConnectorRepository;
 }
 
@@ -67,6 +70,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     documents: createDocumentRepository(db),
     templates: createTemplateRepository(db),
     signingKeys: createSigningKeyRepository(db),
+    signerLinks: createSignerLinkRepository(db),
     connectors: createConnectorRepository(db),
   };
 }

@@ -158,6 +158,33 @@ function migrations(dialect: DialectName): Record<string, Migration> {
           .execute();
       },
     },
+    '0005_signer_links': {
+      async up(db: Kysely<any>) {
+        // A signer's personal link: only the token's hash is kept, with the one-time code state.
+        await db.schema
+          .createTable('signer_links')
+          .addColumn('token_hash', 'text', (c) => c.primaryKey())
+          .addColumn('contract_id', 'text', (c) => c.notNull())
+          .addColumn('signer_id', 'text', (c) => c.notNull())
+          .addColumn('expires_at', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('otp_hash', 'text')
+          .addColumn('otp_expires_at', 'text')
+          .addColumn('otp_sent_at', 'text')
+          .addColumn('otp_failures', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+        await db.schema.createIndex('signer_links_contract_idx').on('signer_links').columns(['contract_id', 'signer_id']).execute();
+        // Pages a signer has scrolled through, recorded one by one (mustRead).
+        await db.schema
+          .createTable('signer_reads')
+          .addColumn('token_hash', 'text', (c) => c.notNull())
+          .addColumn('document_id', 'text', (c) => c.notNull())
+          .addColumn('page', 'integer', (c) => c.notNull())
+          .addColumn('read_at', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('signer_reads_pk', ['token_hash', 'document_id', 'page'])
+          .execute();
+      },
+    },
   };
 }
 

@@ -138,6 +138,27 @@ export interface ConnectorStatusTable {
   last_error: string | null;
 }
 
+export interface SignerLinksTable {
+  /** sha256 of the link token, hex. */
+  token_hash: string;
+  contract_id: string;
+  signer_id: string;
+  expires_at: string;
+  created_at: string;
+  /** HMAC of the current one-time code; null when none is outstanding. */
+  otp_hash: string | null;
+  otp_expires_at: string | null;
+  otp_sent_at: string | null;
+  otp_failures: Generated<number>;
+}
+
+export interface SignerReadsTable {
+  token_hash: string;
+  document_id: string;
+  page: number;
+  read_at: string;
+}
+
 export interface Database {
   flows: FlowsTable;
   flow_versions: FlowVersionsTable;
@@ -147,6 +168,8 @@ export interface Database {
   documents: DocumentsTable;
   templates: TemplatesTable;
   signing_keys: SigningKeysTable;
+  signer_links: SignerLinksTable;
+  signer_reads: SignerReadsTable;
   connectors: ConnectorsTable;
   connector_status: ConnectorStatusTable;
 }

@@ -15,9 +15,10 @@ type SourceOutcome = Parameters<ConnectorActivities['writeBackToSource']>[0]['ou
 
 /** What the source hears for a contract's status; null when there is nothing to tell it (yet). */
 export function sourceOutcome(status: ContractStatus): SourceOutcome | null {
-  if (status === 'rejected' || status === 'cancelled') return 'declined';
-  // TODO(signing): 'completed' once every party has signed, 'expired' when the signing deadline passes.
-  // 'approved' is not an end for the source (signing follows), and 'failed' is the hub's own trouble.
+  if (status === 'rejected' || status === 'cancelled' || status === 'declined') return 'declined';
+  if (status === 'completed') return 'completed';
+  if (status === 'expired') return 'expired';
+  // 'approved' without signers is not an end the source needs, and 'failed' is the hub's own trouble.
   return null;
 }
 

@@ -34,6 +34,11 @@ export interface CancelInput {
 
 /** Error types an update validator rejects with; the server maps each to an HTTP status. */
 export const ContractErrors = {
+  notSigning: 'not_signing',
+  notYourTurn: 'not_your_turn',
+  alreadySigned: 'already_signed',
+  nudgeLimited: 'nudge_rate_limited',
+  signingFailed: 'signing_failed',
   forbidden: 'forbidden',
   alreadyDecided: 'already_decided',
   notPending: 'not_pending',
@@ -58,5 +63,44 @@ export interface SourceChangedInput {
 
 /** Puts a source change on the contract's timeline; the contract's data stays as it started. */
 export const sourceChanged = defineSignal<[SourceChangedInput]>('sourceChanged');
+
+/** Where a signer's act came from and how their intent was checked; it goes into the evidence report. */
+export interface SignerEvidence {
+  ip: string | null;
+  userAgent: string | null;
+  /** e.g. "personal link + sms-otp + read every page" */
+  intent: string;
+}
+
+export interface SignInput {
+  signerId: string;
+  evidence: SignerEvidence;
+}
+
+export interface DeclineInput {
+  signerId: string;
+  reason: string;
+  evidence: SignerEvidence;
+}
+
+export interface NudgeInput {
+  actor: Actor;
+  /** One signer, or every signer whose turn it is. */
+  signerId: string | null;
+}
+
+export interface NudgeResult {
+  nudged: string[];
+  contract: ContractState;
+}
+
+/** A signer signs all their documents; answers once the signatures are in the PDFs. */
+export const sign = defineUpdate<ContractState, [SignInput]>('sign');
+/** A signer declines; the contract ends as declined. */
+export const decline = defineUpdate<ContractState, [DeclineInput]>('decline');
+/** A business user hurries the pending signers (at most once an hour each). */
+export const nudge = defineUpdate<NudgeResult, [NudgeInput]>('nudge');
+
+export const NUDGE_INTERVAL_MS = 60 * 60 * 1000;
 
 export const CONTRACT_WORKFLOW = 'contractFlow';

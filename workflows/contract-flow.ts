@@ -16,6 +16,7 @@ import type { ContractActivities } from './activities';
 import { cancel, contractState, ContractErrors, decide, type Actor, type ContractInput, type DecisionInput } from './contract-flow.defs';
 import { sourceChanged, type SourceChangedInput } from './contract-flow.defs';
 import { writeBackToSourceStage } from './connector-write-back';
+import { createSigningStage } from './signing-stage';
 
 const { saveContract, notifyApprovers } = proxyActivities<ContractActivities>({
   startToCloseTimeout: '30 seconds',
@@ -74,6 +75,7 @@ export async function contractFlow(input: ContractInput): Promise<ContractState>
     notifyApprovers({ contractId: state.id, title: state.title, step: step.index, stepName: step.name, approvers, kind, idempotencyKey: `${state.id}:${step.index}:${kind}:${n}` });
 
   setHandler(contractState, () => state);
+  const signingStage = createSigningStage({ input, state, record, persist });
 
   // Connectors: a change of the source record goes on the timeline once per event key; the data stays as it started.
   setHandler(sourceChanged, async ({ eventKey, version, summary }: SourceChangedInput) => {
@@ -127,7 +129,7 @@ export async function contractFlow(input: ContractInput): Promise<ContractState>
     },
     {
       validator: ({ actor }: { actor: Actor }) => {
-        if (state.status !== 'in_approval') rejectUpdate(ContractErrors.notPending, `contract ${state.id} is already ${state.status}`);
+        if (state.status !== 'in_approval' && state.status !== 'signing') rejectUpdate(ContractErrors.notPending, `contract ${state.id} is already ${state.status}`);
         if (actor.id !== state.startedBy && !actor.roles.includes('admin')) rejectUpdate(ContractErrors.forbidden, 'only the initiator or an admin can cancel a contract');
       },
     },
@@ -164,7 +166,7 @@ export async function contractFlow(input: ContractInput): Promise<ContractState>
     record({ type: 'approved', actor: 'system', message: 'Every approval step passed' });
     await persist();
   }
-  // Seam for the stages that follow (signing, archive, write-back): they continue from here.
+  if (state.status === 'approved') await signingStage.run();
 
   await writeBackToSourceStage({ input, status: state.status, record, persist });
   await condition(allHandlersFinished);

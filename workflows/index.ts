@@ -7,3 +7,4 @@ export { createDocumentService, type DocumentService, type TemplateSummary, type
 export * from './connector-sync.defs';
 export { createConnectorActivities, type ConnectorActivities, type ConnectorActivityDependencies } from './activities/connectors';
 export { connectorActor, connectorContractStart, describeSourceChange, loadConnectorInstance, reportSourceChange, type LoadedConnectorInstance, type SourceWriteBack } from './connector-runtime';
+export { signerLinkToken, type SigningActivities } from './activities/signing';

@@ -5,6 +5,8 @@ import type { Notifier } from '../notify';
 import type { Store } from '../store';
 import { createActivities } from './activities';
 import { createConnectorActivities } from './activities/connectors';
+import { createSigningActivities } from './activities/signing';
+import type { SigningPlatform } from '../signing';
 import { createContractStarter } from './contract-starter';
 import type { DocumentService } from './documents';
 
@@ -35,6 +37,12 @@ export interface ContractWorkerOptions {
   workflowBundle?: WorkflowBundle;
   /** SEALFLOW_MASTER_KEY (32 bytes): opens connector secrets. Without it, connector syncs and write-backs fail. */
   masterKey?: Uint8Array | null;
+  /** The platform PKI (CA, TSA, vault): signers' certificates and signatures. */
+  signing: SigningPlatform;
+  /** Base URL of signing links in invitations, e.g. https://sign.example.com */
+  publicUrl: string;
+  /** Derives signing-link tokens; the master key. */
+  linkSecret: Uint8Array;
 }
 
 export async function createContractWorker(options: ContractWorkerOptions): Promise<Worker> {
@@ -45,6 +53,7 @@ export async function createContractWorker(options: ContractWorkerOptions): Prom
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
     activities: {
       ...createActivities({ store: options.store, notifier: options.notifier, documents: options.documents }),
+      ...createSigningActivities({ store: options.store, notifier: options.notifier, signing: options.signing, publicUrl: options.publicUrl, secret: options.linkSecret }),
       ...createConnectorActivities({
         store: options.store,
         masterKey: options.masterKey ?? null,

@@ -10,6 +10,7 @@ import { inject } from 'vitest';
 import type { FlowDefinition } from '../../flows';
 import { createOutboxNotifier } from '../../notify';
 import { createApp } from '../../server';
+import type { WebhookRateLimit } from '../../server/hooks';
 import type { Store } from '../../store';
 import { keyRecordsIn, openSigningPlatform, type SigningPlatform } from '../../signing';
 import { createDocumentRenderer, type DocumentRenderer } from '../../templates';
@@ -46,6 +47,8 @@ export interface HttpResult<T = any> {
 export interface TestHub {
   url: string;
   adminToken: string;
+  /** SEALFLOW_MASTER_KEY of this hub: seals connector secrets, wraps signing keys, derives link tokens. */
+  masterKey: Buffer;
   store: Store;
   client: Client;
   taskQueue: string;
@@ -53,6 +56,8 @@ export interface TestHub {
   signing: SigningPlatform;
   /** An HTTP call as `token` (the admin's unless given). */
   call<T = any>(method: string, path: string, body?: unknown, token?: string | null): Promise<HttpResult<T>>;
+  /** A raw POST (body as given, no JSON encoding), e.g. a webhook or a PDF. */
+  post(path: string, body: string | Uint8Array, headers: Record<string, string>): Promise<HttpResult>;
   /** Creates a user with these roles and returns their token. */
   user(name: string, roles: string[]): Promise<{ id: string; token: string }>;
   /** Posts and publishes a flow. */
@@ -62,7 +67,12 @@ export interface TestHub {
   close(): Promise<void>;
 }
 
-export async function startTestHub(options: { dialect?: TestDialect } = {}): Promise<TestHub> {
+export interface TestHubOptions {
+  dialect?: TestDialect;
+  webhookRateLimit?: WebhookRateLimit;
+}
+
+export async function startTestHub(options: TestHubOptions = {}): Promise<TestHub> {
   if (!runtimeInstalled) {
     Runtime.install({ logger: new DefaultLogger('WARN') });
     runtimeInstalled = true;
@@ -70,45 +80,66 @@ export async function startTestHub(options: { dialect?: TestDialect } = {}): Pro
   const address = inject('temporalAddress');
   const taskQueue = `test-${randomBytes(6).toString('hex')}`;
   const adminToken = `test-admin-${randomBytes(12).toString('hex')}`;
-  const signingMasterKey = randomBytes(32);
+  const masterKey = randomBytes(32);
   const store = await openTestStore(options.dialect ?? 'sqlite');
-
   const documents = createDocumentService({ store, renderer: (renderer ??= createDocumentRenderer()) });
-  bundle ??= bundleContractWorkflows();
-  const nativeConnection = await NativeConnection.connect({ address });
-  const worker: Worker = await createContractWorker({ connection: nativeConnection, namespace: 'default', taskQueue, store, notifier: createOutboxNotifier(store), documents, workflowBundle: await bundle });
-  const running = worker.run();
+  const signing = await openSigningPlatform({ masterKey, keyRecords: keyRecordsIn(store.signingKeys) });
+  const notifier = createOutboxNotifier(store);
 
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace: 'default' });
   const errors: string[] = [];
-  const signing = await openSigningPlatform({ masterKey: signingMasterKey, keyRecords: keyRecordsIn(store.signingKeys) });
-  const app = createApp({ store, client, documents, signing, taskQueue, namespace: 'default', adminToken, log: (m) => errors.push(m) });
+  const app = createApp({ store, client, documents, signing, notifier, taskQueue, namespace: 'default', adminToken, masterKey, webhookRateLimit: options.webhookRateLimit, log: (m) => errors.push(m) });
   const server = await new Promise<ReturnType<typeof app.listen>>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  const call = async (method: string, path: string, body?: unknown, token: string | null = adminToken) => {
-    const response = await fetch(url + path, {
-      method,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-    });
+  bundle ??= bundleContractWorkflows();
+  const nativeConnection = await NativeConnection.connect({ address });
+  const worker: Worker = await createContractWorker({
+    connection: nativeConnection,
+    namespace: 'default',
+    taskQueue,
+    store,
+    notifier,
+    documents,
+    masterKey,
+    signing,
+    publicUrl: url,
+    linkSecret: masterKey,
+    workflowBundle: await bundle,
+  });
+  const running = worker.run();
+
+  const parse = async (response: Response, what: string) => {
     const text = await response.text();
-    if (response.status >= 500) throw new Error(`${method} ${path} → ${response.status} ${text}\n${errors.join('\n')}`);
+    if (response.status >= 500) throw new Error(`${what} → ${response.status} ${text}\n${errors.join('\n')}`);
     const json = response.headers.get('content-type')?.includes('application/json');
     return { status: response.status, body: json && text ? JSON.parse(text) : text || null };
   };
+  const call = async (method: string, path: string, body?: unknown, token: string | null = adminToken) =>
+    parse(
+      await fetch(url + path, {
+        method,
+        headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      }),
+      `${method} ${path}`,
+    );
 
   return {
     url,
     adminToken,
+    masterKey,
     store,
     client,
     taskQueue,
     signing,
     call,
+    async post(path, body, headers) {
+      return parse(await fetch(url + path, { method: 'POST', headers, body }), `POST ${path}`);
+    },
     async user(name, roles) {
       const { status, body } = await call('POST', '/api/users', { name, roles });
       if (status !== 201) throw new Error(`creating user ${name}: ${status} ${JSON.stringify(body)}`);
@@ -134,6 +165,10 @@ export async function startTestHub(options: { dialect?: TestDialect } = {}): Pro
       throw new Error(`contract ${id} did not reach the expected state in ${timeoutMs} ms; last: ${JSON.stringify(last, null, 1)}`);
     },
     async close() {
+      // Sync loops of this hub's connector instances would otherwise sleep on in the shared namespace.
+      for (const instance of await store.connectors.list()) {
+        await client.workflow.getHandle(`connector-sync:${instance.id}`).terminate('test over').catch(() => {});
+      }
       await new Promise((resolve) => server.close(resolve));
       worker.shutdown();
       await running;

@@ -1,0 +1,42 @@
+// Who signs a contract, evaluated from its data: names, contacts and identities come
+// from the flow's expressions. Pure, so the workflow can plan its signing rounds itself.
+import { evaluate } from './expression';
+import type { SignerState } from './contract';
+import type { FlowDefinition } from './schema';
+
+const text = (value: unknown): string | null => (value === undefined || value === null || value === '' ? null : String(value));
+
+export async function planSigners(flow: FlowDefinition, data: Record<string, unknown>, includedDocuments: string[]): Promise<SignerState[]> {
+  const signers: SignerState[] = [];
+  for (const [i, signer] of (flow.signers ?? []).entries()) {
+    const at = (field: string) => `/signers/${i}/${field}`;
+    signers.push({
+      id: signer.id,
+      party: signer.party,
+      name: text(await evaluate(signer.name, data, at('name'))) ?? signer.id,
+      order: signer.order ?? 1,
+      documents: signer.documents.filter((d) => includedDocuments.includes(d)),
+      email: signer.contact?.email ? text(await evaluate(signer.contact.email, data, at('contact/email'))) : null,
+      mobile: signer.contact?.mobile ? text(await evaluate(signer.contact.mobile, data, at('contact/mobile'))) : null,
+      creditCode: signer.creditCode ? text(await evaluate(signer.creditCode, data, at('creditCode'))) : null,
+      idNumber: signer.idNumber ? text(await evaluate(signer.idNumber, data, at('idNumber'))) : null,
+      seal: signer.seal ?? null,
+      verify: signer.verify ?? 'none',
+      mustRead: signer.mustRead ?? false,
+      prompt: signer.prompt ?? null,
+      status: 'waiting',
+      invitedAt: null,
+      signedAt: null,
+      declineReason: null,
+      reminders: 0,
+      lastNudgeAt: null,
+    });
+  }
+  // A signer with nothing to sign (every document dropped by `when`) has no part in this contract.
+  return signers.filter((s) => s.documents.length > 0);
+}
+
+/** Signing rounds: same order signs in parallel, lower orders first. */
+export function signingRounds(signers: SignerState[]): number[] {
+  return [...new Set(signers.map((s) => s.order))].sort((a, b) => a - b);
+}
