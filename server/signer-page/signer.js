@@ -32,6 +32,10 @@ const messages = {
   otp_expired: '验证码已过期，请重新获取。',
   otp_locked: '验证码错误次数过多，已暂时锁定。',
   otp_rate_limited: '获取验证码过于频繁，请稍后再试。',
+  otp_required: '请先获取并输入短信验证码。',
+  otp_not_required: '此签署无需短信验证码。',
+  no_mobile: '系统中没有您的手机号，无法发送验证码。请联系合同发起方补充。',
+  face_unavailable: '此签署需要人脸核验，但尚未开通。请联系合同发起方。',
   not_read: '服务器尚未记录您已阅读全部页面，请再次浏览未读页面。',
   not_your_turn: '还未轮到您签署。',
   already_signed: '您已签署过此合同。',
@@ -70,7 +74,9 @@ async function call(method, path, body) {
   }
   if (!response.ok) {
     const error = payload && typeof payload === 'object' && payload.error ? payload.error : {};
-    const retryAfter = Number(response.headers.get('retry-after'));
+    // Seconds to wait: the Retry-After header, else a detail saying "retry after N s".
+    const hinted = Array.isArray(error.details) ? error.details.map((d) => /retry after (\d+)/i.exec(String(d?.message))?.[1]).find(Boolean) : undefined;
+    const retryAfter = Number(response.headers.get('retry-after') ?? hinted);
     throw new ApiError({
       status: response.status,
       code: typeof error.code === 'string' ? error.code : `http_${response.status}`,
@@ -651,8 +657,9 @@ async function start() {
   } catch (error) {
     return showFatal(error);
   }
-  document.title = `${link.contract.title} · 合同签署`;
-  ui.title.textContent = link.contract.title;
+  const title = link.contract.title || `合同 ${link.contract.id}`;
+  document.title = `${title} · 合同签署`;
+  ui.title.textContent = title;
   const party = link.signer.party === 'company' ? '企业' : '个人';
   ui.signerLine.textContent = `签署方：${link.signer.name}（${party}） · 合同编号 ${link.contract.id}`;
   ui.signerLine.hidden = false;

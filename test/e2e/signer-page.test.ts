@@ -84,7 +84,10 @@ function signerApiStub(links: Map<string, StubLink>) {
   router.post('/api/sign/:token/otp', (req, res) => {
     const link = find(req, res);
     if (!link) return;
-    if (link.otp && Date.now() - link.otp.sentAt < 60_000) return fail(res, 429, 'otp_rate_limited', 'A code was sent less than a minute ago', { 'Retry-After': '60' });
+    if (link.otp && Date.now() - link.otp.sentAt < 60_000) {
+      const retryAfterSeconds = Math.ceil((60_000 - (Date.now() - link.otp.sentAt)) / 1000);
+      return res.status(429).json({ error: { code: 'otp_rate_limited', message: `Wait ${retryAfterSeconds} s before asking for another code`, details: [{ path: '/', message: `retry after ${retryAfterSeconds} s` }] } });
+    }
     link.otp = { code: String(randomInt(0, 1_000_000)).padStart(6, '0'), sentAt: Date.now(), expiresAt: Date.now() + 5 * 60_000, triesLeft: 5 };
     link.otpSent += 1;
     res.json({ sentTo: link.signer.mobile, expiresAt: new Date(link.otp.expiresAt).toISOString(), retryAfterSeconds: 60 });
@@ -183,7 +186,7 @@ afterAll(async () => {
 /** A fresh page that collects script errors and console errors (CSP violations included), except the 4xx answers a test provokes on purpose. */
 async function openPage(options: BrowserContextOptions, token: string): Promise<{ page: Page; problems: string[]; close: () => Promise<void> }> {
   const context = await browser.newContext(options);
-  await context.addInitScript(withCjkFont);
+  await context.addInitScript({ content: withCjkFont });
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
@@ -198,22 +201,23 @@ async function openPage(options: BrowserContextOptions, token: string): Promise<
  * Debian's Chromium here has no CJK system font (phones and desktops have one): for the
  * screenshots, give the page Noto Sans SC, a family its font stack already names.
  */
-const withCjkFont = () => {
-  for (const weight of ['400', '700']) document.fonts.add(new FontFace('Noto Sans SC', `url(/test-fonts/${weight}.ttf)`, { weight }));
-};
+const withCjkFont = `for (const weight of ['400', '700']) document.fonts.add(new FontFace('Noto Sans SC', 'url(/test-fonts/' + weight + '.ttf)', { weight }));`;
 
 const totalPages = () => documents.reduce((sum, d) => sum + d.pages, 0);
 
-/** Share of pixels that are clearly not white, and how the canvas backing store compares to its CSS box. */
+/**
+ * Per canvas: the share of pixels that are clearly not white, and its backing store's width
+ * over its CSS width. (Browser-side code is passed as text: this project's TypeScript has no DOM types.)
+ */
 const canvasInk = (page: Page) =>
-  page.$$eval('canvas[data-page]', (canvases) =>
-    (canvases as HTMLCanvasElement[]).map((canvas) => {
-      const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+  page.evaluate<{ id: string; ink: number; backing: number }[]>(`
+    [...document.querySelectorAll('canvas[data-page]')].map((canvas) => {
+      const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
       let ink = 0;
-      for (let i = 0; i < data.length; i += 4) if (data[i]! < 200 || data[i + 1]! < 200 || data[i + 2]! < 200) ink++;
-      return { id: `${canvas.dataset.document}:${canvas.dataset.page}`, ink: ink / (canvas.width * canvas.height), backing: canvas.width / canvas.getBoundingClientRect().width };
-    }),
-  );
+      for (let i = 0; i < data.length; i += 4) if (data[i] < 200 || data[i + 1] < 200 || data[i + 2] < 200) ink++;
+      return { id: canvas.dataset.document + ':' + canvas.dataset.page, ink: ink / (canvas.width * canvas.height), backing: canvas.width / canvas.getBoundingClientRect().width };
+    })
+  `);
 
 const viewports: { name: string; options: BrowserContextOptions }[] = [
   { name: 'phone', options: { viewport: { width: 390, height: 844 }, deviceScaleFactor: 3, isMobile: true, hasTouch: true } },
@@ -298,8 +302,8 @@ describe.each(viewports)('the signer page on a $name screen', ({ name, options }
       expect(await page.textContent('#otp-button')).toMatch(/\(\d+s\)/);
       expect(link.otpSent).toBe(1);
 
-      await page.evaluate(() => scrollTo(0, 0));
-      await page.evaluate(() => document.fonts.ready);
+      await page.evaluate('scrollTo(0, 0)');
+      await page.evaluate('document.fonts.ready.then(() => true)');
       await page.waitForTimeout(300);
       await page.screenshot({ path: `/tmp/signer-page-${name}.png` });
 
@@ -321,7 +325,7 @@ describe.each(viewports)('the signer page on a $name screen', ({ name, options }
       expect(await page.isDisabled('#sign-button')).toBe(true);
       expect(await page.isDisabled('#otp-input')).toBe(true);
       expect(await page.isDisabled('#decline-button')).toBe(true);
-      await page.evaluate(() => scrollTo(0, 0));
+      await page.evaluate('scrollTo(0, 0)');
       await page.screenshot({ path: `/tmp/signer-page-${name}-signed.png` });
       expect(problems).toEqual([]);
     } finally {
