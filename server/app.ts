@@ -19,6 +19,7 @@ import { FlowSchemaRoute, flowRoutes } from './routes/flows';
 import { templateRoutes } from './routes/templates';
 import { signatureRoutes } from './routes/signatures';
 import { signingRoutes } from './routes/signing';
+import { signerPageRouter } from './signer-page';
 import { userRoutes } from './routes/users';
 import { HealthSchema } from './schemas';
 
@@ -95,6 +96,7 @@ export function createApp(options: AppOptions) {
   });
   registerRoutes(router, routes, createAuthenticator({ store, adminToken: options.adminToken }));
   app.use(router);
+  app.use(signerPageRouter());
   app.use((req, _res, next) => next(new AppError('not_found', `No route for ${req.method} ${req.path}`, { status: 404 })));
   app.use(errorHandler(options.log));
   return app;

@@ -382,6 +382,22 @@ describe('the signer page when the link cannot be signed now', () => {
     }
   });
 
+  it('shows a refused code request and counts down the wait the server asked for', async () => {
+    const link = addLink('rate-limited');
+    link.otp = { code: '123456', sentAt: Date.now() - 15_000, expiresAt: Date.now() + 60_000, triesLeft: 5 };
+    const { page, problems, close } = await openPage(desktop, 'rate-limited');
+    try {
+      await expect.poll(() => page.isVisible('#otp-button')).toBe(true);
+      await page.click('#otp-button');
+      await expect.poll(() => page.textContent('#alert')).toContain('获取验证码过于频繁');
+      expect(await page.isDisabled('#otp-button')).toBe(true);
+      expect(await page.textContent('#otp-button')).toMatch(/\((4[0-5])s\)/);
+      expect(problems).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+
   it('says a closed contract is no longer open for signing', async () => {
     addLink('closed', { status: 'closed' });
     const { page, problems, close } = await openPage(desktop, 'closed');

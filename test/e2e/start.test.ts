@@ -1,70 +1,22 @@
 // `npm start` as a user runs it: the embedded stack comes up, Ctrl-C stops all of it,
 // and the next start finds every contract where it was.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { approvalFlow } from '../support/hub';
+import { freePort, httpClient, portOpen, startHubProcess, type HubProcess } from '../support/hub-process';
 
-const root = new URL('../..', import.meta.url).pathname;
 const dataDir = mkdtempSync(join(tmpdir(), 'sealflow-start-'));
 const adminToken = 'e2e-admin-token-0123456789';
-let child: ChildProcess | undefined;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+let running: HubProcess | undefined;
 
 const ports = { api: await freePort(), temporal: await freePort(), ui: await freePort() };
+const call = httpClient(ports.api, adminToken);
 
-function startHub(): Promise<{ process: ChildProcess; output: () => string }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, SEALFLOW_DATA_DIR: dataDir, PORT: String(ports.api), TEMPORAL_DEV_PORT: String(ports.temporal), TEMPORAL_DEV_UI_PORT: String(ports.ui), SEALFLOW_ADMIN_TOKEN: adminToken };
-  delete env.TEMPORAL_ADDRESS;
-  delete env.DATABASE_URL;
-  const proc = spawn(process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), join(root, 'scripts/start.ts')], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  child = proc;
-  let output = '';
-  proc.stdout!.on('data', (chunk) => (output += chunk));
-  proc.stderr!.on('data', (chunk) => (output += chunk));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`not ready in 120 s:\n${output}`)), 120_000);
-    proc.stdout!.on('data', () => {
-      if (output.includes('ready.')) {
-        clearTimeout(timer);
-        resolve({ process: proc, output: () => output });
-      }
-    });
-    proc.once('exit', (code) => reject(new Error(`exited with ${code} before it was ready:\n${output}`)));
-  });
-}
-
-async function stop(proc: ChildProcess): Promise<number | null> {
-  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
-  proc.kill('SIGINT');
-  return exited;
-}
-
-const portOpen = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('error', () => resolve(false));
-  });
-
-async function call(method: string, path: string, body?: unknown, token = adminToken) {
-  const response = await fetch(`http://127.0.0.1:${ports.api}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, body: (await response.json()) as any };
+async function startHub(): Promise<HubProcess> {
+  running = await startHubProcess({ SEALFLOW_DATA_DIR: dataDir, PORT: String(ports.api), TEMPORAL_DEV_PORT: String(ports.temporal), TEMPORAL_DEV_UI_PORT: String(ports.ui), SEALFLOW_ADMIN_TOKEN: adminToken });
+  return running;
 }
 
 async function waitFor(id: string, until: (c: any) => boolean) {
@@ -76,8 +28,8 @@ async function waitFor(id: string, until: (c: any) => boolean) {
   throw new Error(`contract ${id} never reached the expected state`);
 }
 
-afterAll(() => {
-  if (child && child.exitCode === null) child.kill('SIGKILL');
+afterAll(async () => {
+  if (running && running.process.exitCode === null) await running.kill();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -95,7 +47,7 @@ it('comes up, stops cleanly on Ctrl-C, and comes back with every contract where 
   expect((await call('POST', `/api/contracts/${id}/approvals`, { decision: 'approve' }, manager.token)).status).toBe(200);
   await waitFor(id, (c) => c.steps[1].status === 'pending');
 
-  expect(await stop(first.process)).toBe(0);
+  expect(await first.stop()).toBe(0);
   expect(first.output()).toContain('stopped');
   expect(await portOpen(ports.api)).toBe(false);
   expect(await portOpen(ports.temporal)).toBe(false);
@@ -108,5 +60,5 @@ it('comes up, stops cleanly on Ctrl-C, and comes back with every contract where 
   expect((await waitFor(id, (c) => c.status === 'approved')).steps.map((s: any) => s.status)).toEqual(['approved', 'approved']);
   // the same source record still names the same contract
   expect((await call('POST', '/api/contracts', { flow: 'supplier-purchase', sourceKey: '4500000001', data: { poNumber: '4500000001', amount: 250000, supplier: { name: '深圳供应商' } } })).status).toBe(200);
-  expect(await stop(second.process)).toBe(0);
+  expect(await second.stop()).toBe(0);
 });

@@ -1,0 +1,80 @@
+// The hub as its own process, started the way `npm start` does (scripts/start.ts), for
+// tests about processes: Ctrl-C, restarts, a kill -9 in the middle of a contract.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, connect } from 'node:net';
+import { join } from 'node:path';
+
+const root = new URL('../..', import.meta.url).pathname;
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export const portOpen = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+  });
+
+export interface HubProcess {
+  process: ChildProcess;
+  output: () => string;
+  /** Ctrl-C, and the exit code. */
+  stop(): Promise<number | null>;
+  /** kill -9: no cleanup at all. */
+  kill(): Promise<void>;
+}
+
+/** Starts scripts/start.ts with this environment (on top of the test's, less Temporal/DB overrides) and waits for "ready.". */
+export function startHubProcess(env: NodeJS.ProcessEnv): Promise<HubProcess> {
+  const childEnv: NodeJS.ProcessEnv = { ...process.env };
+  delete childEnv.TEMPORAL_ADDRESS;
+  delete childEnv.DATABASE_URL;
+  Object.assign(childEnv, env);
+  const proc = spawn(process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), join(root, 'scripts/start.ts')], { cwd: root, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  proc.stdout!.on('data', (chunk) => (output += chunk));
+  proc.stderr!.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  const hub: HubProcess = {
+    process: proc,
+    output: () => output,
+    async stop() {
+      proc.kill('SIGINT');
+      return exited;
+    },
+    async kill() {
+      proc.kill('SIGKILL');
+      await exited;
+    },
+  };
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`not ready in 120 s:\n${output}`)), 120_000);
+    proc.stdout!.on('data', () => {
+      if (output.includes('ready.')) {
+        clearTimeout(timer);
+        resolve(hub);
+      }
+    });
+    exited.then((code) => reject(new Error(`exited with ${code} before it was ready:\n${output}`)));
+  });
+}
+
+/** JSON over HTTP to a hub on this port. */
+export function httpClient(port: number, adminToken: string) {
+  return async (method: string, path: string, body?: unknown, token: string | null = adminToken) => {
+    const response = await fetch(`http://127.0.0.1:${port}${path}`, {
+      method,
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: (response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text) as any };
+  };
+}
