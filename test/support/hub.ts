@@ -8,7 +8,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker, type WorkflowBundle } from '@temporalio/worker';
 import { inject } from 'vitest';
 import type { FlowDefinition } from '../../flows';
-import { createOutboxNotifier } from '../../notify';
+import { createNotifier, createWebhookSmsProvider } from '../../notify';
 import { createApp } from '../../server';
 import type { WebhookRateLimit } from '../../server/hooks';
 import type { Store } from '../../store';
@@ -70,6 +70,9 @@ export interface TestHub {
 export interface TestHubOptions {
   dialect?: TestDialect;
   webhookRateLimit?: WebhookRateLimit;
+  /** Real delivery besides the dev outbox: an SMTP server and an SMS webhook (test servers on loopback). */
+  smtpUrl?: string;
+  smsWebhookUrl?: string;
 }
 
 export async function startTestHub(options: TestHubOptions = {}): Promise<TestHub> {
@@ -84,7 +87,12 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
   const store = await openTestStore(options.dialect ?? 'sqlite');
   const documents = createDocumentService({ store, renderer: (renderer ??= createDocumentRenderer()) });
   const signing = await openSigningPlatform({ masterKey, keyRecords: keyRecordsIn(store.signingKeys) });
-  const notifier = createOutboxNotifier(store);
+  const notifier = createNotifier({
+    store,
+    outbox: true,
+    email: options.smtpUrl ? { url: options.smtpUrl } : null,
+    sms: options.smsWebhookUrl ? createWebhookSmsProvider({ url: options.smsWebhookUrl }) : null,
+  });
 
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace: 'default' });

@@ -1,0 +1,67 @@
+// Invitations, codes and signed copies as the parties really get them: over SMTP to a
+// mail server and through the SMS webhook to a gateway, both real servers on loopback.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { FlowDefinition } from '../../flows';
+import { readMail, startSmsGateway, startSmtpServer, type LocalSmsGateway, type LocalSmtpServer } from '../notify/support';
+import { exampleFlow, exampleOrder, startTestHub, type TestHub } from '../support/hub';
+
+let hub: TestHub;
+let smtp: LocalSmtpServer;
+let sms: LocalSmsGateway;
+
+beforeAll(async () => {
+  smtp = await startSmtpServer();
+  sms = await startSmsGateway();
+  hub = await startTestHub({ smtpUrl: smtp.url, smsWebhookUrl: sms.url });
+});
+afterAll(async () => {
+  await hub?.close();
+  await smtp?.stop();
+  await sms?.close();
+});
+
+const linkIn = (text: string) => /\/sign\/([A-Za-z0-9_-]{20,})/.exec(text)?.[1];
+
+it('mails the supplier their link, texts them the code, and mails every party the signed copies', { timeout: 180_000 }, async () => {
+  const base = exampleFlow();
+  await hub.publish({ ...base, signers: base.signers!.map(({ seal: _seal, ...signer }) => signer) } as FlowDefinition);
+  const manager = await hub.user('王经理', ['dept-manager']);
+  const finance = await hub.user('赵总监', ['finance-director']);
+  const order = exampleOrder();
+  const data = { ...order.data, supplier: { ...order.data.supplier, isNew: false } };
+  const { body: started } = await hub.call('POST', '/api/contracts', { ...order, data });
+  await hub.waitFor(started.id, (c) => c.steps[0].status === 'pending');
+  await hub.call('POST', `/api/contracts/${started.id}/approvals`, { decision: 'approve' }, manager.token);
+  await hub.waitFor(started.id, (c) => c.steps[1].status === 'pending');
+  await hub.call('POST', `/api/contracts/${started.id}/approvals`, { decision: 'approve' }, finance.token);
+
+  await expect.poll(async () => (await hub.call('GET', `/api/outbox?contractId=${started.id}&to=signer:buyer`)).body.items.length, { timeout: 30_000 }).toBeGreaterThan(0);
+  const buyerLink = linkIn((await hub.call('GET', `/api/outbox?contractId=${started.id}&to=signer:buyer`)).body.items[0].body)!;
+  await hub.call('POST', `/api/sign/${buyerLink}`, { read: true }, null);
+
+  // the invitation, by mail and by SMS, with the same personal link
+  await expect.poll(() => smtp.mails.length, { timeout: 30_000 }).toBeGreaterThan(0);
+  const invitation = smtp.mails.find((m) => m.recipients.includes(data.supplier.email))!;
+  const mail = readMail(invitation.raw);
+  expect(mail.subject).toBe('请签署: 采购合同 4500000001');
+  const link = linkIn(mail.text)!;
+  expect(link).toBeTruthy();
+  await expect.poll(() => sms.requests.length).toBeGreaterThan(0);
+  const texted = JSON.parse(sms.requests[0].body);
+  expect(texted.to).toBe(data.supplier.mobile);
+  expect(linkIn(texted.text)).toBe(link);
+
+  const session = (await hub.call('GET', `/api/sign/${link}`, undefined, null)).body;
+  for (const doc of session.documents) for (let page = 1; page <= doc.pages; page++) await hub.call('POST', `/api/sign/${link}/read`, { document: doc.id, page }, null);
+  await hub.call('POST', `/api/sign/${link}/otp`, {}, null);
+  await expect.poll(() => sms.requests.length).toBe(2);
+  const code = /验证码 (\d{6})/.exec(JSON.parse(sms.requests[1].body).text)![1];
+  expect((await hub.call('POST', `/api/sign/${link}`, { read: true, otp: code }, null)).status).toBe(200);
+
+  const done = await hub.waitFor(started.id, (c) => c.status === 'completed', 60_000);
+  await expect.poll(() => smtp.mails.filter((m) => readMail(m.raw).subject.includes('已完成签署')).length, { timeout: 30_000 }).toBe(1);
+  const copies = readMail(smtp.mails.find((m) => readMail(m.raw).subject.includes('已完成签署'))!.raw);
+  expect(copies.attachments).toHaveLength(1);
+  const finalPdf = Buffer.from(await (await fetch(`${hub.url}/api/contracts/${done.id}/documents/contract.pdf`, { headers: { authorization: `Bearer ${hub.adminToken}` } })).arrayBuffer());
+  expect(copies.attachments[0].content.equals(finalPdf)).toBe(true);
+});
