@@ -3,6 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { chooseTier, durationToMs, planApproval, simulateFlow, validateContractData, validateFlow, type FlowDefinition } from './index';
 
 const example = (): FlowDefinition => JSON.parse(readFileSync(new URL('../examples/supplier-purchase.flow.json', import.meta.url), 'utf8'));
+const order = (): Record<string, any> => JSON.parse(readFileSync(new URL('../examples/purchase-order-4500000001.json', import.meta.url), 'utf8')).data;
+/** The example's routing on a plain amount field. */
+const byAmount = (): FlowDefinition => ({ ...example(), approval: { ...example().approval, amount: '=amount' } });
 
 describe('validateFlow', () => {
   it('accepts the supplier purchase example', () => {
@@ -97,7 +100,7 @@ describe('tier routing', () => {
   });
 
   it('plans the steps of the chosen tier with inherited timeouts', async () => {
-    const plan = await planApproval(example(), { poNumber: '4500000001', amount: 2_500_000, supplier: { name: 'x' } });
+    const plan = await planApproval(byAmount(), { poNumber: '4500000001', amount: 2_500_000, supplier: { name: 'x' } });
     expect(plan.tier).toEqual({ index: 2, upTo: null });
     expect(plan.steps.map((s) => [s.approvers, s.rule])).toEqual([
       [['role:dept-manager'], 'any'],
@@ -108,36 +111,39 @@ describe('tier routing', () => {
   });
 
   it('reads amounts that arrive as decimal strings, as SAP sends them', async () => {
-    const flow = example();
-    const plan = await planApproval(flow, { amount: '100000.00' });
+    const plan = await planApproval(byAmount(), { amount: '100000.00' });
     expect(plan).toMatchObject({ amount: 100000, tier: { index: 0 } });
   });
 
+  it('sums the order lines of the example, whose unit prices are decimal strings', async () => {
+    expect(await planApproval(example(), order())).toMatchObject({ amount: 118460, tier: { index: 1 } });
+  });
+
   it('explains an amount that is not a number', async () => {
-    await expect(planApproval(example(), { amount: 'lots' })).rejects.toMatchObject({ path: '/approval/amount', message: expect.stringContaining('not a number') });
+    await expect(planApproval(byAmount(), { amount: 'lots' })).rejects.toMatchObject({ path: '/approval/amount', message: expect.stringContaining('not a number') });
   });
 });
 
 describe('simulateFlow', () => {
   it('includes a document only when its condition holds and evaluates signer names', async () => {
-    const data = { poNumber: 'PO-1', amount: 5000, buyer: { name: '上海采购有限公司' }, supplier: { name: '深圳供应商', isNew: false } };
+    const data = { ...order(), supplier: { ...order().supplier, isNew: false } };
     const result = await simulateFlow(example(), data);
-    expect(result.title).toBe('采购合同 PO-1');
+    expect(result.title).toBe('采购合同 4500000001');
     expect(result.documents.map((d) => [d.id, d.included])).toEqual([['contract', true], ['nda', false]]);
     expect(result.signers).toEqual([
-      { id: 'buyer', party: 'company', name: '上海采购有限公司', order: 1, documents: ['contract'] },
-      { id: 'supplier', party: 'company', name: '深圳供应商', order: 2, documents: ['contract'] },
+      { id: 'buyer', party: 'company', name: '上海启明智能制造有限公司', order: 1, documents: ['contract'] },
+      { id: 'supplier', party: 'company', name: '深圳市华强电子有限公司', order: 2, documents: ['contract'] },
     ]);
   });
 });
 
 describe('validateContractData', () => {
   it('prefixes data problems with /data', () => {
-    const result = validateContractData(example(), { poNumber: 'PO-1', amount: 'ten', supplier: {} });
+    const result = validateContractData(example(), { poNumber: 'PO-1', items: [{ quantity: 'ten', unitPrice: '1.00' }], buyer: { name: 'b' }, supplier: {} });
     expect(result).toEqual({
       ok: false,
       issues: expect.arrayContaining([
-        { path: '/data/amount', message: 'must be number' },
+        { path: '/data/items/0/quantity', message: 'must be number' },
         { path: '/data/supplier/name', message: 'is required' },
       ]),
     });

@@ -139,6 +139,7 @@ async function main() {
     log(`Temporal at ${address}, task queue ${config.temporal.taskQueue}`);
     log(`REST API on http://localhost:${config.port} (GET /healthz, /openapi.json)`);
     log(config.adminToken ? 'admin token: from SEALFLOW_ADMIN_TOKEN' : `admin token: ${adminToken} (kept in ${join(config.dataDir, 'admin-token')})`);
+    log('WARNING: face verification (verify: "face") uses the DEVELOPMENT provider, which accepts the evidence "dev-face-ok" and checks nobody; give createApp a real faceVerifier before production');
     if (!config.masterKey) log(`master key (seals connector secrets): kept in ${join(config.dataDir, 'master-key')}; back it up, or set SEALFLOW_MASTER_KEY`);
     log('ready. Ctrl-C stops everything.');
     await running.catch(async (error) => {

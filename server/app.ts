@@ -19,6 +19,8 @@ import { FlowSchemaRoute, flowRoutes } from './routes/flows';
 import { templateRoutes } from './routes/templates';
 import { signatureRoutes } from './routes/signatures';
 import { signingRoutes } from './routes/signing';
+import { sealRoutes } from './routes/seals';
+import { createDevelopmentFaceVerifier, type FaceVerifier } from './face';
 import { signerPageRouter } from './signer-page';
 import { userRoutes } from './routes/users';
 import { HealthSchema } from './schemas';
@@ -32,6 +34,8 @@ export interface AppOptions {
   notifier: Notifier;
   taskQueue: string;
   namespace: string;
+  /** See contractIdFor: set when several hubs share one Temporal namespace. */
+  contractIdScope?: string;
   adminToken: string | null;
   version?: string;
   log?: (message: string) => void;
@@ -39,6 +43,8 @@ export interface AppOptions {
   masterKey: Uint8Array;
   /** Per connector instance, for POST /hooks/:connectorId. */
   webhookRateLimit?: WebhookRateLimit;
+  /** Checks signers whose flow says `verify: 'face'`. Default: the development provider, which checks nobody (see server/face.ts). */
+  faceVerifier?: FaceVerifier;
 }
 
 const within = <T>(ms: number, promise: Promise<T>) =>
@@ -46,10 +52,10 @@ const within = <T>(ms: number, promise: Promise<T>) =>
 
 export function createApp(options: AppOptions) {
   const { store, client } = options;
-  const contracts = createContractService({ store, client, documents: options.documents, taskQueue: options.taskQueue });
+  const contracts = createContractService({ store, client, documents: options.documents, taskQueue: options.taskQueue, idScope: options.contractIdScope });
   const connectors = createConnectorService({
     store, client, taskQueue: options.taskQueue, masterKey: options.masterKey ?? null,
-    startContract: createContractStarter({ store, client, documents: options.documents, taskQueue: options.taskQueue }),
+    startContract: createContractStarter({ store, client, documents: options.documents, taskQueue: options.taskQueue, idScope: options.contractIdScope }),
   });
 
   const health = defineRoute({
@@ -74,7 +80,8 @@ export function createApp(options: AppOptions) {
     ...templateRoutes(options.documents),
     ...userRoutes(store),
     ...signatureRoutes(options.signing),
-    ...signingRoutes({ store, contracts, notifier: options.notifier, secret: options.masterKey }),
+    ...signingRoutes({ store, contracts, notifier: options.notifier, secret: options.masterKey, faceVerifier: options.faceVerifier ?? createDevelopmentFaceVerifier() }),
+    ...sealRoutes(store),
   ];
   routes.push(...connectorRoutes(connectors));
   const openapi = openApiDocument(

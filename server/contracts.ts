@@ -38,8 +38,8 @@ const STATUS_OF: Record<string, number> = {
   [ContractErrors.signingFailed]: 503,
 };
 
-export function createContractService({ store, client, documents, taskQueue }: { store: Store; client: Client; documents: DocumentService; taskQueue: string }) {
-  const startContract = createContractStarter({ store, client, documents, taskQueue });
+export function createContractService({ store, client, documents, taskQueue, idScope }: { store: Store; client: Client; documents: DocumentService; taskQueue: string; idScope?: string }) {
+  const startContract = createContractStarter({ store, client, documents, taskQueue, idScope });
 
   async function existing(id: string): Promise<ContractState> {
     const state = await store.contracts.get(id);

@@ -7,6 +7,7 @@ import { createDocumentRepository, type DocumentRepository } from './documents';
 import { createFlowRepository, type FlowRepository } from './flows';
 import { migrateToLatest } from './migrations';
 import { createOutboxRepository, type OutboxRepository } from './outbox';
+import { createSealRepository, type SealRepository } from './seals';
 import { createSignerLinkRepository, type SignerLinkRepository } from './signer-links';
 import { createSigningKeyRepository, type SigningKeyRepository } from './signing-keys';
 import { createTemplateRepository, type TemplateRepository } from './templates';
@@ -23,6 +24,7 @@ export type { DocumentRepository, StoredDocument } from './documents';
 export type { StoredTemplate, TemplateRepository } from './templates';
 export type { KeyRecordRow, SigningKeyRepository } from './signing-keys';
 export { tokenHash, type SignerLink, type SignerLinkRepository } from './signer-links';
+export type { Seal, SealInput, SealRepository } from './seals';
 export type { ConnectorHealthRecord, ConnectorInstanceInput, ConnectorInstanceRecord, ConnectorRepository, ConnectorRun, ConnectorTrigger, ConnectorWebhookAuth, OpenedConnectorInstance } from './connectors';
 export { openSecret, sealSecret, secretAad, SecretError } from './secrets';
 
@@ -41,6 +43,7 @@ export interface Store {
   readonly signingKeys: SigningKeyRepository;
   readonly signerLinks: SignerLinkRepository;
   readonly connectors: ConnectorRepository;
+  readonly seals: SealRepository;
 }
 
 /** Opens the database named by the options and brings its schema up to date. */
@@ -72,5 +75,6 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     signingKeys: createSigningKeyRepository(db),
     signerLinks: createSignerLinkRepository(db),
     connectors: createConnectorRepository(db),
+    seals: createSealRepository(db),
   };
 }

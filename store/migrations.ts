@@ -185,6 +185,20 @@ function migrations(dialect: DialectName): Record<string, Migration> {
           .execute();
       },
     },
+    '0006_seals': {
+      async up(db: Kysely<any>) {
+        // Seal management: which users may sign with which company seal (users: string[] as JSON).
+        await db.schema
+          .createTable('seals')
+          .addColumn('name', 'text', (c) => c.primaryKey())
+          .addColumn('company', 'text', (c) => c.notNull())
+          .addColumn('users', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .addColumn('updated_by', 'text', (c) => c.notNull())
+          .execute();
+      },
+    },
   };
 }
 

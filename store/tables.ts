@@ -159,6 +159,17 @@ export interface SignerReadsTable {
   read_at: string;
 }
 
+export interface SealsTable {
+  /** As flows name it (`signers[].seal`). */
+  name: string;
+  company: string;
+  /** Ids of the users allowed to sign with it: string[] as JSON. */
+  users: string;
+  created_at: string;
+  updated_at: string;
+  updated_by: string;
+}
+
 export interface Database {
   flows: FlowsTable;
   flow_versions: FlowVersionsTable;
@@ -172,4 +183,5 @@ export interface Database {
   signer_reads: SignerReadsTable;
   connectors: ConnectorsTable;
   connector_status: ConnectorStatusTable;
+  seals: SealsTable;
 }

@@ -25,10 +25,15 @@ export interface ContractStartRequest {
   source?: ContractSource;
 }
 
-/** The same flow and source key always name the same contract; without a source key every start is new. */
-export function contractIdFor(flowKey: string, sourceKey: string | null): string {
+/**
+ * The same flow and source key always name the same contract; without a source key every
+ * start is new. `scope` keeps hubs that share one Temporal namespace apart (workflow ids are
+ * unique per namespace); a hub keeps its scope for life, or a source record could start twice.
+ */
+export function contractIdFor(flowKey: string, sourceKey: string | null, scope = ''): string {
   if (sourceKey === null) return `ct_${randomBytes(12).toString('hex')}`;
-  return `ct_${createHash('sha256').update(`${flowKey}\n${sourceKey}`).digest('hex').slice(0, 24)}`;
+  const key = scope ? `${scope}\n${flowKey}\n${sourceKey}` : `${flowKey}\n${sourceKey}`;
+  return `ct_${createHash('sha256').update(key).digest('hex').slice(0, 24)}`;
 }
 
 async function orUnroutable<T>(promise: Promise<T>): Promise<T> {
@@ -40,7 +45,16 @@ async function orUnroutable<T>(promise: Promise<T>): Promise<T> {
   }
 }
 
-export function createContractStarter({ store, client, documents, taskQueue }: { store: Store; client: Client; documents: DocumentService; taskQueue: string }) {
+export interface ContractStarterOptions {
+  store: Store;
+  client: Client;
+  documents: DocumentService;
+  taskQueue: string;
+  /** See contractIdFor; empty for a hub that has its Temporal namespace to itself. */
+  idScope?: string;
+}
+
+export function createContractStarter({ store, client, documents, taskQueue, idScope = '' }: ContractStarterOptions) {
   return async function startContract(request: ContractStartRequest, actor: Actor): Promise<{ contract: ContractState; created: boolean }> {
     const flowKey = request.flow;
     const sourceKey = request.sourceKey ?? null;
@@ -49,7 +63,7 @@ export function createContractStarter({ store, client, documents, taskQueue }: {
       if (!(await store.flows.get(flowKey))) throw new ContractStartError('flow_not_found', `Flow "${flowKey}" does not exist`, [{ path: '/flow', message: 'names no flow' }]);
       throw new ContractStartError('flow_not_published', `Flow "${flowKey}" has no published version yet`, [{ path: '/flow', message: 'has no published version' }]);
     }
-    const id = contractIdFor(flowKey, sourceKey);
+    const id = contractIdFor(flowKey, sourceKey, idScope);
     if (sourceKey !== null) {
       const already = await store.contracts.get(id);
       if (already) return { contract: already, created: false };

@@ -43,6 +43,8 @@ export interface ContractWorkerOptions {
   publicUrl: string;
   /** Derives signing-link tokens; the master key. */
   linkSecret: Uint8Array;
+  /** See contractIdFor: set when several hubs share one Temporal namespace. */
+  contractIdScope?: string;
 }
 
 export async function createContractWorker(options: ContractWorkerOptions): Promise<Worker> {
@@ -57,7 +59,7 @@ export async function createContractWorker(options: ContractWorkerOptions): Prom
       ...createConnectorActivities({
         store: options.store,
         masterKey: options.masterKey ?? null,
-        contractStarter: (client) => createContractStarter({ store: options.store, client, documents: options.documents, taskQueue: options.taskQueue }),
+        contractStarter: (client) => createContractStarter({ store: options.store, client, documents: options.documents, taskQueue: options.taskQueue, idScope: options.contractIdScope }),
       }),
     },
   });

@@ -106,7 +106,7 @@ describe('an SAP instance that polls', () => {
     expect(contracts.total).toBe(released.length);
     expect(contracts.items.map((c) => c.sourceKey).sort()).toEqual([...released].sort());
 
-    const one = await hub.waitFor(contractIdFor(FLOW, released[0]), (c) => c.steps[0].status === 'pending');
+    const one = await hub.waitFor(contractIdFor(FLOW, released[0], hub.taskQueue), (c) => c.steps[0].status === 'pending');
     expect(one).toMatchObject({ startedBy: `connector:${POLLING}`, source: { connectorInstance: POLLING, version: expect.stringMatching(/^2024-03-01T/) }, data: { poNumber: released[0], currency: 'CNY' } });
     expect(typeof one.data.amount).toBe('number');
   });
@@ -126,7 +126,7 @@ describe('an SAP instance that polls', () => {
     expect(result.body).toMatchObject({ read: 2, started: 1, changed: 1, errors: [] });
     expect((await contractsOf(FLOW)).items.map((c) => c.sourceKey)).toContain(late);
 
-    const id = contractIdFor(FLOW, changed);
+    const id = contractIdFor(FLOW, changed, hub.taskQueue);
     const contract = await hub.waitFor(id, (c) => c.timeline.some((e: any) => e.type === 'source_changed'));
     const event = contract.timeline.find((e: any) => e.type === 'source_changed');
     expect(event).toMatchObject({ actor: `connector:${POLLING}`, message: expect.stringContaining(changed) });
@@ -179,7 +179,7 @@ describe('an SAP instance that polls', () => {
 
   it("writes 'declined' back to SAP when a contract it started is rejected", async () => {
     const po = released[0];
-    const id = contractIdFor(FLOW, po);
+    const id = contractIdFor(FLOW, po, hub.taskQueue);
     await hub.waitFor(id, (c) => c.steps[0].status === 'pending');
     const rejected = await hub.call('POST', `/api/contracts/${id}/approvals`, { decision: 'reject', comment: '价格过高' }, manager.token);
     expect(rejected.status).toBe(200);
@@ -203,7 +203,7 @@ describe('a sync that crashed', () => {
     const activities = createConnectorActivities({
       store: hub.store,
       masterKey: hub.masterKey,
-      contractStarter: (client) => createContractStarter({ store: hub.store, client, documents: createDocumentService({ store: hub.store, renderer: createDocumentRenderer() }), taskQueue: hub.taskQueue }),
+      contractStarter: (client) => createContractStarter({ store: hub.store, client, documents: createDocumentService({ store: hub.store, renderer: createDocumentRenderer() }), taskQueue: hub.taskQueue, idScope: hub.taskQueue }),
     });
     // The attempt that died had handled every order up to 4500000005 (changed at 08:00:01) and heartbeated that.
     const heartbeated = JSON.stringify({ v: 1, changedAt: '2024-03-01T08:00:01.000Z', handled: [purchaseOrderNumber(4)] });
@@ -262,7 +262,7 @@ describe('an SAP instance fed by webhooks (SAP business events)', () => {
     expect(second).toMatchObject({ status: 200, body: { read: 1, started: 0 } });
     const contracts = await contractsOf(HOOK_FLOW);
     expect(contracts.items.map((c) => c.sourceKey)).toEqual([pushed]);
-    const contract = await hub.waitFor(contractIdFor(HOOK_FLOW, pushed), (c) => c.revision >= 2);
+    const contract = await hub.waitFor(contractIdFor(HOOK_FLOW, pushed, hub.taskQueue), (c) => c.revision >= 2);
     // The second delivery re-read the version the contract started from: no change to record.
     expect(contract.timeline.filter((e: any) => e.type === 'source_changed')).toHaveLength(0);
     const health = (await hub.call('GET', `/api/connectors/${PUSHED}`)).body.health;
@@ -286,7 +286,7 @@ describe('an SAP instance fed by webhooks (SAP business events)', () => {
     // SAP answers 404 for a service that does not exist: a refusal no retry mends.
     const moved = await hub.call('PUT', `/api/connectors/${PUSHED}`, { settings: { ...sapSettings(), password: undefined, purchaseOrderServiceUrl: `${sap.origin}/odata/v2/sap/opu/odata/sap/NO_SUCH_SRV` } });
     expect(moved.status).toBe(200);
-    const id = contractIdFor(HOOK_FLOW, pushed);
+    const id = contractIdFor(HOOK_FLOW, pushed, hub.taskQueue);
     expect((await hub.call('POST', `/api/contracts/${id}/cancel`, { reason: '订单撤销' })).status).toBe(200);
     const done = await hub.waitFor(id, (c) => c.timeline.some((e: any) => e.type === 'written_back' || e.type === 'write_back_failed'), 30_000);
     expect(done.status).toBe('cancelled');

@@ -97,7 +97,7 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace: 'default' });
   const errors: string[] = [];
-  const app = createApp({ store, client, documents, signing, notifier, taskQueue, namespace: 'default', adminToken, masterKey, webhookRateLimit: options.webhookRateLimit, log: (m) => errors.push(m) });
+  const app = createApp({ store, client, documents, signing, notifier, taskQueue, contractIdScope: taskQueue, namespace: 'default', adminToken, masterKey, webhookRateLimit: options.webhookRateLimit, log: (m) => errors.push(m) });
   const server = await new Promise<ReturnType<typeof app.listen>>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
@@ -116,6 +116,8 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     signing,
     publicUrl: url,
     linkSecret: masterKey,
+    // Every test hub shares one Temporal namespace: its contracts' ids must not meet another hub's.
+    contractIdScope: taskQueue,
     workflowBundle: await bundle,
   });
   const running = worker.run();
