@@ -25,6 +25,8 @@ export interface DecisionInput {
   actor: Actor;
   decision: Decision;
   comment: string | null;
+  /** Where the decision came from, for the evidence report. */
+  origin?: { ip: string | null; userAgent: string | null };
 }
 
 export interface CancelInput {

@@ -87,11 +87,19 @@ export async function contractFlow(input: ContractInput): Promise<ContractState>
 
   setHandler(
     decide,
-    async ({ actor, decision, comment }: DecisionInput) => {
+    async ({ actor, decision, comment, origin }: DecisionInput) => {
       const step = current()!;
       const slot = openSlots(step).find((s) => approverMatches(s, actor))!;
       step.decisions.push({ approver: slot, userId: actor.id, userName: actor.name, decision, comment, at: now() });
-      record({ type: 'decided', actor: actor.id, step: step.index, message: `${actor.name} ${decision === 'approve' ? 'approved' : 'rejected'} "${step.name}"${comment ? `: ${comment}` : ''}` });
+      record({
+        type: 'decided',
+        actor: actor.id,
+        step: step.index,
+        message: `${actor.name} ${decision === 'approve' ? 'approved' : 'rejected'} "${step.name}"${comment ? `: ${comment}` : ''}`,
+        ip: origin?.ip ?? null,
+        userAgent: origin?.userAgent ?? null,
+        intent: `bearer token of ${actor.name} (${actor.id})`,
+      });
       if (decision === 'reject') {
         endStep(step, 'rejected');
         state.status = 'rejected';

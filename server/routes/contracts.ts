@@ -66,7 +66,9 @@ export function contractRoutes(store: Store, contracts: ContractService, documen
         404: { description: 'no such contract' },
         409: { description: 'the contract waits for no decision, or this user already decided' },
       },
-      handler: async ({ params, body, actor }) => ({ body: await contracts.decide(params.id, { actor: actor!, decision: body.decision, comment: body.comment ?? null }) }),
+      handler: async ({ params, body, actor, req }) => ({
+        body: await contracts.decide(params.id, { actor: actor!, decision: body.decision, comment: body.comment ?? null, origin: { ip: req.ip ?? null, userAgent: req.get('user-agent') ?? null } }),
+      }),
     }),
     defineRoute({
       method: 'post', path: '/api/contracts/:id/cancel', tag: 'contracts', access: 'user', body: CancelBody,

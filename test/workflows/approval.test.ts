@@ -45,6 +45,8 @@ describe.each(dialects)('on %s', (dialect) => {
       const first = await decide(body.id, 'manager', 'approve', '价格合理');
       expect(first.status).toBe(200);
       expect(first.body.steps[0]).toMatchObject({ status: 'approved', decisions: [{ userId: people.manager.id, decision: 'approve', comment: '价格合理', approver: 'role:dept-manager' }] });
+      // the evidence trail knows where the decision came from
+      expect(first.body.timeline.find((e: any) => e.type === 'decided')).toMatchObject({ ip: expect.stringContaining('127.0.0.1'), userAgent: expect.any(String), intent: expect.stringContaining(people.manager.id) });
       await hub.waitFor(body.id, (c) => c.steps[1].status === 'pending');
       const second = await decide(body.id, 'finance', 'approve');
       expect(second.status).toBe(200);
