@@ -6,6 +6,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { FlowDefinition } from '../../flows';
 import { exampleFlow, exampleOrder, startTestHub, type TestHub } from '../support/hub';
+import { linkFor } from '../support/signing';
 
 let hub: TestHub;
 let browser: Browser;
@@ -18,18 +19,6 @@ afterAll(async () => {
   await browser?.close();
   await hub?.close();
 });
-
-async function outboxLink(id: string, to: string): Promise<string> {
-  let token: string | undefined;
-  await expect
-    .poll(async () => {
-      const { body } = await hub.call('GET', `/api/outbox?contractId=${id}&to=${encodeURIComponent(to)}`);
-      token = body.items.map((m: any) => /\/sign\/([A-Za-z0-9_-]{20,})/.exec(m.body)?.[1]).find(Boolean);
-      return token;
-    }, { timeout: 30_000 })
-    .toBeTruthy();
-  return token!;
-}
 
 it('lets a supplier read, verify and sign on a phone, and the contract completes', { timeout: 180_000 }, async () => {
   const base = exampleFlow();
@@ -44,10 +33,10 @@ it('lets a supplier read, verify and sign on a phone, and the contract completes
   await hub.call('POST', `/api/contracts/${started.id}/approvals`, { decision: 'approve' }, manager.token);
   await hub.waitFor(started.id, (c) => c.steps[1].status === 'pending');
   await hub.call('POST', `/api/contracts/${started.id}/approvals`, { decision: 'approve' }, finance.token);
-  const buyer = await outboxLink(started.id, 'signer:buyer');
+  const buyer = await linkFor(hub, started.id, 'signer:buyer');
   expect((await hub.call('POST', `/api/sign/${buyer}`, { read: true }, null)).status).toBe(200);
 
-  const token = await outboxLink(started.id, order.data.supplier.mobile);
+  const token = await linkFor(hub, started.id, order.data.supplier.mobile);
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
   const page = await context.newPage();
   const problems: string[] = [];

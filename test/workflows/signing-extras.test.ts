@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlowDefinition } from '../../flows';
 import { exampleFlow, exampleOrder, startTestHub, type TestHub } from '../support/hub';
+import { approvedContract, codeFor, linkFor, readAll, signerCall } from '../support/signing';
 
 let hub: TestHub;
 let manager: { token: string };
@@ -12,51 +13,13 @@ let keeper: { id: string; token: string };
 let stranger: { id: string; token: string };
 
 const BUYER = exampleOrder().data.buyer.name as string;
-const linkIn = (text: string) => /\/sign\/([A-Za-z0-9_-]{20,})/.exec(text)?.[1] ?? null;
 
-/** The signing link of a signer, read from the dev outbox as the signer would get it. */
-async function linkFor(contractId: string, to: string): Promise<string> {
-  let token: string | null = null;
-  await expect
-    .poll(async () => {
-      const { body } = await hub.call('GET', `/api/outbox?contractId=${contractId}&to=${encodeURIComponent(to)}`);
-      token = body.items.map((m: any) => linkIn(m.body)).find(Boolean) ?? null;
-      return token;
-    }, { timeout: 20_000 })
-    .toBeTruthy();
-  return token!;
-}
 
-/** The newest code sent to this mobile about this contract. */
-async function codeFor(contractId: string, mobile: string): Promise<string> {
-  const { body } = await hub.call('GET', `/api/outbox?contractId=${contractId}&to=${mobile}`);
-  const sms = body.items.find((m: any) => m.subject === '签署验证码');
-  return /验证码 (\d{6})/.exec(sms.body)![1];
-}
 
-/** A signer's call over their link, with a user's token when they sign with a seal. */
-const signer = (token: string, path = '', body?: unknown, userToken: string | null = null) =>
-  hub.call(body === undefined && path === '' ? 'GET' : 'POST', `/api/sign/${token}${path}`, body, userToken);
+const signer = (token: string, path = '', body?: unknown, userToken: string | null = null) => signerCall(hub, token, path, body, userToken);
 const batch = (path: string, body: unknown, userToken: string | null = null) => hub.call('POST', `/api/sign/batch${path}`, body, userToken);
 
-async function readAll(token: string) {
-  const session = (await signer(token)).body;
-  for (const doc of session.documents) for (let page = 1; page <= doc.pages; page++) await signer(token, '/read', { document: doc.id, page });
-}
 
-async function approved(order: { flow: string; sourceKey?: string; data: unknown }): Promise<string> {
-  const started = await hub.call('POST', '/api/contracts', order);
-  expect(started.status).toBe(201);
-  const id = started.body.id;
-  await hub.waitFor(id, (c) => c.steps[0].status === 'pending');
-  await hub.call('POST', `/api/contracts/${id}/approvals`, { decision: 'approve' }, manager.token);
-  if (started.body.steps.length > 1) {
-    await hub.waitFor(id, (c) => c.steps[1].status === 'pending');
-    await hub.call('POST', `/api/contracts/${id}/approvals`, { decision: 'approve' }, finance.token);
-  }
-  await hub.waitFor(id, (c) => c.status === 'signing', 60_000);
-  return id;
-}
 
 /** The example order from a supplier Sealflow already knows (the contract alone), under its own source key. */
 function order(sourceKey: string, mobile = '13800138000') {
@@ -95,8 +58,8 @@ describe('seal management', () => {
   });
 
   it('signs with the company seal only for a signed-in user on the seal’s list, and names that user in the intent', async () => {
-    const id = await approved(order('seal-1'));
-    const link = await linkFor(id, 'signer:buyer');
+    const id = await approvedContract(hub, { manager, finance }, order('seal-1'));
+    const link = await linkFor(hub, id, 'signer:buyer');
     expect((await signer(link)).body.signer.seal).toBe('contract-seal');
 
     const anonymous = await signer(link, '', { read: true });
@@ -117,12 +80,12 @@ describe('seal management', () => {
 describe('batch signing', () => {
   /** Contracts whose buyers have signed (in one batch, with the seal, no code) and whose supplier's turn it is; returns the supplier links, every page read. */
   async function supplierTurn(orders: ReturnType<typeof order>[], { read = true } = {}): Promise<{ ids: string[]; links: string[] }> {
-    const ids = await Promise.all(orders.map((o) => approved(o)));
-    const buyers = await Promise.all(ids.map((id) => linkFor(id, 'signer:buyer')));
+    const ids = await Promise.all(orders.map((o) => approvedContract(hub, { manager, finance }, o)));
+    const buyers = await Promise.all(ids.map((id) => linkFor(hub, id, 'signer:buyer')));
     const signed = await batch('', { tokens: buyers, read: true }, keeper.token);
     expect(signed.body.results).toEqual(ids.map((contractId, index) => ({ index, contractId, status: 'signed', contract: { status: 'signing' } })));
-    const links = await Promise.all(ids.map((id, i) => linkFor(id, orders[i].data.supplier.mobile)));
-    if (read) for (const link of links) await readAll(link);
+    const links = await Promise.all(ids.map((id, i) => linkFor(hub, id, orders[i].data.supplier.mobile)));
+    if (read) for (const link of links) await readAll(hub, link);
     return { ids, links };
   }
 
@@ -135,7 +98,7 @@ describe('batch signing', () => {
     expect(codes).toHaveLength(1);
     expect(codes[0].body).toContain('批量签署 2 份合同');
 
-    const code = await codeFor(ids[0], '13800138000');
+    const code = await codeFor(hub, ids[0], '13800138000');
     const done = await batch('', { tokens: links, otp: code, read: true });
     expect(done.status).toBe(200);
     expect(done.body.results.map((r: any) => [r.index, r.contractId, r.status])).toEqual([[0, ids[0], 'signed'], [1, ids[1], 'signed']]);
@@ -149,7 +112,7 @@ describe('batch signing', () => {
     const { ids, links } = await supplierTurn([order('batch-3'), order('batch-4')]);
     const { ids: [unreadId], links: [unread] } = await supplierTurn([order('batch-5')], { read: false });
     await batch('/otp', { tokens: [...links, unread] });
-    const code = await codeFor(ids[0], '13800138000');
+    const code = await codeFor(hub, ids[0], '13800138000');
 
     // one link not read through spoils the batch before the code is looked at, or used up
     const notRead = await batch('', { tokens: [...links, unread], otp: code, read: true });
@@ -195,8 +158,8 @@ describe('face verification', () => {
       ],
     };
     await hub.publish(flow);
-    const id = await approved({ ...order('face-1'), flow: 'face-person' });
-    const link = await linkFor(id, 'signer:witness');
+    const id = await approvedContract(hub, { manager, finance }, { ...order('face-1'), flow: 'face-person' });
+    const link = await linkFor(hub, id, 'signer:witness');
     expect((await signer(link)).body.signer.verify).toBe('face');
 
     expect((await signer(link, '', { read: true })).body.error).toMatchObject({ code: 'face_required', details: [{ path: '/face' }] });

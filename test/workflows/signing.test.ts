@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlowDefinition } from '../../flows';
 import { exampleFlow, exampleOrder, startTestHub, type TestHub } from '../support/hub';
+import { approvedContract, codeFor, linkFor, readAll, signerCall } from '../support/signing';
 
 let hub: TestHub;
 let manager: { token: string };
@@ -15,49 +16,12 @@ let finance: { token: string };
 let sealKeeper: { id: string; token: string };
 const scratch = mkdtempSync(join(tmpdir(), 'sealflow-signing-'));
 
-const linkIn = (text: string) => /\/sign\/([A-Za-z0-9_-]{20,})/.exec(text)?.[1] ?? null;
 
-/** The signing link of a signer, read from the dev outbox as the signer would get it. */
-async function linkFor(contractId: string, to: string): Promise<string> {
-  let token: string | null = null;
-  await expect
-    .poll(async () => {
-      const { body } = await hub.call('GET', `/api/outbox?contractId=${contractId}&to=${encodeURIComponent(to)}`);
-      token = body.items.map((m: any) => linkIn(m.body)).find(Boolean) ?? null;
-      return token;
-    }, { timeout: 20_000 })
-    .toBeTruthy();
-  return token!;
-}
 
-async function codeFor(contractId: string, mobile: string): Promise<string> {
-  const { body } = await hub.call('GET', `/api/outbox?contractId=${contractId}&to=${mobile}`);
-  const sms = body.items.find((m: any) => m.subject === '签署验证码');
-  return /验证码 (\d{6})/.exec(sms.body)![1];
-}
 
-const signer = (token: string, path = '', body?: unknown) => hub.call(body === undefined && path === '' ? 'GET' : 'POST', `/api/sign/${token}${path}`, body, null);
+const signer = (token: string, path = '', body?: unknown, userToken: string | null = null) => signerCall(hub, token, path, body, userToken);
 
-async function readAll(token: string) {
-  const session = (await signer(token)).body;
-  let last: any;
-  for (const doc of session.documents) for (let page = 1; page <= doc.pages; page++) last = (await signer(token, '/read', { document: doc.id, page })).body;
-  return last;
-}
 
-async function approved(order: { flow: string; sourceKey?: string; data: unknown }): Promise<string> {
-  const started = await hub.call('POST', '/api/contracts', order);
-  expect(started.status).toBe(201);
-  const id = started.body.id;
-  await hub.waitFor(id, (c) => c.steps[0].status === 'pending');
-  await hub.call('POST', `/api/contracts/${id}/approvals`, { decision: 'approve' }, manager.token);
-  if (started.body.steps.length > 1) {
-    await hub.waitFor(id, (c) => c.steps[1].status === 'pending');
-    await hub.call('POST', `/api/contracts/${id}/approvals`, { decision: 'approve' }, finance.token);
-  }
-  await hub.waitFor(id, (c) => c.status === 'signing', 60_000);
-  return id;
-}
 
 function pdfsig(bytes: Buffer): string {
   const file = join(scratch, `${Date.now()}-${Math.random()}.pdf`);
@@ -89,11 +53,11 @@ afterAll(() => hub?.close());
 describe('two parties in order', () => {
   it('invites the buyer first, the supplier after, checks what the flow asks, and archives a contract pdfsig validates', { timeout: 180_000 }, async () => {
     const order = exampleOrder();
-    const id = await approved(order);
+    const id = await approvedContract(hub, { manager, finance }, order);
     const contract = await hub.waitFor(id, (c) => c.signers[0]?.status === 'invited');
     expect(contract.signers.map((s: any) => [s.id, s.status])).toEqual([['buyer', 'invited'], ['supplier', 'waiting']]);
 
-    const buyerLink = await linkFor(id, 'signer:buyer');
+    const buyerLink = await linkFor(hub, id, 'signer:buyer');
     const buyerView = (await signer(buyerLink)).body;
     expect(buyerView).toMatchObject({ status: 'pending', signer: { id: 'buyer', mustRead: false, verify: 'none' } });
     expect(buyerView.documents.map((d: any) => d.id)).toEqual(['contract', 'nda']);
@@ -101,21 +65,21 @@ describe('two parties in order', () => {
     expect((await signer(buyerLink, '', { read: true })).status).toBe(409);
 
     // the supplier's turn: their link came by email and SMS to the contacts on record
-    const supplierLink = await linkFor(id, order.data.supplier.mobile);
-    expect(await linkFor(id, order.data.supplier.email)).toBe(supplierLink);
+    const supplierLink = await linkFor(hub, id, order.data.supplier.mobile);
+    expect(await linkFor(hub, id, order.data.supplier.email)).toBe(supplierLink);
     const view = (await signer(supplierLink)).body;
     expect(view).toMatchObject({ status: 'pending', signer: { mustRead: true, verify: 'sms-otp', mobile: '138****8000' } });
 
     const unread = await signer(supplierLink, '', { read: true });
     expect(unread.status).toBe(409);
     expect(unread.body.error.code).toBe('not_read');
-    expect((await readAll(supplierLink)).complete).toBe(true);
+    expect((await readAll(hub, supplierLink)).complete).toBe(true);
 
     expect((await signer(supplierLink, '', { read: true })).body.error.code).toBe('otp_required');
     const sent = await signer(supplierLink, '/otp', {});
     expect(sent.body).toMatchObject({ sentTo: '138****8000' });
     expect((await signer(supplierLink, '/otp', {})).status).toBe(429);
-    const code = await codeFor(id, order.data.supplier.mobile);
+    const code = await codeFor(hub, id, order.data.supplier.mobile);
     const wrong = await signer(supplierLink, '', { read: true, otp: code === '000000' ? '111111' : '000000' });
     expect(wrong.status).toBe(400);
     expect(wrong.body.error.message).toContain('4 tries left');
@@ -164,7 +128,7 @@ const known = () => {
 
 describe('business users and deadlines', () => {
   it('nudges the pending signer once an hour at most, and a decline ends the contract', async () => {
-    const id = await approved({ ...known(), sourceKey: 'nudge-1' });
+    const id = await approvedContract(hub, { manager, finance }, { ...known(), sourceKey: 'nudge-1' });
     const first = await hub.call('POST', `/api/contracts/${id}/nudge`, {});
     expect(first.body).toEqual({ nudged: ['buyer'] });
     const again = await hub.call('POST', `/api/contracts/${id}/nudge`, { signer: 'buyer' });
@@ -172,7 +136,7 @@ describe('business users and deadlines', () => {
     expect(again.body.error.message).toMatch(/next nudge allowed at \d{4}-/);
     expect((await hub.call('POST', `/api/contracts/${id}/nudge`, { signer: 'supplier' })).status).toBe(409);
 
-    const link = await linkFor(id, 'signer:buyer');
+    const link = await linkFor(hub, id, 'signer:buyer');
     expect((await signer(link, '/decline', { reason: '价格有误' })).body).toEqual({ status: 'declined' });
     const done = await hub.waitFor(id, (c) => c.status === 'declined');
     expect(done.signers[0]).toMatchObject({ status: 'declined', declineReason: '价格有误' });
@@ -180,8 +144,8 @@ describe('business users and deadlines', () => {
   });
 
   it('voids the links when the initiator cancels', async () => {
-    const id = await approved({ ...known(), sourceKey: 'cancel-1' });
-    const link = await linkFor(id, 'signer:buyer');
+    const id = await approvedContract(hub, { manager, finance }, { ...known(), sourceKey: 'cancel-1' });
+    const link = await linkFor(hub, id, 'signer:buyer');
     expect((await hub.call('POST', `/api/contracts/${id}/cancel`, { reason: '重新谈判' })).body.status).toBe('cancelled');
     expect((await signer(link)).body.status).toBe('closed');
     expect((await signer(link, '', { read: true })).status).toBe(409);
@@ -190,7 +154,7 @@ describe('business users and deadlines', () => {
   it('expires when the signing deadline passes, after reminding on schedule', async () => {
     const flow: FlowDefinition = { ...exampleFlow(), key: 'short-deadline', signing: { deadline: 'PT4S', reminders: { every: 'PT1S', max: 2 } } };
     await hub.publish(flow);
-    const id = await approved({ ...known(), flow: 'short-deadline', sourceKey: 'deadline-1' });
+    const id = await approvedContract(hub, { manager, finance }, { ...known(), flow: 'short-deadline', sourceKey: 'deadline-1' });
     const done = await hub.waitFor(id, (c) => c.status === 'expired', 30_000);
     expect(done.timeline.filter((e: any) => e.type === 'signing_reminded')).toHaveLength(2);
     expect(done.timeline.at(-1).type).toBe('expired');
@@ -211,9 +175,9 @@ describe('three parties', () => {
       ],
     };
     await hub.publish(flow);
-    const id = await approved({ ...known(), flow: 'three-party', sourceKey: 'three-1' });
-    await signer(await linkFor(id, 'signer:buyer'), '', { read: true });
-    const [supplier, witness] = [await linkFor(id, 'signer:supplier'), await linkFor(id, 'signer:witness')];
+    const id = await approvedContract(hub, { manager, finance }, { ...known(), flow: 'three-party', sourceKey: 'three-1' });
+    await signer(await linkFor(hub, id, 'signer:buyer'), '', { read: true });
+    const [supplier, witness] = [await linkFor(hub, id, 'signer:supplier'), await linkFor(hub, id, 'signer:witness')];
     const both = await Promise.all([signer(supplier, '', { read: true }), signer(witness, '', { read: true }), signer(witness, '', { read: true })]);
     expect(both.map((r) => r.status).sort()).toEqual([200, 200, 409]);
     const done = await hub.waitFor(id, (c) => c.status === 'completed', 60_000);
