@@ -52,11 +52,10 @@ const within = <T>(ms: number, promise: Promise<T>) =>
 
 export function createApp(options: AppOptions) {
   const { store, client } = options;
-  const contracts = createContractService({ store, client, documents: options.documents, taskQueue: options.taskQueue, idScope: options.contractIdScope });
-  const connectors = createConnectorService({
-    store, client, taskQueue: options.taskQueue, masterKey: options.masterKey ?? null,
-    startContract: createContractStarter({ store, client, documents: options.documents, taskQueue: options.taskQueue, idScope: options.contractIdScope }),
-  });
+  // One door for starting contracts, shared by the API and connector webhooks.
+  const startContract = createContractStarter({ store, client, documents: options.documents, taskQueue: options.taskQueue, idScope: options.contractIdScope });
+  const contracts = createContractService({ store, client, startContract });
+  const connectors = createConnectorService({ store, client, taskQueue: options.taskQueue, masterKey: options.masterKey, startContract });
 
   const health = defineRoute({
     method: 'get', path: '/healthz', tag: 'system', access: 'public',
@@ -82,8 +81,8 @@ export function createApp(options: AppOptions) {
     ...signatureRoutes(options.signing),
     ...signingRoutes({ store, contracts, notifier: options.notifier, secret: options.masterKey, faceVerifier: options.faceVerifier ?? createDevelopmentFaceVerifier() }),
     ...sealRoutes(store),
+    ...connectorRoutes(connectors),
   ];
-  routes.push(...connectorRoutes(connectors));
   const openapi = openApiDocument(
     [...routes, webhookRouteDoc, defineRoute({ method: 'get', path: '/openapi.json', tag: 'system', access: 'public', summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1' } }, handler: async () => ({ body: null }) })],
     options.version ?? '0.1.0',
@@ -93,7 +92,7 @@ export function createApp(options: AppOptions) {
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   // Webhooks need the raw bytes for their HMAC: their own parser, ahead of the JSON one.
-  app.post('/hooks/:connectorId', express.raw({ type: () => true, limit: '1mb' }), createWebhookHandler({ store, client, masterKey: options.masterKey ?? null, startContract: connectors.startContract, rateLimit: options.webhookRateLimit }));
+  app.post('/hooks/:connectorId', express.raw({ type: () => true, limit: '1mb' }), createWebhookHandler({ store, client, masterKey: options.masterKey, startContract: connectors.startContract, rateLimit: options.webhookRateLimit }));
   app.use(express.json({ limit: '1mb' }));
   // PDFs to verify and timestamp queries arrive as bytes.
   app.use(express.raw({ type: ['application/pdf', 'application/timestamp-query'], limit: '50mb' }));

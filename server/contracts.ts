@@ -8,14 +8,13 @@ import {
   ContractErrors,
   ContractStartError,
   cancel,
-  createContractStarter,
   decide,
   type Actor,
   type ContractStartErrorCode,
   type ContractStartRequest,
   type DecisionInput,
   type DeclineInput,
-  type DocumentService,
+  type ContractStarter,
   type NudgeInput,
   type NudgeResult,
   type SignInput,
@@ -38,8 +37,7 @@ const STATUS_OF: Record<string, number> = {
   [ContractErrors.signingFailed]: 503,
 };
 
-export function createContractService({ store, client, documents, taskQueue, idScope }: { store: Store; client: Client; documents: DocumentService; taskQueue: string; idScope?: string }) {
-  const startContract = createContractStarter({ store, client, documents, taskQueue, idScope });
+export function createContractService({ store, client, startContract }: { store: Store; client: Client; startContract: ContractStarter }) {
 
   async function existing(id: string): Promise<ContractState> {
     const state = await store.contracts.get(id);
