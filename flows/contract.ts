@@ -48,6 +48,8 @@ export interface ApprovalStepState {
 export type TimelineEventType =
   | 'started'
   | 'step_started'
+  | 'delegated' // the step was handed to a business system (connector); the message names its request id
+  | 'delegation_failed' // delegating or polling failed for good; the step waits for people in Sealflow
   | 'decided'
   | 'step_approved'
   | 'step_rejected'

@@ -5,7 +5,7 @@ export * from './contract';
 export { validateFlow, validateContractData, validateAgainstSchema, toIssues, type ValidationIssue, type ValidationResult } from './validation';
 export { durationToMs } from './duration';
 export { evaluate, isExpression, ExpressionError } from './expression';
-export { chooseTier, planApproval, DEFAULT_MAX_REMINDERS, type ApprovalPlan, type PlannedStep } from './routing';
+export { chooseTier, planApproval, DEFAULT_MAX_REMINDERS, DEFAULT_DELEGATE_POLL, type ApprovalPlan, type PlannedStep } from './routing';
 export { simulateFlow, contractTitle, type Simulation, type SimulatedDocument, type SimulatedSigner } from './simulate';
 export { approverMatches, parseApprover, type Approver } from './approvers';
 export { planSigners, signingRounds } from './signers';

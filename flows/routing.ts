@@ -10,6 +10,8 @@ export interface PlannedStep {
   onTimeout: TimeoutAction | null;
   escalateTo: string[];
   maxReminders: number;
+  /** The connector instance that takes this step's approval, and how often it is polled; null for a step decided only in Sealflow. */
+  delegateTo: { connector: string; pollEvery: string } | null;
 }
 
 export interface ApprovalPlan {
@@ -19,6 +21,7 @@ export interface ApprovalPlan {
 }
 
 export const DEFAULT_MAX_REMINDERS = 3;
+export const DEFAULT_DELEGATE_POLL = 'PT1M';
 
 /** The first tier whose `upTo` is at least the amount (bounds are inclusive), or the open last tier. */
 export function chooseTier(tiers: ApprovalTier[], amount: number): number | null {
@@ -56,6 +59,7 @@ export async function planApproval(flow: FlowDefinition, data: Record<string, un
         onTimeout,
         escalateTo: step.escalateTo ?? approval.escalateTo ?? [],
         maxReminders: step.maxReminders ?? approval.maxReminders ?? DEFAULT_MAX_REMINDERS,
+        delegateTo: step.delegateTo ? { connector: step.delegateTo.connector, pollEvery: step.delegateTo.pollEvery ?? DEFAULT_DELEGATE_POLL } : null,
       };
     }),
   };

@@ -28,11 +28,25 @@ const TimeoutPolicy = {
   maxReminders: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, description: 'with onTimeout "remind": how many reminders before the step just waits' })),
 };
 
+/** An approval step handed to a business system (a connector instance with a delegated-approval action, e.g. OA). */
+const DelegateTo = Type.Object(
+  {
+    connector: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,62}$', description: 'id of the connector instance that takes the approval, e.g. "oa-prod"' }),
+    pollEvery: Type.Optional(Type.String({ pattern: DURATION_PATTERN, description: 'ISO 8601 duration: how often Sealflow asks the system for its decision (default PT1M)' })),
+  },
+  {
+    additionalProperties: false,
+    description:
+      'delegate the step to a business system: a request is created there and its decision (read by poll) ends the step as a decision by connector:<id>; people holding the step\'s approvers may still decide in Sealflow, the first decision wins',
+  },
+);
+
 export const ApprovalStepSchema = Type.Object(
   {
     name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     approvers: Type.Array(Approver, { minItems: 1 }),
     rule: Type.Optional(StringEnum(['any', 'all'] as const, { description: 'any (default): the first decision decides; all: every approver must approve' })),
+    delegateTo: Type.Optional(DelegateTo),
     ...TimeoutPolicy,
   },
   { additionalProperties: false },
@@ -130,6 +144,7 @@ export type FlowDefinition = Static<typeof FlowDefinitionSchema>;
 export type Approval = Static<typeof ApprovalSchema>;
 export type ApprovalTier = Static<typeof ApprovalTierSchema>;
 export type ApprovalStep = Static<typeof ApprovalStepSchema>;
+export type DelegateTo = Static<typeof DelegateTo>;
 export type TimeoutAction = Static<typeof TimeoutAction>;
 export type FlowDocument = Static<typeof DocumentSchema>;
 export type FlowSigner = Static<typeof SignerSchema>;

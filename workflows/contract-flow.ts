@@ -10,9 +10,11 @@ import {
   type ApprovalPlan,
   type ApprovalStepState,
   type ContractState,
+  type PlannedStep,
   type TimelineEvent,
 } from '../flows';
 import type { ContractActivities } from './activities';
+import type { ConnectorActivities } from './activities/connectors';
 import { cancel, contractState, ContractErrors, decide, type Actor, type ContractInput, type DecisionInput } from './contract-flow.defs';
 import { sourceChanged, type SourceChangedInput } from './contract-flow.defs';
 import { writeBackToSourceStage } from './connector-write-back';
@@ -28,7 +30,20 @@ const { generateDocuments: renderDocuments } = proxyActivities<ContractActivitie
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
 });
 
+// Delegated approvals: creating the request is retried for about half an hour; a poll for a few
+// attempts only, since the next poll comes anyway.
+const { delegateApprovalToSource } = proxyActivities<ConnectorActivities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes', maximumAttempts: 10 },
+});
+const { pollDelegatedApproval } = proxyActivities<ConnectorActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 3 },
+});
+
 const now = () => new Date().toISOString();
+
+const failureReason = (error: unknown) => (error instanceof ActivityFailure ? (error.cause?.message ?? error.message) : (error as Error).message);
 
 function rejectUpdate(type: string, message: string): never {
   throw ApplicationFailure.create({ type, message, nonRetryable: true });
@@ -85,31 +100,41 @@ export async function contractFlow(input: ContractInput): Promise<ContractState>
     await persist();
   });
 
+  /** A decision on a step, by a person in Sealflow or by the system a step was delegated to; the caller persists. */
+  const applyDecision = (
+    step: ApprovalStepState,
+    slot: string,
+    who: { id: string; name: string },
+    decision: DecisionInput['decision'],
+    comment: string | null,
+    evidence: { ip: string | null; userAgent: string | null; intent: string },
+  ) => {
+    step.decisions.push({ approver: slot, userId: who.id, userName: who.name, decision, comment, at: now() });
+    record({
+      type: 'decided',
+      actor: who.id,
+      step: step.index,
+      message: `${who.name} ${decision === 'approve' ? 'approved' : 'rejected'} "${step.name}"${comment ? `: ${comment}` : ''}`,
+      ...evidence,
+    });
+    if (decision === 'reject') {
+      endStep(step, 'rejected');
+      state.status = 'rejected';
+      state.currentStep = null;
+      record({ type: 'rejected', actor: who.id, step: step.index, message: `Rejected at "${step.name}" by ${who.name}${comment ? `: ${comment}` : ''}` });
+    } else if (step.rule === 'any' || step.escalatedTo.includes(slot) || openSlots(step).length === step.escalatedTo.length) {
+      // An escalation approver stands in for the whole step; otherwise `all` waits for every original slot.
+      endStep(step, 'approved');
+      record({ type: 'step_approved', actor: who.id, step: step.index, message: `"${step.name}" approved` });
+    }
+  };
+
   setHandler(
     decide,
     async ({ actor, decision, comment, origin }: DecisionInput) => {
       const step = current()!;
       const slot = openSlots(step).find((s) => approverMatches(s, actor))!;
-      step.decisions.push({ approver: slot, userId: actor.id, userName: actor.name, decision, comment, at: now() });
-      record({
-        type: 'decided',
-        actor: actor.id,
-        step: step.index,
-        message: `${actor.name} ${decision === 'approve' ? 'approved' : 'rejected'} "${step.name}"${comment ? `: ${comment}` : ''}`,
-        ip: origin?.ip ?? null,
-        userAgent: origin?.userAgent ?? null,
-        intent: `bearer token of ${actor.name} (${actor.id})`,
-      });
-      if (decision === 'reject') {
-        endStep(step, 'rejected');
-        state.status = 'rejected';
-        state.currentStep = null;
-        record({ type: 'rejected', actor: actor.id, step: step.index, message: `Rejected at "${step.name}" by ${actor.name}${comment ? `: ${comment}` : ''}` });
-      } else if (step.rule === 'any' || step.escalatedTo.includes(slot) || openSlots(step).length === step.escalatedTo.length) {
-        // An escalation approver stands in for the whole step; otherwise `all` waits for every original slot.
-        endStep(step, 'approved');
-        record({ type: 'step_approved', actor: actor.id, step: step.index, message: `"${step.name}" approved` });
-      }
+      applyDecision(step, slot, actor, decision, comment, { ip: origin?.ip ?? null, userAgent: origin?.userAgent ?? null, intent: `bearer token of ${actor.name} (${actor.id})` });
       return persist();
     },
     {
@@ -156,11 +181,20 @@ export async function contractFlow(input: ContractInput): Promise<ContractState>
     step.dueAt = timeoutMs === null ? null : new Date(Date.now() + timeoutMs).toISOString();
     record({ type: 'step_started', actor: 'system', step: step.index, message: `"${step.name}" waits for ${step.approvers.join(step.rule === 'all' ? ' and ' : ' or ')}` });
     await persist();
+    const delegation = planned.delegateTo ? await delegate(step, planned.delegateTo) : null;
     await notice(step, 'approval_requested', step.approvers, 0);
 
+    // A delegated step is polled every pollEvery until someone decides (there or here: the first decision wins).
+    let nextPollAt = delegation ? Date.now() + delegation.pollMs : null;
     while (step.status === 'pending') {
-      const decided = step.dueAt === null ? await condition(() => step.status !== 'pending').then(() => true) : await condition(() => step.status !== 'pending', Date.parse(step.dueAt) - Date.now());
+      const waits = [step.dueAt === null ? null : Date.parse(step.dueAt) - Date.now(), nextPollAt === null ? null : nextPollAt - Date.now()].filter((ms): ms is number => ms !== null);
+      const decided = waits.length === 0 ? await condition(() => step.status !== 'pending').then(() => true) : await condition(() => step.status !== 'pending', Math.max(1, Math.min(...waits)));
       if (decided) break;
+      if (delegation && nextPollAt !== null && Date.now() >= nextPollAt) {
+        const keepPolling = await pollDelegation(step, delegation);
+        nextPollAt = keepPolling ? Date.now() + delegation.pollMs : null;
+        continue;
+      }
       await onTimeout(step, planned.onTimeout ?? 'remind', planned.escalateTo, planned.maxReminders, planned.timeout!, timeoutMs!);
     }
   }
@@ -191,6 +225,52 @@ export async function contractFlow(input: ContractInput): Promise<ContractState>
       record({ type: 'failed', actor: 'system', message: `Documents could not be generated: ${cause?.message ?? (error as Error).message}` });
     }
     await persist();
+  }
+
+  /** Creates the request in the system the step is delegated to; null (the step stays with people in Sealflow) when that fails for good. */
+  async function delegate(step: ApprovalStepState, delegateTo: NonNullable<PlannedStep['delegateTo']>) {
+    const instance = delegateTo.connector;
+    try {
+      const { requestId } = await delegateApprovalToSource({
+        connectorInstance: instance,
+        contractId: state.id,
+        step: step.index,
+        title: `${state.title ?? state.id}: ${step.name}`,
+        amount: plan.amount,
+        idempotencyKey: `sealflow:${state.id}:step-${step.index}`,
+      });
+      record({ type: 'delegated', actor: `connector:${instance}`, step: step.index, key: `${instance}:${requestId}`, message: `"${step.name}" delegated to ${instance}: request ${requestId}` });
+      await persist();
+      return { instance, requestId, pollMs: durationToMs(delegateTo.pollEvery) };
+    } catch (error) {
+      record({ type: 'delegation_failed', actor: 'system', step: step.index, message: `Could not delegate "${step.name}" to ${instance}: ${failureReason(error)}; it waits for ${step.approvers.join(', ')} in Sealflow` });
+      await persist();
+      return null;
+    }
+  }
+
+  /** One poll of a delegated step; a decision there ends the step as a decision here would. False when polling should stop. */
+  async function pollDelegation(step: ApprovalStepState, { instance, requestId }: { instance: string; requestId: string }): Promise<boolean> {
+    let answer;
+    try {
+      answer = await pollDelegatedApproval({ connectorInstance: instance, requestId });
+    } catch (error) {
+      const retryable = error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && !error.cause.nonRetryable;
+      if (retryable) return true; // the system is down for now: the next poll asks again
+      record({ type: 'delegation_failed', actor: 'system', step: step.index, message: `Stopped asking ${instance} about request ${requestId}: ${failureReason(error)}; "${step.name}" waits for ${step.approvers.join(', ')} in Sealflow` });
+      await persist();
+      return false;
+    }
+    // Someone decided in Sealflow while the poll ran: the first decision wins.
+    if (answer.status === 'pending' || step.status !== 'pending') return true;
+    const slot = openSlots(step).includes(step.approvers[0]) ? step.approvers[0] : openSlots(step)[0];
+    applyDecision(step, slot, { id: `connector:${instance}`, name: answer.decidedBy ?? instance }, answer.status === 'approved' ? 'approve' : 'reject', answer.comment ?? null, {
+      ip: null,
+      userAgent: null,
+      intent: `decision on request ${requestId} read from ${instance}`,
+    });
+    await persist();
+    return true;
   }
 
   async function onTimeout(step: ApprovalStepState, action: 'escalate' | 'remind' | 'reject', escalateTo: string[], maxReminders: number, timeout: string, timeoutMs: number) {

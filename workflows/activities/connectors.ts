@@ -1,5 +1,5 @@
-// Connector activities: one sync of a polling instance, and telling a source how its
-// contract ended. All I/O; workflow code imports this file as a type only.
+// Connector activities: one sync of a polling instance, telling a source how its
+// contract ended, and approval steps delegated to a business system (create, poll). All I/O; workflow code imports this file as a type only.
 //
 // A sync heartbeats its cursor as it moves. If the worker dies mid-sync, Temporal retries
 // the activity and the retry resumes from the last heartbeat; starts are idempotent (same
@@ -7,7 +7,7 @@
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { ConnectorError, syncOnce, type SyncResult, type WriteBackResult } from '../../connectors';
+import { ConnectorError, isRetryable, syncOnce, type SyncResult, type WriteBackResult } from '../../connectors';
 import type { Store } from '../../store';
 import { connectorContractStart, isFlowMissing, loadConnectorInstance, reportSourceChange, writeBackToConnector, type SourceWriteBack } from '../connector-runtime';
 import type { ConnectorSyncSummary } from '../connector-sync.defs';
@@ -29,6 +29,39 @@ interface SyncHeartbeat {
 }
 
 const asFailure = (error: ConnectorError) => ApplicationFailure.create({ type: error.code, message: error.message, nonRetryable: !error.retryable });
+
+/** A delegated approval step: the OA (or other) request to create, idempotent by key. */
+export interface DelegateApprovalRequest {
+  connectorInstance: string;
+  contractId: string;
+  /** Index of the step in the contract. */
+  step: number;
+  title: string;
+  amount?: number;
+  idempotencyKey: string;
+}
+
+/** The decision on a delegated approval as the workflow sees it. */
+export interface DelegatedApprovalStatus {
+  status: 'pending' | 'approved' | 'rejected';
+  decidedBy?: string;
+  comment?: string;
+}
+
+/** Runs a connector action; failures become ConnectorError (retryable for network and server trouble), then Temporal failures. */
+async function connectorCall<T>(what: string, run: () => Promise<T>): Promise<T> {
+  try {
+    try {
+      return await run();
+    } catch (error) {
+      if (error instanceof ConnectorError) throw error;
+      throw new ConnectorError('source_failed', `${what} failed: ${error instanceof Error ? error.message : String(error)}`, { retryable: isRetryable(error), cause: error });
+    }
+  } catch (error) {
+    if (error instanceof ConnectorError) throw asFailure(error);
+    throw error;
+  }
+}
 
 export function createConnectorActivities({ store, masterKey, contractStarter, heartbeatEveryMs = 5_000 }: ConnectorActivityDependencies) {
   return {
@@ -109,7 +142,36 @@ export function createConnectorActivities({ store, masterKey, contractStarter, h
         throw error;
       }
     },
+
+    /** Creates the approval request in the instance's system; the same idempotency key gives the same request. */
+    async delegateApprovalToSource({ connectorInstance, contractId, step, title, amount, idempotencyKey }: DelegateApprovalRequest): Promise<{ requestId: string }> {
+      return connectorCall(`delegating step ${step} of ${contractId} to ${connectorInstance}`, async () => {
+        const { connector, settings } = await delegatingInstance(connectorInstance, 'delegateApproval');
+        return connector.actions.delegateApproval!(
+          { settings, signal: Context.current().cancellationSignal },
+          { contractId, idempotencyKey, title, ...(amount !== undefined ? { amount } : {}), fields: { step: String(step + 1) } },
+        );
+      });
+    },
+
+    /** Asks the instance's system for its decision on a delegated approval. */
+    async pollDelegatedApproval({ connectorInstance, requestId }: { connectorInstance: string; requestId: string }): Promise<DelegatedApprovalStatus> {
+      return connectorCall(`reading request ${requestId} from ${connectorInstance}`, async () => {
+        const { connector, settings } = await delegatingInstance(connectorInstance, 'approvalDecision');
+        const decision = await connector.actions.approvalDecision!({ settings, signal: Context.current().cancellationSignal }, requestId);
+        if (decision.status === 'pending') return { status: 'pending' };
+        return { status: decision.status, ...(decision.decidedBy ? { decidedBy: decision.decidedBy } : {}), ...(decision.comment ? { comment: decision.comment } : {}) };
+      });
+    },
   };
+
+  /** The instance with its secrets opened; a missing instance or one whose connector cannot take approvals is not retryable. */
+  async function delegatingInstance(id: string, action: 'delegateApproval' | 'approvalDecision') {
+    const instance = await loadConnectorInstance(store, masterKey, id);
+    if (!instance) throw new ConnectorError('invalid_settings', `connector instance ${id} does not exist`, { retryable: false });
+    if (!instance.connector.actions[action]) throw new ConnectorError('invalid_settings', `connector ${instance.connector.id} (instance ${id}) cannot take delegated approvals`, { retryable: false });
+    return instance;
+  }
 }
 
 export type ConnectorActivities = ReturnType<typeof createConnectorActivities>;
