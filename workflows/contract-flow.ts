@@ -241,7 +241,8 @@ export async function contractFlow(input: ContractInput): Promise<ContractState>
       });
       record({ type: 'delegated', actor: `connector:${instance}`, step: step.index, key: `${instance}:${requestId}`, message: `"${step.name}" delegated to ${instance}: request ${requestId}` });
       await persist();
-      return { instance, requestId, pollMs: durationToMs(delegateTo.pollEvery) };
+      // At most one poll a second, whatever the flow says: PT0S would otherwise poll without pause.
+      return { instance, requestId, pollMs: Math.max(durationToMs(delegateTo.pollEvery), 1000) };
     } catch (error) {
       record({ type: 'delegation_failed', actor: 'system', step: step.index, message: `Could not delegate "${step.name}" to ${instance}: ${failureReason(error)}; it waits for ${step.approvers.join(', ')} in Sealflow` });
       await persist();
