@@ -6,7 +6,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { FlowDefinition } from '../../flows';
 import { exampleFlow, exampleOrder, startTestHub, type TestHub } from '../support/hub';
-import { linkFor } from '../support/signing';
+import { approvedContract, linkFor } from '../support/signing';
 
 let hub: TestHub;
 let browser: Browser;
@@ -28,11 +28,7 @@ it('lets a supplier read, verify and sign on a phone, and the contract completes
   const finance = await hub.user('赵总监', ['finance-director']);
   const order = exampleOrder();
   const data = { ...order.data, supplier: { ...order.data.supplier, isNew: false } };
-  const { body: started } = await hub.call('POST', '/api/contracts', { ...order, data });
-  await hub.waitFor(started.id, (c) => c.steps[0].status === 'pending');
-  await hub.call('POST', `/api/contracts/${started.id}/approvals`, { decision: 'approve' }, manager.token);
-  await hub.waitFor(started.id, (c) => c.steps[1].status === 'pending');
-  await hub.call('POST', `/api/contracts/${started.id}/approvals`, { decision: 'approve' }, finance.token);
+  const started = { id: await approvedContract(hub, { manager, finance }, { ...order, data }) };
   const buyer = await linkFor(hub, started.id, 'signer:buyer');
   expect((await hub.call('POST', `/api/sign/${buyer}`, { read: true }, null)).status).toBe(200);
 

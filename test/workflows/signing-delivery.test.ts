@@ -4,7 +4,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { FlowDefinition } from '../../flows';
 import { readMail, startSmsGateway, startSmtpServer, type LocalSmsGateway, type LocalSmtpServer } from '../notify/support';
 import { exampleFlow, exampleOrder, startTestHub, type TestHub } from '../support/hub';
-import { linkFor, linkIn } from '../support/signing';
+import { approvedContract, linkFor, linkIn } from '../support/signing';
 
 let hub: TestHub;
 let smtp: LocalSmtpServer;
@@ -29,11 +29,7 @@ it('mails the supplier their link, texts them the code, and mails every party th
   const finance = await hub.user('赵总监', ['finance-director']);
   const order = exampleOrder();
   const data = { ...order.data, supplier: { ...order.data.supplier, isNew: false } };
-  const { body: started } = await hub.call('POST', '/api/contracts', { ...order, data });
-  await hub.waitFor(started.id, (c) => c.steps[0].status === 'pending');
-  await hub.call('POST', `/api/contracts/${started.id}/approvals`, { decision: 'approve' }, manager.token);
-  await hub.waitFor(started.id, (c) => c.steps[1].status === 'pending');
-  await hub.call('POST', `/api/contracts/${started.id}/approvals`, { decision: 'approve' }, finance.token);
+  const started = { id: await approvedContract(hub, { manager, finance }, { ...order, data }) };
 
   const buyerLink = await linkFor(hub, started.id, 'signer:buyer');
   await hub.call('POST', `/api/sign/${buyerLink}`, { read: true }, null);
