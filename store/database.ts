@@ -84,12 +84,23 @@ export function openDatabase(options: StoreOptions): OpenedDatabase {
 }
 
 function openSqlite(path: string): Kysely<Database> {
-  const sqlite = new SqliteDatabase(path);
   // Server and worker open the same file from two processes: WAL lets readers go on
-  // while one writes, and busy_timeout makes a writer wait for the lock instead of
-  // failing at once with SQLITE_BUSY.
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+  // while one writes, and the busy timeout makes a writer wait for the lock instead of
+  // failing at once with SQLITE_BUSY. It is set when the file opens, before anything else:
+  // switching a fresh file to WAL needs the lock too, and another process may hold it
+  // while it migrates.
+  const sqlite = new SqliteDatabase(path, { timeout: SQLITE_BUSY_TIMEOUT_MS });
+  // Seen in CI: the switch to WAL can still answer SQLITE_BUSY at once while another process
+  // changes the file's journal mode; it succeeds a moment later.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      sqlite.pragma('journal_mode = WAL');
+      break;
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'SQLITE_BUSY' || attempt * 50 >= SQLITE_BUSY_TIMEOUT_MS) throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+    }
+  }
   // With WAL, NORMAL keeps commits durable against process crashes; FULL only adds
   // protection against power loss, at the cost of an fsync per commit.
   sqlite.pragma('synchronous = NORMAL');

