@@ -210,9 +210,10 @@ export function createSigningStage({ input, state, record, persist }: StageConte
     if (!expiry) return;
     const date = Date.parse(String((await evaluate(expiry.date, input.data, '/archive/expiry/date')) ?? ''));
     if (!Number.isFinite(date)) return;
+    // Already inside the reminder window (signing took long): remind at once, unless the contract has ended.
+    if (date <= Date.now()) return;
     const remindAt = date - (expiry.remindBefore ? durationToMs(expiry.remindBefore) : 0);
-    if (remindAt <= Date.now()) return;
-    await sleep(remindAt - Date.now());
+    if (remindAt > Date.now()) await sleep(remindAt - Date.now());
     record({ type: 'expiry_reminded', actor: 'system', message: `The contract ends on ${new Date(date).toISOString().slice(0, 10)}` });
     await notifyParties({ contract: await persist(), kind: 'expiry_reminder' });
   }
