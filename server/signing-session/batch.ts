@@ -1,0 +1,97 @@
+// 批量签署 and single signing alike: every requirement of the flow, checked for every link
+// before any is used.
+import type { Seal, User } from '../../store';
+import { maskMobile } from '../../notify';
+import { AppError } from '../errors';
+import { batchError, inBatch, rethrow } from './batch-errors';
+import { checkOtp, useOtp } from './codes';
+import type { SessionContext } from './context';
+import { mustHaveFaceEvidence, verifyFace } from './face';
+import { mustBeOpen, resolveLink, type Resolved } from './links';
+import { unread } from './reads';
+import { mustMayUseSeal, sealHolder } from './seals';
+
+/** At most this many contracts in one batch. */
+export const BATCH_MAX = 50;
+
+/** What the signer sends to sign, one contract or a batch. */
+export interface SignRequest {
+  otp?: string;
+  face?: string;
+  /** The Authorization header: a user's bearer token, needed for a company seal. */
+  authorization: string | undefined;
+}
+
+/** The links of a batch, each resolved; an unknown, expired or repeated token is named by its path. */
+export async function resolveBatch(ctx: SessionContext, tokens: string[]): Promise<Resolved[]> {
+  const batch: Resolved[] = [];
+  for (const [i, token] of tokens.entries()) {
+    const first = tokens.indexOf(token);
+    if (first !== i) throw new AppError('invalid_body', `/tokens/${i} repeats /tokens/${first}`, { details: [{ path: `/tokens/${i}`, message: `repeats /tokens/${first}` }] });
+    try {
+      batch.push(await resolveLink(ctx, token));
+    } catch (error) {
+      inBatch(i, error);
+    }
+  }
+  return batch;
+}
+
+/**
+ * Everything the flow asks of each signer, checked for every link before any is used:
+ * open for signing and their turn, every page read, the seal and who applies it, then
+ * the one code (a wrong code counts against each link it was meant for), then the face.
+ * Only when all of that holds are the codes used up. Returns each link's intent.
+ */
+export async function readyToSign(ctx: SessionContext, batch: Resolved[], request: SignRequest, { asBatch }: { asBatch: boolean }): Promise<string[]> {
+  const blame = asBatch ? inBatch : rethrow;
+  const intents = batch.map(() => (asBatch ? ['personal link', `batch of ${batch.length}`] : ['personal link']));
+  let holder: User | undefined;
+  const seals = new Map<string, Seal | null>();
+  for (const [i, resolved] of batch.entries()) {
+    const { signer } = resolved;
+    try {
+      mustBeOpen(resolved);
+      if (signer.mustRead) {
+        const missing = await unread(ctx, resolved);
+        if (missing.length) throw new AppError('not_read', 'Read every page of every document before signing', { status: 409, details: missing });
+        intents[i].push('read every page');
+      }
+      if (signer.seal) {
+        holder ??= await sealHolder(ctx.store, request.authorization, signer.seal);
+        if (!seals.has(signer.seal)) seals.set(signer.seal, await ctx.store.seals.get(signer.seal));
+        mustMayUseSeal(seals.get(signer.seal)!, signer.seal, holder, signer);
+        intents[i].push(`seal ${signer.seal} by ${holder.name} (${holder.id})`);
+      }
+      if (signer.verify === 'face') mustHaveFaceEvidence(signer, request.face);
+    } catch (error) {
+      blame(i, error);
+    }
+  }
+
+  const wrong: [number, unknown][] = [];
+  for (const [i, { signer, link }] of batch.entries()) {
+    if (signer.verify !== 'sms-otp') continue;
+    try {
+      await checkOtp(ctx, link, request.otp);
+      intents[i].push(`sms-otp to ${maskMobile(signer.mobile ?? '')}`);
+    } catch (error) {
+      wrong.push([i, error]);
+    }
+  }
+  if (wrong.length && !asBatch) blame(...wrong[0]);
+  // The same code was wrong for each link it was meant for: say so for all of them.
+  if (wrong.length) throw batchError(wrong[0][0], wrong[0][1], wrong.slice(1).map(([i, e]) => ({ path: `/tokens/${i}`, message: (e as Error).message })));
+
+  for (const [i, { signer, contract }] of batch.entries()) {
+    if (signer.verify !== 'face') continue;
+    try {
+      intents[i].push(await verifyFace(ctx, { contractId: contract.id, signer, face: request.face! }));
+    } catch (error) {
+      blame(i, error);
+    }
+  }
+
+  for (const { signer, link } of batch) if (signer.verify === 'sms-otp') await useOtp(ctx, link);
+  return intents.map((parts) => parts.join(' + '));
+}

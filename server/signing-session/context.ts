@@ -1,0 +1,22 @@
+// What every rule of a signing session works with: one options object, wired once.
+import type { Notifier } from '../../notify';
+import type { Store } from '../../store';
+import type { ContractService } from '../contracts';
+import type { FaceVerifier } from '../face';
+
+/** The time now; tests pass a fake one. */
+export type Clock = () => Date;
+
+export interface SigningSessionOptions {
+  store: Store;
+  contracts: ContractService;
+  /** Sends signers their one-time codes. */
+  notifier: Notifier;
+  /** Keys the hash of one-time codes (the master key). */
+  secret: Uint8Array;
+  /** Checks signers whose flow says `verify: 'face'`; null when no provider is configured. */
+  faceVerifier: FaceVerifier | null;
+  clock?: Clock;
+}
+
+export type SessionContext = Required<SigningSessionOptions>;

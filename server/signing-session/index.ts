@@ -1,0 +1,96 @@
+// A signer's session on their personal link: what the link shows, reading, codes, seals,
+// face and batches. The rules live here, behind one options object with an injected clock,
+// so that each is tested without HTTP; server/routes/signing.ts only parses and shapes.
+import { maskMobile } from '../../notify';
+import { AppError, notFound } from '../errors';
+import { readyToSign, resolveBatch, type SignRequest } from './batch';
+import { sendCode } from './codes';
+import type { SessionContext, SigningSessionOptions } from './context';
+import { mustBeOpen, pageStatus, resolveLink, signerDocuments } from './links';
+import { markRead } from './reads';
+
+export { BATCH_MAX, type SignRequest } from './batch';
+export { OTP_MAX_FAILURES, OTP_RESEND_MS, OTP_TTL_MS, otpHash } from './codes';
+export type { Clock, SigningSessionOptions } from './context';
+
+/** Who did it, from where: recorded with the signer's intent. */
+export interface RequestEvidence {
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export function createSigningSession(options: SigningSessionOptions) {
+  const ctx: SessionContext = { ...options, clock: options.clock ?? (() => new Date()) };
+  const { store, contracts } = ctx;
+
+  return {
+    /** The signer's view of their link: contract, their documents, requirements, what has been read. */
+    async view(token: string) {
+      const resolved = await resolveLink(ctx, token);
+      const { contract, signer, link } = resolved;
+      return {
+        contract: { id: contract.id, title: contract.title, status: contract.status, deadline: contract.signingDeadline },
+        signer: { id: signer.id, name: signer.name, party: signer.party, prompt: signer.prompt, mustRead: signer.mustRead, verify: signer.verify, seal: signer.seal, mobile: signer.mobile ? maskMobile(signer.mobile) : null },
+        documents: signerDocuments(resolved).map((d) => ({ id: d.id, title: d.title, pages: d.pages, url: `/api/sign/${token}/documents/${d.id}.pdf` })),
+        status: pageStatus(resolved),
+        read: await store.signerLinks.pagesRead(link.tokenHash),
+      };
+    },
+
+    /** One of the signer's documents as it stands now. */
+    async document(token: string, documentId: string): Promise<Uint8Array> {
+      const resolved = await resolveLink(ctx, token);
+      const doc = signerDocuments(resolved).find((d) => d.id === documentId);
+      const stored = doc ? await store.documents.get(doc.sha256) : null;
+      if (!doc || !stored) throw notFound(`Document "${documentId}"`);
+      return stored.content;
+    },
+
+    async read(token: string, page: { document: string; page: number }) {
+      return markRead(ctx, await resolveLink(ctx, token), page);
+    },
+
+    async sendCode(token: string) {
+      return sendCode(ctx, [await resolveLink(ctx, token)], { asBatch: false });
+    },
+
+    async sendBatchCode(tokens: string[]) {
+      const batch = await resolveBatch(ctx, tokens);
+      return { ...(await sendCode(ctx, batch, { asBatch: true })), tokens: batch.length };
+    },
+
+    async sign(token: string, request: SignRequest, evidence: RequestEvidence) {
+      const resolved = await resolveLink(ctx, token);
+      const [intent] = await readyToSign(ctx, [resolved], request, { asBatch: false });
+      const signed = await contracts.sign(resolved.contract.id, { signerId: resolved.signer.id, evidence: { ...evidence, intent } });
+      return { status: 'signed' as const, contract: { status: signed.status } };
+    },
+
+    /** Checks every link as a whole, then signs each contract; a contract that still fails after the checks is reported, the rest go on. */
+    async signBatch(tokens: string[], request: SignRequest, evidence: RequestEvidence) {
+      const batch = await resolveBatch(ctx, tokens);
+      const intents = await readyToSign(ctx, batch, request, { asBatch: true });
+      const results = [];
+      for (const [index, { contract, signer }] of batch.entries()) {
+        try {
+          const signed = await contracts.sign(contract.id, { signerId: signer.id, evidence: { ...evidence, intent: intents[index] } });
+          results.push({ index, contractId: contract.id, status: 'signed' as const, contract: { status: signed.status } });
+        } catch (error) {
+          // Checked a moment ago: a signature that still fails (a race, the signing engine) is reported, the rest go on.
+          if (!(error instanceof AppError)) throw error;
+          results.push({ index, contractId: contract.id, status: 'failed' as const, error: { code: error.code, message: error.message } });
+        }
+      }
+      return { results };
+    },
+
+    async decline(token: string, reason: string, evidence: RequestEvidence) {
+      const resolved = await resolveLink(ctx, token);
+      mustBeOpen(resolved);
+      await contracts.decline(resolved.contract.id, { signerId: resolved.signer.id, reason, evidence: { ...evidence, intent: 'personal link' } });
+      return { status: 'declined' as const };
+    },
+  };
+}
+
+export type SigningSession = ReturnType<typeof createSigningSession>;

@@ -1,0 +1,20 @@
+// 印章管理: signing with a company seal needs the bearer token of a user allowed to use it.
+import type { SignerState } from '../../flows';
+import type { Seal, Store, User } from '../../store';
+import { AppError } from '../errors';
+
+/** The user behind the request's bearer token: who applies a company seal. */
+export async function sealHolder(store: Store, authorization: string | undefined, seal: string): Promise<User> {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
+  if (!match) throw new AppError('seal_login_required', `Signing with the seal "${seal}" needs you signed in: send Authorization: Bearer <your user token>`, { status: 401 });
+  const user = await store.users.byToken(match[1]);
+  if (!user) throw new AppError('seal_login_required', 'The bearer token is not valid; sign in again to use the seal', { status: 401 });
+  return user;
+}
+
+/** The seal exists, is this company's, and this user is on its list. */
+export function mustMayUseSeal(seal: Seal | null, name: string, user: User, signer: SignerState) {
+  if (!seal) throw new AppError('seal_not_allowed', `The seal "${name}" is not set up on this hub; ask an administrator`, { status: 403 });
+  if (!seal.users.includes(user.id)) throw new AppError('seal_not_allowed', `${user.name} may not sign with the seal "${name}"`, { status: 403 });
+  if (seal.company !== signer.name.trim()) throw new AppError('seal_not_allowed', `The seal "${name}" belongs to ${seal.company}, not to ${signer.name}`, { status: 403 });
+}
