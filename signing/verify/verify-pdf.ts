@@ -3,11 +3,11 @@
 import * as pkijs from 'pkijs';
 import { OID } from '../oids';
 import { signedSlices, type ByteRange } from '../pdf/byte-range';
-import { PdfDict, PdfString, type PdfValue } from '../pdf/objects';
+import { PdfDict, PdfRef, PdfString, type PdfValue } from '../pdf/objects';
 import { PdfReader } from '../pdf/xref';
 import { buildChain, subjectFacts, summarize, type CertificateSummary, type SubjectFacts } from './certificates';
 import { verifyCms } from './cms-verification';
-import { describeRevisionChanges, findRevisions, type RevisionChanges } from './revisions';
+import { describeRevisionChanges, findRevisions, type RevisionChanges, type SignatureInRevision } from './revisions';
 import { verifyTimestampToken, type TimestampReport } from './timestamp-verification';
 
 export interface VerifyPdfOptions {
@@ -44,15 +44,23 @@ export interface SignatureReport {
 export interface VerificationReport {
   signatures: SignatureReport[];
   revisions: number;
-  /** Revisions after the first signed one that change more than signatures/DSS. */
+  /** Revisions after the first signed one that change more than signatures, document timestamps and DSS. */
   changesAfterSigning: RevisionChanges[];
   /** Bytes after the last %%EOF that belong to no revision. */
   trailingBytes: number;
+  /** Why the document as a whole is not valid, in words for a person (empty when it is). */
+  problems: string[];
   valid: boolean;
 }
 
+/** More fields than any contract has; a form tree beyond it is not walked further. */
+const MAX_FIELDS = 10_000;
+
 interface SignatureFieldFound {
   name: string;
+  /** Object numbers of the terminal field and of its signature dictionary (/V). */
+  fieldNum: number;
+  valueNum: number;
   dictionary: PdfDict;
 }
 
@@ -62,39 +70,56 @@ export function verifyPdf(pdf: Uint8Array, options: VerifyPdfOptions): Verificat
   const reader = new PdfReader(bytes);
   const fields = signatureFields(reader);
 
-  const signatures = fields.map((field) => verifySignature(bytes, field, options, revisions));
-  signatures.sort((a, b) => (a.revision ?? 0) - (b.revision ?? 0));
+  const verified = fields.map((field) => ({ field, report: verifySignature(bytes, field, options, revisions) }));
+  const signatures = verified.map((v) => v.report).sort((a, b) => (a.revision ?? 0) - (b.revision ?? 0));
 
+  // What each later revision changed, judged against the signatures it itself carries.
+  const signedRevisions: SignatureInRevision[] = verified
+    .filter((v) => v.report.revision !== undefined)
+    .map((v) => ({ revision: v.report.revision!, field: v.field.fieldNum, value: v.field.valueNum, intact: v.report.intact && v.report.coversWholeRevision }));
   const firstSigned = Math.min(...signatures.map((s) => s.revision ?? Infinity));
   const changesAfterSigning: RevisionChanges[] = [];
   for (const revision of revisions) {
     if (revision.number <= firstSigned) continue;
-    const changes = describeRevisionChanges(bytes, revision, revisions[revision.number - 2]);
+    const changes = describeRevisionChanges(bytes, revision, revisions[revision.number - 2], signedRevisions);
     if (!changes.harmless) changesAfterSigning.push(changes);
   }
   for (const signature of signatures) {
     const later = changesAfterSigning.filter((c) => signature.revision !== undefined && c.revision > signature.revision);
     if (later.length > 0 || (trailingBytes > 0 && signature.revision !== undefined)) {
       signature.modifiedAfterSigning = true;
-      for (const change of later) signature.problems.push(`revision ${change.revision} changed the document after this signature: ${[...new Set(change.changes.map((c) => c.kind))].join(', ')}`);
-      if (trailingBytes > 0) signature.problems.push(`${trailingBytes} bytes were appended after the last revision`);
+      for (const change of later) signature.problems.push(`changed after signing: revision ${change.revision} ${[...new Set(change.changes.map((c) => c.kind))].join(', ')}`);
+      if (trailingBytes > 0) signature.problems.push(`changed after signing: ${trailingBytes} bytes were appended after the last revision`);
       signature.valid = false;
     }
   }
-  return { signatures, revisions: revisions.length, changesAfterSigning, trailingBytes, valid: signatures.length > 0 && signatures.every((s) => s.valid) };
+  // A document timestamp proves when a file existed, not that anyone agreed to it: a report
+  // is valid only with at least one approval signature, and with every signature valid.
+  const problems: string[] = [];
+  if (!signatures.some((s) => s.kind === 'signature')) {
+    problems.push(signatures.length === 0 ? 'the document is not signed' : 'the document carries only document timestamps: they prove when it existed, not that anyone signed it');
+  }
+  const invalid = signatures.filter((s) => !s.valid).map((s) => `"${s.fieldName}"`);
+  if (invalid.length > 0) problems.push(`not valid: ${invalid.join(', ')}`);
+  for (const change of changesAfterSigning) problems.push(`revision ${change.revision} changed the document after signing: ${[...new Set(change.changes.map((c) => c.kind))].join(', ')}`);
+  return { signatures, revisions: revisions.length, changesAfterSigning, trailingBytes, problems, valid: problems.length === 0 && trailingBytes === 0 };
 }
 
-/** Signature fields of the current revision, walking /Fields and /Kids. */
+/** Signature fields of the current revision, walking /Fields and /Kids (each field once: the tree may be hostile). */
 function signatureFields(reader: PdfReader): SignatureFieldFound[] {
   const found: SignatureFieldFound[] = [];
+  const visited = new Set<number>();
   const acroForm = reader.dict(reader.catalog().get('AcroForm'));
   const visit = (value: PdfValue | undefined, parentName: string, depth: number): void => {
+    if (!(value instanceof PdfRef) || visited.has(value.num) || depth > 32 || visited.size > MAX_FIELDS) return;
+    visited.add(value.num);
     const field = reader.dict(value);
-    if (!field || depth > 32) return;
+    if (!field) return;
     const partial = field.get('T') instanceof PdfString ? (field.get('T') as PdfString).text() : '';
     const name = parentName && partial ? `${parentName}.${partial}` : partial || parentName;
-    const signature = reader.dict(field.get('V'));
-    if (field.name('FT') === 'Sig' && signature) found.push({ name, dictionary: signature });
+    const signatureRef = field.get('V');
+    const signature = reader.dict(signatureRef);
+    if (field.name('FT') === 'Sig' && signature && signatureRef instanceof PdfRef) found.push({ name, fieldNum: value.num, valueNum: signatureRef.num, dictionary: signature });
     const kids = reader.resolve(field.get('Kids'));
     if (Array.isArray(kids)) for (const kid of kids) visit(kid, name, depth + 1);
   };
