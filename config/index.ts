@@ -38,6 +38,12 @@ export interface SealflowConfig {
     /** SEALFLOW_SMS_WEBHOOK_TOKEN: sent as `Authorization: Bearer …` to the SMS webhook. */
     smsWebhookToken: string | null;
   };
+  /**
+   * SEALFLOW_FACE_PROVIDER: who checks signers whose flow says `verify: 'face'`. null (unset
+   * or "none"): nobody, and flows asking for face verification cannot be published.
+   * "development" only by explicit choice: it accepts "dev-face-ok" and checks nobody.
+   */
+  faceProvider: 'development' | null;
 }
 
 export class ConfigError extends Error {
@@ -108,6 +114,13 @@ function notifySettings(env: NodeJS.ProcessEnv): SealflowConfig['notify'] {
   return { smtpUrl, mailFrom, smsWebhookUrl, smsWebhookToken };
 }
 
+function faceProvider(env: NodeJS.ProcessEnv): SealflowConfig['faceProvider'] {
+  const raw = nonEmpty(env, 'SEALFLOW_FACE_PROVIDER');
+  if (raw === null || raw === 'none') return null;
+  if (raw === 'development') return raw;
+  throw new ConfigError('SEALFLOW_FACE_PROVIDER', `must be "development" (checks nobody: for trials only) or "none", got "${raw}"; a vendor's provider is given to createApp as faceVerifier`);
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): SealflowConfig {
   const dataDir = resolve(nonEmpty(env, 'SEALFLOW_DATA_DIR') ?? 'data');
   const databaseUrl = nonEmpty(env, 'DATABASE_URL');
@@ -139,5 +152,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SealflowConfig
     tsaUrl: httpUrl(env, 'SEALFLOW_TSA_URL'),
     publicUrl: httpUrl(env, 'SEALFLOW_PUBLIC_URL') ?? `http://localhost:${port(env, 'PORT', 3000)}`,
     notify: notifySettings(env),
+    faceProvider: faceProvider(env),
   };
 }

@@ -1,16 +1,20 @@
 // Notifications: in-app messages, email over SMTP and SMS through a provider. In the
 // embedded default every message also lands in the dev outbox (a table an admin reads at
 // GET /api/outbox), so a person or a test can follow a signing link without a mail server.
+// When a message really goes out by SMTP or SMS, the outbox keeps it with its secrets
+// (link tokens, codes) masked: live credentials are never readable there.
 import type { OutboxMessage, Store } from '../store';
 import { createDeliveryLog, type DeliveryLog } from './deliveries';
 import { createEmailTransport, DEFAULT_MAIL_FROM, type EmailAttachment, type EmailTransport, type EmailTransportOptions } from './email';
 import { NotifyError } from './errors';
+import { maskSecrets } from './masking';
 import { normalizeEmail, normalizeMobile } from './recipients';
 import { createWebhookSmsProvider, type SmsProvider } from './sms';
 
 export { createDeliveryLog, type DeliveryLog } from './deliveries';
 export { DEFAULT_MAIL_FROM, messageIdFor, type EmailAttachment, type EmailTransportOptions } from './email';
 export { NotifyError, type NotifyErrorCode } from './errors';
+export { MASK, maskSecrets } from './masking';
 export { maskEmail, maskMobile, normalizeEmail, normalizeMobile } from './recipients';
 export { createWebhookSmsProvider, type SmsProvider, type SmsRequest, type WebhookSmsProviderOptions } from './sms';
 
@@ -23,6 +27,8 @@ export interface Message extends Omit<OutboxMessage, 'id' | 'createdAt'> {
   attachments?: EmailAttachment[];
   /** Email only: an HTML alternative to `body` (which stays the plain-text part). */
   html?: string;
+  /** Live secrets in the text (a one-time code): masked in the outbox when the message goes out for real. */
+  secrets?: string[];
 }
 
 export interface Notifier {
@@ -42,7 +48,9 @@ export interface NotifierOptions {
   sms?: SmsProvider | null;
   /**
    * Also add every email and SMS to the dev outbox (the embedded default). 'inbox'
-   * messages always go there: it is where they live.
+   * messages always go there: it is where they live. A message that goes out over SMTP or
+   * the SMS provider is recorded with its link tokens and codes masked; only one whose sole
+   * delivery is the outbox (no transport for its channel) is kept as sent.
    */
   outbox: boolean;
   /** Where delivered keys are remembered; default a fresh in-memory log per notifier. */
@@ -84,15 +92,13 @@ export function createNotifier(options: NotifierOptions): Notifier & { close(): 
       // A recipient we cannot send to fails the same way in the embedded default as with
       // real transports, before anything is recorded.
       const to = checkedRecipient(message);
+      const transport = message.channel === 'email' ? email : message.channel === 'sms' ? sms : null;
       if (outbox || message.channel === 'inbox') {
-        await store.outbox.add(
-          { channel: message.channel, to: message.to, subject: message.subject, body: outboxBody(message), contractId: message.contractId },
-          idempotencyKey,
-        );
+        const body = transport === null ? outboxBody(message) : maskSecrets(outboxBody(message), message.secrets);
+        await store.outbox.add({ channel: message.channel, to: message.to, subject: message.subject, body, contractId: message.contractId }, idempotencyKey);
       }
       if (message.channel === 'inbox') return;
 
-      const transport = message.channel === 'email' ? email : sms;
       if (transport === null) {
         if (outbox) return;
         throw new NotifyError('no_transport', `no ${message.channel === 'email' ? 'SMTP server' : 'SMS provider'} is configured and the outbox is off: the message would go nowhere`, {

@@ -20,7 +20,8 @@ import { templateRoutes } from './routes/templates';
 import { signatureRoutes } from './routes/signatures';
 import { signingRoutes } from './routes/signing';
 import { sealRoutes } from './routes/seals';
-import { createDevelopmentFaceVerifier, type FaceVerifier } from './face';
+import type { FaceVerifier } from './face';
+import { createSigningSession } from './signing-session';
 import { signerPageRouter } from './signer-page';
 import { userRoutes } from './routes/users';
 import { HealthSchema } from './schemas';
@@ -43,8 +44,8 @@ export interface AppOptions {
   masterKey: Uint8Array;
   /** Per connector instance, for POST /hooks/:connectorId. */
   webhookRateLimit?: WebhookRateLimit;
-  /** Checks signers whose flow says `verify: 'face'`. Default: the development provider, which checks nobody (see server/face.ts). */
-  faceVerifier?: FaceVerifier;
+  /** Checks signers whose flow says `verify: 'face'`. Default none: flows asking for it cannot be published (the development provider only when configured, see server/face.ts). */
+  faceVerifier?: FaceVerifier | null;
 }
 
 const within = <T>(ms: number, promise: Promise<T>) =>
@@ -55,6 +56,8 @@ export function createApp(options: AppOptions) {
   // One door for starting contracts, shared by the API and connector webhooks.
   const startContract = createContractStarter({ store, client, documents: options.documents, taskQueue: options.taskQueue, idScope: options.contractIdScope });
   const contracts = createContractService({ store, client, startContract });
+  const faceVerifier = options.faceVerifier ?? null;
+  const session = createSigningSession({ store, contracts, notifier: options.notifier, secret: options.masterKey, faceVerifier });
   const connectors = createConnectorService({ store, client, taskQueue: options.taskQueue, masterKey: options.masterKey, startContract });
 
   const health = defineRoute({
@@ -74,12 +77,12 @@ export function createApp(options: AppOptions) {
   const routes: RouteSpec[] = [
     health,
     FlowSchemaRoute,
-    ...flowRoutes(store, options.documents),
+    ...flowRoutes(store, options.documents, { faceVerification: faceVerifier !== null }),
     ...contractRoutes(store, contracts, options.documents),
     ...templateRoutes(options.documents),
     ...userRoutes(store),
     ...signatureRoutes(options.signing),
-    ...signingRoutes({ store, contracts, notifier: options.notifier, secret: options.masterKey, faceVerifier: options.faceVerifier ?? createDevelopmentFaceVerifier() }),
+    ...signingRoutes({ store, contracts, session }),
     ...sealRoutes(store),
     ...connectorRoutes(connectors),
   ];
@@ -102,7 +105,7 @@ export function createApp(options: AppOptions) {
   });
   registerRoutes(router, routes, createAuthenticator({ store, adminToken: options.adminToken }));
   app.use(router);
-  app.use(signerPageRouter());
+  app.use(signerPageRouter({ checkLink: session.checkLink }));
   app.use((req, _res, next) => next(new AppError('not_found', `No route for ${req.method} ${req.path}`, { status: 404 })));
   app.use(errorHandler(options.log));
   return app;

@@ -199,6 +199,29 @@ function migrations(dialect: DialectName): Record<string, Migration> {
           .execute();
       },
     },
+    '0007_signing_limits': {
+      async up(db: Kysely<any>) {
+        // How often a link's code was locked by wrong guesses; at the cap the link stays locked until the sender nudges.
+        await db.schema.alterTable('signer_links').addColumn('otp_lockouts', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+        // Codes sent per mobile number per day (China time), counted by one upsert.
+        await db.schema
+          .createTable('otp_sends')
+          .addColumn('mobile', 'text', (c) => c.notNull())
+          .addColumn('day', 'text', (c) => c.notNull())
+          .addColumn('count', 'integer', (c) => c.notNull())
+          .addPrimaryKeyConstraint('otp_sends_pk', ['mobile', 'day'])
+          .execute();
+        // A signer's download link for their signed copy of a completed contract (token hash only).
+        await db.schema
+          .createTable('signer_copies')
+          .addColumn('token_hash', 'text', (c) => c.primaryKey())
+          .addColumn('contract_id', 'text', (c) => c.notNull())
+          .addColumn('signer_id', 'text', (c) => c.notNull())
+          .addColumn('expires_at', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .execute();
+      },
+    },
   };
 }
 

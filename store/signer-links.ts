@@ -1,5 +1,8 @@
-// Signers' personal links and what happens on them: the one-time code (its hash, expiry,
-// failures) and the pages read. Only a token's SHA-256 is stored; the token is the link.
+// Signers' personal links and what happens on them: the one-time code (its keyed hash,
+// expiry, failures, lockouts), the pages read, the daily count of codes per mobile number,
+// and the download links of signed copies. Only a token's SHA-256 is stored; the token is
+// the link. Every counter is one statement (UPDATE … WHERE below-the-cap RETURNING), so a
+// burst of parallel requests cannot count past its cap on SQLite or PostgreSQL.
 import { createHash } from 'node:crypto';
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database, SignerLinksTable } from './tables';
@@ -12,6 +15,16 @@ export interface SignerLink {
   otp: { hash: string; expiresAt: string; sentAt: string; failures: number } | null;
   otpSentAt: string | null;
   otpFailures: number;
+  /** Times a code of this link was locked by wrong guesses since the last (re-)invitation. */
+  otpLockouts: number;
+}
+
+/** A signer's download link for their signed copy. */
+export interface SignerCopyLink {
+  tokenHash: string;
+  contractId: string;
+  signerId: string;
+  expiresAt: string;
 }
 
 export interface SignerLinkRepository {
@@ -21,11 +34,24 @@ export interface SignerLinkRepository {
   forContract(contractId: string): Promise<SignerLink[]>;
   /** A new one-time code replaces any earlier one and resets the failure count. */
   setOtp(tokenHash: string, otp: { hash: string; expiresAt: string; sentAt: string }): Promise<void>;
-  /** Counts a wrong code; returns the failures so far. */
-  failOtp(tokenHash: string): Promise<number>;
+  /**
+   * Counts one wrong guess at the code whose hash is `otpHash`, unless it already has
+   * `maxFailures`; the guess that reaches the cap also counts a lockout. Null: nothing was
+   * counted (the code is locked already, or was replaced or used meanwhile).
+   */
+  failOtp(tokenHash: string, { otpHash, maxFailures }: { otpHash: string; maxFailures: number }): Promise<{ failures: number; lockouts: number } | null>;
+  /** Uses up the code whose hash is `otpHash` if it is still there and not locked; false when another request did first. */
+  consumeOtp(tokenHash: string, { otpHash, maxFailures }: { otpHash: string; maxFailures: number }): Promise<boolean>;
   clearOtp(tokenHash: string): Promise<void>;
+  /** The sender re-invited: lockouts, failures and any outstanding code are forgotten. */
+  unlock(contractId: string, signerId: string): Promise<void>;
+  /** Counts one code sent to `mobile` on `day` unless `max` were sent already; returns the count, or null at the cap. */
+  countCodeSent(mobile: string, day: string, max: number): Promise<number | null>;
   markRead(tokenHash: string, documentId: string, page: number): Promise<void>;
   pagesRead(tokenHash: string): Promise<Record<string, number[]>>;
+  /** Creates a signed-copy download link unless it exists. */
+  ensureCopy(link: { token: string; contractId: string; signerId: string; expiresAt: string }): Promise<void>;
+  copyByToken(token: string): Promise<SignerCopyLink | null>;
 }
 
 export const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex');
@@ -39,6 +65,7 @@ function toLink(row: Selectable<SignerLinksTable>): SignerLink {
     otp: row.otp_hash && row.otp_expires_at && row.otp_sent_at ? { hash: row.otp_hash, expiresAt: row.otp_expires_at, sentAt: row.otp_sent_at, failures: row.otp_failures } : null,
     otpSentAt: row.otp_sent_at,
     otpFailures: row.otp_failures,
+    otpLockouts: row.otp_lockouts,
   };
 }
 
@@ -62,14 +89,51 @@ export function createSignerLinkRepository(db: Kysely<Database>): SignerLinkRepo
     async setOtp(hash, otp) {
       await db.updateTable('signer_links').set({ otp_hash: otp.hash, otp_expires_at: otp.expiresAt, otp_sent_at: otp.sentAt, otp_failures: 0 }).where('token_hash', '=', hash).execute();
     },
-    async failOtp(hash) {
-      // One statement, so two wrong codes at once both count.
-      await db.updateTable('signer_links').set({ otp_failures: sql`otp_failures + 1` }).where('token_hash', '=', hash).execute();
-      const row = await db.selectFrom('signer_links').select('otp_failures').where('token_hash', '=', hash).executeTakeFirstOrThrow();
-      return row.otp_failures;
+    async failOtp(hash, { otpHash, maxFailures }) {
+      // Right-hand sides see the row before the update, in both dialects.
+      const row = await db
+        .updateTable('signer_links')
+        .set({
+          otp_failures: sql`otp_failures + 1`,
+          otp_lockouts: sql`otp_lockouts + (case when otp_failures + 1 >= ${maxFailures} then 1 else 0 end)`,
+        })
+        .where('token_hash', '=', hash)
+        .where('otp_hash', '=', otpHash)
+        .where('otp_failures', '<', maxFailures)
+        .returning(['otp_failures', 'otp_lockouts'])
+        .executeTakeFirst();
+      return row ? { failures: row.otp_failures, lockouts: row.otp_lockouts } : null;
+    },
+    async consumeOtp(hash, { otpHash, maxFailures }) {
+      const row = await db
+        .updateTable('signer_links')
+        .set({ otp_hash: null, otp_expires_at: null })
+        .where('token_hash', '=', hash)
+        .where('otp_hash', '=', otpHash)
+        .where('otp_failures', '<', maxFailures)
+        .returning('token_hash')
+        .executeTakeFirst();
+      return row !== undefined;
     },
     async clearOtp(hash) {
       await db.updateTable('signer_links').set({ otp_hash: null, otp_expires_at: null }).where('token_hash', '=', hash).execute();
+    },
+    async unlock(contractId, signerId) {
+      await db
+        .updateTable('signer_links')
+        .set({ otp_lockouts: 0, otp_failures: 0, otp_hash: null, otp_expires_at: null })
+        .where('contract_id', '=', contractId)
+        .where('signer_id', '=', signerId)
+        .execute();
+    },
+    async countCodeSent(mobile, day, max) {
+      const row = await db
+        .insertInto('otp_sends')
+        .values({ mobile, day, count: 1 })
+        .onConflict((oc) => oc.columns(['mobile', 'day']).doUpdateSet({ count: sql`otp_sends.count + 1` }).where('otp_sends.count', '<', max))
+        .returning('count')
+        .executeTakeFirst();
+      return row ? row.count : null;
     },
     async markRead(hash, documentId, page) {
       await db
@@ -83,6 +147,17 @@ export function createSignerLinkRepository(db: Kysely<Database>): SignerLinkRepo
       const read: Record<string, number[]> = {};
       for (const row of rows) (read[row.document_id] ??= []).push(row.page);
       return read;
+    },
+    async ensureCopy(link) {
+      await db
+        .insertInto('signer_copies')
+        .values({ token_hash: tokenHash(link.token), contract_id: link.contractId, signer_id: link.signerId, expires_at: link.expiresAt, created_at: new Date().toISOString() })
+        .onConflict((oc) => oc.column('token_hash').doNothing())
+        .execute();
+    },
+    async copyByToken(token) {
+      const row = await db.selectFrom('signer_copies').selectAll().where('token_hash', '=', tokenHash(token)).executeTakeFirst();
+      return row ? { tokenHash: row.token_hash, contractId: row.contract_id, signerId: row.signer_id, expiresAt: row.expires_at } : null;
     },
   };
 }

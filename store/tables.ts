@@ -150,6 +150,24 @@ export interface SignerLinksTable {
   otp_expires_at: string | null;
   otp_sent_at: string | null;
   otp_failures: Generated<number>;
+  /** Times the code was locked by wrong guesses since the last (re-)invitation. */
+  otp_lockouts: Generated<number>;
+}
+
+/** Codes sent to one mobile number on one day (YYYY-MM-DD, China time). */
+export interface OtpSendsTable {
+  mobile: string;
+  day: string;
+  count: number;
+}
+
+/** A signer's download link for the signed copy of a completed contract. */
+export interface SignerCopiesTable {
+  token_hash: string;
+  contract_id: string;
+  signer_id: string;
+  expires_at: string;
+  created_at: string;
 }
 
 export interface SignerReadsTable {
@@ -181,6 +199,8 @@ export interface Database {
   signing_keys: SigningKeysTable;
   signer_links: SignerLinksTable;
   signer_reads: SignerReadsTable;
+  otp_sends: OtpSendsTable;
+  signer_copies: SignerCopiesTable;
   connectors: ConnectorsTable;
   connector_status: ConnectorStatusTable;
   seals: SealsTable;

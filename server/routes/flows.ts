@@ -25,7 +25,16 @@ function storeError(error: unknown): never {
   throw error;
 }
 
-export function flowRoutes(store: Store, documents: DocumentService) {
+/** A flow whose signers need face verification is published only on a hub that can verify faces. */
+function mustBeAbleToVerify(flow: FlowDefinition, { faceVerification }: { faceVerification: boolean }) {
+  if (faceVerification) return;
+  const details = (flow.signers ?? []).flatMap((signer, index) =>
+    signer.verify === 'face' ? [{ path: `/signers/${index}/verify`, message: 'asks for face verification, but this hub has no face verification provider (SEALFLOW_FACE_PROVIDER)' }] : [],
+  );
+  if (details.length) throw new AppError('face_provider_missing', 'This flow asks for face verification, which this hub cannot do: configure a face verification provider first', { status: 409, details });
+}
+
+export function flowRoutes(store: Store, documents: DocumentService, hub: { faceVerification: boolean }) {
   return [
     defineRoute({
       method: 'post', path: '/api/flows', tag: 'flows', access: DESIGNERS, body: FlowBody,
@@ -63,8 +72,16 @@ export function flowRoutes(store: Store, documents: DocumentService) {
     defineRoute({
       method: 'post', path: '/api/flows/:key/publish', tag: 'flows', access: DESIGNERS,
       summary: 'Publish the latest draft; new contracts use it, running ones keep theirs',
-      responses: { 200: { description: 'the published version', schema: FlowVersionSchema }, 404: { description: 'no such flow' }, 409: { description: 'nothing to publish' } },
-      handler: async ({ params, actor }) => ({ body: await store.flows.publish(params.key, actor!.id).catch(storeError) }),
+      responses: {
+        200: { description: 'the published version', schema: FlowVersionSchema },
+        404: { description: 'no such flow' },
+        409: { description: 'nothing to publish, or the flow needs what this hub cannot do (face_provider_missing, naming /signers/N/verify)' },
+      },
+      handler: async ({ params, actor }) => {
+        const latest = await store.flows.get(params.key);
+        if (latest) mustBeAbleToVerify(latest.definition, hub);
+        return { body: await store.flows.publish(params.key, actor!.id).catch(storeError) };
+      },
     }),
     defineRoute({
       method: 'post', path: '/api/flows/:key/simulate', tag: 'flows', access: 'user', body: SimulateBody,

@@ -9,7 +9,7 @@ import type { Store } from '../../store';
 import type { ContractService } from '../contracts';
 import { notFound } from '../errors';
 import { defineRoute } from '../route';
-import { BATCH_MAX, createSigningSession, type SigningSessionOptions } from '../signing-session';
+import { BATCH_MAX, type SigningSession } from '../signing-session';
 
 export { BATCH_MAX, OTP_MAX_FAILURES, OTP_RESEND_MS, OTP_TTL_MS } from '../signing-session';
 
@@ -25,10 +25,7 @@ const NudgeBody = Type.Object({ signer: Type.Optional(Type.String({ minLength: 1
 
 const evidence = (req: Pick<Request, 'ip' | 'get'>) => ({ ip: req.ip ?? null, userAgent: req.get('user-agent') ?? null });
 
-export function signingRoutes(options: SigningSessionOptions & { store: Store; contracts: ContractService }) {
-  const { store, contracts } = options;
-  const session = createSigningSession(options);
-
+export function signingRoutes({ store, contracts, session }: { store: Store; contracts: ContractService; session: SigningSession }) {
   return [
     // Batches first: "/api/sign/batch" would otherwise be taken for a token.
     defineRoute({
@@ -59,7 +56,7 @@ export function signingRoutes(options: SigningSessionOptions & { store: Store; c
     defineRoute({
       method: 'get', path: '/api/sign/:token', tag: 'signing', access: 'public',
       summary: "The signer's view of their link: contract, their documents, requirements, what has been read",
-      responses: { 200: { description: 'the signing session' }, 404: { description: 'no such link' }, 410: { description: 'the link expired' } },
+      responses: { 200: { description: 'the signing session' }, 404: { description: 'no such link' }, 410: { description: 'the link expired, or the contract is no longer signing (completed, cancelled, declined, expired): link_closed' } },
       handler: async ({ params }) => ({ body: await session.view(params.token) }),
     }),
     defineRoute({
@@ -77,7 +74,12 @@ export function signingRoutes(options: SigningSessionOptions & { store: Store; c
     defineRoute({
       method: 'post', path: '/api/sign/:token/otp', tag: 'signing', access: 'public',
       summary: 'Sends a 6-digit code, valid 5 minutes, to the mobile number on record for this signer',
-      responses: { 200: { description: 'where it went (masked) and until when it holds' }, 429: { description: 'asked again too soon' } },
+      responses: {
+        200: { description: 'where it went (masked) and until when it holds' },
+        410: { description: 'the link is dead (expired, or the contract is no longer signing)' },
+        423: { description: 'the link is locked after too many wrong codes until the sender nudges (link_locked)' },
+        429: { description: 'asked again within a minute (otp_rate_limited), or the number had its codes for today (otp_daily_limit; the message says when)' },
+      },
       handler: async ({ params }) => ({ body: await session.sendCode(params.token) }),
     }),
     defineRoute({
@@ -89,7 +91,8 @@ export function signingRoutes(options: SigningSessionOptions & { store: Store; c
         401: { description: 'the signer signs with a company seal: send the bearer token of a user allowed to use it (seal_login_required)' },
         403: { description: 'that user may not use the seal (seal_not_allowed), or the face did not match (face_mismatch)' },
         409: { description: 'not read, not your turn, already signed' },
-        410: { description: 'link or code expired' },
+        410: { description: 'link or code expired, or the contract is no longer signing (link_closed)' },
+        423: { description: 'the link is locked after too many wrong codes until the sender nudges (link_locked)' },
         429: { description: 'too many wrong codes' },
         503: { description: 'the face verification provider could not be reached' },
       },
@@ -103,11 +106,23 @@ export function signingRoutes(options: SigningSessionOptions & { store: Store; c
     }),
     defineRoute({
       method: 'post', path: '/api/contracts/:id/nudge', tag: 'contracts', access: 'user', body: NudgeBody,
-      summary: '催办: remind one signer (or every signer whose turn it is) at once; at most once an hour per signer',
+      summary: '催办: remind one signer (or every signer whose turn it is) at once; at most once an hour per signer. A nudge is also how a sender re-invites: a link locked by wrong codes opens again.',
       responses: { 200: { description: 'who was nudged' }, 409: { description: 'nobody is waiting to sign' }, 429: { description: 'nudged within the hour; the message says when the next nudge is allowed' } },
-      handler: async ({ params, body, actor }) => {
-        const result = await contracts.nudge(params.id, { actor: actor!, signerId: body.signer ?? null });
-        return { body: { nudged: result.nudged } };
+      handler: async ({ params, body, actor }) => ({ body: await session.nudge(params.id, { actor: actor!, signerId: body.signer ?? null }) }),
+    }),
+    defineRoute({
+      method: 'get', path: '/api/copies/:token', tag: 'signing', access: 'public',
+      summary: "A signer's download link for their signed copy of a completed contract (sent with the completion notice): the documents and until when the link holds",
+      responses: { 200: { description: 'the documents, each with its download URL' }, 404: { description: 'no such link' }, 410: { description: 'the link expired' } },
+      handler: async ({ params }) => ({ body: await session.copy(params.token) }),
+    }),
+    defineRoute({
+      method: 'get', path: '/api/copies/:token/:doc.pdf', tag: 'signing', access: 'public',
+      summary: 'One signed document of the copy',
+      responses: { 200: { description: 'the PDF', contentType: 'application/pdf' }, 404: { description: 'no such link or document' }, 410: { description: 'the link expired' } },
+      handler: async ({ params }) => {
+        const { content, sha256 } = await session.copyDocument(params.token, params.doc);
+        return { body: content, contentType: 'application/pdf', headers: { 'cache-control': 'no-store', etag: `"${sha256}"` } };
       },
     }),
     defineRoute({

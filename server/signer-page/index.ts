@@ -68,7 +68,14 @@ function sendScript(req: Request, res: Response, asset: ScriptAsset): void {
 export interface SignerPageOptions {
   /** where the page script lives; defaults to signer.js beside this file */
   scriptPath?: string;
+  /**
+   * Throws (an AppError with its status and message) when the link must not open: unknown,
+   * expired, or its contract no longer signing. The page is then that message, not the app.
+   */
+  checkLink?: (token: string) => Promise<void>;
 }
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /**
  * `GET /sign/:token` (the page) and `GET /sign/assets/*` (its script, pdf.js and pdf.js's
@@ -113,7 +120,7 @@ export function signerPageRouter(options: SignerPageOptions = {}): Router {
   router.use(`/sign/assets/pdfjs-${pdfjsVersion}/cmaps`, express.static(join(pdfjsRoot, 'cmaps'), pdfjsData));
   router.use(`/sign/assets/pdfjs-${pdfjsVersion}/standard_fonts`, express.static(join(pdfjsRoot, 'standard_fonts'), pdfjsData));
 
-  router.get('/sign/:token', (_req, res) => {
+  router.get('/sign/:token', async (req, res, next) => {
     res.set({
       'Content-Type': 'text/html; charset=utf-8',
       // The page is the same for every token and holds nothing secret, but the URL does: keep it out of caches and referrers.
@@ -124,6 +131,14 @@ export function signerPageRouter(options: SignerPageOptions = {}): Router {
       'X-Frame-Options': 'DENY',
       'X-Robots-Tag': 'noindex, nofollow',
     });
+    try {
+      await options.checkLink?.(req.params.token);
+    } catch (error) {
+      const status = (error as { status?: unknown }).status;
+      if (!(error instanceof Error) || typeof status !== 'number' || status >= 500) return next(error);
+      // A dead link says why, in the page's own words, with no script to run.
+      return res.status(status).send(`<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Sealflow</title></head><body><main><h1>签署链接不可用</h1><p>${escapeHtml(error.message)}</p></main></body></html>`);
+    }
     res.send(html);
   });
   return router;

@@ -8,9 +8,11 @@ import { sendCode } from './codes';
 import type { SessionContext, SigningSessionOptions } from './context';
 import { mustBeOpen, pageStatus, resolveLink, signerDocuments } from './links';
 import { markRead } from './reads';
+import { copyDocument, copyView } from './copies';
+import type { NudgeInput } from '../../workflows';
 
 export { BATCH_MAX, type SignRequest } from './batch';
-export { OTP_MAX_FAILURES, OTP_RESEND_MS, OTP_TTL_MS, otpHash } from './codes';
+export { chinaDay, OTP_DAILY_MAX, OTP_MAX_FAILURES, OTP_MAX_LOCKOUTS, OTP_RESEND_MS, OTP_TTL_MS, otpHash } from './codes';
 export type { Clock, SigningSessionOptions } from './context';
 
 /** Who did it, from where: recorded with the signer's intent. */
@@ -24,6 +26,11 @@ export function createSigningSession(options: SigningSessionOptions) {
   const { store, contracts } = ctx;
 
   return {
+    /** Throws unless the link may open the signer's page (exists, not expired, contract still signing). */
+    async checkLink(token: string): Promise<void> {
+      await resolveLink(ctx, token);
+    },
+
     /** The signer's view of their link: contract, their documents, requirements, what has been read. */
     async view(token: string) {
       const resolved = await resolveLink(ctx, token);
@@ -90,6 +97,20 @@ export function createSigningSession(options: SigningSessionOptions) {
       await contracts.decline(resolved.contract.id, { signerId: resolved.signer.id, reason, evidence: { ...evidence, intent: 'personal link' } });
       return { status: 'declined' as const };
     },
+
+    /**
+     * 催办, which is also how a sender re-invites: the nudged signers get their link again,
+     * and a link locked by wrong codes (OTP_MAX_LOCKOUTS) opens again with a clean count.
+     */
+    async nudge(contractId: string, input: NudgeInput) {
+      const result = await contracts.nudge(contractId, input);
+      for (const signerId of result.nudged) await store.signerLinks.unlock(contractId, signerId);
+      return { nudged: result.nudged };
+    },
+
+    /** The signed copy's download link: what it holds and until when. */
+    copy: (token: string) => copyView(ctx, token),
+    copyDocument: (token: string, documentId: string) => copyDocument(ctx, token, documentId),
   };
 }
 

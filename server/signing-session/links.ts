@@ -20,6 +20,13 @@ export function pageStatus({ contract, signer }: Resolved): 'pending' | 'waiting
 
 export const signerDocuments = ({ contract, signer }: Resolved) => contract.documents.filter((d) => signer.documents.includes(d.id));
 
+const CLOSED: Partial<Record<ContractState['status'], string>> = {
+  completed: 'This contract has been signed by everyone; the signing link no longer works. Your signed copy was sent to you with its own download link.',
+  cancelled: 'The sender cancelled this contract; the signing link no longer works.',
+  declined: 'This contract was declined; the signing link no longer works.',
+  expired: 'The signing deadline of this contract passed; the signing link no longer works.',
+};
+
 /** The link behind a token, with its contract and signer; unknown → 404, past its expiry → 410. */
 export async function resolveLink({ store, clock }: SessionContext, token: string): Promise<Resolved> {
   const link = await store.signerLinks.byToken(token);
@@ -28,10 +35,12 @@ export async function resolveLink({ store, clock }: SessionContext, token: strin
   const signer = contract?.signers.find((s) => s.id === link.signerId);
   if (!contract || !signer) throw new AppError('link_not_found', 'This signing link does not exist', { status: 404 });
   if (Date.parse(link.expiresAt) < clock().getTime()) throw new AppError('link_expired', `This signing link expired at ${link.expiresAt}`, { status: 410 });
+  // A link dies with its contract's signing stage: it serves nothing and accepts nothing after.
+  if (contract.status !== 'signing') throw new AppError('link_closed', CLOSED[contract.status] ?? `This contract is ${contract.status}; the signing link no longer works`, { status: 410 });
   return { link, contract, signer };
 }
 
-/** Open for signing, and this signer's turn. */
+/** Open for signing (resolveLink already refused a contract past signing), and this signer's turn. */
 export function mustBeOpen(resolved: Resolved) {
   const status = pageStatus(resolved);
   if (status === 'signed') throw new AppError('already_signed', 'You have already signed this contract', { status: 409 });

@@ -10,6 +10,7 @@ import { inject } from 'vitest';
 import type { FlowDefinition } from '../../flows';
 import { createNotifier, createWebhookSmsProvider } from '../../notify';
 import { createApp } from '../../server';
+import { createDevelopmentFaceVerifier } from '../../server/face';
 import type { WebhookRateLimit } from '../../server/hooks';
 import type { Store } from '../../store';
 import { keyRecordsIn, openSigningPlatform, type SigningPlatform } from '../../signing';
@@ -73,6 +74,8 @@ export interface TestHubOptions {
   /** Real delivery besides the dev outbox: an SMTP server and an SMS webhook (test servers on loopback). */
   smtpUrl?: string;
   smsWebhookUrl?: string;
+  /** SEALFLOW_FACE_PROVIDER: 'development' checks nobody (accepts "dev-face-ok"); unset, the hub has no face provider. */
+  faceProvider?: 'development';
 }
 
 export async function startTestHub(options: TestHubOptions = {}): Promise<TestHub> {
@@ -97,7 +100,7 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace: 'default' });
   const errors: string[] = [];
-  const app = createApp({ store, client, documents, signing, notifier, taskQueue, contractIdScope: taskQueue, namespace: 'default', adminToken, masterKey, webhookRateLimit: options.webhookRateLimit, log: (m) => errors.push(m) });
+  const app = createApp({ store, client, documents, signing, notifier, taskQueue, contractIdScope: taskQueue, namespace: 'default', adminToken, masterKey, webhookRateLimit: options.webhookRateLimit, faceVerifier: options.faceProvider === 'development' ? createDevelopmentFaceVerifier() : null, log: (m) => errors.push(m) });
   const server = await new Promise<ReturnType<typeof app.listen>>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });

@@ -30,7 +30,7 @@ function order(sourceKey: string, mobile = '13800138000') {
 const signedIntent = (contract: any, signerId: string): string => contract.timeline.find((e: any) => e.type === 'signed' && e.signer === signerId)?.intent;
 
 beforeAll(async () => {
-  hub = await startTestHub();
+  hub = await startTestHub({ faceProvider: 'development' });
   await hub.publish(exampleFlow());
   manager = await hub.user('王经理', ['dept-manager']);
   finance = await hub.user('赵总监', ['finance-director']);

@@ -49,6 +49,14 @@ export function signerLinkToken(secret: Uint8Array, contractId: string, signerId
   return createHmac('sha256', secret).update(`sealflow/signer-link/v1\0${contractId}\0${signerId}`).digest('base64url');
 }
 
+/** A signer's download link for their signed copy: derived like the signing link, under its own label. */
+export function signedCopyToken(secret: Uint8Array, contractId: string, signerId: string): string {
+  return createHmac('sha256', secret).update(`sealflow/signed-copy/v1\0${contractId}\0${signerId}`).digest('base64url');
+}
+
+/** How long a signed copy's download link holds after completion. */
+export const SIGNED_COPY_TTL_MS = 30 * 24 * 3600 * 1000;
+
 function subjectOf(signer: SignerState, secret: Uint8Array): CertificateSubject {
   if (signer.party === 'company' && signer.creditCode && isValidCreditCode(signer.creditCode)) return companySubject({ name: signer.name, creditCode: signer.creditCode });
   if (signer.party === 'person' && signer.idNumber) {
@@ -180,7 +188,14 @@ export function createSigningActivities({ store, notifier: rawNotifier, signing,
         }
       }
       for (const signer of contract.signers) {
-        const body = `${signer.name}，您好：\n\n${subject}。${kind === 'completed' ? '签署完成的合同见附件，可用 sealflow verify 独立验证签名。' : ''}`;
+        let body = `${signer.name}，您好：\n\n${subject}。${kind === 'completed' ? '签署完成的合同见附件，可用 sealflow verify 独立验证签名。' : ''}`;
+        if (kind === 'completed') {
+          // The signing link is dead now; the signed copy has its own link, which expires.
+          const token = signedCopyToken(secret, contract.id, signer.id);
+          const expiresAt = new Date(Date.parse(contract.updatedAt) + SIGNED_COPY_TTL_MS).toISOString();
+          await store.signerLinks.ensureCopy({ token, contractId: contract.id, signerId: signer.id, expiresAt });
+          body += `\n\n下载您的签署副本：${publicUrl.replace(/\/$/, '')}/api/copies/${token}\n（${expiresAt.slice(0, 10)} 前有效）`;
+        }
         const key = `${contract.id}:${kind}:${signer.id}`;
         if (signer.email) await notifier.send({ channel: 'email', to: signer.email, subject, body, contractId: contract.id, attachments }, `${key}:email`);
         else await notifier.send({ channel: 'inbox', to: `signer:${signer.id}`, subject, body, contractId: contract.id }, `${key}:inbox`);
