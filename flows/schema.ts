@@ -64,6 +64,9 @@ export const ApprovalSchema = Type.Object(
   {
     amount: Expression,
     tiers: Type.Array(ApprovalTierSchema, { minItems: 1 }),
+    allowInitiator: Type.Optional(
+      Type.Boolean({ description: 'maker-checker opt-out: true lets the user who started a contract approve its steps (default false: they cannot)' }),
+    ),
     ...TimeoutPolicy,
   },
   { additionalProperties: false },

@@ -23,6 +23,8 @@ export interface Simulation extends ApprovalPlan {
   title: string | null;
   documents: SimulatedDocument[];
   signers: SimulatedSigner[];
+  /** Whether the user who starts the contract may approve its steps (`approval.allowInitiator`; maker-checker by default). */
+  initiatorMayApprove: boolean;
 }
 
 function text(value: unknown): string | null {
@@ -56,5 +58,5 @@ export async function simulateFlow(flow: FlowDefinition, data: Record<string, un
     });
   }
   signers.sort((a, b) => a.order - b.order);
-  return { ...plan, title: await contractTitle(flow, data), documents, signers };
+  return { ...plan, title: await contractTitle(flow, data), documents, signers, initiatorMayApprove: flow.approval.allowInitiator === true };
 }

@@ -122,8 +122,7 @@ function semanticIssues(flow: FlowDefinition): ValidationIssue[] {
 
   if (flow.data) {
     try {
-      flowAjv ??= createAjv();
-      flowAjv.compile(flow.data);
+      compileDataSchema(flow.data);
     } catch (error) {
       issues.push({ path: '/data', message: `is not a usable JSON Schema: ${(error as Error).message}` });
     }
@@ -144,13 +143,21 @@ export function validateFlow(input: unknown): ValidationResult<FlowDefinition> {
 // Data schemas are compiled once per schema; a small cache keyed by the schema text.
 const dataValidators = new Map<string, ValidateFunction>();
 
+/**
+ * Compiles a schema written by a flow designer or a template author. Each gets an Ajv of its
+ * own: ajv registers every `$id` it compiles, so on a shared instance a schema with its own
+ * `$id` (or one that names the flow schema's) fails the second time it is compiled.
+ */
+function compileDataSchema(schema: object): ValidateFunction {
+  return createAjv().compile(schema);
+}
+
 /** Validates data against any JSON Schema (a flow's `data`, a template's variables); paths start at `prefix`. */
 export function validateAgainstSchema(schema: object, data: unknown, prefix: string): ValidationIssue[] {
   const key = JSON.stringify(schema);
   let validate = dataValidators.get(key);
   if (!validate) {
-    flowAjv ??= createAjv();
-    validate = flowAjv.compile(schema);
+    validate = compileDataSchema(schema);
     if (dataValidators.size > 500) dataValidators.clear();
     dataValidators.set(key, validate);
   }

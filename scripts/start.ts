@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { inspect } from 'node:util';
 import type { Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -11,6 +12,7 @@ import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { ConfigError, loadConfig, parseMasterKey } from '../config';
 import { createNotifierFromSettings } from '../notify';
 import { createApp } from '../server';
+import { redactConsole } from '../server/redact';
 import { openStore } from '../store';
 import { keyRecordsIn, openSigningPlatform } from '../signing';
 import { createDocumentRenderer } from '../templates';
@@ -41,6 +43,8 @@ function masterKeyFor(dataDir: string, configured: Buffer | null): Buffer {
 }
 
 async function main() {
+  // Every line this process logs, whichever module writes it, goes out without signing links, codes or keys.
+  redactConsole();
   let config;
   try {
     config = loadConfig();
@@ -49,7 +53,10 @@ async function main() {
     console.error(`[sealflow] configuration: ${error.message}`);
     process.exit(1);
   }
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  // Temporal's logger writes to stderr itself, around the console: its lines are redacted here.
+  Runtime.install({
+    logger: new DefaultLogger('WARN', ({ level, message, meta }) => console.error(`[temporal] [${level}] ${message}${meta === undefined ? '' : ` ${inspect(meta, { depth: 4, breakLength: Infinity })}`}`)),
+  });
   mkdirSync(config.dataDir, { recursive: true });
   const stops: Array<() => Promise<void>> = [];
   const stopAll = async () => {
@@ -138,7 +145,8 @@ async function main() {
 
     log(`Temporal at ${address}, task queue ${config.temporal.taskQueue}`);
     log(`REST API on http://localhost:${config.port} (GET /healthz, /openapi.json)`);
-    log(config.adminToken ? 'admin token: from SEALFLOW_ADMIN_TOKEN' : `admin token: ${adminToken} (kept in ${join(config.dataDir, 'admin-token')})`);
+    // The token itself never goes to the log (logs are collected and read widely); the file is readable only by this user.
+    log(config.adminToken ? 'admin token: from SEALFLOW_ADMIN_TOKEN' : `admin token: generated, read it from ${join(config.dataDir, 'admin-token')}`);
     log('WARNING: face verification (verify: "face") uses the DEVELOPMENT provider, which accepts the evidence "dev-face-ok" and checks nobody; give createApp a real faceVerifier before production');
     if (!config.masterKey) log(`master key (seals connector secrets): kept in ${join(config.dataDir, 'master-key')}; back it up, or set SEALFLOW_MASTER_KEY`);
     log('ready. Ctrl-C stops everything.');

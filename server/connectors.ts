@@ -2,7 +2,7 @@
 // mapping, the flow), store it with its secrets sealed, keep each polling instance's sync
 // loop (a Temporal workflow) running, and answer with views that never carry a secret.
 import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateStage, type Client } from '@temporalio/client';
-import { checkSettings, compileMapping, ConnectorError, getConnector, listConnectors, previewMapping, splitSecrets, validateSettings, type AnyConnector } from '../connectors';
+import { checkSettings, compileMapping, ConnectorError, destinationFields, getConnector, listConnectors, previewMapping, splitSecrets, validateSettings, type AnyConnector } from '../connectors';
 import type { ValidationIssue } from '../flows';
 import { StoreError, type ConnectorHealthRecord, type ConnectorInstanceRecord, type ConnectorTrigger, type ConnectorWebhookAuth, type Store } from '../store';
 import { CONNECTOR_SYNC_WORKFLOW, connectorSyncWorkflowId, loadConnectorInstance, requestSync, syncNow, type Actor, type ConnectorSyncInput, type ConnectorSyncSummary, type ContractStarter } from '../workflows';
@@ -53,6 +53,21 @@ export interface ConnectorView {
 const SYNC_ANSWER_WITHIN_MS = 55_000;
 
 const invalid = (message: string, details: ValidationIssue[]) => new AppError('invalid_connector', message, { details });
+
+/**
+ * A URL setting decides where the instance's secrets are sent. Whoever changes one must
+ * enter every secret again: else anyone allowed to edit the instance could point it at a
+ * server of theirs and receive the password or token that someone else entered.
+ */
+function refuseRedirectedSecrets(connector: AnyConnector, before: ConnectorInstanceRecord, after: Record<string, unknown>, sent: Record<string, unknown> | undefined): void {
+  const moved = destinationFields(connector.auth.schema).filter((name) => after[name] !== before.settings[name]);
+  if (!moved.length) return;
+  const notReentered = before.secretsSet.filter((name) => typeof sent?.[name] !== 'string');
+  if (!notReentered.length) return;
+  throw new AppError('secrets_required', `Changing ${moved.join(', ')} needs the secrets entered again: ${notReentered.join(', ')}`, {
+    details: notReentered.map((name) => ({ path: `/settings/${name}`, message: `must be entered again, since ${moved.map((m) => `/settings/${m}`).join(', ')} changed` })),
+  });
+}
 
 export function createConnectorService({ store, client, taskQueue, masterKey, startContract }: { store: Store; client: Client; taskQueue: string; masterKey: Uint8Array | null; startContract: ContractStarter }) {
   function key(): Uint8Array {
@@ -171,7 +186,8 @@ export function createConnectorService({ store, client, taskQueue, masterKey, st
       // Secret settings the caller leaves out keep their value: the caller never saw them.
       const secretsKept = Object.fromEntries(Object.entries(opened.settings).filter(([name]) => before.secretsSet.includes(name)));
       const settings = body.settings ? { ...secretsKept, ...body.settings } : { ...before.settings, ...secretsKept };
-      const { plain, secrets } = await checked({ connector: before.connector, settings, trigger, flow, mapping });
+      const { connector, plain, secrets } = await checked({ connector: before.connector, settings, trigger, flow, mapping });
+      refuseRedirectedSecrets(connector, before, plain, body.settings);
       const record = await store.connectors
         .update(
           {

@@ -2,6 +2,7 @@
 // into `{"error": {code, message, details}}` with the right status. Nothing else leaks.
 import type { ErrorRequestHandler } from 'express';
 import { ExpressionError } from '../flows';
+import { redact } from './redact';
 
 export interface ErrorDetail {
   path: string;
@@ -44,7 +45,8 @@ export function errorHandler(log: (message: string) => void = console.error): Er
       res.status(known.status).json({ error: { code: known.code, message: known.message, details: known.details } });
       return;
     }
-    log(`[server] ${req.method} ${req.path} failed: ${(error as Error)?.stack ?? String(error)}`);
+    // The path may be a signing link and the error may quote a code or a key: redacted either way.
+    log(redact(`[server] ${req.method} ${req.path} failed: ${(error as Error)?.stack ?? String(error)}`));
     res.status(500).json({ error: { code: 'internal', message: 'Something went wrong on our side; it has been logged.', details: [] } });
   };
 }

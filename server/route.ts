@@ -9,6 +9,7 @@ import { toIssues } from '../flows';
 import type { Actor } from '../workflows';
 import { authorize, type Access } from './auth';
 import { AppError } from './errors';
+import { MAX_JSON_DEPTH, tooDeepAt } from './json-depth';
 
 export interface RouteContext<B extends TSchema, Q extends TSchema> {
   body: Static<B>;
@@ -71,6 +72,10 @@ export function registerRoutes(router: Router, routes: RouteSpec[], authenticate
       if (route.access !== 'public') {
         actor = await authenticate(req.headers.authorization);
         authorize(actor, route.access);
+      }
+      const deep = tooDeepAt(req.body);
+      if (deep !== null) {
+        throw new AppError('invalid_body', `The request body is nested more than ${MAX_JSON_DEPTH} levels deep`, { details: [{ path: deep, message: `is nested more than ${MAX_JSON_DEPTH} levels deep` }] });
       }
       const body = checkBody ? checkBody(req.body ?? undefined) : req.body;
       const query = checkQuery ? checkQuery({ ...req.query }) : req.query;

@@ -99,6 +99,13 @@ export interface ConnectorRepository {
   cursor(id: string): Promise<string | null>;
   saveCursor(id: string, cursor: string | null): Promise<void>;
   recordRun(id: string, run: ConnectorRun, at: Date): Promise<void>;
+  /**
+   * Remembers a webhook delivery id; false when it was already seen (a replay). Ids received
+   * before `forgetBefore` (older than any timestamp the hub still accepts) are pruned first.
+   */
+  rememberDelivery(id: string, deliveryId: string, at: Date, forgetBefore: Date): Promise<boolean>;
+  /** Forgets a delivery the hub could not handle, so the sender may deliver it again. */
+  forgetDelivery(id: string, deliveryId: string): Promise<void>;
 }
 
 const WEBHOOK_FIELD = 'webhookAuth';
@@ -225,6 +232,21 @@ export function createConnectorRepository(db: Kysely<Database>): ConnectorReposi
 
     async saveCursor(id, cursor) {
       await db.updateTable('connector_status').set({ cursor, cursor_at: new Date().toISOString() }).where('instance_id', '=', id).execute();
+    },
+
+    async rememberDelivery(id, deliveryId, at, forgetBefore) {
+      await db.deleteFrom('webhook_deliveries').where('received_at', '<', forgetBefore.toISOString()).execute();
+      // The primary key decides between two concurrent deliveries of one id: exactly one insert lands.
+      const inserted = await db
+        .insertInto('webhook_deliveries')
+        .values({ instance_id: id, delivery_id: deliveryId, received_at: at.toISOString() })
+        .onConflict((oc) => oc.columns(['instance_id', 'delivery_id']).doNothing())
+        .executeTakeFirst();
+      return Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 1;
+    },
+
+    async forgetDelivery(id, deliveryId) {
+      await db.deleteFrom('webhook_deliveries').where('instance_id', '=', id).where('delivery_id', '=', deliveryId).execute();
     },
 
     async recordRun(id, run, at) {

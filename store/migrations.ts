@@ -222,6 +222,20 @@ function migrations(dialect: DialectName): Record<string, Migration> {
           .execute();
       },
     },
+    '0008_webhook_deliveries': {
+      async up(db: Kysely<any>) {
+        // Delivery ids of signed webhooks seen in the last minutes, per connector instance: a replay is refused even
+        // after a restart. Rows older than the timestamp window are pruned as new ones arrive.
+        await db.schema
+          .createTable('webhook_deliveries')
+          .addColumn('instance_id', 'text', (c) => c.notNull())
+          .addColumn('delivery_id', 'text', (c) => c.notNull())
+          .addColumn('received_at', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('webhook_deliveries_pk', ['instance_id', 'delivery_id'])
+          .execute();
+        await db.schema.createIndex('webhook_deliveries_received_idx').on('webhook_deliveries').column('received_at').execute();
+      },
+    },
   };
 }
 

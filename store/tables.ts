@@ -121,6 +121,13 @@ export interface ConnectorsTable {
   updated_by: string;
 }
 
+/** A signed webhook delivery seen recently (its id), so that a replay is refused. */
+export interface WebhookDeliveriesTable {
+  instance_id: string;
+  delivery_id: string;
+  received_at: string;
+}
+
 /** Per connector instance: where the next sync starts, and its health counters. */
 export interface ConnectorStatusTable {
   instance_id: string;
@@ -203,5 +210,6 @@ export interface Database {
   signer_copies: SignerCopiesTable;
   connectors: ConnectorsTable;
   connector_status: ConnectorStatusTable;
+  webhook_deliveries: WebhookDeliveriesTable;
   seals: SealsTable;
 }

@@ -142,6 +142,10 @@ export async function contractFlow(input: ContractInput): Promise<ContractState>
         const step = current();
         if (state.status !== 'in_approval' || !step || step.status !== 'pending') rejectUpdate(ContractErrors.notPending, `contract ${state.id} is ${state.status}, not waiting for an approval`);
         if (decision !== 'approve' && decision !== 'reject') rejectUpdate('invalid_decision', 'decision must be approve or reject');
+        // Maker-checker: whoever started the contract does not approve it, unless the flow says so.
+        if (actor.id === state.startedBy && input.flow.definition.approval.allowInitiator !== true) {
+          rejectUpdate(ContractErrors.forbidden, `${actor.name} started this contract and cannot approve it; another approver must decide (the flow does not set approval.allowInitiator)`);
+        }
         if (step.decisions.some((d) => d.userId === actor.id)) rejectUpdate(ContractErrors.alreadyDecided, `${actor.name} has already decided "${step.name}"`);
         if (!openSlots(step).some((slot) => approverMatches(slot, actor))) {
           rejectUpdate(ContractErrors.forbidden, `"${step.name}" waits for ${openSlots(step).join(', ')}; ${actor.name} holds none of these`);

@@ -25,14 +25,26 @@ export interface ContractStartRequest {
   source?: ContractSource;
 }
 
+/** Who started a contract: a connector instance (the request carries `source`) or a caller of the REST API. */
+export type ContractOrigin = 'connector' | 'api';
+
 /**
  * The same flow and source key always name the same contract; without a source key every
  * start is new. `scope` keeps hubs that share one Temporal namespace apart (workflow ids are
  * unique per namespace); a hub keeps its scope for life, or a source record could start twice.
+ *
+ * Source keys belong to their source, so each origin has a key space of its own. Connector
+ * starts keep the id they always had (scope, flow, key): a record synced before still finds its
+ * contract. REST starts hash under a marker no connector id can begin with (a NUL, where a
+ * connector's string has a flow key, `[a-z0-9]…`), so a user who sends the number of a purchase
+ * order SAP has not released yet gets a contract of their own, and SAP's sync later starts the
+ * real one from SAP's data instead of finding the user's. Within one origin the same flow + key
+ * is still one contract (the API's idempotent start).
  */
-export function contractIdFor(flowKey: string, sourceKey: string | null, scope = ''): string {
+export function contractIdFor(flowKey: string, sourceKey: string | null, scope = '', origin: ContractOrigin = 'connector'): string {
   if (sourceKey === null) return `ct_${randomBytes(12).toString('hex')}`;
-  const key = scope ? `${scope}\n${flowKey}\n${sourceKey}` : `${flowKey}\n${sourceKey}`;
+  const named = origin === 'api' ? `\u0000api\n${flowKey}\n${sourceKey}` : `${flowKey}\n${sourceKey}`;
+  const key = scope ? `${scope}\n${named}` : named;
   return `ct_${createHash('sha256').update(key).digest('hex').slice(0, 24)}`;
 }
 
@@ -63,7 +75,7 @@ export function createContractStarter({ store, client, documents, taskQueue, idS
       if (!(await store.flows.get(flowKey))) throw new ContractStartError('flow_not_found', `Flow "${flowKey}" does not exist`, [{ path: '/flow', message: 'names no flow' }]);
       throw new ContractStartError('flow_not_published', `Flow "${flowKey}" has no published version yet`, [{ path: '/flow', message: 'has no published version' }]);
     }
-    const id = contractIdFor(flowKey, sourceKey, idScope);
+    const id = contractIdFor(flowKey, sourceKey, idScope, request.source ? 'connector' : 'api');
     if (sourceKey !== null) {
       const already = await store.contracts.get(id);
       if (already) return { contract: already, created: false };

@@ -165,3 +165,13 @@ export function secretFields(schema: TObject): string[] {
     .filter(([, property]) => (property as { writeOnly?: boolean }).writeOnly === true)
     .map(([name]) => name);
 }
+
+/**
+ * Names of the settings that say where the connector sends requests (and with them its
+ * secrets): `format: "uri"` (the kit's `Url()`), or a name ending in "url".
+ */
+export function destinationFields(schema: TObject): string[] {
+  return Object.entries(schema.properties)
+    .filter(([name, property]) => (property as { format?: string }).format === 'uri' || /url$/i.test(name))
+    .map(([name]) => name);
+}

@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { receiveWebhook, signWebhookBody, syncOnce, writeBack, type SyncResult } from '../../connectors';
+import { receiveWebhook, signWebhook, syncOnce, writeBack, type SyncResult } from '../../connectors';
 import { sapPurchaseOrders, type SapSettings } from '../../connectors/sap';
 import { startSapServer, type SapServer } from './sap-server';
 import { isReleasedInSeed, purchaseOrderNumber } from './sap-server/seed';
@@ -143,7 +143,7 @@ describe('SAP purchase orders → supplier contracts', () => {
     const outcome = await receiveWebhook({
       connector: sapPurchaseOrders,
       instance: { ...instance(), auth },
-      headers: { 'x-sealflow-signature': signWebhookBody(rawBody, auth.secret) },
+      headers: signWebhook(rawBody, auth.secret),
       rawBody,
       startContract: book.startContract,
       onChange: book.onChange,
@@ -155,7 +155,7 @@ describe('SAP purchase orders → supplier contracts', () => {
     expect(poll).toMatchObject({ started: 0, changed: 1 });
 
     const wrongType = JSON.stringify({ ...event, type: 'sap.s4.beh.salesorder.v1.SalesOrder.Created.v1' });
-    const rejected = await receiveWebhook({ connector: sapPurchaseOrders, instance: { ...instance(), auth }, headers: { 'x-sealflow-signature': signWebhookBody(wrongType, auth.secret) }, rawBody: wrongType, startContract: book.startContract });
+    const rejected = await receiveWebhook({ connector: sapPurchaseOrders, instance: { ...instance(), auth }, headers: signWebhook(wrongType, auth.secret), rawBody: wrongType, startContract: book.startContract });
     expect(rejected).toMatchObject({ status: 400, started: 0 });
   });
 

@@ -2,7 +2,7 @@
 import express from 'express';
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { previewMapping, receiveWebhook, signWebhookBody, verifyWebhook, writeBack, type WebhookAuth } from '../../connectors';
+import { previewMapping, receiveWebhook, signWebhook, signWebhookBody, verifyWebhook, writeBack, type WebhookAuth } from '../../connectors';
 import { ehrNewHires } from '../../connectors/ehr';
 import { bpmWebhook } from '../../connectors/bpm';
 import { srmSupplierOnboarding } from '../../connectors/srm';
@@ -46,18 +46,21 @@ const newHires = {
 };
 
 const ehrInstance = { id: 'ehr-prod', flow: 'employee-onboarding', mapping: ehrNewHires.defaultMapping!, settings: { timeoutMs: 5000 }, auth: hmac };
-const signed = (body: string, secret = hmac.kind === 'hmac-sha256' ? hmac.secret : '') => ({ 'x-sealflow-signature': signWebhookBody(body, secret), 'content-type': 'application/json' });
+const signed = (body: string, secret = hmac.kind === 'hmac-sha256' ? hmac.secret : '') => ({ ...signWebhook(body, secret), 'content-type': 'application/json' });
 
 describe('verifyWebhook', () => {
   const body = JSON.stringify({ hello: '世界' });
   it('accepts the right HMAC signature and parses the body', () => {
-    expect(verifyWebhook({ headers: signed(body), rawBody: Buffer.from(body), secret: hmac })).toEqual({ ok: true, payload: { hello: '世界' } });
+    const headers: Record<string, string> = signed(body);
+    expect(verifyWebhook({ headers, rawBody: Buffer.from(body), secret: hmac })).toEqual({ ok: true, payload: { hello: '世界' }, deliveryId: headers['x-sealflow-delivery'] });
   });
   it('answers 401 to a missing or wrong signature, before looking at the body', () => {
     expect(verifyWebhook({ headers: {}, rawBody: body, secret: hmac })).toMatchObject({ ok: false, status: 401 });
     expect(verifyWebhook({ headers: signed(body, 'another-secret-0123456789'), rawBody: body, secret: hmac })).toMatchObject({ ok: false, status: 401 });
     expect(verifyWebhook({ headers: signed(body), rawBody: body + ' ', secret: hmac })).toMatchObject({ ok: false, status: 401 });
     expect(verifyWebhook({ headers: { 'X-Sealflow-Signature': 'sha256=zz' }, rawBody: 'not json', secret: hmac })).toMatchObject({ ok: false, status: 401 });
+    // the signature of the body alone (the old scheme) no longer passes: the timestamp and delivery id are signed too
+    expect(verifyWebhook({ headers: { 'x-sealflow-signature': signWebhookBody(body, hmac.kind === 'hmac-sha256' ? hmac.secret : '') }, rawBody: body, secret: hmac })).toMatchObject({ ok: false, status: 401 });
   });
   it('checks bearer tokens per connector', () => {
     expect(verifyWebhook({ headers: { authorization: `Bearer ${'bpm-token-0123456789abcdef'}` }, rawBody: body, secret: bearer })).toMatchObject({ ok: true });
