@@ -1,9 +1,10 @@
 // The express app: the only door from outside.
+import type { Server } from 'node:http';
 import express, { Router } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Store } from '../store';
 import type { Notifier } from '../notify';
-import type { SigningPlatform } from '../signing';
+import { createPdfVerifier, type PdfVerifier, type SigningPlatform } from '../signing';
 import type { DocumentService } from '../workflows';
 import { createAuthenticator } from './auth';
 import { createContractService } from './contracts';
@@ -18,6 +19,7 @@ import { contractRoutes } from './routes/contracts';
 import { FlowSchemaRoute, flowRoutes } from './routes/flows';
 import { templateRoutes } from './routes/templates';
 import { signatureRoutes } from './routes/signatures';
+import { perClientRateLimit, refuseBodiesOver, type RateLimit } from './rate-limit';
 import { signingRoutes } from './routes/signing';
 import { sealRoutes } from './routes/seals';
 import type { FaceVerifier } from './face';
@@ -44,9 +46,18 @@ export interface AppOptions {
   masterKey: Uint8Array;
   /** Per connector instance, for POST /hooks/:connectorId. */
   webhookRateLimit?: WebhookRateLimit;
+  /** Per client address, for the endpoints anyone may call without logging in. */
+  publicRateLimits?: { verify?: RateLimit; tsa?: RateLimit };
+  /** Verifies PDFs posted to /api/verify (default: a worker pool trusting our root, closed when the server closes). */
+  verifier?: PdfVerifier;
   /** Checks signers whose flow says `verify: 'face'`. Default none: flows asking for it cannot be published (the development provider only when configured, see server/face.ts). */
   faceVerifier?: FaceVerifier | null;
 }
+
+/** A PDF verification costs milliseconds of a worker; a timestamp one RSA signature. */
+export const DEFAULT_PUBLIC_RATE_LIMITS: { verify: RateLimit; tsa: RateLimit } = { verify: { burst: 20, perSecond: 2 }, tsa: { burst: 50, perSecond: 10 } };
+/** A TimeStampReq is a few hundred bytes. */
+const TSA_MAX_BYTES = 64 * 1024;
 
 const within = <T>(ms: number, promise: Promise<T>) =>
   Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref())]);
@@ -59,6 +70,7 @@ export function createApp(options: AppOptions) {
   const faceVerifier = options.faceVerifier ?? null;
   const session = createSigningSession({ store, contracts, notifier: options.notifier, secret: options.masterKey, faceVerifier });
   const connectors = createConnectorService({ store, client, taskQueue: options.taskQueue, masterKey: options.masterKey, startContract });
+  const verifier = options.verifier ?? createPdfVerifier({ trustAnchors: [options.signing.ca.rootCertificate] });
 
   const health = defineRoute({
     method: 'get', path: '/healthz', tag: 'system', access: 'public',
@@ -81,7 +93,7 @@ export function createApp(options: AppOptions) {
     ...contractRoutes(store, contracts, options.documents),
     ...templateRoutes(options.documents),
     ...userRoutes(store),
-    ...signatureRoutes(options.signing),
+    ...signatureRoutes(options.signing, verifier),
     ...signingRoutes({ store, contracts, session }),
     ...sealRoutes(store),
     ...connectorRoutes(connectors),
@@ -96,9 +108,12 @@ export function createApp(options: AppOptions) {
   app.set('query parser', 'simple');
   // Webhooks need the raw bytes for their HMAC: their own parser, ahead of the JSON one.
   app.post('/hooks/:connectorId', express.raw({ type: () => true, limit: '1mb' }), createWebhookHandler({ store, client, masterKey: options.masterKey, startContract: connectors.startContract, rateLimit: options.webhookRateLimit }));
+  // Public endpoints: the client's rate is checked before its body is read, and a
+  // Content-Length over the limit is refused (413) from the headers, before any byte is read.
+  const rateLimits = { ...DEFAULT_PUBLIC_RATE_LIMITS, ...options.publicRateLimits };
+  app.post('/api/verify', perClientRateLimit('verification', rateLimits.verify), refuseBodiesOver(verifier.limits.maxBytes), express.raw({ type: () => true, limit: verifier.limits.maxBytes }));
+  app.post('/tsa', perClientRateLimit('timestamp', rateLimits.tsa), refuseBodiesOver(TSA_MAX_BYTES), express.raw({ type: () => true, limit: TSA_MAX_BYTES }));
   app.use(express.json({ limit: '1mb' }));
-  // PDFs to verify and timestamp queries arrive as bytes.
-  app.use(express.raw({ type: ['application/pdf', 'application/timestamp-query'], limit: '50mb' }));
   const router = Router();
   router.get('/openapi.json', (_req, res) => {
     res.json(openapi);
@@ -108,5 +123,10 @@ export function createApp(options: AppOptions) {
   app.use(signerPageRouter({ checkLink: session.checkLink }));
   app.use((req, _res, next) => next(new AppError('not_found', `No route for ${req.method} ${req.path}`, { status: 404 })));
   app.use(errorHandler(options.log));
+  // The app owns the verifier it made: its workers stop when the server listening with it closes.
+  if (!options.verifier) {
+    const listen = app.listen.bind(app) as (...args: unknown[]) => Server;
+    app.listen = ((...args: unknown[]) => listen(...args).once('close', () => void verifier.close())) as typeof app.listen;
+  }
   return app;
 }

@@ -15,6 +15,8 @@ export { personSignatureAppearance, type PersonSignatureOptions } from './appear
 export { loadNotoSansSc } from './appearance/cjk-font';
 export { verifyPdf, type SignatureReport, type VerificationReport, type VerifyPdfOptions } from './verify/verify-pdf';
 export type { TimestampReport } from './verify/timestamp-verification';
+export { createPdfVerifier, VerificationRefused, type PdfVerifier, type PdfVerifierOptions, type VerificationRefusal } from './verify/verification-pool';
+export { DEFAULT_VERIFY_LIMITS, type VerifyLimits } from './verify/limits';
 export type { RevisionChanges, ChangeKind } from './verify/revisions';
 export { runVerifyCli } from './cli';
 // Evidence report (签约存证报告): event hash chain, report rendering, platform seal.

@@ -82,6 +82,9 @@ const DELIMITERS = new Set([0x28, 0x29, 0x3c, 0x3e, 0x5b, 0x5d, 0x7b, 0x7d, 0x2f
 
 export const isWhitespace = (byte: number): boolean => WHITESPACE.has(byte);
 
+/** Arrays and dictionaries nested deeper than this are refused (the parser recurses on them). */
+export const MAX_NESTING = 128;
+
 export class PdfParseError extends Error {
   constructor(message: string, readonly at: number) {
     super(`${message} at byte ${at}`);
@@ -90,7 +93,12 @@ export class PdfParseError extends Error {
 
 /** A cursor over PDF bytes that reads one object at a time. */
 export class PdfLexer {
+  private depth = 0;
   constructor(readonly bytes: Buffer, public at = 0) {}
+
+  private enter(): void {
+    if (++this.depth > MAX_NESTING) throw new PdfParseError(`arrays and dictionaries nested more than ${MAX_NESTING} deep`, this.at);
+  }
 
   skipWhitespace(): void {
     const { bytes } = this;
@@ -137,11 +145,13 @@ export class PdfLexer {
     }
     if (byte === 0x5b) {
       this.at++;
+      this.enter();
       const items: PdfValue[] = [];
       for (;;) {
         this.skipWhitespace();
         if (bytes[this.at] === 0x5d) {
           this.at++;
+          this.depth--;
           return items;
         }
         if (this.at >= bytes.length) throw new PdfParseError('unterminated array', this.at);
@@ -199,13 +209,16 @@ export class PdfLexer {
 
   private dict(): PdfDict {
     this.at += 2;
+    this.enter();
     const dict = new PdfDict();
     for (;;) {
       this.skipWhitespace();
       if (this.bytes[this.at] === 0x3e && this.bytes[this.at + 1] === 0x3e) {
         this.at += 2;
+        this.depth--;
         return dict;
       }
+      if (this.at >= this.bytes.length) throw new PdfParseError('unterminated dictionary', this.at);
       const key = this.value();
       if (!(key instanceof PdfName)) throw new PdfParseError('dictionary key is not a name', this.at);
       dict.set(key.value, this.value());

@@ -1,0 +1,69 @@
+// Guards for what anyone may send: token buckets in memory (one set per server process),
+// per connector instance for webhooks and per client address for the public endpoints
+// that need no login; and a body limit that answers from the headers alone.
+import type { NextFunction, Request, Response } from 'express';
+import { AppError } from './errors';
+
+export interface RateLimit {
+  /** Requests a key may send at once. */
+  burst: number;
+  /** Requests per second it may send over time. */
+  perSecond: number;
+}
+
+/** A token bucket per key. Buckets that have filled up again are forgotten, so memory follows active clients. */
+export function createRateLimiter({ burst, perSecond }: RateLimit, now: () => number = Date.now) {
+  const buckets = new Map<string, { tokens: number; at: number }>();
+  const fullAfterMs = (burst / perSecond) * 1000;
+  let sweptAt = now();
+  return {
+    /** Takes a token; returns 0 when allowed, else the seconds until the next token. */
+    take(key: string): number {
+      const t = now();
+      if (t - sweptAt > fullAfterMs && buckets.size > 1000) {
+        for (const [k, b] of buckets) if (t - b.at > fullAfterMs) buckets.delete(k);
+        sweptAt = t;
+      }
+      const bucket = buckets.get(key) ?? { tokens: burst, at: t };
+      bucket.tokens = Math.min(burst, bucket.tokens + ((t - bucket.at) / 1000) * perSecond);
+      bucket.at = t;
+      buckets.set(key, bucket);
+      if (bucket.tokens >= 1) {
+        bucket.tokens -= 1;
+        return 0;
+      }
+      return Math.max(1, Math.ceil((1 - bucket.tokens) / perSecond));
+    },
+  };
+}
+
+/**
+ * Express middleware limiting one public endpoint per client address. Mounted ahead of
+ * the body parser, so a client over its rate is refused before its body is read.
+ * The address is the socket's (express's `trust proxy` decides whether X-Forwarded-For counts).
+ */
+export function perClientRateLimit(what: string, limit: RateLimit) {
+  const limiter = createRateLimiter(limit);
+  return (req: Request, res: Response, next: NextFunction) => {
+    const wait = limiter.take(req.ip ?? req.socket.remoteAddress ?? 'unknown');
+    if (!wait) return next();
+    res.setHeader('retry-after', String(wait));
+    // The body is not read: close the connection afterwards rather than drain it.
+    res.setHeader('connection', 'close');
+    next(new AppError('rate_limited', `Too many ${what} requests from this client; try again in ${wait} s`, { status: 429 }));
+  };
+}
+
+/**
+ * Refuses a request whose Content-Length is over `limit` with 413 at once, without reading
+ * or draining its body (body-parser would refuse too, but only after draining all of it).
+ * Chunked bodies without a length are cut off by the body parser's own limit.
+ */
+export function refuseBodiesOver(limit: number) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const length = Number(req.headers['content-length']);
+    if (!(length > limit)) return next();
+    res.setHeader('connection', 'close');
+    next(new AppError('payload_too_large', `The request body has ${length} bytes; at most ${limit} are taken here`, { status: 413 }));
+  };
+}
