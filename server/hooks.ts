@@ -12,6 +12,7 @@ import { ConnectorError, handleWebhookPayload, verifyWebhook, WEBHOOK_TOLERANCE_
 import type { Store } from '../store';
 import { connectorContractStart, loadConnectorInstance, reportSourceChange, type ContractStarter } from '../workflows';
 import { AppError } from './errors';
+import { createRateLimiter } from './rate-limit';
 import { MAX_JSON_DEPTH, tooDeepAt } from './json-depth';
 import { defineRoute } from './route';
 
@@ -31,26 +32,6 @@ export interface WebhookRateLimit {
 export const UNAUTHENTICATED_LIMIT = { burst: 20, perSecond: 1 };
 
 export const DEFAULT_WEBHOOK_RATE_LIMIT: WebhookRateLimit = { burst: 30, perSecond: 5, unauthenticated: UNAUTHENTICATED_LIMIT };
-
-/** A token bucket per connector instance, in memory (one per server process). */
-export function createRateLimiter({ burst, perSecond }: WebhookRateLimit, now: () => number = Date.now) {
-  const buckets = new Map<string, { tokens: number; at: number }>();
-  return {
-    /** Takes a token; returns 0 when allowed, else the seconds until the next token. */
-    take(key: string): number {
-      const t = now();
-      const bucket = buckets.get(key) ?? { tokens: burst, at: t };
-      bucket.tokens = Math.min(burst, bucket.tokens + ((t - bucket.at) / 1000) * perSecond);
-      bucket.at = t;
-      buckets.set(key, bucket);
-      if (bucket.tokens >= 1) {
-        bucket.tokens -= 1;
-        return 0;
-      }
-      return Math.max(1, Math.ceil((1 - bucket.tokens) / perSecond));
-    },
-  };
-}
 
 const WebhookAnswer = Type.Object({
   read: Type.Integer(),
