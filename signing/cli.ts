@@ -1,7 +1,9 @@
 // `sealflow verify [--json] [--trust root.pem]… file.pdf…`: a person-readable (or JSON)
 // report of every signature. Exit code 0: all valid; 1: anything invalid or changed; 2: usage.
-import { readFile } from 'node:fs/promises';
-import { verifyPdf, type SignatureReport, type VerificationReport } from './verify/verify-pdf';
+// Files are verified by the same worker pool, with the same limits, as POST /api/verify.
+import { readFile, stat } from 'node:fs/promises';
+import { createPdfVerifier } from './verify/verification-pool';
+import type { SignatureReport, VerificationReport } from './verify/verify-pdf';
 
 const USAGE = 'usage: sealflow verify [--json] [--trust <root certificate, PEM or DER>]… <file.pdf>…';
 
@@ -31,18 +33,28 @@ export async function runVerifyCli(argv: string[], io: { out: (line: string) => 
     return usage(io, `cannot read trust anchors: ${(error as Error).message}`);
   }
   const reports: { file: string; report?: VerificationReport; error?: string }[] = [];
-  for (const file of files) {
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(file);
-    } catch (error) {
-      return usage(io, `cannot read ${file}: ${(error as Error).message}`);
+  const verifier = createPdfVerifier({ trustAnchors, workers: 1 });
+  try {
+    for (const file of files) {
+      let bytes: Buffer;
+      try {
+        const { size } = await stat(file);
+        if (size > verifier.limits.maxBytes) {
+          reports.push({ file, error: `too large to verify: ${size} bytes, at most ${verifier.limits.maxBytes}` });
+          continue;
+        }
+        bytes = await readFile(file);
+      } catch (error) {
+        return usage(io, `cannot read ${file}: ${(error as Error).message}`);
+      }
+      try {
+        reports.push({ file, report: await verifier.verify(bytes) });
+      } catch (error) {
+        reports.push({ file, error: `not a readable PDF: ${(error as Error).message}` });
+      }
     }
-    try {
-      reports.push({ file, report: verifyPdf(bytes, { trustAnchors }) });
-    } catch (error) {
-      reports.push({ file, error: `not a readable PDF: ${(error as Error).message}` });
-    }
+  } finally {
+    await verifier.close();
   }
   if (json) io.out(JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2));
   else for (const entry of reports) io.out(entry.report ? describe(entry.file, entry.report, trustAnchors.length) : `${entry.file}: ${entry.error}`);
