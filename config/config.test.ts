@@ -14,4 +14,11 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ SEALFLOW_ADMIN_TOKEN: 'short' })).toThrow(/^SEALFLOW_ADMIN_TOKEN: must be at least 16/);
     expect(() => loadConfig({ TEMPORAL_ADDRESS: 'temporal' })).toThrow(/^TEMPORAL_ADDRESS: must be host:port/);
   });
+
+  it('has no face provider unless SEALFLOW_FACE_PROVIDER asks for the development one by name', () => {
+    expect(loadConfig({}).faceProvider).toBeNull();
+    expect(loadConfig({ SEALFLOW_FACE_PROVIDER: 'none' }).faceProvider).toBeNull();
+    expect(loadConfig({ SEALFLOW_FACE_PROVIDER: 'development' }).faceProvider).toBe('development');
+    expect(() => loadConfig({ SEALFLOW_FACE_PROVIDER: 'dev' })).toThrow(/^SEALFLOW_FACE_PROVIDER: must be "development"/);
+  });
 });

@@ -5,7 +5,7 @@
 /** Link tokens in Sealflow URLs: a signing link, a signed copy's download link. */
 const LINK_TOKEN = /(\/(?:sign|api\/copies)\/)([A-Za-z0-9_-]{4})[A-Za-z0-9_-]{16,}/g;
 /** A one-time code as our SMS words it (验证码 123456), also when the sender forgot to list it. */
-const CODE = /(验证码[\s:：]*)\d{4,8}/g;
+const CODE = /(验证码(?:为|是)?[\s:：]*)\d{4,8}/g;
 
 export const MASK = '******';
 

@@ -12,6 +12,7 @@ import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { ConfigError, loadConfig, parseMasterKey } from '../config';
 import { createNotifierFromSettings } from '../notify';
 import { createApp } from '../server';
+import { createDevelopmentFaceVerifier } from '../server/face';
 import { redactConsole } from '../server/redact';
 import { openStore } from '../store';
 import { keyRecordsIn, openSigningPlatform } from '../signing';
@@ -136,7 +137,7 @@ async function main() {
     stops.push(() => connection.close());
     const client = new Client({ connection, namespace: config.temporal.namespace });
     const adminToken = adminTokenFor(config.dataDir, config.adminToken);
-    const app = createApp({ store, client, documents, signing, notifier, taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace, adminToken, masterKey });
+    const app = createApp({ store, client, documents, signing, notifier, taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace, adminToken, masterKey, faceVerifier: config.faceProvider === 'development' ? createDevelopmentFaceVerifier() : null });
     const server: Server = await new Promise((resolve, reject) => {
       const s = app.listen(config.port, () => resolve(s));
       s.once('error', reject);
@@ -147,7 +148,8 @@ async function main() {
     log(`REST API on http://localhost:${config.port} (GET /healthz, /openapi.json)`);
     // The token itself never goes to the log (logs are collected and read widely); the file is readable only by this user.
     log(config.adminToken ? 'admin token: from SEALFLOW_ADMIN_TOKEN' : `admin token: generated, read it from ${join(config.dataDir, 'admin-token')}`);
-    log('WARNING: face verification (verify: "face") uses the DEVELOPMENT provider, which accepts the evidence "dev-face-ok" and checks nobody; give createApp a real faceVerifier before production');
+    if (config.faceProvider === 'development') log('WARNING: SEALFLOW_FACE_PROVIDER=development: face verification (verify: "face") accepts the evidence "dev-face-ok" and checks nobody; never in production');
+    else log('face verification: no provider (flows with verify: "face" cannot be published; SEALFLOW_FACE_PROVIDER=development for trials)');
     if (!config.masterKey) log(`master key (seals connector secrets): kept in ${join(config.dataDir, 'master-key')}; back it up, or set SEALFLOW_MASTER_KEY`);
     log('ready. Ctrl-C stops everything.');
     await running.catch(async (error) => {

@@ -35,8 +35,9 @@ export const DEVELOPMENT_FACE_EVIDENCE = 'dev-face-ok';
  * FOR DEVELOPMENT AND TESTS ONLY — THIS CHECKS NOBODY'S FACE. It accepts the literal
  * evidence "dev-face-ok" and refuses anything else, so that flows with `verify: 'face'`
  * can be tried end to end without a vendor. Its references start with "development-" so
- * that an evidence report shows the check was not real. The hub uses it only when no
- * other FaceVerifier is given, and says so at start-up.
+ * that an evidence report shows the check was not real. The hub uses it only when told to
+ * (SEALFLOW_FACE_PROVIDER=development), and says so at start-up; without a provider, flows
+ * asking for face verification cannot be published.
  */
 export function createDevelopmentFaceVerifier(): FaceVerifier {
   return {

@@ -34,9 +34,9 @@ export async function resolveLink({ store, clock }: SessionContext, token: strin
   const contract = await store.contracts.get(link.contractId);
   const signer = contract?.signers.find((s) => s.id === link.signerId);
   if (!contract || !signer) throw new AppError('link_not_found', 'This signing link does not exist', { status: 404 });
-  if (Date.parse(link.expiresAt) < clock().getTime()) throw new AppError('link_expired', `This signing link expired at ${link.expiresAt}`, { status: 410 });
   // A link dies with its contract's signing stage: it serves nothing and accepts nothing after.
   if (contract.status !== 'signing') throw new AppError('link_closed', CLOSED[contract.status] ?? `This contract is ${contract.status}; the signing link no longer works`, { status: 410 });
+  if (Date.parse(link.expiresAt) < clock().getTime()) throw new AppError('link_expired', `This signing link expired at ${link.expiresAt}`, { status: 410 });
   return { link, contract, signer };
 }
 
