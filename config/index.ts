@@ -1,6 +1,9 @@
 // Configuration is read from the environment once, at start-up, into one typed object.
 // A bad setting stops the process with a message that names it.
 import { resolve } from 'node:path';
+import { parseOutboundAllow, type OutboundAllowlist } from './outbound';
+
+export { checkOutbound, installOutboundAllowlist, OutboundRefusedError, outboundAllowed, parseOutboundAllow, type OutboundAllowlist } from './outbound';
 
 export interface SealflowConfig {
   /** Port of the REST server. */
@@ -44,6 +47,8 @@ export interface SealflowConfig {
    * "development" only by explicit choice: it accepts "dev-face-ok" and checks nobody.
    */
   faceProvider: 'development' | null;
+  /** SEALFLOW_OUTBOUND_ALLOW: the hosts connectors, the SMS webhook and the TSA may call; null (unset): any (see outbound.ts). */
+  outboundAllow: OutboundAllowlist | null;
 }
 
 export class ConfigError extends Error {
@@ -153,5 +158,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SealflowConfig
     publicUrl: httpUrl(env, 'SEALFLOW_PUBLIC_URL') ?? `http://localhost:${port(env, 'PORT', 3000)}`,
     notify: notifySettings(env),
     faceProvider: faceProvider(env),
+    outboundAllow: parseOutboundAllow(env.SEALFLOW_OUTBOUND_ALLOW, (message) => {
+      throw new ConfigError('SEALFLOW_OUTBOUND_ALLOW', message);
+    }),
   };
 }

@@ -8,7 +8,7 @@ export type {
 export { ConnectorError, isRetryable, type ConnectorErrorCode } from './kit/errors';
 export { ConnectorInstanceSchema, WebhookAuthSchema, type ConnectorInstance, type WebhookAuth } from './kit/instance';
 export { compileMapping, type CompiledMapping, type MappingFailure } from './kit/mapping';
-export { checkSettings, publicSettings, Secret, splitSecrets, Url, validateSettings } from './kit/settings';
+export { assertDestinationsAllowed, checkSettings, publicSettings, refusedDestinations, Secret, splitSecrets, Url, validateSettings } from './kit/settings';
 export { syncOnce, DEFAULT_CONCURRENCY, DEFAULT_MAX_ITEMS, type ItemError, type OnChange, type SourceChange, type StartContract, type StartRequest, type SyncOptions, type SyncResult } from './kit/sync';
 export { receiveWebhook, handleWebhookPayload, signWebhook, signWebhookBody, verifyWebhook, SIGNATURE_HEADER, TIMESTAMP_HEADER, DELIVERY_HEADER, WEBHOOK_TOLERANCE_SECONDS, type WebhookHeaders, type WebhookOutcome, type WebhookVerification } from './kit/webhook';
 export { writeBack, writeBackIdempotencyKey } from './kit/writeback';

@@ -1,5 +1,6 @@
 // SMS behind a provider interface. The one provider here POSTs to an HTTP webhook, which
 // an operator points at their SMS gateway (or a small adapter for Aliyun, Tencent Cloud, …).
+import { checkOutbound } from '../config';
 import { NotifyError } from './errors';
 import { maskMobile, normalizeMobile } from './recipients';
 
@@ -60,6 +61,11 @@ export function createWebhookSmsProvider(options: WebhookSmsProviderOptions): Sm
         'idempotency-key': idempotencyKey,
       };
       if (token !== null) headers.authorization = `Bearer ${token}`;
+      try {
+        checkOutbound(target, 'SMS webhook');
+      } catch (error) {
+        throw new NotifyError('invalid_settings', (error as Error).message, { retryable: false });
+      }
       let response: Response;
       try {
         response = await fetch(target, {

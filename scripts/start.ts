@@ -9,7 +9,7 @@ import type { Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { ConfigError, loadConfig, parseMasterKey } from '../config';
+import { ConfigError, installOutboundAllowlist, loadConfig, parseMasterKey } from '../config';
 import { createNotifierFromSettings } from '../notify';
 import { createApp } from '../server';
 import { createDevelopmentFaceVerifier } from '../server/face';
@@ -55,6 +55,8 @@ async function main() {
     process.exit(1);
   }
   // Temporal's logger writes to stderr itself, around the console: its lines are redacted here.
+  // Connectors, the SMS webhook and an external TSA call only the hosts SEALFLOW_OUTBOUND_ALLOW names (when set).
+  installOutboundAllowlist(config.outboundAllow);
   Runtime.install({
     logger: new DefaultLogger('WARN', ({ level, message, meta }) => console.error(`[temporal] [${level}] ${message}${meta === undefined ? '' : ` ${inspect(meta, { depth: 4, breakLength: Infinity })}`}`)),
   });

@@ -2,7 +2,7 @@
 // mapping, the flow), store it with its secrets sealed, keep each polling instance's sync
 // loop (a Temporal workflow) running, and answer with views that never carry a secret.
 import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateStage, type Client } from '@temporalio/client';
-import { checkSettings, compileMapping, ConnectorError, destinationFields, getConnector, listConnectors, previewMapping, splitSecrets, validateSettings, type AnyConnector } from '../connectors';
+import { checkSettings, compileMapping, ConnectorError, destinationFields, getConnector, refusedDestinations, listConnectors, previewMapping, splitSecrets, validateSettings, type AnyConnector } from '../connectors';
 import type { ValidationIssue } from '../flows';
 import { StoreError, type ConnectorHealthRecord, type ConnectorInstanceRecord, type ConnectorTrigger, type ConnectorWebhookAuth, type Store } from '../store';
 import { CONNECTOR_SYNC_WORKFLOW, connectorSyncWorkflowId, loadConnectorInstance, requestSync, syncNow, type Actor, type ConnectorSyncInput, type ConnectorSyncSummary, type ContractStarter } from '../workflows';
@@ -110,6 +110,7 @@ export function createConnectorService({ store, client, taskQueue, masterKey, st
     const settings = structuredClone(input.settings);
     const shape = validateSettings(connector, settings);
     if (!shape.ok) issues.push(...shape.issues);
+    else issues.push(...refusedDestinations(connector, settings));
     try {
       compileMapping(input.mapping);
     } catch (error) {

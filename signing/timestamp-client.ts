@@ -3,6 +3,7 @@
 // time is not made at all, and the caller (a Temporal activity) retries.
 import { randomBytes } from 'node:crypto';
 import * as pkijs from 'pkijs';
+import { checkOutbound } from '../config';
 import { readTlv } from './der';
 import { SigningError } from './errors';
 import { hashAlgorithmFromOid, type HashAlgorithm } from './oids';
@@ -38,6 +39,11 @@ export function createHttpTimestampClient(url: string, options: HttpTimestampCli
       const nonce = randomBytes(8);
       nonce[0] &= 0x7f;
       const body = timestampRequestDer({ hashAlgorithm, digest, nonce, certReq: true });
+      try {
+        checkOutbound(url, 'timestamp authority');
+      } catch (error) {
+        throw new SigningError('TSA_UNAVAILABLE', (error as Error).message, { cause: error });
+      }
       let reply: Uint8Array;
       try {
         const response = await fetch(url, {

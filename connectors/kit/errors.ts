@@ -10,7 +10,8 @@ export type ConnectorErrorCode =
   | 'source_failed'
   | 'invalid_payload'
   | 'start_failed'
-  | 'no_progress';
+  | 'no_progress'
+  | 'outbound_refused';
 
 export interface ConnectorErrorOptions {
   retryable: boolean;

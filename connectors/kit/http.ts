@@ -1,5 +1,6 @@
 // JSON over HTTP for the REST connectors (eHR, SRM, BPM): a timeout on every call and
 // failures sorted into "try again" and "do not".
+import { checkOutbound } from '../../config';
 import { ConnectorError, isRetryableStatus, networkErrorCode, messageOf } from './errors';
 
 export interface JsonRequest {
@@ -13,9 +14,32 @@ export interface JsonRequest {
 
 export const DEFAULT_TIMEOUT_MS = 15_000;
 
+/**
+ * Throws ConnectorError('outbound_refused', not retryable) unless SEALFLOW_OUTBOUND_ALLOW lets the hub call
+ * this URL. Every connector calls it before a request leaves: requestJson here, the SAP and OA clients.
+ */
+export function assertOutbound(url: string | URL, what: string): void {
+  try {
+    checkOutbound(url, what);
+  } catch (error) {
+    throw new ConnectorError('outbound_refused', messageOf(error), { retryable: false });
+  }
+}
+
+/** A URL as messages show it: no credentials, no query string. */
+function shownUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.origin}${parsed.pathname}`;
+  } catch {
+    return '(not a URL)';
+  }
+}
+
 export async function requestJson<T = unknown>(request: JsonRequest): Promise<{ status: number; body: T }> {
   const timeout = AbortSignal.timeout(request.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
+  assertOutbound(request.url, `${request.method} ${shownUrl(request.url)}`);
   let response: Response;
   try {
     response = await fetch(request.url, {
@@ -26,11 +50,13 @@ export async function requestJson<T = unknown>(request: JsonRequest): Promise<{ 
     });
   } catch (error) {
     const code = networkErrorCode(error);
-    throw new ConnectorError('source_unreachable', `${request.method} ${request.url} failed${code ? ` (${code})` : ''}: ${messageOf(error)}`, { retryable: true, cause: error });
+    throw new ConnectorError('source_unreachable', `${request.method} ${shownUrl(request.url)} failed${code ? ` (${code})` : ''}: ${messageOf(error)}`, { retryable: true, cause: error });
   }
   const text = await response.text();
   if (!response.ok) {
-    throw new ConnectorError(isRetryableStatus(response.status) ? 'source_failed' : 'source_rejected', `${request.method} ${request.url} answered ${response.status}: ${text.slice(0, 300)}`, {
+    // A status line only: this message reaches health records and contract timelines, which people read who must
+    // not see what the remote system put in its body (or the query string of the URL, where keys are often sent).
+    throw new ConnectorError(isRetryableStatus(response.status) ? 'source_failed' : 'source_rejected', `${request.method} ${shownUrl(request.url)} answered ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`, {
       retryable: isRetryableStatus(response.status),
       status: response.status,
     });
@@ -38,7 +64,7 @@ export async function requestJson<T = unknown>(request: JsonRequest): Promise<{ 
   try {
     return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
   } catch {
-    throw new ConnectorError('source_failed', `${request.method} ${request.url} answered ${response.status} with a body that is not JSON`, { retryable: false, status: response.status });
+    throw new ConnectorError('source_failed', `${request.method} ${shownUrl(request.url)} answered ${response.status} with a body that is not JSON`, { retryable: false, status: response.status });
   }
 }
 

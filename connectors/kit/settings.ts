@@ -4,7 +4,9 @@ import { Type, type SchemaOptions, type TSchema, type TString } from '@sinclair/
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { toIssues, type ValidationIssue } from '../../flows';
-import { secretFields, type AnyConnector, type ValidationOutcome } from './define';
+import { checkOutbound } from '../../config';
+import { ConnectorError, messageOf } from './errors';
+import { destinationFields, secretFields, type AnyConnector, type ValidationOutcome } from './define';
 
 /** A secret setting: encrypted at rest, accepted on write, never serialized back (`writeOnly`). */
 export function Secret(options: SchemaOptions = {}): TString {
@@ -73,4 +75,29 @@ export function splitSecrets(connector: AnyConnector, settings: Record<string, u
 export function publicSettings(connector: AnyConnector, settings: Record<string, unknown>): { settings: Record<string, unknown>; secretsSet: string[] } {
   const { plain, secrets } = splitSecrets(connector, settings);
   return { settings: plain, secretsSet: Object.keys(secrets).sort() };
+}
+
+/**
+ * The URL settings whose hosts SEALFLOW_OUTBOUND_ALLOW does not allow, as issues with their
+ * paths (empty when there is no list). Checked when an instance is saved and every time it is
+ * opened to call its system, so a list tightened later holds for instances saved before.
+ */
+export function refusedDestinations(connector: AnyConnector, settings: Record<string, unknown>): Array<{ path: string; message: string }> {
+  const issues: Array<{ path: string; message: string }> = [];
+  for (const name of destinationFields(connector.auth.schema)) {
+    const value = settings[name];
+    if (typeof value !== 'string' || !value) continue;
+    try {
+      checkOutbound(value, `setting ${name}`);
+    } catch (error) {
+      issues.push({ path: `/settings/${name}`, message: messageOf(error) });
+    }
+  }
+  return issues;
+}
+
+/** Throws ConnectorError('outbound_refused', not retryable) when a URL setting points at a host that is not allowed. */
+export function assertDestinationsAllowed(connector: AnyConnector, settings: Record<string, unknown>): void {
+  const refused = refusedDestinations(connector, settings);
+  if (refused.length) throw new ConnectorError('outbound_refused', refused.map((r) => r.message).join('; '), { retryable: false });
 }

@@ -2,6 +2,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { ValidationOutcome } from '../kit/define';
 import { Secret, Url } from '../kit/settings';
+import { assertOutbound } from '../kit/http';
 
 export const OaSettingsSchema = Type.Object(
   {
@@ -23,6 +24,7 @@ export type OaSettings = Static<typeof OaSettingsSchema>;
 export async function checkOaSettings(settings: OaSettings): Promise<ValidationOutcome> {
   const headers: Record<string, string> = {};
   if (settings.username && settings.password) headers.authorization = 'Basic ' + Buffer.from(`${settings.username}:${settings.password}`).toString('base64');
+  assertOutbound(settings.endpoint, 'OA SOAP endpoint');
   try {
     const response = await fetch(`${settings.endpoint}?wsdl`, { headers, signal: AbortSignal.timeout(settings.timeoutMs ?? 30000) });
     if (!response.ok) return { valid: false, error: `OA answered ${response.status} for ?wsdl` };

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { Client } from 'soap';
 import { ConnectorError, isRetryableStatus, messageOf, networkErrorCode } from '../kit/errors';
 import type { OaSettings } from './auth';
+import { assertOutbound } from '../kit/http';
 
 export const OA_WSDL_PATH = join(dirname(fileURLToPath(import.meta.url)), 'oa-workflow.wsdl');
 
@@ -29,6 +30,7 @@ export interface OaWorkflowRequest {
 const clients = new Map<string, Promise<Client>>();
 
 async function oaClient(settings: OaSettings): Promise<Client> {
+  assertOutbound(settings.endpoint, 'OA SOAP endpoint');
   const key = JSON.stringify([settings.endpoint, settings.username, settings.password]);
   let client = clients.get(key);
   if (!client) {

@@ -3,6 +3,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { ValidationOutcome } from '../kit/define';
 import { Secret, Url } from '../kit/settings';
+import { assertOutbound } from '../kit/http';
 
 export const SapSettingsSchema = Type.Object(
   {
@@ -26,6 +27,7 @@ export type SapSettings = Static<typeof SapSettingsSchema>;
 export async function checkSapSettings(settings: SapSettings): Promise<ValidationOutcome> {
   const url = new URL(settings.purchaseOrderServiceUrl.replace(/\/?$/, '/$metadata'));
   if (settings.sapClient) url.searchParams.set('sap-client', settings.sapClient);
+  assertOutbound(url, 'SAP purchase order API');
   try {
     const response = await fetch(url, {
       // An explicit language: fetch's default `accept-language: *` trips some gateways (and CAP's V2 adapter).

@@ -8,6 +8,7 @@ import { ConnectorError, isRetryableStatus, messageOf } from '../kit/errors';
 import type { SapSettings } from './auth';
 import { keyPredicate } from './odata-v2';
 import { PURCHASE_ORDER_FIELDS, PURCHASE_ORDER_ITEM_FIELDS, toSupplier, type ODataBusinessPartner, type ODataPurchaseOrder, type Supplier } from './purchase-order';
+import { assertOutbound } from '../kit/http';
 
 const PO_SERVICE = 'API_PURCHASEORDER_PROCESS_SRV';
 const BP_SERVICE = 'API_BUSINESS_PARTNER';
@@ -86,6 +87,9 @@ function credentials(url: string, settings: SapSettings) {
 
 /** One pair of remote services per SAP address and user, created on first use. */
 export function sapClient(settings: SapSettings): Promise<SapClient> {
+  // Checked on every use, not only when the client is made: the allowed hosts may have changed since.
+  assertOutbound(settings.purchaseOrderServiceUrl, 'SAP purchase order API');
+  assertOutbound(settings.businessPartnerServiceUrl, 'SAP business partner API');
   const key = JSON.stringify([settings.purchaseOrderServiceUrl, settings.businessPartnerServiceUrl, settings.username, settings.password, settings.sapClient, settings.timeoutMs]);
   let client = clients.get(key);
   if (!client) {

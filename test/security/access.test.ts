@@ -2,9 +2,14 @@
 // source keys that belong to their source, connector secrets that cannot be redirected,
 // and bad input that gets a 4xx with a path instead of a 500.
 import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { installOutboundAllowlist, parseOutboundAllow } from '../../config';
 import { signWebhook } from '../../connectors';
 import type { FlowDefinition } from '../../flows';
+import { createWebhookSmsProvider } from '../../notify';
+import { createHttpTimestampClient } from '../../signing';
 import { approvalFlow, startTestHub, type TestHub } from '../support/hub';
 
 const suffix = randomBytes(4).toString('hex');
@@ -141,6 +146,83 @@ describe('connector secrets cannot be redirected', () => {
     expect(other.body).toMatchObject({ publicSettings: { callbackUrl: 'https://bpm2.example.com/callback', timeoutMs: 9000 }, secretsSet: ['callbackSecret', 'token'] });
     const renamed = await hub.call('PUT', `/api/connectors/${INSTANCE}`, { name: 'BPM 回调' }, integrator.token);
     expect(renamed.status).toBe(200);
+  });
+});
+
+describe('outbound calls: only allowed hosts, and no remote body where every user reads', () => {
+  const INSTANCE = `bpm-out-${suffix}`;
+  const SECRET = 'bpm-out-secret-0123456789abcdef';
+  let receiver: Server;
+  let receiverUrl = '';
+  const received: string[] = [];
+
+  beforeAll(async () => {
+    // The BPM's callback endpoint: it refuses every outcome, with internals in its body.
+    receiver = createServer((req, res) => {
+      received.push(req.url ?? '');
+      req.resume();
+      res.writeHead(422, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'INTERNAL-DETAIL: table HR_SALARY row 42 locked by admin@corp' }));
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/callback?apikey=k-0123456789`;
+    const created = await hub.call('POST', '/api/connectors', {
+      id: INSTANCE, connector: 'bpm_webhook', settings: { callbackUrl: receiverUrl, timeoutMs: 5000 },
+      trigger: { kind: 'webhook', auth: { kind: 'hmac-sha256', secret: SECRET } }, flow: 'supplier-purchase', mapping: 'variables',
+    });
+    expect(created.status).toBe(201);
+  });
+  afterAll(async () => {
+    installOutboundAllowlist(null);
+    await new Promise((resolve) => receiver?.close(resolve));
+  });
+
+  /** A contract from the BPM, cancelled at once: its outcome is written back to the callback URL. */
+  async function cancelledFromBpm(key: string) {
+    const body = JSON.stringify({ processInstanceId: `p-${key}`, businessKey: key, variables: order(key) });
+    const delivered = await hub.post(`/hooks/${INSTANCE}`, body, { 'content-type': 'application/json', ...signWebhook(body, SECRET) });
+    expect(delivered.body).toMatchObject({ started: 1 });
+    const id = (await hub.call('GET', `/api/contracts?q=${key}`)).body.items[0].id;
+    await hub.waitFor(id, (c) => c.status === 'in_approval');
+    expect((await hub.call('POST', `/api/contracts/${id}/cancel`, { reason: '流程撤回' })).status).toBe(200);
+    await hub.waitFor(id, (c) => c.timeline.some((e: any) => e.type === 'write_back_failed' || e.type === 'written_back'), 30_000);
+    // As a business user reads it.
+    return (await hub.call('GET', `/api/contracts/${id}`, undefined, clerk.token)).body;
+  }
+
+  it('keeps what a remote system answers out of the contract timeline: a status line only', async () => {
+    const contract = await cancelledFromBpm(`WB-${suffix}-1`);
+    const failed = contract.timeline.find((e: any) => e.type === 'write_back_failed');
+    expect(failed.message).toContain('422');
+    expect(JSON.stringify(contract)).not.toContain('INTERNAL-DETAIL');
+    expect(JSON.stringify(contract)).not.toContain('k-0123456789');
+    expect(received.length).toBeGreaterThan(0);
+  });
+
+  it('with SEALFLOW_OUTBOUND_ALLOW set, refuses other hosts: on save (400 with the path) and on use (no request sent)', async () => {
+    installOutboundAllowlist(parseOutboundAllow('*.example.com'));
+    try {
+      const elsewhere = await hub.call('POST', '/api/connectors', {
+        id: `bpm-evil-${suffix}`, connector: 'bpm_webhook', settings: { callbackUrl: 'https://collector.attacker.net/x', timeoutMs: 5000 },
+        trigger: { kind: 'webhook', auth: { kind: 'bearer', token: 'inbound-token-0123456789abcdef' } }, flow: 'supplier-purchase', mapping: 'variables',
+      });
+      expect(elsewhere.status).toBe(400);
+      expect(elsewhere.body.error.details).toEqual([expect.objectContaining({ path: '/settings/callbackUrl', message: expect.stringContaining('SEALFLOW_OUTBOUND_ALLOW') })]);
+
+      // An instance saved before the list: its next call is refused before anything is sent.
+      const before = received.length;
+      const contract = await cancelledFromBpm(`WB-${suffix}-2`);
+      expect(contract.timeline.find((e: any) => e.type === 'write_back_failed').message).toContain('SEALFLOW_OUTBOUND_ALLOW');
+      expect(received.length).toBe(before);
+
+      // The SMS webhook and an external TSA are held to the same list.
+      const sms = createWebhookSmsProvider({ url: receiverUrl });
+      await expect(sms.send({ to: '13800138000', text: '您的签署验证码 123456', idempotencyKey: 'k-1' })).rejects.toThrow(/SEALFLOW_OUTBOUND_ALLOW/);
+      const tsa = createHttpTimestampClient(receiverUrl);
+      await expect(tsa.timestamp({ hashAlgorithm: 'sha256', digest: new Uint8Array(32) })).rejects.toThrow(/SEALFLOW_OUTBOUND_ALLOW/);
+      expect(received.length).toBe(before);
+    } finally {
+      installOutboundAllowlist(null);
+    }
   });
 });
 
