@@ -36,6 +36,22 @@ export async function planSigners(flow: FlowDefinition, data: Record<string, unk
   return signers.filter((s) => s.documents.length > 0);
 }
 
+/** What the signing stage needs from the flow's expressions, evaluated at once before anyone is invited. */
+export interface SigningPlan {
+  signers: SignerState[];
+  /** `archive.folder` evaluated; null when the flow names none (or it gives nothing). */
+  archiveFolder: string | null;
+  /** `archive.expiry.date` evaluated, as the text it gave; null when the flow has no expiry. */
+  expiryDate: string | null;
+}
+
+export async function planSigning(flow: FlowDefinition, data: Record<string, unknown>, includedDocuments: string[]): Promise<SigningPlan> {
+  const signers = await planSigners(flow, data, includedDocuments);
+  const archiveFolder = flow.archive?.folder ? text(await evaluate(flow.archive.folder, data, '/archive/folder')) : null;
+  const expiryDate = flow.archive?.expiry ? text(await evaluate(flow.archive.expiry.date, data, '/archive/expiry/date')) : null;
+  return { signers, archiveFolder, expiryDate };
+}
+
 /** Signing rounds: same order signs in parallel, lower orders first. */
 export function signingRounds(signers: SignerState[]): number[] {
   return [...new Set(signers.map((s) => s.order))].sort((a, b) => a - b);

@@ -3,7 +3,7 @@
 // so the designer can point at the field and the API can return it as is.
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import jsonata from 'jsonata';
+import { compileExpression, ExpressionError } from './expression';
 import { FlowDefinitionSchema, type FlowDefinition } from './schema';
 
 export interface ValidationIssue {
@@ -62,14 +62,17 @@ function semanticIssues(flow: FlowDefinition): ValidationIssue[] {
   const expression = (path: string, value: string | undefined) => {
     if (!value?.startsWith('=')) return;
     try {
-      jsonata(value.slice(1));
+      compileExpression(value.slice(1), path);
     } catch (error) {
-      issues.push({ path, message: `is not a valid JSONata expression: ${(error as Error).message}` });
+      if (!(error instanceof ExpressionError)) throw error;
+      issues.push({ path, message: error.reason });
     }
   };
 
   expression('/approval/amount', flow.approval.amount);
   expression('/title', flow.title);
+  expression('/archive/folder', flow.archive?.folder);
+  expression('/archive/expiry/date', flow.archive?.expiry?.date);
 
   const tiers = flow.approval.tiers;
   let previous: number | undefined;
@@ -110,6 +113,10 @@ function semanticIssues(flow: FlowDefinition): ValidationIssue[] {
     if (signerIds.has(signer.id)) issues.push({ path: `/signers/${index}/id`, message: `duplicates signer id "${signer.id}"` });
     signerIds.add(signer.id);
     expression(`/signers/${index}/name`, signer.name);
+    expression(`/signers/${index}/contact/email`, signer.contact?.email);
+    expression(`/signers/${index}/contact/mobile`, signer.contact?.mobile);
+    expression(`/signers/${index}/creditCode`, signer.creditCode);
+    expression(`/signers/${index}/idNumber`, signer.idNumber);
     signer.documents.forEach((doc, d) => {
       if (!documentIds.has(doc)) issues.push({ path: `/signers/${index}/documents/${d}`, message: `names document "${doc}", which the flow does not define` });
     });

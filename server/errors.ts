@@ -40,7 +40,9 @@ function fromBodyParser(error: unknown): AppError | null {
 
 export function errorHandler(log: (message: string) => void = console.error): ErrorRequestHandler {
   return (error, req, res, _next) => {
-    const known = error instanceof AppError ? error : fromBodyParser(error);
+    // An expression that failed where no route gave it a meaning (a mapping preview that never ends): still the caller's, with its path.
+    const expression = error instanceof ExpressionError ? new AppError('expression_failed', error.message, { details: [{ path: error.path, message: error.message }] }) : null;
+    const known = error instanceof AppError ? error : (expression ?? fromBodyParser(error));
     if (known) {
       res.status(known.status).json({ error: { code: known.code, message: known.message, details: known.details } });
       return;

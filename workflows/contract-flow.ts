@@ -1,11 +1,13 @@
 // contractFlow carries one contract through the flow definition it started with.
 // Deterministic workflow code: it imports only flows/ and activity types.
-import { ActivityFailure, ApplicationFailure, condition, proxyActivities, setHandler, allHandlersFinished } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, condition, patched, proxyActivities, setHandler, allHandlersFinished } from '@temporalio/workflow';
 import {
   approverMatches,
   contractTitle,
   durationToMs,
+  ExpressionError,
   initialContractState,
+  isExpressionFailureType,
   planApproval,
   type ApprovalPlan,
   type ApprovalStepState,
@@ -20,7 +22,7 @@ import { sourceChanged, type SourceChangedInput } from './contract-flow.defs';
 import { writeBackToSourceStage } from './connector-write-back';
 import { createSigningStage } from './signing-stage';
 
-const { saveContract, notifyApprovers } = proxyActivities<ContractActivities>({
+const { saveContract, notifyApprovers, planContract } = proxyActivities<ContractActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
@@ -51,12 +53,24 @@ function rejectUpdate(type: string, message: string): never {
 
 async function planOrFail(input: ContractInput): Promise<{ plan: ApprovalPlan; title: string | null }> {
   try {
+    // The flow's expressions run in an activity (see planContract); contracts started before that evaluated them here.
+    if (patched(EXPRESSIONS_IN_ACTIVITIES)) return await planContract({ flow: input.flow.definition, data: input.data });
     return { plan: await planApproval(input.flow.definition, input.data), title: await contractTitle(input.flow.definition, input.data) };
   } catch (error) {
     // The server checks the same plan before starting, so this only happens when data and flow disagree in a way
     // no retry can mend.
-    throw ApplicationFailure.create({ type: ContractErrors.invalidData, message: (error as Error).message, nonRetryable: true });
+    throw ApplicationFailure.create({ type: ContractErrors.invalidData, message: failureReason(error), nonRetryable: true });
   }
+}
+
+/** Patch id: the flow's expressions are evaluated in activities, not in workflow code. */
+const EXPRESSIONS_IN_ACTIVITIES = 'expressions-in-activities';
+
+/** The failure of a flow expression on this contract's data, evaluated here or in an activity; null for any other error. */
+function expressionFailure(error: unknown): { message: string } | null {
+  if (error instanceof ExpressionError) return { message: error.message };
+  if (error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && isExpressionFailureType(error.cause.type)) return { message: error.cause.message };
+  return null;
 }
 
 export async function contractFlow(input: ContractInput): Promise<ContractState> {
@@ -212,11 +226,25 @@ export async function contractFlow(input: ContractInput): Promise<ContractState>
     record({ type: 'approved', actor: 'system', message: 'Every approval step passed' });
     await persist();
   }
-  if (state.status === 'approved') await signingStage.run();
+  if (state.status === 'approved') await signingStage.run().catch(failOnExpression);
 
   await writeBackToSourceStage({ input, status: state.status, record, persist });
   await condition(allHandlersFinished);
   return state;
+
+  /**
+   * A flow expression the workflow evaluates itself that fails on this contract's data, or runs
+   * out of its budget, fails the contract with the reason on its timeline: thrown on, it would
+   * fail the workflow task, which Temporal retries for ever with the same result.
+   */
+  async function failOnExpression(error: unknown): Promise<void> {
+    const failure = expressionFailure(error);
+    if (!failure) throw error;
+    state.status = 'failed';
+    state.currentStep = null;
+    record({ type: 'failed', actor: 'system', message: `A flow expression could not be evaluated: ${failure.message}` });
+    await persist();
+  }
 
   async function generateDocuments() {
     try {

@@ -1,8 +1,9 @@
 // The signing stage of contractFlow: signers in rounds by `order`, invitations and
 // reminders on the flow's schedule, the deadline, nudges, declines, and the archive once
 // everyone has signed. Workflow code: deterministic, imports only flows/ and activity types.
-import { ActivityFailure, ApplicationFailure, condition, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
-import { durationToMs, evaluate, planSigners, signingRounds, type ContractState, type SignerState, type TimelineEvent } from '../flows';
+import { ActivityFailure, ApplicationFailure, condition, patched, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
+import { durationToMs, planSigning, signingRounds, type ContractState, type SignerState, type TimelineEvent } from '../flows';
+import type { ContractActivities } from './activities';
 import type { SigningActivities } from './activities/signing';
 import { ContractErrors, decline, NUDGE_INTERVAL_MS, nudge, sign, type ContractInput, type SignerEvidence } from './contract-flow.defs';
 
@@ -21,6 +22,15 @@ const { archiveContract } = proxyActivities<SigningActivities>({
   startToCloseTimeout: '5 minutes',
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
 });
+
+// Evaluates the flow's expressions for the stage; an expression's failure is final (non-retryable).
+const { planSigningStage } = proxyActivities<ContractActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+/** Patch id: the stage's expressions are evaluated in an activity; contracts that reached the stage before evaluated them here. */
+const SIGNING_PLAN_IN_ACTIVITY = 'signing-plan-in-activity';
 
 const FAR_FUTURE_MS = 365 * 24 * 3600 * 1000;
 
@@ -138,9 +148,19 @@ export function createSigningStage({ input, state, record, persist }: StageConte
     },
   );
 
+  /**
+   * Runs the stage. Every expression it needs is evaluated first, before anyone is invited, so
+   * one that fails on this contract's data (or runs out of its budget) throws here (an
+   * ActivityFailure, or an ExpressionError on the old path), while nothing has happened yet,
+   * rather than after every party has signed.
+   */
   async function run(): Promise<void> {
     if (!flow.signers?.length || state.documents.length === 0) return;
-    state.signers = await planSigners(flow, input.data, state.documents.map((d) => d.id));
+    const included = state.documents.map((d) => d.id);
+    const planned = patched(SIGNING_PLAN_IN_ACTIVITY) ? await planSigningStage({ flow, data: input.data, documents: included }) : await planSigning(flow, input.data, included);
+    const archiveFolder = planned.archiveFolder;
+    const expiryDate = Date.parse(planned.expiryDate ?? '');
+    state.signers = planned.signers;
     if (state.signers.length === 0) return;
     state.status = 'signing';
     const deadlineMs = flow.signing?.deadline ? durationToMs(flow.signing.deadline) : null;
@@ -195,21 +215,19 @@ export function createSigningStage({ input, state, record, persist }: StageConte
       doc.size = version.size;
     }
     state.evidenceSha256 = archived.evidenceSha256;
-    state.archiveFolder = flow.archive?.folder ? String((await evaluate(flow.archive.folder, input.data, '/archive/folder')) ?? '') || null : null;
+    state.archiveFolder = archiveFolder;
     record({ type: 'archived', actor: 'system', message: `Timestamped and archived${state.archiveFolder ? ` in ${state.archiveFolder}` : ''}${flow.archive?.retention ? `, kept ${flow.archive.retention}` : ''}; evidence report ${archived.evidenceSha256}` });
     state.status = 'completed';
     record({ type: 'completed', actor: 'system', message: 'Signed by every party' });
     const snapshot = await persist();
     await notifyParties({ contract: snapshot, kind: 'completed' });
-    await expiryReminder();
+    await expiryReminder(expiryDate);
   }
 
-  /** 合同到期提醒: a notice to the parties `remindBefore` the contract's end date. */
-  async function expiryReminder(): Promise<void> {
+  /** 合同到期提醒: a notice to the parties `remindBefore` the contract's end date (NaN: none). */
+  async function expiryReminder(date: number): Promise<void> {
     const expiry = flow.archive?.expiry;
-    if (!expiry) return;
-    const date = Date.parse(String((await evaluate(expiry.date, input.data, '/archive/expiry/date')) ?? ''));
-    if (!Number.isFinite(date)) return;
+    if (!expiry || !Number.isFinite(date)) return;
     // Already inside the reminder window (signing took long): remind at once, unless the contract has ended.
     if (date <= Date.now()) return;
     const remindAt = date - (expiry.remindBefore ? durationToMs(expiry.remindBefore) : 0);

@@ -1,8 +1,12 @@
 // Mappings are JSONata expressions from a source record to a flow's `data`. An expression
 // is compiled once per instance; a failure names the expression, where in it, and which
 // record, because the person fixing it is IT looking at the designer, not a stack trace.
-import jsonata from 'jsonata';
+// Mappings are evaluated like every flow expression, under the flows' EXPRESSION_LIMITS.
+import { compileExpression, ExpressionError, type BoundedExpression, type ExpressionFailure } from '../../flows';
 import { ConnectorError } from './errors';
+
+/** Where a connector instance keeps its mapping: the JSON path a mapping failure names. */
+export const MAPPING_PATH = '/mapping';
 
 export interface MappingFailure {
   /** The whole mapping expression. */
@@ -14,6 +18,8 @@ export interface MappingFailure {
   /** The record being mapped (its source key), absent when the expression does not even parse. */
   sourceKey?: string;
   reason: string;
+  /** `budget` when the expression ran out of its evaluation budget (a loop that never ends), `invalid` when it does not parse. */
+  kind?: ExpressionFailure;
 }
 
 export interface CompiledMapping {
@@ -21,8 +27,6 @@ export interface CompiledMapping {
   /** Maps one record; throws ConnectorError('mapping_failed') naming expression and record. */
   apply(record: unknown, sourceKey?: string): Promise<Record<string, unknown>>;
 }
-
-interface JsonataError { message?: string; position?: number; token?: string; code?: string }
 
 const excerpt = (expression: string) => (expression.length > 160 ? expression.slice(0, 157) + '...' : expression);
 
@@ -38,12 +42,12 @@ function mappingError(failure: MappingFailure): ConnectorError {
 
 /** Compiles a mapping; a syntax error comes back as ConnectorError('mapping_failed'). */
 export function compileMapping(expression: string): CompiledMapping {
-  let compiled: ReturnType<typeof jsonata>;
+  let compiled: BoundedExpression;
   try {
-    compiled = jsonata(expression);
+    compiled = compileExpression(expression, MAPPING_PATH);
   } catch (error) {
-    const e = error as JsonataError;
-    throw mappingError({ expression, position: e.position, token: e.token, reason: e.message ?? String(error) });
+    if (!(error instanceof ExpressionError)) throw error;
+    throw mappingError({ expression, position: error.position, token: error.token, reason: error.problem, kind: error.kind });
   }
   return {
     expression,
@@ -52,8 +56,8 @@ export function compileMapping(expression: string): CompiledMapping {
       try {
         result = await compiled.evaluate(record);
       } catch (error) {
-        const e = error as JsonataError;
-        throw mappingError({ expression, sourceKey, position: e.position, token: e.token, reason: e.message ?? String(error) });
+        if (!(error instanceof ExpressionError)) throw error;
+        throw mappingError({ expression, sourceKey, position: error.position, token: error.token, reason: error.problem, kind: error.kind });
       }
       if (typeof result !== 'object' || result === null || Array.isArray(result)) {
         const got = result === undefined ? 'nothing' : Array.isArray(result) ? 'an array' : typeof result === 'object' ? 'null' : `a ${typeof result}`;

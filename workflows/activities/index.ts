@@ -2,7 +2,19 @@
 // The worker wires in the real store and notifier; nothing here is imported by workflow code
 // except as a type.
 import { ApplicationFailure } from '@temporalio/common';
-import { parseApprover, type ContractDocument, type ContractState, type FlowDefinition } from '../../flows';
+import {
+  contractTitle,
+  ExpressionError,
+  expressionFailureType,
+  parseApprover,
+  planApproval,
+  planSigning,
+  type ApprovalPlan,
+  type ContractDocument,
+  type ContractState,
+  type FlowDefinition,
+  type SigningPlan,
+} from '../../flows';
 import type { Notifier } from '../../notify';
 import type { Store } from '../../store';
 import { TemplateError } from '../../templates';
@@ -18,6 +30,12 @@ export interface ApproverNotice {
   kind: 'approval_requested' | 'reminder' | 'escalation';
   /** Same key, same messages: a retried activity never notifies twice. */
   idempotencyKey: string;
+}
+
+/** A flow expression that failed on this data (or ran out of its budget) fails the same way on every retry. */
+function expressionFailure(error: unknown): unknown {
+  if (!(error instanceof ExpressionError)) return error;
+  return ApplicationFailure.create({ type: expressionFailureType(error.kind), message: error.message, nonRetryable: true });
 }
 
 export interface ActivityDependencies {
@@ -72,7 +90,29 @@ export function createActivities({ store, notifier, documents }: ActivityDepende
         if (error instanceof TemplateError) {
           throw ApplicationFailure.create({ type: `template_${error.code}`, message: error.message, details: [error.details], nonRetryable: true });
         }
-        throw error;
+        throw expressionFailure(error);
+      }
+    },
+
+    // The flow's expressions are evaluated here, not in workflow code: the workflow sandbox tracks
+    // every promise (a stack trace each), which makes JSONata about a hundred times slower there,
+    // so a legitimate `$map` over 10,000 items would outlast the sandbox's time limit per task.
+
+    /** The approval plan and title of a new contract (the server checked the same at the door). */
+    async planContract({ flow, data }: { flow: FlowDefinition; data: Record<string, unknown> }): Promise<{ plan: ApprovalPlan; title: string | null }> {
+      try {
+        return { plan: await planApproval(flow, data), title: await contractTitle(flow, data) };
+      } catch (error) {
+        throw expressionFailure(error);
+      }
+    },
+
+    /** Signers, archive folder and expiry date, before anyone is invited. */
+    async planSigningStage({ flow, data, documents: included }: { flow: FlowDefinition; data: Record<string, unknown>; documents: string[] }): Promise<SigningPlan> {
+      try {
+        return await planSigning(flow, data, included);
+      } catch (error) {
+        throw expressionFailure(error);
       }
     },
   };

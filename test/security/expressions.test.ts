@@ -1,0 +1,168 @@
+// Flow and mapping expressions are code written by designers and connector admins: every
+// evaluation runs under a step budget, a depth limit and (where a clock runs) a time budget.
+// Through the REST API of a running hub: a runaway expression is refused with a 4xx naming
+// its JSON path, quickly, while the server keeps answering; in a workflow it fails the
+// contract with the reason, and the worker goes on with other contracts.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FlowDefinition } from '../../flows';
+import { approvalFlow, exampleFlow, exampleOrder, startTestHub, type TestHub } from '../support/hub';
+
+const TAIL_LOOP = '( $f := function($n){ $f($n+1) }; $f(0) )';
+const DEEP_RECURSION = '( $f := function($n){ $n = 0 ? 0 : 1 + $f($n-1) }; $f(1000000) )';
+/** A quick answer: a runaway takes about 0.1 s of budget; the rest is slack for a loaded machine. */
+const QUICK_MS = 3000;
+
+let hub: TestHub;
+let manager: { token: string };
+let finance: { token: string };
+
+const smallOrder = { poNumber: 'PO-1', amount: 5000, supplier: { name: '深圳市华强电子有限公司' } };
+
+/** The approval-only flow under a key of its own, with `change` applied. */
+function flowWith(key: string, change: (flow: FlowDefinition) => void): FlowDefinition {
+  const flow: FlowDefinition = { ...structuredClone(approvalFlow()), key };
+  change(flow);
+  return flow;
+}
+
+async function saveDraft(flow: FlowDefinition) {
+  const created = await hub.call('POST', '/api/flows', flow);
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+}
+
+async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; result: T }> {
+  const started = performance.now();
+  const result = await work();
+  return { ms: performance.now() - started, result };
+}
+
+/** The 4xx answer to a runaway: its details name `path` and say the budget ran out. */
+function expectBudgetRefusal(response: { status: number; body: any }, path: string) {
+  expect(response.status, JSON.stringify(response.body)).toBeGreaterThanOrEqual(400);
+  expect(response.status).toBeLessThan(500);
+  const detail = response.body.error.details.find((d: { path: string }) => d.path === path);
+  expect(detail, JSON.stringify(response.body)).toBeDefined();
+  expect(detail.message).toMatch(/ran out of its budget/);
+}
+
+beforeAll(async () => {
+  hub = await startTestHub();
+  manager = await hub.user('王经理', ['dept-manager']);
+  finance = await hub.user('赵总监', ['finance-director']);
+}, 120_000);
+afterAll(async () => {
+  await hub?.close();
+});
+
+describe('simulate', () => {
+  it('refuses a tail-recursive loop in the amount with a 4xx naming /approval/amount, while /healthz answers', async () => {
+    await saveDraft(flowWith('loop-amount', (flow) => (flow.approval.amount = `=${TAIL_LOOP}`)));
+    // Several runaways at once, and a health check sent while they run.
+    const simulations = Array.from({ length: 3 }, () => timed(() => hub.call('POST', '/api/flows/loop-amount/simulate', { data: smallOrder })));
+    const health = timed(() => hub.call('GET', '/healthz', undefined, null));
+    for (const { ms, result } of await Promise.all(simulations)) {
+      expectBudgetRefusal(result, '/approval/amount');
+      expect(ms).toBeLessThan(QUICK_MS);
+    }
+    const { ms, result } = await health;
+    expect(result).toMatchObject({ status: 200, body: { ok: true } });
+    expect(ms).toBeLessThan(QUICK_MS);
+  });
+
+  it('refuses a recursion that never returns, in a document `when`, naming /documents/0/when', async () => {
+    await saveDraft(
+      flowWith('deep-when', (flow) => {
+        flow.documents = [{ id: 'contract', template: 'purchase-contract', when: `=${DEEP_RECURSION} > 0` }];
+      }),
+    );
+    const { ms, result } = await timed(() => hub.call('POST', '/api/flows/deep-when/simulate', { data: smallOrder }));
+    expectBudgetRefusal(result, '/documents/0/when');
+    expect(result.body.error.details[0].message).toMatch(/nested deeper than/);
+    expect(ms).toBeLessThan(QUICK_MS);
+    expect((await hub.call('GET', '/healthz', undefined, null)).status).toBe(200);
+  });
+
+  it('still simulates a heavy but legitimate amount: $sum over 1,000 items and $map over 10,000', async () => {
+    await saveDraft(
+      flowWith('heavy-amount', (flow) => {
+        flow.approval.amount = '=$sum(items.(quantity*price)) + $count($map(values, function($v){ $v * 2 })) - 10000';
+        flow.data = { type: 'object' };
+      }),
+    );
+    const items = Array.from({ length: 1000 }, (_, i) => ({ quantity: (i % 3) + 1, price: 10 }));
+    const values = Array.from({ length: 10_000 }, (_, i) => i);
+    const expected = items.reduce((sum, item) => sum + item.quantity * item.price, 0);
+    const result = await hub.call('POST', '/api/flows/heavy-amount/simulate', { data: { items, values } });
+    expect(result.status, JSON.stringify(result.body)).toBe(200);
+    expect(result.body.amount).toBe(expected);
+  });
+});
+
+describe('starting a contract', () => {
+  it('refuses a start whose amount expression loops, with a 4xx naming /approval/amount, and stores nothing', async () => {
+    await hub.publish(flowWith('loop-start', (flow) => (flow.approval.amount = `=supplier.name = "loop" ? ${TAIL_LOOP} : amount`)));
+    const { ms, result } = await timed(() => hub.call('POST', '/api/contracts', { flow: 'loop-start', sourceKey: 'PO-LOOP', data: { ...smallOrder, supplier: { name: 'loop' } } }));
+    expectBudgetRefusal(result, '/approval/amount');
+    expect(ms).toBeLessThan(QUICK_MS);
+    expect((await hub.call('GET', '/api/contracts?flow=loop-start')).body).toMatchObject({ total: 0, items: [] });
+    // The same flow with other data starts.
+    expect((await hub.call('POST', '/api/contracts', { flow: 'loop-start', data: smallOrder })).status).toBe(201);
+  });
+});
+
+describe('connector mapping preview', () => {
+  it('refuses a mapping that loops with a 4xx naming /mapping', async () => {
+    await hub.publish(flowWith('mapped', () => {}));
+    const created = await hub.call('POST', '/api/connectors', {
+      id: 'bpm-loop', connector: 'bpm_webhook', name: 'BPM (test)', settings: {},
+      trigger: { kind: 'webhook', auth: { kind: 'bearer', token: 'bpm-token-0123456789abcdef' } },
+      flow: 'mapped', mapping: 'variables',
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const sample = { processInstanceId: 'p-1', variables: smallOrder };
+    expect(await hub.call('POST', '/api/connectors/bpm-loop/preview', { sample })).toMatchObject({ status: 200, body: { ok: true, data: smallOrder } });
+
+    const { ms, result } = await timed(() => hub.call('POST', '/api/connectors/bpm-loop/preview', { sample, mapping: `$merge([variables, { "amount": ${TAIL_LOOP} }])` }));
+    expectBudgetRefusal(result, '/mapping');
+    expect(ms).toBeLessThan(QUICK_MS);
+  });
+});
+
+describe('in a workflow', () => {
+  it('fails a contract whose archive folder loops on its data, with the reason, and goes on with other contracts', async () => {
+    const flow = exampleFlow();
+    flow.key = 'loop-archive';
+    // Loops only for a supplier called "loop": the door cannot know, the workflow meets it after approval.
+    flow.archive!.folder = `=supplier.name = "loop" ? ${TAIL_LOOP} : "procurement/" & supplier.name`;
+    await hub.publish(flow);
+    const order = exampleOrder();
+    const looping = { flow: flow.key, sourceKey: 'PO-LOOP-ARCHIVE', data: { ...order.data, supplier: { ...order.data.supplier, name: 'loop' } } };
+
+    const started = await hub.call('POST', '/api/contracts', looping);
+    expect(started.status, JSON.stringify(started.body)).toBe(201);
+    const id = started.body.id;
+    await approveAll(id, started.body.steps.length);
+    const failed = await hub.waitFor(id, (c) => c.status === 'failed', 60_000);
+    const reason = failed.timeline.find((e: { type: string }) => e.type === 'failed');
+    expect(reason.message).toContain('/archive/folder');
+    expect(reason.message).toMatch(/ran out of its budget/);
+    // Nobody was asked to sign a contract that could not be archived.
+    expect(failed.signers.filter((s: { status: string }) => s.status !== 'waiting')).toEqual([]);
+
+    // The worker is free: a normal contract on the same flow goes through approval into signing.
+    const normal = await hub.call('POST', '/api/contracts', { flow: flow.key, sourceKey: 'PO-NORMAL', data: order.data });
+    expect(normal.status, JSON.stringify(normal.body)).toBe(201);
+    await approveAll(normal.body.id, normal.body.steps.length);
+    await hub.waitFor(normal.body.id, (c) => c.status === 'signing', 60_000);
+  }, 150_000);
+});
+
+/** Approves every step of the contract, manager first, then finance. */
+async function approveAll(id: string, steps: number) {
+  const approvers = [manager, finance];
+  for (let step = 0; step < steps; step++) {
+    await hub.waitFor(id, (c) => c.steps[step].status === 'pending');
+    const decided = await hub.call('POST', `/api/contracts/${id}/approvals`, { decision: 'approve' }, approvers[step].token);
+    expect(decided.status, JSON.stringify(decided.body)).toBe(200);
+  }
+}
