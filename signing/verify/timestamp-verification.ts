@@ -2,10 +2,17 @@
 // data (the signature value, or the document's byte ranges), the TSA certificate's
 // timeStamping usage, and the TSA's chain to the trust anchors.
 import { createHash } from 'node:crypto';
-import * as pkijs from 'pkijs';
 import { hashAlgorithmFromOid, OID } from '../oids';
-import { buildChain, hasExtendedKeyUsage, nameText, summarize, type CertificateSummary } from './certificates';
+import { buildChain, certificateFacts, type CertificateSummary } from './certificates';
 import { verifyCms } from './cms-verification';
+import { children, content, expectTag, oidText, readNode, timeValue } from './der-reader';
+
+/** TSTInfo ::= SEQUENCE { version, policy, messageImprint { hashAlgorithm, hashedMessage }, serialNumber, genTime, … } */
+function readTstInfo(der: Uint8Array): { hashAlgorithmOid: string; hashedMessage: Uint8Array; genTime: Date } {
+  const parts = children(expectTag(readNode(der, 0), 0x30, 'TSTInfo'));
+  const [algorithm, hashed] = children(expectTag(parts[2], 0x30, 'messageImprint'));
+  return { hashAlgorithmOid: oidText(children(expectTag(algorithm, 0x30, 'hashAlgorithm'))[0]), hashedMessage: content(expectTag(hashed, 0x04, 'hashedMessage')), genTime: timeValue(expectTag(parts[4], 0x18, 'genTime')) };
+}
 
 export interface TimestampReport {
   time: string;
@@ -24,24 +31,24 @@ export function verifyTimestampToken(token: Uint8Array, stamped: readonly Uint8A
   const problems: string[] = [];
   const cms = verifyCms(token);
   problems.push(...cms.problems.map((p) => `timestamp: ${p}`));
-  if (cms.signedData.encapContentInfo.eContentType !== OID.tstInfo || !cms.eContent) {
+  if (cms.eContentType !== OID.tstInfo || !cms.eContent) {
     return { time: '', tsa: '', imprintMatches: false, signatureValid: false, trusted: false, problems: [...problems, 'timestamp: the token has no TSTInfo'] };
   }
-  const tstInfo = pkijs.TSTInfo.fromBER(cms.eContent);
-  const algorithm = hashAlgorithmFromOid(tstInfo.messageImprint.hashAlgorithm.algorithmId);
+  const tstInfo = readTstInfo(cms.eContent);
+  const algorithm = hashAlgorithmFromOid(tstInfo.hashAlgorithmOid);
   const hash = algorithm ? createHash(algorithm) : undefined;
   for (const part of stamped) hash?.update(part);
-  const imprintMatches = !!hash && Buffer.compare(hash.digest(), Buffer.from(tstInfo.messageImprint.hashedMessage.valueBlock.valueHexView)) === 0;
+  const imprintMatches = !!hash && Buffer.compare(hash.digest(), tstInfo.hashedMessage) === 0;
   if (!imprintMatches) problems.push('timestamp: the token stamps other data than this signature');
 
   let trusted = false;
   let tsa = '';
   let tsaCertificate: CertificateSummary | undefined;
   if (cms.signerCertificate) {
-    const certificate = pkijs.Certificate.fromBER(cms.signerCertificate);
-    tsa = nameText(certificate.subject);
-    tsaCertificate = summarize(cms.signerCertificate);
-    const usage = hasExtendedKeyUsage(certificate, OID.timeStamping);
+    const facts = certificateFacts(cms.signerCertificate);
+    tsa = facts.subjectText;
+    tsaCertificate = { ...facts.summary };
+    const usage = facts.timeStamping;
     if (!usage.present || !usage.critical) problems.push('timestamp: the TSA certificate lacks a critical timeStamping extended key usage');
     const chain = buildChain(cms.signerCertificate, cms.certificates, anchors, tstInfo.genTime);
     problems.push(...chain.problems.map((p) => `timestamp: ${p}`));

@@ -1,7 +1,5 @@
 // verifyPdf: for every signature in a PDF, who signed, with which certificate chain, when,
 // whether the signed bytes are intact, and whether anything was changed afterwards.
-import * as pkijs from 'pkijs';
-import { OID } from '../oids';
 import { signedSlices, type ByteRange } from '../pdf/byte-range';
 import { PdfDict, PdfRef, PdfString, type PdfValue } from '../pdf/objects';
 import { PdfReader } from '../pdf/xref';
@@ -185,10 +183,10 @@ function verifySignature(bytes: Buffer, field: SignatureFieldFound, options: Ver
       problems.push(...cms.problems);
       report.intact = cms.digestMatches && cms.signatureValid && cms.signingCertificateBound;
       if (cms.signerCertificate) {
-        report.signer = subjectFacts(pkijs.Certificate.fromBER(cms.signerCertificate));
-        const tokenAttribute = cms.signerInfo.unsignedAttrs?.attributes.find((a) => a.type === OID.signatureTimeStampToken);
+        report.signer = subjectFacts(cms.signerCertificate);
+        const tokenAttribute = cms.timestampToken;
         if (tokenAttribute) {
-          report.timestamp = verifyTimestampToken(new Uint8Array(tokenAttribute.values[0].toBER()), [cms.signatureValue], options.trustAnchors);
+          report.timestamp = verifyTimestampToken(tokenAttribute, [cms.signatureValue], options.trustAnchors);
           problems.push(...report.timestamp.problems);
         } else problems.push('the signature has no signature timestamp (PAdES B-T)');
         const at = report.timestamp?.time ? new Date(report.timestamp.time) : (cms.signingTime ?? claimed ?? new Date());
