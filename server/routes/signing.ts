@@ -35,8 +35,9 @@ export function signingRoutes({ store, contracts, session }: { store: Store; con
         200: { description: 'where it went (masked) and until when it holds' },
         400: { description: 'a token that is unknown, repeated, needs no code or has another mobile number (named by /tokens/N)' },
         409: { description: 'a contract not open for this signer, or no mobile number on record' },
-        410: { description: 'a link expired' },
-        429: { description: 'a code was sent for one of the links less than a minute ago' },
+        410: { description: 'a link is dead (expired, or its contract no longer signing)' },
+        423: { description: 'a link is locked after too many wrong codes until the sender nudges (link_locked)' },
+        429: { description: 'a code was sent for one of the links less than a minute ago, or the number had its codes for today' },
       },
       handler: async ({ body }) => ({ body: await session.sendBatchCode(body.tokens) }),
     }),
@@ -49,6 +50,8 @@ export function signingRoutes({ store, contracts, session }: { store: Store; con
         401: { description: 'a seal needs a signed-in user' },
         403: { description: 'the user may not use a seal, or a face did not match' },
         409: { description: 'a contract not read, not open or not this signer’s turn' },
+        410: { description: 'a link or code expired, or a contract is no longer signing' },
+        423: { description: 'a link is locked after too many wrong codes until the sender nudges (link_locked)' },
         429: { description: 'too many wrong codes' },
       },
       handler: async ({ body, req }) => ({ body: await session.signBatch(body.tokens, { otp: body.otp, face: body.face, authorization: req.get('authorization') }, evidence(req)) }),
@@ -62,13 +65,13 @@ export function signingRoutes({ store, contracts, session }: { store: Store; con
     defineRoute({
       method: 'get', path: '/api/sign/:token/documents/:doc.pdf', tag: 'signing', access: 'public',
       summary: 'One of the signer’s documents, as it stands now',
-      responses: { 200: { description: 'the PDF', contentType: 'application/pdf' }, 404: { description: 'not one of this signer’s documents' } },
+      responses: { 200: { description: 'the PDF', contentType: 'application/pdf' }, 404: { description: 'not one of this signer’s documents' }, 410: { description: 'the link is dead (expired, or the contract is no longer signing)' } },
       handler: async ({ params }) => ({ body: await session.document(params.token, params.doc), contentType: 'application/pdf', headers: { 'cache-control': 'no-store' } }),
     }),
     defineRoute({
       method: 'post', path: '/api/sign/:token/read', tag: 'signing', access: 'public', body: ReadBody,
       summary: 'Records that the signer scrolled through a page (mustRead)',
-      responses: { 200: { description: 'pages read so far, and whether that is all of them' } },
+      responses: { 200: { description: 'pages read so far, and whether that is all of them' }, 410: { description: 'the link is dead (expired, or the contract is no longer signing)' } },
       handler: async ({ params, body }) => ({ body: await session.read(params.token, body) }),
     }),
     defineRoute({
@@ -101,7 +104,7 @@ export function signingRoutes({ store, contracts, session }: { store: Store; con
     defineRoute({
       method: 'post', path: '/api/sign/:token/decline', tag: 'signing', access: 'public', body: DeclineBody,
       summary: 'Declines to sign, with a reason; the contract ends as declined and every party is told',
-      responses: { 200: { description: 'declined' } },
+      responses: { 200: { description: 'declined' }, 409: { description: 'not open for this signer' }, 410: { description: 'the link is dead (expired, or the contract is no longer signing)' } },
       handler: async ({ params, body, req }) => ({ body: await session.decline(params.token, body.reason, evidence(req)) }),
     }),
     defineRoute({
