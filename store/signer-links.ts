@@ -45,7 +45,7 @@ export interface SignerLinkRepository {
   clearOtp(tokenHash: string): Promise<void>;
   /** The sender re-invited: lockouts, failures and any outstanding code are forgotten. */
   unlock(contractId: string, signerId: string): Promise<void>;
-  /** Counts one code sent to `mobile` on `day` unless `max` were sent already; returns the count, or null at the cap. */
+  /** Counts one code sent to `mobile` on `day` unless `max` were sent already; returns the count, or null at the cap. Earlier days' counts are dropped. */
   countCodeSent(mobile: string, day: string, max: number): Promise<number | null>;
   markRead(tokenHash: string, documentId: string, page: number): Promise<void>;
   pagesRead(tokenHash: string): Promise<Record<string, number[]>>;
@@ -127,6 +127,8 @@ export function createSignerLinkRepository(db: Kysely<Database>): SignerLinkRepo
         .execute();
     },
     async countCodeSent(mobile, day, max) {
+      // Only today's counts matter: the table stays as small as one day's senders.
+      await db.deleteFrom('otp_sends').where('day', '<', day).execute();
       const row = await db
         .insertInto('otp_sends')
         .values({ mobile, day, count: 1 })

@@ -11,8 +11,6 @@ import { notFound } from '../errors';
 import { defineRoute } from '../route';
 import { BATCH_MAX, type SigningSession } from '../signing-session';
 
-export { BATCH_MAX, OTP_MAX_FAILURES, OTP_RESEND_MS, OTP_TTL_MS } from '../signing-session';
-
 const ReadBody = Type.Object({ document: Type.String({ minLength: 1 }), page: Type.Integer({ minimum: 1 }) }, { additionalProperties: false });
 const Otp = Type.String({ pattern: '^[0-9]{6}$', description: 'the 6-digit code sent by SMS' });
 const Face = Type.String({ minLength: 1, maxLength: 16384, description: "face verification evidence from the page, e.g. a vendor SDK's liveness token" });
