@@ -7,11 +7,16 @@
 import jsonata from 'jsonata';
 
 /**
- * The budget of one evaluation. Steps and depth are counted, so the verdict is the same in
- * the server, in an activity and in workflow code (where `Date.now()` stands still during a
- * task and only the counts can stop a loop) and on every replay. Measured on the CI machine:
- * the step budget ends a tail-recursive loop in about 0.1 s, while `$map` over 10,000 items
- * takes about 30,000 steps and `$sum(items.(quantity*price))` over 1,000 items about 6,000.
+ * The budget of one evaluation. Steps and depth are counted, so their verdict does not depend
+ * on the machine's load, and it holds where `Date.now()` stands still (Temporal workflow code,
+ * during a task). Measured on the 2-core dev machine: the step budget ends a tail-recursive
+ * loop in 0.1 to 0.2 s, while `$map` over 10,000 items with a small function takes about
+ * 30,000 steps and `$sum(items.(quantity*price))` over 1,000 items about 6,000.
+ *
+ * Contract workflows evaluate their expressions in activities, not in workflow code: the
+ * workflow sandbox records a stack trace for every promise, which makes JSONata about a
+ * hundred times slower there (a `$map` over 1,000 items took 0.8 s), so a legitimate
+ * expression would outlast the sandbox's time limit per task long before this budget.
  */
 export const EXPRESSION_LIMITS = Object.freeze({
   /** Evaluation steps (one per node JSONata evaluates, function bodies included). */
@@ -19,8 +24,8 @@ export const EXPRESSION_LIMITS = Object.freeze({
   /** Nesting of evaluation: a recursion that does not end runs into this at once. */
   depth: 1_000,
   /**
-   * Wall clock, where a real clock exists (server, activities). Workflow code never trips
-   * it, which keeps it deterministic; the step budget bounds it there.
+   * Wall clock, where a real clock exists (server, activities): a backstop for steps that
+   * cost more than most (a sort with a comparator function). Workflow code never trips it.
    */
   timeMs: 500,
   /**

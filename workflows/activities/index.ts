@@ -94,9 +94,8 @@ export function createActivities({ store, notifier, documents }: ActivityDepende
       }
     },
 
-    // The flow's expressions are evaluated here, not in workflow code: the workflow sandbox tracks
-    // every promise (a stack trace each), which makes JSONata about a hundred times slower there,
-    // so a legitimate `$map` over 10,000 items would outlast the sandbox's time limit per task.
+    // The flow's expressions are evaluated here, not in workflow code (see EXPRESSION_LIMITS):
+    // here they run at full speed, under the wall-clock budget too, and a failure is final.
 
     /** The approval plan and title of a new contract (the server checked the same at the door). */
     async planContract({ flow, data }: { flow: FlowDefinition; data: Record<string, unknown> }): Promise<{ plan: ApprovalPlan; title: string | null }> {
