@@ -149,7 +149,7 @@ async function main() {
     log(`Temporal at ${address}, task queue ${config.temporal.taskQueue}`);
     log(`REST API on http://localhost:${config.port} (GET /healthz, /openapi.json)`);
     // The token itself never goes to the log (logs are collected and read widely); the file is readable only by this user.
-    log(config.adminToken ? 'admin token: from SEALFLOW_ADMIN_TOKEN' : `admin token: generated, read it from ${join(config.dataDir, 'admin-token')}`);
+    log(config.adminToken ? 'admin token from SEALFLOW_ADMIN_TOKEN' : `admin token generated; read it from ${join(config.dataDir, 'admin-token')}`);
     if (config.faceProvider === 'development') log('WARNING: SEALFLOW_FACE_PROVIDER=development: face verification (verify: "face") accepts the evidence "dev-face-ok" and checks nobody; never in production');
     else log('face verification: no provider (flows with verify: "face" cannot be published; SEALFLOW_FACE_PROVIDER=development for trials)');
     if (!config.masterKey) log(`master key (seals connector secrets): kept in ${join(config.dataDir, 'master-key')}; back it up, or set SEALFLOW_MASTER_KEY`);

@@ -2,7 +2,10 @@
 // source keys that belong to their source, connector secrets that cannot be redirected,
 // and bad input that gets a 4xx with a path instead of a 500.
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installOutboundAllowlist, parseOutboundAllow } from '../../config';
@@ -10,7 +13,9 @@ import { signWebhook } from '../../connectors';
 import type { FlowDefinition } from '../../flows';
 import { createWebhookSmsProvider } from '../../notify';
 import { createHttpTimestampClient } from '../../signing';
-import { approvalFlow, startTestHub, type TestHub } from '../support/hub';
+import { approvalFlow, exampleFlow, exampleOrder, startTestHub, type TestHub } from '../support/hub';
+import { freePort, httpClient, startHubProcess, type HubProcess } from '../support/hub-process';
+import { approvedContract, linkFor, readAll, signerCall } from '../support/signing';
 
 const suffix = randomBytes(4).toString('hex');
 const order = (poNumber: string, amount = 5000, supplier = '深圳市华强电子有限公司') => ({ poNumber, amount, supplier: { name: supplier } });
@@ -182,8 +187,9 @@ describe('outbound calls: only allowed hosts, and no remote body where every use
     const delivered = await hub.post(`/hooks/${INSTANCE}`, body, { 'content-type': 'application/json', ...signWebhook(body, SECRET) });
     expect(delivered.body).toMatchObject({ started: 1 });
     const id = (await hub.call('GET', `/api/contracts?q=${key}`)).body.items[0].id;
-    await hub.waitFor(id, (c) => c.status === 'in_approval');
-    expect((await hub.call('POST', `/api/contracts/${id}/cancel`, { reason: '流程撤回' })).status).toBe(200);
+    await hub.waitFor(id, (c) => c.steps[0].status === 'pending');
+    const cancelled = await hub.call('POST', `/api/contracts/${id}/cancel`, { reason: '流程撤回' });
+    expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(200);
     await hub.waitFor(id, (c) => c.timeline.some((e: any) => e.type === 'write_back_failed' || e.type === 'written_back'), 30_000);
     // As a business user reads it.
     return (await hub.call('GET', `/api/contracts/${id}`, undefined, clerk.token)).body;
@@ -257,5 +263,75 @@ describe('bad input is a 4xx with a path, never a 500', () => {
   it('refuses a body that is not JSON with 400 at path /', async () => {
     const answer = await hub.call('POST', '/api/contracts', 'not json at all');
     expect(answer).toMatchObject({ status: 400, body: { error: { code: 'invalid_json', details: [{ path: '/' }] } } });
+  });
+});
+
+describe('logs', () => {
+  let running: HubProcess | undefined;
+  let sms: Server | undefined;
+  const dataDir = mkdtempSync(join(tmpdir(), 'sealflow-logs-'));
+  afterAll(async () => {
+    if (running && running.process.exitCode === null) await running.kill();
+    await new Promise((resolve) => (sms ? sms.close(resolve) : resolve(null)));
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('carry no signing link, code or key while a signer uses their link and a wrong code', { timeout: 300_000 }, async () => {
+    // An SMS gateway that refuses every message and echoes it back: its answer lands in error messages.
+    sms = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => (body += chunk));
+      req.on('end', () => res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'rejected', request: JSON.parse(body || '{}') })));
+    });
+    await new Promise<void>((resolve) => sms!.listen(0, '127.0.0.1', resolve));
+    const ports = { api: await freePort(), temporal: await freePort(), ui: await freePort() };
+    // No SEALFLOW_ADMIN_TOKEN: the hub makes one, and must not print it.
+    running = await startHubProcess({
+      SEALFLOW_DATA_DIR: dataDir, PORT: String(ports.api), TEMPORAL_DEV_PORT: String(ports.temporal), TEMPORAL_DEV_UI_PORT: String(ports.ui),
+      SEALFLOW_ADMIN_TOKEN: '', SEALFLOW_SMS_WEBHOOK_URL: `http://127.0.0.1:${(sms.address() as AddressInfo).port}/send`,
+    });
+    const adminToken = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
+    const call = httpClient(ports.api, adminToken);
+    const processHub = {
+      call,
+      async waitFor(id: string, until: (c: any) => boolean, timeoutMs = 60_000) {
+        const deadline = Date.now() + timeoutMs;
+        for (;;) {
+          const contract = (await call('GET', `/api/contracts/${id}`)).body;
+          if (until(contract)) return contract;
+          if (Date.now() > deadline) throw new Error(`contract ${id}: ${JSON.stringify(contract.status)}`);
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      },
+    } as unknown as TestHub;
+
+    const base = exampleFlow();
+    expect((await call('POST', '/api/flows', { ...base, documents: [base.documents![0]], signers: base.signers!.map(({ seal: _seal, ...s }) => ({ ...s, documents: ['contract'] })) })).status).toBe(201);
+    expect((await call('POST', '/api/flows/supplier-purchase/publish')).status).toBe(200);
+    const approvers = { manager: (await call('POST', '/api/users', { name: '王经理', roles: ['dept-manager'] })).body, finance: (await call('POST', '/api/users', { name: '赵总监', roles: ['finance-director'] })).body };
+    const order = exampleOrder();
+    const id = await approvedContract(processHub, approvers, order);
+    await signerCall(processHub, await linkFor(processHub, id, 'signer:buyer'), '', { read: true });
+    // The supplier's link, from the invitation email (the dev outbox keeps email in full without SMTP).
+    const link = await linkFor(processHub, id, order.data.supplier.email);
+    await readAll(processHub, link);
+    await signerCall(processHub, link, '/otp', {});
+    const wrong = await signerCall(processHub, link, '', { read: true, otp: '000000' });
+    expect(wrong.status).toBeGreaterThanOrEqual(400);
+    expect(wrong.status).toBeLessThan(500);
+    await new Promise((r) => setTimeout(r, 1000));
+
+    const output = running.output();
+    // The hub did log what went wrong with the SMS gateway...
+    expect(output).toMatch(/sms/i);
+    // ...and where the admin token is...
+    expect(output).toContain(`admin token generated; read it from ${join(dataDir, 'admin-token')}`);
+    // ...but no credential: not the link, not the admin token, not a code sent by SMS.
+    expect(output).not.toContain(link);
+    expect(output).not.toContain(adminToken);
+    const codes = (await call('GET', `/api/outbox?contractId=${id}`)).body.items.flatMap((m: any) => [...String(m.body).matchAll(/验证码 (\d{6})/g)].map((x) => x[1]));
+    for (const code of codes) expect(output).not.toContain(`验证码 ${code}`);
+    expect(output).not.toMatch(/\/sign\/[A-Za-z0-9_-]{20,}/);
+    await running.stop();
   });
 });
