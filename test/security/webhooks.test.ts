@@ -120,6 +120,15 @@ describe('webhooks through the hub', () => {
     expect(redelivered).toMatchObject({ status: 200, body: { started: 0, changed: 1 } });
   });
 
+  it('refuses a signed delivery nested 10,000 levels deep with 400 and the path, and starts nothing', async () => {
+    const key = `CR-${suffix}-deep`;
+    const body = JSON.stringify({ processInstanceId: `p-${key}`, businessKey: key, variables: { poNumber: key, amount: 1, supplier: { name: 'x' } } }).replace(/}$/, `,"extra":${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}}`);
+    const answer = await postFrom('127.0.0.1', `/hooks/${INSTANCE}`, body, { ...json, ...signWebhook(body, SECRET) });
+    expect(answer.status).toBe(400);
+    expect(answer.body.error.details[0].path).toMatch(/^\/extra\/a\/a\//);
+    expect((await hub.call('GET', `/api/contracts?q=${key}`)).body.total).toBe(0);
+  });
+
   it('does not let an outsider’s flood of forged deliveries use up the real sender’s budget', async () => {
     const body = start(`CR-${suffix}-flood`);
     // The outsider, from another address: more forged deliveries than the instance's whole burst.
