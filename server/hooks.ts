@@ -112,6 +112,8 @@ export function createWebhookHandler({ store, client, masterKey, startContract, 
       if (!fresh) throw new AppError('replayed_delivery', `Delivery "${deliveryId}" was received before; it is not handled twice`, { status: 409, details: [{ path: '/headers/x-sealflow-delivery', message: 'was received before' }] });
     }
 
+    // A delivery the hub could not handle (503, or a failure of its own) may come again under the same id.
+    const forget = () => (deliveryId === null ? Promise.resolve() : store.connectors.forgetDelivery(id, deliveryId));
     const outcome = await handleWebhookPayload({
       connector: instance.connector,
       instance: { id, flow: instance.record.flow, mapping: instance.record.mapping, settings: instance.settings },
@@ -119,9 +121,11 @@ export function createWebhookHandler({ store, client, masterKey, startContract, 
       startContract: connectorContractStart(startContract, instance.record),
       onChange: (change) => reportSourceChange({ client, store, change }),
       signal: AbortSignal.timeout(60_000),
+    }).catch(async (error: unknown) => {
+      await forget().catch(() => {});
+      throw error;
     });
-    // The sender is told to deliver again: its id must then be taken.
-    if (outcome.status === 503 && deliveryId !== null) await store.connectors.forgetDelivery(id, deliveryId);
+    if (outcome.status === 503) await forget();
     if (outcome.status === 400 || outcome.status === 401) throw new AppError('invalid_payload', outcome.error ?? 'invalid payload', { status: 400, details: [{ path: '/', message: outcome.error ?? 'invalid payload' }] });
 
     const failure = outcome.status === 503 ? outcome.errors.at(-1) ?? { code: 'source_failed', message: outcome.error ?? 'unavailable' } : undefined;

@@ -72,7 +72,8 @@ describe.each(dialects)('delivery ids in the store on %s', (dialect) => {
 
 describe('webhooks through the hub', () => {
   let hub: TestHub;
-  const RATE = { burst: 5, perSecond: 0.01, unauthenticated: { burst: 10, perSecond: 0.01 } };
+  // The instance's budget is a little more than these tests spend; an outsider's failures have their own.
+  const RATE = { burst: 8, perSecond: 0.01, unauthenticated: { burst: 10, perSecond: 0.01 } };
 
   /** A POST from a given loopback address, as another machine would send it. */
   const postFrom = (localAddress: string, path: string, body: string, headers: Record<string, string>) =>
@@ -118,6 +119,20 @@ describe('webhooks through the hub', () => {
     // A new delivery of the same record (new id, signed anew) is handled: the start is idempotent.
     const redelivered = await postFrom('127.0.0.1', `/hooks/${INSTANCE}`, body, { ...json, ...signWebhook(body, SECRET) });
     expect(redelivered).toMatchObject({ status: 200, body: { started: 0, changed: 1 } });
+  });
+
+  it('takes a delivery again under the same id when the hub answered it 503 (deliver again later)', async () => {
+    const flow = { ...approvalFlow(), key: `draft-${suffix}` };
+    expect((await hub.call('POST', '/api/flows', flow)).status).toBe(201);
+    const instance = `bpm-draft-${suffix}`;
+    expect((await hub.call('POST', '/api/connectors', { id: instance, connector: 'bpm_webhook', settings: { timeoutMs: 5000 }, trigger: { kind: 'webhook', auth }, flow: flow.key, mapping: 'variables' })).status).toBe(201);
+    const body = start(`CR-${suffix}-later`);
+    const headers = { ...json, ...signWebhook(body, SECRET) };
+    // The flow is not published yet: nothing can start, the sender is asked to come again.
+    expect((await postFrom('127.0.0.1', `/hooks/${instance}`, body, headers)).status).toBe(503);
+    await hub.publish(flow);
+    expect(await postFrom('127.0.0.1', `/hooks/${instance}`, body, headers)).toMatchObject({ status: 200, body: { started: 1 } });
+    expect((await postFrom('127.0.0.1', `/hooks/${instance}`, body, headers)).status).toBe(409);
   });
 
   it('refuses a signed delivery nested 10,000 levels deep with 400 and the path, and starts nothing', async () => {
