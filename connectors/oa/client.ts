@@ -54,7 +54,8 @@ export function oaError(error: unknown, operation: string): ConnectorError {
   const fault = failure?.root?.Envelope?.Body?.Fault;
   if (fault) {
     const serverSide = /Server$/i.test(fault.faultcode ?? '');
-    return new ConnectorError(serverSide ? 'source_failed' : 'source_rejected', `OA ${operation} fault ${fault.faultcode}: ${fault.faultstring}`, { retryable: serverSide, status: failure.response?.status, cause: error });
+    // The fault code only: the fault string is the OA system's own text, and this message reaches contract timelines.
+    return new ConnectorError(serverSide ? 'source_failed' : 'source_rejected', `OA ${operation} fault ${fault.faultcode}`, { retryable: serverSide, status: failure.response?.status, cause: error });
   }
   const status = failure?.response?.status;
   if (status !== undefined) {

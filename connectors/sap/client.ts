@@ -116,7 +116,8 @@ export function sapError(error: unknown, what: string): ConnectorError {
   if (status === undefined) {
     return new ConnectorError('source_unreachable', `SAP ${what}: ${messageOf(error)}`, { retryable: true, cause: error });
   }
-  return new ConnectorError(isRetryableStatus(status) ? 'source_failed' : 'source_rejected', `SAP ${what} answered ${status}: ${messageOf(error)}`, {
+  // The status only: cds puts SAP's own error text in its message, and this one reaches health records and timelines.
+  return new ConnectorError(isRetryableStatus(status) ? 'source_failed' : 'source_rejected', `SAP ${what} answered ${status}`, {
     retryable: isRetryableStatus(status),
     status,
     cause: error,
