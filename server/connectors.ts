@@ -60,7 +60,8 @@ const invalid = (message: string, details: ValidationIssue[]) => new AppError('i
  * server of theirs and receive the password or token that someone else entered.
  */
 function refuseRedirectedSecrets(connector: AnyConnector, before: ConnectorInstanceRecord, after: Record<string, unknown>, sent: Record<string, unknown> | undefined): void {
-  const moved = destinationFields(connector.auth.schema).filter((name) => after[name] !== before.settings[name]);
+  // A URL taken away sends nothing anywhere; a new or changed one needs the secrets.
+  const moved = destinationFields(connector.auth.schema).filter((name) => typeof after[name] === 'string' && after[name] !== before.settings[name]);
   if (!moved.length) return;
   const notReentered = before.secretsSet.filter((name) => typeof sent?.[name] !== 'string');
   if (!notReentered.length) return;
