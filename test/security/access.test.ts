@@ -269,11 +269,15 @@ describe('bad input is a 4xx with a path, never a 500', () => {
 describe('logs', () => {
   let running: HubProcess | undefined;
   let sms: Server | undefined;
-  const dataDir = mkdtempSync(join(tmpdir(), 'sealflow-logs-'));
+  let dataDir: string | undefined;
   afterAll(async () => {
-    if (running && running.process.exitCode === null) await running.kill();
+    // Ctrl-C first: tsx passes it on to the hub, which stops its Temporal dev server; kill -9 only if that hangs.
+    if (running && running.process.exitCode === null) {
+      const stopped = await Promise.race([running.stop().then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 20_000))]);
+      if (!stopped) await running.kill();
+    }
     await new Promise((resolve) => (sms ? sms.close(resolve) : resolve(null)));
-    rmSync(dataDir, { recursive: true, force: true });
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('carry no signing link, code or key while a signer uses their link and a wrong code', { timeout: 300_000 }, async () => {
@@ -284,13 +288,14 @@ describe('logs', () => {
       req.on('end', () => res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'rejected', request: JSON.parse(body || '{}') })));
     });
     await new Promise<void>((resolve) => sms!.listen(0, '127.0.0.1', resolve));
+    dataDir = mkdtempSync(join(tmpdir(), 'sealflow-logs-'));
     const ports = { api: await freePort(), temporal: await freePort(), ui: await freePort() };
     // No SEALFLOW_ADMIN_TOKEN: the hub makes one, and must not print it.
     running = await startHubProcess({
       SEALFLOW_DATA_DIR: dataDir, PORT: String(ports.api), TEMPORAL_DEV_PORT: String(ports.temporal), TEMPORAL_DEV_UI_PORT: String(ports.ui),
       SEALFLOW_ADMIN_TOKEN: '', SEALFLOW_SMS_WEBHOOK_URL: `http://127.0.0.1:${(sms.address() as AddressInfo).port}/send`,
     });
-    const adminToken = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
+    const adminToken = readFileSync(join(dataDir!, 'admin-token'), 'utf8').trim();
     const call = httpClient(ports.api, adminToken);
     const processHub = {
       call,
@@ -325,7 +330,7 @@ describe('logs', () => {
     // The hub did log what went wrong with the SMS gateway...
     expect(output).toMatch(/sms/i);
     // ...and where the admin token is...
-    expect(output).toContain(`admin token generated; read it from ${join(dataDir, 'admin-token')}`);
+    expect(output).toContain(`admin token generated; read it from ${join(dataDir!, 'admin-token')}`);
     // ...but no credential: not the link, not the admin token, not a code sent by SMS.
     expect(output).not.toContain(link);
     expect(output).not.toContain(adminToken);
