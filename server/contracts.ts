@@ -52,6 +52,11 @@ export function createContractService({ store, client, startContract }: { store:
       return await run();
     } catch (error) {
       const cause = error instanceof WorkflowUpdateFailedError ? error.cause : null;
+      // The workflow registers its handlers once its plan is made (an activity): an update sent in that moment is refused
+      // by Temporal itself. Not the caller's fault, and over at once: say so instead of passing Temporal's words on.
+      if (/no registered handler for update/i.test(String((cause as Error | null)?.message ?? (error as Error)?.message))) {
+        throw new AppError('contract_starting', `Contract ${id} is still starting; try again in a moment`, { status: 409 });
+      }
       if (cause instanceof ApplicationFailure && cause.type) {
         throw new AppError(cause.type, cause.message, { status: STATUS_OF[cause.type] ?? 400 });
       }

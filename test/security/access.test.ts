@@ -66,6 +66,20 @@ describe('maker-checker', () => {
     expect(own.body.steps[0].decisions).toMatchObject([{ userId: clerk.id }]);
   });
 
+  it('answers a decision sent while the contract is still starting with 409 and a message, never Temporal’s words', async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 3 }, async (_, i) => {
+        const started = await hub.call('POST', '/api/contracts', { flow: 'supplier-purchase', data: order(`PO-EARLY-${i}`) }, clerk.token);
+        return hub.call('POST', `/api/contracts/${started.body.id}/approvals`, { decision: 'approve' }, manager.token);
+      }),
+    );
+    for (const answer of answers) {
+      if (answer.status === 200) continue;
+      expect(answer.status, JSON.stringify(answer.body)).toBe(409);
+      expect(answer.body.error.code).toMatch(/^(contract_starting|not_pending)$/);
+    }
+  });
+
   it('refuses a flow whose allowInitiator is not a boolean, with its path', async () => {
     const bad = await hub.call('POST', '/api/flows', { ...approvalFlow(), key: `bad-mc-${suffix}`, approval: { ...approvalFlow().approval, allowInitiator: 'yes' } });
     expect(bad.status).toBe(400);
