@@ -53,22 +53,34 @@ function selfReferencingKids(): Buffer {
 }
 
 /**
- * A page tree whose /Kids lead back to their /Parent, in a revision the verifier must
- * walk: revision 1 carries a (bogus) signature covering it, so revision 2 is compared
- * with it page by page.
+ * A first revision with a (bogus) signature whose byte range ends where the revision
+ * ends, so that the verifier compares every later revision with the one before it.
  */
-function pagesCycle(): Buffer {
+function signedFirstRevision(pages: PdfObject[]): Buffer {
   const byteRange = (end: number) => `[0 ${String(0).padStart(10, '0')} ${String(0).padStart(10, '0')} ${String(end).padStart(10, '0')}]`;
   const objects = (end: number): PdfObject[] => [
     [1, '<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [4 0 R] >> >>'],
-    [2, '<< /Type /Pages /Kids [3 0 R 2 0 R 3 0 R] /Count 1 >>'],
-    [3, `<< /Type /Pages /Parent 2 0 R /Kids [${'2 0 R 3 0 R '.repeat(8)}] /Count 1 >>`],
+    ...pages,
     [4, '<< /FT /Sig /T (s) /V 5 0 R >>'],
     [5, `<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached /ByteRange ${byteRange(end)} /Contents <3000> >>`],
   ];
   const draft = pdfFile(objects(0), ' /Size 6 /Root 1 0 R');
   const first = pdfFile(objects(draft.length), ' /Size 6 /Root 1 0 R');
   expect(first.length).toBe(draft.length);
+  return first;
+}
+
+const onePage: PdfObject[] = [
+  [2, '<< /Type /Pages /Kids [3 0 R] /Count 1 >>'],
+  [3, '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>'],
+];
+
+/** A page tree whose /Kids lead back to their /Parent, in a signed revision that a later one changes. */
+function pagesCycle(): Buffer {
+  const first = signedFirstRevision([
+    [2, '<< /Type /Pages /Kids [3 0 R 2 0 R 3 0 R] /Count 1 >>'],
+    [3, `<< /Type /Pages /Parent 2 0 R /Kids [${'2 0 R 3 0 R '.repeat(8)}] /Count 1 >>`],
+  ]);
   return pdfFile([[1, '<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [4 0 R] >> /Lang (zh) >>']], ' /Size 6 /Root 1 0 R', { bytes: first, startXref: lastStartXref(first) });
 }
 
@@ -104,20 +116,21 @@ function objectStreamBomb(data: Buffer): Buffer {
   return Buffer.concat([head, objStm, xref, Buffer.from(`startxref\n${xrefAt}\n%%EOF\n`, 'latin1')]);
 }
 
-/** A small PDF with `count` empty incremental updates appended. */
+/** A signed revision followed by `count` small updates, each compared with the whole chain before it. */
 function manyRevisions(count: number): Buffer {
-  let bytes = pdfFile([[1, '<< /Type /Catalog /Pages 2 0 R >>'], [2, '<< /Type /Pages /Kids [] /Count 0 >>']], ' /Size 3 /Root 1 0 R');
-  const parts = [bytes];
-  let length = bytes.length;
-  let startXref = lastStartXref(bytes);
+  const first = signedFirstRevision(onePage);
+  const parts = [first];
+  let length = first.length;
+  let startXref = lastStartXref(first);
   for (let i = 0; i < count; i++) {
-    const update = Buffer.from(`xref\n0 0\ntrailer\n<< /Size 3 /Root 1 0 R /Prev ${startXref} >>\nstartxref\n${length}\n%%EOF\n`, 'latin1');
-    startXref = length;
-    length += update.length;
+    const object = `3 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 ${792 + i}] >>\nendobj\n`;
+    const xrefAt = length + object.length;
+    const update = Buffer.from(`${object}xref\n3 1\n${String(length).padStart(10, '0')} 00000 n \ntrailer\n<< /Size 6 /Root 1 0 R /Prev ${startXref} >>\nstartxref\n${xrefAt}\n%%EOF\n`, 'latin1');
     parts.push(update);
+    startXref = xrefAt;
+    length += update.length;
   }
-  bytes = Buffer.concat(parts);
-  return bytes;
+  return Buffer.concat(parts);
 }
 
 // ------------------------------------------------------------------ calls
@@ -234,6 +247,17 @@ describe('POST /api/verify with hostile PDFs', () => {
     const { reply, ms, health } = await duringAttack(() => post('/api/verify', pdf));
     expect(reply.status, JSON.stringify(reply.body)).toBe(422);
     expect(reply.body.error.message).toMatch(/more than 100 revisions/);
+    expect(ms).toBeLessThan(BOUNDED_MS);
+    expect(health.worstMs).toBeLessThan(HEALTHY_MS);
+  });
+
+  it('still reports on a signed PDF with as many revisions as the limit allows, in bounded time', async () => {
+    const pdf = manyRevisions(98);
+    const { reply, ms, health } = await duringAttack(() => post('/api/verify', pdf));
+    expect(reply.status, JSON.stringify(reply.body)).toBe(200);
+    expect(reply.body.revisions).toBe(99);
+    expect(reply.body.valid).toBe(false);
+    expect(reply.body.changesAfterSigning.length).toBeGreaterThan(0);
     expect(ms).toBeLessThan(BOUNDED_MS);
     expect(health.worstMs).toBeLessThan(HEALTHY_MS);
   });
