@@ -37,6 +37,9 @@ const STATUS_OF: Record<string, number> = {
   [ContractErrors.signingFailed]: 503,
 };
 
+/** How long a decision waits for a contract that is still making its plan before it answers 409. */
+const STARTING_WAIT_MS = 10_000;
+
 export function createContractService({ store, client, startContract }: { store: Store; client: Client; startContract: ContractStarter }) {
 
   async function existing(id: string): Promise<ContractState> {
@@ -48,22 +51,29 @@ export function createContractService({ store, client, startContract }: { store:
   /** Runs an update on a contract's workflow, turning the workflow's refusal into an AppError. */
   async function update(id: string, run: () => Promise<ContractState>): Promise<ContractState> {
     const known = await existing(id);
-    try {
-      return await run();
-    } catch (error) {
-      const cause = error instanceof WorkflowUpdateFailedError ? error.cause : null;
-      // The workflow registers its handlers once its plan is made (an activity): an update sent in that moment is refused
-      // by Temporal itself. Not the caller's fault, and over at once: say so instead of passing Temporal's words on.
-      if (/no registered handler for update/i.test(String((cause as Error | null)?.message ?? (error as Error)?.message))) {
-        throw new AppError('contract_starting', `Contract ${id} is still starting; try again in a moment`, { status: 409 });
+    const startingUntil = Date.now() + STARTING_WAIT_MS;
+    for (;;) {
+      try {
+        return await run();
+      } catch (error) {
+        const cause = error instanceof WorkflowUpdateFailedError ? error.cause : null;
+        // The workflow registers its handlers once its plan is made (an activity): Temporal refuses an update sent in
+        // that moment, and nothing was applied. It is over within moments, so wait for it rather than fail the caller.
+        if (/no registered handler for update/i.test(String((cause as Error | null)?.message ?? (error as Error)?.message))) {
+          if (Date.now() < startingUntil) {
+            await new Promise((resolve) => setTimeout(resolve, 100));
+            continue;
+          }
+          throw new AppError('contract_starting', `Contract ${id} is still starting; try again in a moment`, { status: 409 });
+        }
+        if (cause instanceof ApplicationFailure && cause.type) {
+          throw new AppError(cause.type, cause.message, { status: STATUS_OF[cause.type] ?? 400 });
+        }
+        if (error instanceof WorkflowNotFoundError || /already completed|workflow execution already/i.test(String((error as Error).message))) {
+          throw new AppError(ContractErrors.notPending, `Contract ${id} is ${known.status} and takes no more decisions`, { status: 409 });
+        }
+        throw error;
       }
-      if (cause instanceof ApplicationFailure && cause.type) {
-        throw new AppError(cause.type, cause.message, { status: STATUS_OF[cause.type] ?? 400 });
-      }
-      if (error instanceof WorkflowNotFoundError || /already completed|workflow execution already/i.test(String((error as Error).message))) {
-        throw new AppError(ContractErrors.notPending, `Contract ${id} is ${known.status} and takes no more decisions`, { status: 409 });
-      }
-      throw error;
     }
   }
 
