@@ -1,0 +1,59 @@
+// The pool's own limits: a verification over its time is cut off and its worker replaced,
+// one over its heap is refused, a full queue says so at once.
+import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_VERIFY_LIMITS } from './limits';
+import { createPdfVerifier, VerificationRefused, type PdfVerifier } from './verification-pool';
+
+function pdf(catalogExtra = ''): Buffer {
+  const objects = [`<< /Type /Catalog /Pages 2 0 R${catalogExtra} >>`, '<< /Type /Pages /Kids [] /Count 0 >>'];
+  let out = '%PDF-1.7\n';
+  const offsets: number[] = [];
+  objects.forEach((body, i) => {
+    offsets.push(out.length);
+    out += `${i + 1} 0 obj\n${body}\nendobj\n`;
+  });
+  const xrefAt = out.length;
+  out += `xref\n0 3\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}trailer\n<< /Size 3 /Root 1 0 R >>\nstartxref\n${xrefAt}\n%%EOF\n`;
+  return Buffer.from(out, 'latin1');
+}
+
+const refusal = (promise: Promise<unknown>) => promise.then(() => null, (error: unknown) => (error instanceof VerificationRefused ? `${error.reason}: ${error.message}` : error));
+
+let verifiers: PdfVerifier[] = [];
+const verifier = (options: Partial<Parameters<typeof createPdfVerifier>[0]>) => {
+  const created = createPdfVerifier({ trustAnchors: [], workers: 1, ...options });
+  verifiers.push(created);
+  return created;
+};
+afterEach(async () => {
+  await Promise.all(verifiers.map((v) => v.close()));
+  verifiers = [];
+});
+
+describe('verification pool', () => {
+  it('answers a report from its worker', async () => {
+    const report = await verifier({}).verify(pdf());
+    expect(report).toMatchObject({ valid: false, signatures: [], revisions: 1 });
+  });
+
+  it('cuts off a verification over its time, and the next one in a new worker', async () => {
+    const pool = verifier({ limits: { ...DEFAULT_VERIFY_LIMITS, timeoutMs: 1 } });
+    expect(await refusal(pool.verify(pdf()))).toMatch(/^timeout: verifying it took longer than 1 ms/);
+    expect(await refusal(pool.verify(pdf()))).toMatch(/^timeout/);
+  });
+
+  it('refuses a PDF whose parsing needs more heap than the worker has', async () => {
+    const huge = pdf(` /Junk [${'0 '.repeat(6_000_000)}]`);
+    const pool = verifier({ limits: { ...DEFAULT_VERIFY_LIMITS, maxHeapMb: 16, timeoutMs: 20_000 } });
+    expect(await refusal(pool.verify(huge))).toMatch(/^too_complex: .*more than 16 MB of memory/);
+    expect((await pool.verify(pdf())).revisions).toBe(1);
+  });
+
+  it('says busy at once when its queue is full, and unreadable for what is not a PDF', async () => {
+    const pool = verifier({ maxQueue: 1 });
+    const first = pool.verify(pdf());
+    expect(await refusal(pool.verify(pdf()))).toMatch(/^busy/);
+    await first;
+    expect(await refusal(pool.verify(Buffer.from('%PDF-1.7\n garbage')))).toMatch(/^unreadable/);
+  });
+});
