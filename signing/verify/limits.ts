@@ -1,7 +1,9 @@
 // What one verification of an untrusted PDF may cost. The pool (verification-pool.ts)
 // enforces time and memory by running it in a worker thread it can terminate; the checks
 // here refuse, before any parsing, files whose shape alone says they would cost too much.
-import { DEFAULT_PDF_LIMITS, PdfLimitError, type PdfLimits } from '../pdf/limits';
+// Inside, the PDF reader keeps its own caps (DEFAULT_PDF_LIMITS in ../pdf/limits.ts:
+// objects, xref sections, inflated bytes, nesting).
+import { PdfLimitError } from '../pdf/limits';
 
 export interface VerifyLimits {
   /** Largest PDF taken (POST /api/verify refuses bigger bodies with 413 before reading them). */
@@ -12,7 +14,6 @@ export interface VerifyLimits {
   timeoutMs: number;
   /** V8 heap of a verification worker. Buffers live outside it: the inflate caps in `pdf` bound those. */
   maxHeapMb: number;
-  pdf: PdfLimits;
 }
 
 export const DEFAULT_VERIFY_LIMITS: Readonly<VerifyLimits> = Object.freeze({
@@ -21,8 +22,6 @@ export const DEFAULT_VERIFY_LIMITS: Readonly<VerifyLimits> = Object.freeze({
   maxRevisions: 100,
   timeoutMs: 5_000,
   maxHeapMb: 256,
-  // Hybrid files have two sections per revision.
-  pdf: Object.freeze({ ...DEFAULT_PDF_LIMITS, maxXrefSections: 200 }),
 });
 
 function count(bytes: Buffer, needle: string, stopAfter: number): number {
