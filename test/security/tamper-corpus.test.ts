@@ -51,7 +51,8 @@ let pyhanko: Record<string, PyHankoVerdict[]>;
 
 beforeAll(async () => {
   ensureValidators();
-  hub = await startTestHub();
+  // One client verifies the whole corpus: the per-client rate is not what this file tests.
+  hub = await startTestHub({ publicRateLimits: { verify: { burst: 100, perSecond: 50 } } });
   dir = scratchDir();
   // Two companies' signatures with certificates from the hub's own CA, timestamped by its TSA.
   const { vault, ca, timestamps } = hub.signing;

@@ -9,7 +9,7 @@ import { DefaultLogger, NativeConnection, Runtime, type Worker, type WorkflowBun
 import { inject } from 'vitest';
 import type { FlowDefinition } from '../../flows';
 import { createNotifier, createWebhookSmsProvider } from '../../notify';
-import { createApp } from '../../server';
+import { createApp, type AppOptions } from '../../server';
 import { createDevelopmentFaceVerifier } from '../../server/face';
 import type { WebhookRateLimit } from '../../server/hooks';
 import type { Store } from '../../store';
@@ -76,6 +76,8 @@ export interface TestHubOptions {
   smsWebhookUrl?: string;
   /** SEALFLOW_FACE_PROVIDER: 'development' checks nobody (accepts "dev-face-ok"); unset, the hub has no face provider. */
   faceProvider?: 'development';
+  /** Per-client rates of /api/verify and /tsa, for tests that verify many files from one address. */
+  publicRateLimits?: AppOptions['publicRateLimits'];
 }
 
 export async function startTestHub(options: TestHubOptions = {}): Promise<TestHub> {
@@ -100,7 +102,7 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace: 'default' });
   const errors: string[] = [];
-  const app = createApp({ store, client, documents, signing, notifier, taskQueue, contractIdScope: taskQueue, namespace: 'default', adminToken, masterKey, webhookRateLimit: options.webhookRateLimit, faceVerifier: options.faceProvider === 'development' ? createDevelopmentFaceVerifier() : null, log: (m) => errors.push(m) });
+  const app = createApp({ store, client, documents, signing, notifier, taskQueue, contractIdScope: taskQueue, namespace: 'default', adminToken, masterKey, webhookRateLimit: options.webhookRateLimit, publicRateLimits: options.publicRateLimits, faceVerifier: options.faceProvider === 'development' ? createDevelopmentFaceVerifier() : null, log: (m) => errors.push(m) });
   const server = await new Promise<ReturnType<typeof app.listen>>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
