@@ -3,48 +3,15 @@
 // RSA-2048 verify rate of node:crypto measured in the same run. Run: npm run bench verify
 import { createPublicKey, generateKeyPairSync, sign as cryptoSign, verify as cryptoVerify } from 'node:crypto';
 import {
-  companySealAppearance,
-  companySubject,
-  createKeyVault,
-  createLocalCertificateAuthority,
-  createLocalSigner,
-  createLocalTimestampAuthority,
   createLocalTimestampClient,
-  createMemoryKeyRecordStore,
   createPdfVerifier,
-  creditCodeCheckCharacter,
-  enrollSigner,
-  loadNotoSansSc,
   signPdf,
   verifyPdf,
 } from '../signing/index';
 import { makeContractPdf, SIGNATURE_AREAS } from '../test/signing/support/contract-pdf';
+import { benchSigner, rate, SECONDS } from './support/measure';
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
-
-async function rate(label: string, run: () => Promise<unknown> | unknown, perRun = 1): Promise<number> {
-  for (let i = 0; i < 20; i++) await run(); // warm-up
-  let count = 0;
-  const start = performance.now();
-  const until = start + SECONDS * 1000;
-  while (performance.now() < until) {
-    await run();
-    count += perRun;
-  }
-  const perSecond = (count * 1000) / (performance.now() - start);
-  console.log(`${label.padEnd(72)} ${perSecond.toFixed(0).padStart(7)} /s`);
-  return perSecond;
-}
-
-const store = createMemoryKeyRecordStore();
-const vault = createKeyVault({ masterKey: Buffer.alloc(32, 1), store });
-const ca = await createLocalCertificateAuthority({ vault });
-const tsa = await createLocalTimestampAuthority({ vault, ca });
-const company = '深圳市华强电子有限公司';
-const code = '91440300MA5F00001';
-await enrollSigner({ vault, ca, tenantId: 'bench', signerId: 'buyer', subject: companySubject({ name: company, creditCode: code + creditCodeCheckCharacter(code) }) });
-const signer = await createLocalSigner({ vault, keyId: 'buyer' });
-const appearance = await companySealAppearance({ companyName: company, font: await loadNotoSansSc() });
+const { ca, tsa, signer, appearance } = await benchSigner();
 const area = SIGNATURE_AREAS[0];
 const signed = await signPdf({ pdf: await makeContractPdf(), signer, field: { name: 'buyer', page: area.page, rect: area, appearance }, timestamp: createLocalTimestampClient(tsa) });
 const trustAnchors = [ca.rootCertificate];

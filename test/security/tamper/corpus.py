@@ -147,46 +147,38 @@ DocumentSecurityStore.supply_dss_in_writer(w, None, certs=[c.chosen for c in emb
 save('dss-added', True, w)
 
 # ---- hostile ------------------------------------------------------------------------------
-# The reported attack: a widget typed as a signature field, unsigned, whose appearance paints a
-# new amount over page 1; plus an unreferenced /DSS object to look like validation data.
+def add_signature_widget(w, name, value=None):
+    """A widget typed as a signature field, listed in the AcroForm and on page 1, whose own
+    appearance paints a new amount over the page; `value` is its /V, if any."""
+    widget = generic.DictionaryObject({
+        N('/Type'): N('/Annot'), N('/Subtype'): N('/Widget'), N('/FT'): N('/Sig'),
+        N('/T'): generic.TextStringObject(name), N('/F'): generic.NumberObject(4),
+        N('/Rect'): rect(300, 600, 300, 40),
+        N('/AP'): generic.DictionaryObject({N('/N'): appearance(w, b'Amount: 9,999,999.00')}),
+    })
+    if value is not None:
+        widget[N('/V')] = value
+    field = add_annotation(w, widget)
+    acro = w.root['/AcroForm']
+    acro['/Fields'].append(field)
+    w.update_container(acro['/Fields'] if isinstance(acro.raw_get('/Fields'), generic.IndirectObject) else acro)
+
+
+# The reported attack: an unsigned signature widget painting a new amount over page 1, plus an
+# unreferenced /DSS object to look like validation data.
 w = writer()
-field = add_annotation(w, generic.DictionaryObject({
-    N('/Type'): N('/Annot'), N('/Subtype'): N('/Widget'), N('/FT'): N('/Sig'),
-    N('/T'): generic.TextStringObject('amount'), N('/F'): generic.NumberObject(4),
-    N('/Rect'): rect(300, 600, 300, 40),
-    N('/AP'): generic.DictionaryObject({N('/N'): appearance(w, b'Amount: 9,999,999.00')}),
-}))
-acro = w.root['/AcroForm']
-acro['/Fields'].append(field)
-w.update_container(acro['/Fields'] if isinstance(acro.raw_get('/Fields'), generic.IndirectObject) else acro)
+add_signature_widget(w, 'amount')
 w.add_object(generic.DictionaryObject({N('/Type'): N('/DSS'), N('/Certs'): generic.ArrayObject()}))
 save('overlay-widget', False, w)
 
-# The same widget without the decoy: an unsigned signature field that paints over the page.
+# The same widget without the decoy.
 w = writer()
-field = add_annotation(w, generic.DictionaryObject({
-    N('/Type'): N('/Annot'), N('/Subtype'): N('/Widget'), N('/FT'): N('/Sig'),
-    N('/T'): generic.TextStringObject('amount'), N('/F'): generic.NumberObject(4),
-    N('/Rect'): rect(300, 600, 300, 40),
-    N('/AP'): generic.DictionaryObject({N('/N'): appearance(w, b'Amount: 9,999,999.00')}),
-}))
-acro = w.root['/AcroForm']
-acro['/Fields'].append(field)
-w.update_container(acro['/Fields'] if isinstance(acro.raw_get('/Fields'), generic.IndirectObject) else acro)
+add_signature_widget(w, 'amount')
 save('unsigned-signature-widget', False, w)
 
 # A second widget that claims the buyer's existing signature as its value, with a new look.
 w = writer()
-buyer = w.root['/AcroForm']['/Fields'][0]
-field = add_annotation(w, generic.DictionaryObject({
-    N('/Type'): N('/Annot'), N('/Subtype'): N('/Widget'), N('/FT'): N('/Sig'),
-    N('/T'): generic.TextStringObject('buyer-copy'), N('/F'): generic.NumberObject(4),
-    N('/V'): buyer.raw_get('/V'), N('/Rect'): rect(300, 600, 300, 40),
-    N('/AP'): generic.DictionaryObject({N('/N'): appearance(w, b'Amount: 9,999,999.00')}),
-}))
-acro = w.root['/AcroForm']
-acro['/Fields'].append(field)
-w.update_container(acro['/Fields'] if isinstance(acro.raw_get('/Fields'), generic.IndirectObject) else acro)
+add_signature_widget(w, 'buyer-copy', value=w.root['/AcroForm']['/Fields'][0].raw_get('/V'))
 save('widget-reusing-signature', False, w)
 
 w = writer()
