@@ -21,4 +21,12 @@ describe('loadConfig', () => {
     expect(loadConfig({ SEALFLOW_FACE_PROVIDER: 'development' }).faceProvider).toBe('development');
     expect(() => loadConfig({ SEALFLOW_FACE_PROVIDER: 'dev' })).toThrow(/^SEALFLOW_FACE_PROVIDER: must be "development"/);
   });
+
+  it('gives signing links 30 days unless SEALFLOW_LINK_DAYS says otherwise, and names the sender only when SEALFLOW_COMPANY_NAME is set', () => {
+    expect(loadConfig({}).notices).toEqual({ companyName: null, linkDays: 30 });
+    expect(loadConfig({ SEALFLOW_LINK_DAYS: '14', SEALFLOW_COMPANY_NAME: ' 启明智能 ' }).notices).toEqual({ companyName: '启明智能', linkDays: 14 });
+    expect(() => loadConfig({ SEALFLOW_LINK_DAYS: '0' })).toThrow(/^SEALFLOW_LINK_DAYS: must be a whole number of days from 1 to 365, got "0"/);
+    expect(() => loadConfig({ SEALFLOW_LINK_DAYS: '1.5' })).toThrow(/^SEALFLOW_LINK_DAYS: /);
+    expect(() => loadConfig({ SEALFLOW_COMPANY_NAME: '【启明】' })).toThrow(/^SEALFLOW_COMPANY_NAME: /);
+  });
 });

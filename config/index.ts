@@ -30,6 +30,16 @@ export interface SealflowConfig {
   tsaUrl: string | null;
   /** Where signers reach this hub: the base of the links in their invitations. */
   publicUrl: string;
+  /** How invitations present the hub's owner and how long their links live. */
+  notices: {
+    /**
+     * SEALFLOW_COMPANY_NAME: who sends contracts from this hub, shown in invitations (the email's
+     * sender line, the SMS's 【】 signature). null: each contract's first company signer.
+     */
+    companyName: string | null;
+    /** SEALFLOW_LINK_DAYS: how many days a signing link lives when the flow sets no signing deadline (default 30). */
+    linkDays: number;
+  };
   /** Where notifications go besides the dev outbox (see notify/). */
   notify: {
     /** SEALFLOW_SMTP_URL: smtp://user:pass@host:587 (STARTTLS when offered) or smtps://host:465; null: no email delivery. */
@@ -119,6 +129,22 @@ function notifySettings(env: NodeJS.ProcessEnv): SealflowConfig['notify'] {
   return { smtpUrl, mailFrom, smsWebhookUrl, smsWebhookToken };
 }
 
+/** Default of SEALFLOW_LINK_DAYS. */
+export const DEFAULT_LINK_DAYS = 30;
+
+function noticeSettings(env: NodeJS.ProcessEnv): SealflowConfig['notices'] {
+  const companyName = nonEmpty(env, 'SEALFLOW_COMPANY_NAME');
+  if (companyName !== null && ([...companyName].length > 60 || /[\u0000-\u001f\u007f【】]/.test(companyName))) {
+    throw new ConfigError('SEALFLOW_COMPANY_NAME', 'must be a company name of at most 60 characters, without control characters or 【】');
+  }
+  const rawDays = nonEmpty(env, 'SEALFLOW_LINK_DAYS');
+  const linkDays = rawDays === null ? DEFAULT_LINK_DAYS : Number(rawDays);
+  if (!Number.isInteger(linkDays) || linkDays < 1 || linkDays > 365) {
+    throw new ConfigError('SEALFLOW_LINK_DAYS', `must be a whole number of days from 1 to 365, got "${rawDays}"`);
+  }
+  return { companyName, linkDays };
+}
+
 function faceProvider(env: NodeJS.ProcessEnv): SealflowConfig['faceProvider'] {
   const raw = nonEmpty(env, 'SEALFLOW_FACE_PROVIDER');
   if (raw === null || raw === 'none') return null;
@@ -156,6 +182,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SealflowConfig
     masterKey: nonEmpty(env, 'SEALFLOW_MASTER_KEY') === null ? null : parseMasterKey(env.SEALFLOW_MASTER_KEY!),
     tsaUrl: httpUrl(env, 'SEALFLOW_TSA_URL'),
     publicUrl: httpUrl(env, 'SEALFLOW_PUBLIC_URL') ?? `http://localhost:${port(env, 'PORT', 3000)}`,
+    notices: noticeSettings(env),
     notify: notifySettings(env),
     faceProvider: faceProvider(env),
     outboundAllow: parseOutboundAllow(env.SEALFLOW_OUTBOUND_ALLOW, (message) => {

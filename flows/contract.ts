@@ -1,6 +1,7 @@
 // The state of one contract as it moves through its flow. The workflow owns it; the
 // store keeps a projection of it for listing and detail pages; the API returns it.
 import type { ApprovalPlan } from './routing';
+import type { Locale } from './schema';
 
 export type ContractStatus =
   | 'in_approval'
@@ -138,6 +139,8 @@ export interface SignerState {
   creditCode: string | null;
   idNumber: string | null;
   seal: string | null;
+  /** Language of the signer's notices; absent on contracts planned before signers had one (read as zh). */
+  locale?: Locale;
   verify: 'none' | 'sms-otp' | 'face';
   mustRead: boolean;
   prompt: string | null;
@@ -195,6 +198,30 @@ export interface ContractStart {
   source?: ContractSource;
 }
 
+/**
+ * What a contract is called when its flow sets no `title` (or the title gives nothing): the
+ * flow's name and the source record's key, e.g. `技术服务协议 · PO 4500000001`. People see this
+ * name in invitations, on the signer page and in the evidence report; never the contract id.
+ */
+export function defaultContractTitle(flowName: string, sourceKey: string | null): string {
+  return sourceKey ? `${flowName} · ${sourceKey}` : flowName;
+}
+
+/** The name of a contract as a person reads it: its title, or the default for contracts stored without one. */
+export function contractName(contract: { title: string | null; flowName: string; sourceKey: string | null }): string {
+  return contract.title ?? defaultContractTitle(contract.flowName, contract.sourceKey);
+}
+
+/**
+ * Who sends a contract, as its notices name them to `recipientId`: the party signing with a
+ * seal this hub manages (the hub's own side), else the first company among the other parties,
+ * else the flow's name. A hub may name itself instead (SEALFLOW_COMPANY_NAME).
+ */
+export function contractSender(contract: { signers: SignerState[]; flowName: string }, recipientId: string | null = null): string {
+  const others = [...contract.signers].filter((s) => s.id !== recipientId).sort((a, b) => a.order - b.order);
+  return (others.find((s) => s.seal !== null) ?? others.find((s) => s.party === 'company'))?.name ?? contract.flowName;
+}
+
 /** A contract as it stands the moment it starts: every step of its tier waiting, nothing decided. */
 export function initialContractState(start: ContractStart, plan: ApprovalPlan): ContractState {
   return {
@@ -203,7 +230,7 @@ export function initialContractState(start: ContractStart, plan: ApprovalPlan): 
     flowVersion: start.flow.version,
     flowName: start.flow.name,
     sourceKey: start.sourceKey,
-    title: start.title,
+    title: start.title ?? defaultContractTitle(start.flow.name, start.sourceKey),
     status: 'in_approval',
     amount: plan.amount,
     tier: plan.tier,

@@ -74,6 +74,11 @@ export const ApprovalSchema = Type.Object(
 
 const ValueOrExpression = Type.String({ minLength: 1 });
 
+/** The languages a signer's notices and page come in. */
+export const LOCALES = ['zh', 'en'] as const;
+export type Locale = (typeof LOCALES)[number];
+export const DEFAULT_LOCALE: Locale = 'zh';
+
 export const DocumentSchema = Type.Object(
   {
     id: Type.String({ pattern: '^[a-z0-9][a-z0-9_-]*$' }),
@@ -106,6 +111,7 @@ export const SignerSchema = Type.Object(
     prompt: Type.Optional(Type.String()),
     creditCode: Type.Optional(ValueOrExpression),
     idNumber: Type.Optional(ValueOrExpression),
+    locale: Type.Optional(StringEnum(LOCALES, { description: 'language of the signer\'s invitation, notices and page: zh (default) or en' })),
   },
   { additionalProperties: false },
 );

@@ -2,7 +2,7 @@
 // from the flow's expressions. Pure, so the workflow can plan its signing rounds itself.
 import { evaluate } from './expression';
 import type { SignerState } from './contract';
-import type { FlowDefinition } from './schema';
+import { DEFAULT_LOCALE, type FlowDefinition } from './schema';
 
 const text = (value: unknown): string | null => (value === undefined || value === null || value === '' ? null : String(value));
 
@@ -21,6 +21,7 @@ export async function planSigners(flow: FlowDefinition, data: Record<string, unk
       creditCode: signer.creditCode ? text(await evaluate(signer.creditCode, data, at('creditCode'))) : null,
       idNumber: signer.idNumber ? text(await evaluate(signer.idNumber, data, at('idNumber'))) : null,
       seal: signer.seal ?? null,
+      locale: signer.locale ?? DEFAULT_LOCALE,
       verify: signer.verify ?? 'none',
       mustRead: signer.mustRead ?? false,
       prompt: signer.prompt ?? null,

@@ -1,6 +1,7 @@
 // What a flow would do with given data, without starting anything: the designer's
 // "try it" and `POST /api/flows/:key/simulate` both answer from here.
-import type { FlowDefinition } from './schema';
+import { DEFAULT_LOCALE, type FlowDefinition, type Locale } from './schema';
+import { defaultContractTitle } from './contract';
 import { evaluate } from './expression';
 import { planApproval, type ApprovalPlan } from './routing';
 
@@ -16,6 +17,8 @@ export interface SimulatedSigner {
   party: 'company' | 'person';
   name: string;
   order: number;
+  /** The language of this signer's notices and page. */
+  locale: Locale;
   documents: string[];
 }
 
@@ -31,11 +34,13 @@ function text(value: unknown): string | null {
   return value === undefined || value === null ? null : String(value);
 }
 
-export async function contractTitle(flow: FlowDefinition, data: Record<string, unknown>): Promise<string | null> {
-  return flow.title ? text(await evaluate(flow.title, data, '/title')) : null;
+/** The flow's `title` on this data, else `<flow name> · <source key>` (see defaultContractTitle). */
+export async function contractTitle(flow: FlowDefinition, data: Record<string, unknown>, sourceKey: string | null = null): Promise<string> {
+  const given = flow.title ? text(await evaluate(flow.title, data, '/title')) : null;
+  return given?.trim() ? given : defaultContractTitle(flow.name, sourceKey);
 }
 
-export async function simulateFlow(flow: FlowDefinition, data: Record<string, unknown>): Promise<Simulation> {
+export async function simulateFlow(flow: FlowDefinition, data: Record<string, unknown>, sourceKey: string | null = null): Promise<Simulation> {
   const plan = await planApproval(flow, data);
   const documents: SimulatedDocument[] = [];
   for (const [i, doc] of (flow.documents ?? []).entries()) {
@@ -54,9 +59,10 @@ export async function simulateFlow(flow: FlowDefinition, data: Record<string, un
       party: signer.party,
       name: text(await evaluate(signer.name, data, `/signers/${i}/name`)) ?? '',
       order: signer.order ?? 1,
+      locale: signer.locale ?? DEFAULT_LOCALE,
       documents: signer.documents.filter((d) => included.has(d)),
     });
   }
   signers.sort((a, b) => a.order - b.order);
-  return { ...plan, title: await contractTitle(flow, data), documents, signers, initiatorMayApprove: flow.approval.allowInitiator === true };
+  return { ...plan, title: await contractTitle(flow, data, sourceKey), documents, signers, initiatorMayApprove: flow.approval.allowInitiator === true };
 }

@@ -14,6 +14,7 @@ import { createWebhookSmsProvider, type SmsProvider } from './sms';
 export { createDeliveryLog, type DeliveryLog } from './deliveries';
 export { DEFAULT_MAIL_FROM, messageIdFor, type EmailAttachment, type EmailTransportOptions } from './email';
 export { NotifyError, type NotifyErrorCode } from './errors';
+export * from './notices';
 export { MASK, maskSecrets } from './masking';
 export { maskEmail, maskMobile, normalizeEmail, normalizeMobile } from './recipients';
 export { createWebhookSmsProvider, type SmsProvider, type SmsRequest, type WebhookSmsProviderOptions } from './sms';

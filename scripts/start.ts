@@ -128,6 +128,7 @@ async function main() {
       signing,
       publicUrl: config.publicUrl,
       linkSecret: masterKey,
+      notices: config.notices,
     });
     const running = worker.run();
     stops.push(async () => {

@@ -54,14 +54,17 @@ function rejectUpdate(type: string, message: string): never {
 async function planOrFail(input: ContractInput): Promise<{ plan: ApprovalPlan; title: string | null }> {
   try {
     // The flow's expressions run in an activity (see planContract); contracts started before that evaluated them here.
-    if (patched(EXPRESSIONS_IN_ACTIVITIES)) return await planContract({ flow: input.flow.definition, data: input.data });
-    return { plan: await planApproval(input.flow.definition, input.data), title: await contractTitle(input.flow.definition, input.data) };
+    if (patched(EXPRESSIONS_IN_ACTIVITIES)) return await planContract({ flow: input.flow.definition, data: input.data, sourceKey: input.sourceKey });
+    return { plan: await planApproval(input.flow.definition, input.data), title: await contractTitle(input.flow.definition, input.data, input.sourceKey) };
   } catch (error) {
     // The server checks the same plan before starting, so this only happens when data and flow disagree in a way
     // no retry can mend.
     throw ApplicationFailure.create({ type: ContractErrors.invalidData, message: failureReason(error), nonRetryable: true });
   }
 }
+
+/** Patch id: cancelling a contract in signing tells the invited signers. */
+const CANCEL_NOTIFIES_SIGNERS = 'cancel-notifies-signers';
 
 /** Patch id: the flow's expressions are evaluated in activities, not in workflow code. */
 const EXPRESSIONS_IN_ACTIVITIES = 'expressions-in-activities';
@@ -171,12 +174,16 @@ export async function contractFlow(input: ContractInput): Promise<ContractState>
   setHandler(
     cancel,
     async ({ actor, reason }) => {
+      const wasSigning = state.status === 'signing';
       const step = current();
       if (step) endStep(step, 'cancelled');
       state.status = 'cancelled';
       state.currentStep = null;
       record({ type: 'cancelled', actor: actor.id, message: `Cancelled by ${actor.name}: ${reason}` });
-      return persist();
+      const snapshot = await persist();
+      // Signers who were sent a link hear that it no longer works (contracts cancelled before this told nobody).
+      if (wasSigning && patched(CANCEL_NOTIFIES_SIGNERS)) await signingStage.cancelled(snapshot, actor.name, reason);
+      return snapshot;
     },
     {
       validator: ({ actor }: { actor: Actor }) => {

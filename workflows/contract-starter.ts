@@ -87,7 +87,7 @@ export function createContractStarter({ store, client, documents, taskQueue, idS
     // The documents' templates check the data now, so a record they would refuse after approval is refused here.
     const templateIssues = await orUnroutable(documents.checkContractData(flow.definition, checked.value));
     if (templateIssues.length) throw new ContractStartError('invalid_data', 'The contract data does not fit the templates of its documents', templateIssues);
-    const title = await orUnroutable(contractTitle(flow.definition, checked.value));
+    const title = await orUnroutable(contractTitle(flow.definition, checked.value, sourceKey));
 
     const input: ContractInput = {
       contractId: id,

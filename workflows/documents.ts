@@ -75,6 +75,12 @@ export function createDocumentService({ store, renderer }: { store: Store; rende
     };
   }
 
+  /** A document without a `title` of its own is called by its template's title (采购合同, 保密协议). */
+  async function titleOf(plan: { doc: FlowDocument; title: string | null }): Promise<string> {
+    if (plan.title?.trim()) return plan.title;
+    return (await find(plan.doc.template))?.summary.title || plan.doc.id;
+  }
+
   async function render(templateId: string, data: Record<string, unknown>, signers: SignerSlot[], title?: string): Promise<RenderedDocument> {
     const template = await find(templateId);
     if (!template) throw new TemplateError('template_not_found', templateId, `no template "${templateId}"`);
@@ -132,19 +138,20 @@ export function createDocumentService({ store, renderer }: { store: Store; rende
     async previewContractDocument(flow: FlowDefinition, data: Record<string, unknown>, documentId: string): Promise<RenderedDocument | null> {
       const plan = (await documentPlans(flow, data, await simulateFlow(flow, data))).find((p) => p.doc.id === documentId);
       if (!plan) return null;
-      return render(plan.doc.template, plan.variables, plan.signers.map(({ id, name, party }) => ({ id, name, party })), plan.title ?? undefined);
+      return render(plan.doc.template, plan.variables, plan.signers.map(({ id, name, party }) => ({ id, name, party })), await titleOf(plan));
     },
 
     /** Renders every document the flow includes for this data and stores it; one entry per document. */
     async generate(flow: FlowDefinition, data: Record<string, unknown>, generatedAt: string): Promise<ContractDocument[]> {
       const documents: ContractDocument[] = [];
       for (const plan of await documentPlans(flow, data, await simulateFlow(flow, data))) {
-        const rendered = await render(plan.doc.template, plan.variables, plan.signers.map(({ id, name, party }) => ({ id, name, party })), plan.title ?? undefined);
+        const title = await titleOf(plan);
+        const rendered = await render(plan.doc.template, plan.variables, plan.signers.map(({ id, name, party }) => ({ id, name, party })), title);
         const { sha256, size } = await store.documents.put(rendered.pdf, 'application/pdf');
         documents.push({
           id: plan.doc.id,
           template: plan.doc.template,
-          title: plan.title,
+          title,
           sha256,
           size,
           pages: rendered.pages,

@@ -32,8 +32,6 @@ const { planSigningStage } = proxyActivities<ContractActivities>({
 /** Patch id: the stage's expressions are evaluated in an activity; contracts that reached the stage before evaluated them here. */
 const SIGNING_PLAN_IN_ACTIVITY = 'signing-plan-in-activity';
 
-const FAR_FUTURE_MS = 365 * 24 * 3600 * 1000;
-
 function refuse(type: string, message: string): never {
   throw ApplicationFailure.create({ type, message, nonRetryable: true });
 }
@@ -128,7 +126,7 @@ export function createSigningStage({ input, state, record, persist }: StageConte
       for (const target of targets) target.lastNudgeAt = now();
       record({ type: 'nudged', actor: actor.id, message: `${actor.name} nudged ${targets.map((t) => t.name).join(', ')}` });
       const snapshot = await persist();
-      await inviteSigners({ contractId: state.id, title: state.title, signers: targets, expiresAt: state.signingDeadline ?? new Date(Date.now() + FAR_FUTURE_MS).toISOString(), kind: 'nudge', round: state.timeline.length });
+      await inviteSigners({ contractId: state.id, title: state.title, signers: targets, deadline: state.signingDeadline, kind: 'nudge', round: state.timeline.length });
       return { nudged: targets.map((t) => t.id), contract: snapshot };
     },
     {
@@ -165,7 +163,6 @@ export function createSigningStage({ input, state, record, persist }: StageConte
     state.status = 'signing';
     const deadlineMs = flow.signing?.deadline ? durationToMs(flow.signing.deadline) : null;
     state.signingDeadline = deadlineMs === null ? null : new Date(Date.now() + deadlineMs).toISOString();
-    const expiresAt = state.signingDeadline ?? new Date(Date.now() + FAR_FUTURE_MS).toISOString();
     record({ type: 'signing_started', actor: 'system', message: `Signing by ${state.signers.map((s) => s.name).join(', ')}${state.signingDeadline ? `, until ${state.signingDeadline}` : ''}` });
     await persist();
 
@@ -180,7 +177,7 @@ export function createSigningStage({ input, state, record, persist }: StageConte
       }
       record({ type: 'invited', actor: 'system', message: `Invited ${round.map((s) => s.name).join(', ')} to sign` });
       await persist();
-      await inviteSigners({ contractId: state.id, title: state.title, signers: round, expiresAt, kind: 'invitation', round: order });
+      await inviteSigners({ contractId: state.id, title: state.title, signers: round, deadline: state.signingDeadline, kind: 'invitation', round: order });
 
       const roundOver = () => state.status !== 'signing' || round.every((s) => s.status === 'signed');
       let reminders = 0;
@@ -202,7 +199,7 @@ export function createSigningStage({ input, state, record, persist }: StageConte
         for (const s of pending) s.reminders = reminders;
         record({ type: 'signing_reminded', actor: 'system', message: `Reminder ${reminders}/${maxReminders} to ${pending.map((s) => s.name).join(', ')}` });
         await persist();
-        await inviteSigners({ contractId: state.id, title: state.title, signers: pending, expiresAt, kind: 'reminder', round: reminders * 1000 + order });
+        await inviteSigners({ contractId: state.id, title: state.title, signers: pending, deadline: state.signingDeadline, kind: 'reminder', round: reminders * 1000 + order });
       }
     }
     if (state.status !== 'signing') return;
@@ -232,9 +229,15 @@ export function createSigningStage({ input, state, record, persist }: StageConte
     if (date <= Date.now()) return;
     const remindAt = date - (expiry.remindBefore ? durationToMs(expiry.remindBefore) : 0);
     if (remindAt > Date.now()) await sleep(remindAt - Date.now());
-    record({ type: 'expiry_reminded', actor: 'system', message: `The contract ends on ${new Date(date).toISOString().slice(0, 10)}` });
-    await notifyParties({ contract: await persist(), kind: 'expiry_reminder' });
+    const endsOn = new Date(date).toISOString().slice(0, 10);
+    record({ type: 'expiry_reminded', actor: 'system', message: `The contract ends on ${endsOn}` });
+    await notifyParties({ contract: await persist(), kind: 'expiry_reminder', endsOn });
   }
 
-  return { run };
+  /** The invited parties hear that the contract was cancelled while they were signing. */
+  async function cancelled(snapshot: ContractState, by: string, reason: string): Promise<void> {
+    if (snapshot.signers.some((s) => s.invitedAt !== null)) await notifyParties({ contract: snapshot, kind: 'cancelled', by, reason });
+  }
+
+  return { run, cancelled };
 }

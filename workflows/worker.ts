@@ -5,7 +5,7 @@ import type { Notifier } from '../notify';
 import type { Store } from '../store';
 import { createActivities } from './activities';
 import { createConnectorActivities } from './activities/connectors';
-import { createSigningActivities } from './activities/signing';
+import { createSigningActivities, type NoticeSettings } from './activities/signing';
 import type { SigningPlatform } from '../signing';
 import { createContractStarter } from './contract-starter';
 import type { DocumentService } from './documents';
@@ -45,6 +45,8 @@ export interface ContractWorkerOptions {
   linkSecret: Uint8Array;
   /** See contractIdFor: set when several hubs share one Temporal namespace. */
   contractIdScope?: string;
+  /** The sender notices name and how long signing links live (config `notices`); defaults: each contract's own sender, 30 days. */
+  notices?: NoticeSettings;
 }
 
 export async function createContractWorker(options: ContractWorkerOptions): Promise<Worker> {
@@ -55,7 +57,7 @@ export async function createContractWorker(options: ContractWorkerOptions): Prom
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
     activities: {
       ...createActivities({ store: options.store, notifier: options.notifier, documents: options.documents }),
-      ...createSigningActivities({ store: options.store, notifier: options.notifier, signing: options.signing, publicUrl: options.publicUrl, secret: options.linkSecret }),
+      ...createSigningActivities({ store: options.store, notifier: options.notifier, signing: options.signing, publicUrl: options.publicUrl, secret: options.linkSecret, notices: options.notices }),
       ...createConnectorActivities({
         store: options.store,
         masterKey: options.masterKey ?? null,

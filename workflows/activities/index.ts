@@ -98,9 +98,9 @@ export function createActivities({ store, notifier, documents }: ActivityDepende
     // here they run at full speed, under the wall-clock budget too, and a failure is final.
 
     /** The approval plan and title of a new contract (the server checked the same at the door). */
-    async planContract({ flow, data }: { flow: FlowDefinition; data: Record<string, unknown> }): Promise<{ plan: ApprovalPlan; title: string | null }> {
+    async planContract({ flow, data, sourceKey = null }: { flow: FlowDefinition; data: Record<string, unknown>; sourceKey?: string | null }): Promise<{ plan: ApprovalPlan; title: string | null }> {
       try {
-        return { plan: await planApproval(flow, data), title: await contractTitle(flow, data) };
+        return { plan: await planApproval(flow, data), title: await contractTitle(flow, data, sourceKey) };
       } catch (error) {
         throw expressionFailure(error);
       }

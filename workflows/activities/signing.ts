@@ -4,8 +4,8 @@
 // the workflow calls only after the server has checked that signer's intent.
 import { createHmac } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
-import type { ContractDocument, ContractState, SignerState } from '../../flows';
-import { NotifyError, type Notifier } from '../../notify';
+import { contractName, contractSender, DEFAULT_LOCALE, type ContractDocument, type ContractState, type SignerState } from '../../flows';
+import { NotifyError, renderNotice, type Notice, type Notifier, type PartyNoticeKind, type SignerNoticeKind } from '../../notify';
 import {
   addDocumentTimestamp,
   chainEvents,
@@ -36,10 +36,24 @@ export interface SigningActivityOptions {
   publicUrl: string;
   /** Derives link tokens and the ID-number hash key; the master key. */
   secret: Uint8Array;
+  /** How notices present the sender and how long links live (config `notices`). */
+  notices?: NoticeSettings;
 }
 
-export type SignerNoticeKind = 'invitation' | 'reminder' | 'nudge';
-export type PartyNoticeKind = 'completed' | 'declined' | 'expired' | 'cancelled' | 'expiry_reminder';
+export interface NoticeSettings {
+  /** SEALFLOW_COMPANY_NAME: the sender named in every notice; null: each contract's own (see contractSender). */
+  companyName?: string | null;
+  /** SEALFLOW_LINK_DAYS: lifetime of a signing link when the flow sets no signing deadline. */
+  linkDays?: number;
+  /** IANA zone the notices write their dates in; default Asia/Shanghai. */
+  timeZone?: string;
+}
+
+export type { PartyNoticeKind, SignerNoticeKind } from '../../notify';
+
+/** Default of SEALFLOW_LINK_DAYS (config/ parses the setting; this is for callers that pass none). */
+const DEFAULT_LINK_DAYS = 30;
+const DAY_MS = 24 * 3600 * 1000;
 
 /**
  * A signer's link token. Derived, not drawn at random, so that a retried invitation sends
@@ -47,6 +61,15 @@ export type PartyNoticeKind = 'completed' | 'declined' | 'expired' | 'cancelled'
  */
 export function signerLinkToken(secret: Uint8Array, contractId: string, signerId: string): string {
   return createHmac('sha256', secret).update(`sealflow/signer-link/v1\0${contractId}\0${signerId}`).digest('base64url');
+}
+
+/**
+ * The same signer's link in a form short enough for one SMS segment: a second token (96 bits,
+ * 16 characters) for the same signer, derived under its own label. The 43-character token of
+ * the email link would leave an SMS no room for the sender's name or the title.
+ */
+export function signerSmsLinkToken(secret: Uint8Array, contractId: string, signerId: string): string {
+  return createHmac('sha256', secret).update(`sealflow/signer-sms-link/v1\0${contractId}\0${signerId}`).digest().subarray(0, 12).toString('base64url');
 }
 
 /** A signer's download link for their signed copy: derived like the signing link, under its own label. */
@@ -66,10 +89,23 @@ function subjectOf(signer: SignerState, secret: Uint8Array): CertificateSubject 
   return { kind: 'service', commonName: signer.name, organization: signer.party === 'company' ? signer.name : undefined };
 }
 
-const NOTICE_TEXT: Record<SignerNoticeKind, string> = { invitation: '请签署', reminder: '签署提醒', nudge: '催办：请尽快签署' };
-const PARTY_TEXT: Record<PartyNoticeKind, string> = { completed: '已完成签署', declined: '已被拒签', expired: '已过签署截止时间', cancelled: '已取消', expiry_reminder: '即将到期' };
+/** A signer's documents as notices list them: name and page count. */
+function documentsOf(contract: ContractState | null, signer: SignerState) {
+  return (contract?.documents ?? []).filter((d) => signer.documents.includes(d.id)).map((d) => ({ title: d.title ?? d.template, pages: d.pages }));
+}
 
-export function createSigningActivities({ store, notifier: rawNotifier, signing, publicUrl, secret }: SigningActivityOptions) {
+/** The end date an expiry reminder is about, as the timeline recorded it (workflows that did not pass `endsOn`). */
+function endDateOnTimeline(contract: ContractState): string | null {
+  const event = [...contract.timeline].reverse().find((e) => e.type === 'expiry_reminded');
+  return /(\d{4}-\d{2}-\d{2})/.exec(event?.message ?? '')?.[1] ?? null;
+}
+
+const partiesOf = (signers: SignerState[]) => [...signers].sort((a, b) => a.order - b.order).map((s) => ({ name: s.name, signed: s.status === 'signed', declined: s.status === 'declined' }));
+
+export function createSigningActivities({ store, notifier: rawNotifier, signing, publicUrl, secret, notices = {} }: SigningActivityOptions) {
+  const linkDays = notices.linkDays ?? DEFAULT_LINK_DAYS;
+  const base = publicUrl.replace(/\/$/, '');
+  const senderFor = (contract: { signers: SignerState[]; flowName: string }, recipientId: string) => notices.companyName || contractSender(contract, recipientId);
   // A recipient that can never be reached (a malformed address) must not hold the contract up:
   // that channel is skipped and the others still go out; transient failures are retried.
   const notifier: Notifier = {
@@ -89,18 +125,41 @@ export function createSigningActivities({ store, notifier: rawNotifier, signing,
   const cjkFont = () => (font ??= loadNotoSansSc());
 
   return {
-    /** Creates each signer's link (once) and sends it by email and SMS, and to the dev outbox. */
-    async inviteSigners({ contractId, title, signers, expiresAt, kind, round }: { contractId: string; title: string | null; signers: SignerState[]; expiresAt: string; kind: SignerNoticeKind; round: number }): Promise<void> {
+    /**
+     * Creates each signer's link (once) and sends it by email and SMS, and to the dev outbox.
+     * Without a signing deadline a link lives `linkDays` from the first invitation; every
+     * notice says until when. `expiresAt`: what workflows before the link lifetime setting passed
+     * (a deadline, or a year); ignored unless it is the contract's deadline.
+     */
+    async inviteSigners({ contractId, title, signers, deadline, kind, round }: { contractId: string; title: string | null; signers: SignerState[]; deadline?: string | null; expiresAt?: string; kind: SignerNoticeKind; round: number }): Promise<void> {
+      const contract = await store.contracts.get(contractId);
+      const signingDeadline = deadline !== undefined ? deadline : (contract?.signingDeadline ?? null);
+      const name = title ?? (contract ? contractName(contract) : contractId);
       for (const signer of signers) {
         const token = signerLinkToken(secret, contractId, signer.id);
+        const smsToken = signerSmsLinkToken(secret, contractId, signer.id);
+        const expiresAt = signingDeadline ?? new Date(Date.now() + linkDays * DAY_MS).toISOString();
         await store.signerLinks.ensure({ token, contractId, signerId: signer.id, expiresAt });
-        const url = `${publicUrl.replace(/\/$/, '')}/sign/${token}`;
-        const subject = `${NOTICE_TEXT[kind]}: ${title ?? contractId}`;
-        const body = `${signer.name}，您好：\n\n《${title ?? contractId}》等待您签署。请打开您的专属签署链接：\n${url}\n\n链接仅限您本人使用，${expiresAt.slice(0, 10)} 前有效。`;
+        if (signer.mobile) await store.signerLinks.ensure({ token: smsToken, contractId, signerId: signer.id, expiresAt });
+        // A reminder quotes the lifetime the link got when it was made, not a new one.
+        const linkExpiresAt = (await store.signerLinks.byToken(token))?.expiresAt ?? expiresAt;
+        const notice: Notice = {
+          kind,
+          locale: signer.locale ?? DEFAULT_LOCALE,
+          recipient: signer.name,
+          sender: senderFor(contract ?? { signers, flowName: name }, signer.id),
+          title: name,
+          deadline: signingDeadline,
+          link: { url: `${base}/sign/${token}`, smsUrl: `${base}/sign/${smsToken}`, expiresAt: linkExpiresAt },
+          documents: documentsOf(contract, signer),
+          parties: partiesOf(contract?.signers ?? signers),
+          timeZone: notices.timeZone,
+        };
+        const { subject, text, html, sms } = renderNotice(notice);
         const key = `${contractId}:${signer.id}:${kind}:${round}`;
-        if (signer.email) await notifier.send({ channel: 'email', to: signer.email, subject, body, contractId }, `${key}:email`);
-        if (signer.mobile) await notifier.send({ channel: 'sms', to: signer.mobile, subject, body: `【Sealflow】${subject}，请点击 ${url} 签署。`, contractId }, `${key}:sms`);
-        if (!signer.email && !signer.mobile) await notifier.send({ channel: 'inbox', to: `signer:${signer.id}`, subject, body, contractId }, `${key}:inbox`);
+        if (signer.email) await notifier.send({ channel: 'email', to: signer.email, subject, body: text, html, contractId }, `${key}:email`);
+        if (signer.mobile) await notifier.send({ channel: 'sms', to: signer.mobile, subject, body: sms, contractId }, `${key}:sms`);
+        if (!signer.email && !signer.mobile) await notifier.send({ channel: 'inbox', to: `signer:${signer.id}`, subject, body: text, contractId }, `${key}:inbox`);
       }
     },
 
@@ -160,7 +219,7 @@ export function createSigningActivities({ store, notifier: rawNotifier, signing,
       const report = await renderEvidenceReport({
         contract: {
           id: contract.id,
-          title: contract.title ?? contract.id,
+          title: contractName(contract),
           flowKey: contract.flowKey,
           flowVersion: contract.flowVersion,
           status: 'completed',
@@ -168,7 +227,7 @@ export function createSigningActivities({ store, notifier: rawNotifier, signing,
           completedAt: contract.updatedAt,
           parties: contract.signers.map((s) => ({ name: s.name, role: s.id })),
         },
-        documents: contract.documents.map((doc) => ({ id: doc.id, title: doc.title ?? doc.id, sha256: documents.find((d) => d.id === doc.id)!.sha256, pages: doc.pages })),
+        documents: contract.documents.map((doc) => ({ id: doc.id, title: doc.title ?? doc.template, sha256: documents.find((d) => d.id === doc.id)!.sha256, pages: doc.pages })),
         events: chainEvents(events, { genesis: chainGenesis(contract.id) }),
         generatedAt: new Date(contract.updatedAt),
       });
@@ -177,28 +236,52 @@ export function createSigningActivities({ store, notifier: rawNotifier, signing,
       return { documents, evidenceSha256: sha256 };
     },
 
-    /** Tells every party how the contract ended; on completion their copies go along by email. */
-    async notifyParties({ contract, kind }: { contract: ContractState; kind: PartyNoticeKind }): Promise<void> {
-      const subject = `《${contract.title ?? contract.id}》${PARTY_TEXT[kind]}`;
+    /**
+     * Tells the parties how the contract stands or ended, by email (else in-app) and SMS; on
+     * completion their copies go along by email. A decline, expiry or cancellation reaches only
+     * those who were invited: the others never heard of the contract. `by` and `reason`: who
+     * cancelled and why (a decline's come from the declining signer).
+     */
+    async notifyParties({ contract, kind, by = null, reason = null, endsOn = null }: { contract: ContractState; kind: PartyNoticeKind; by?: string | null; reason?: string | null; endsOn?: string | null }): Promise<void> {
+      const title = contractName(contract);
       const attachments = [];
       if (kind === 'completed') {
         for (const doc of contract.documents) {
           const stored = await store.documents.get(doc.sha256);
-          if (stored) attachments.push({ filename: `${doc.title ?? doc.id}.pdf`, content: stored.content, contentType: 'application/pdf' });
+          if (stored) attachments.push({ filename: `${doc.title ?? doc.template}.pdf`, content: stored.content, contentType: 'application/pdf' });
         }
       }
-      for (const signer of contract.signers) {
-        let body = `${signer.name}，您好：\n\n${subject}。${kind === 'completed' ? '签署完成的合同见附件，可用 sealflow verify 独立验证签名。' : ''}`;
+      const decliner = contract.signers.find((s) => s.status === 'declined');
+      const told = kind === 'completed' || kind === 'expiry_reminder' ? contract.signers : contract.signers.filter((s) => s.invitedAt !== null);
+      for (const signer of told) {
+        let link: Notice['link'] = null;
         if (kind === 'completed') {
           // The signing link is dead now; the signed copy has its own link, which expires.
           const token = signedCopyToken(secret, contract.id, signer.id);
           const expiresAt = new Date(Date.parse(contract.updatedAt) + SIGNED_COPY_TTL_MS).toISOString();
           await store.signerLinks.ensureCopy({ token, contractId: contract.id, signerId: signer.id, expiresAt });
-          body += `\n\n下载您的签署副本：${publicUrl.replace(/\/$/, '')}/api/copies/${token}\n（${expiresAt.slice(0, 10)} 前有效）`;
+          link = { url: `${base}/api/copies/${token}`, expiresAt };
         }
+        const { subject, text, html, sms } = renderNotice({
+          kind,
+          locale: signer.locale ?? DEFAULT_LOCALE,
+          recipient: signer.name,
+          sender: senderFor(contract, signer.id),
+          title,
+          deadline: contract.signingDeadline,
+          link,
+          documents: documentsOf(contract, signer),
+          parties: partiesOf(contract.signers),
+          at: contract.updatedAt,
+          by: kind === 'declined' ? (decliner?.name ?? null) : by,
+          reason: kind === 'declined' ? (decliner?.declineReason ?? null) : reason,
+          endsOn: kind === 'expiry_reminder' ? (endsOn ?? endDateOnTimeline(contract)) : null,
+          timeZone: notices.timeZone,
+        });
         const key = `${contract.id}:${kind}:${signer.id}`;
-        if (signer.email) await notifier.send({ channel: 'email', to: signer.email, subject, body, contractId: contract.id, attachments }, `${key}:email`);
-        else await notifier.send({ channel: 'inbox', to: `signer:${signer.id}`, subject, body, contractId: contract.id }, `${key}:inbox`);
+        if (signer.email) await notifier.send({ channel: 'email', to: signer.email, subject, body: text, html, contractId: contract.id, attachments }, `${key}:email`);
+        else await notifier.send({ channel: 'inbox', to: `signer:${signer.id}`, subject, body: text, contractId: contract.id }, `${key}:inbox`);
+        if (signer.mobile) await notifier.send({ channel: 'sms', to: signer.mobile, subject, body: sms, contractId: contract.id }, `${key}:sms`);
       }
     },
   };

@@ -1,0 +1,107 @@
+// Issue #14: a supplier's first contact with Sealflow reads like a product. A flow that sets no
+// title still names its contract by flow and source key, in the invitation's subject, its HTML
+// and text parts, the SMS and the signer's page; never by id. Links without a deadline live
+// 30 days and the invitation says until when; a cancellation reaches the invited signer too.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { FlowDefinition } from '../../flows';
+import { readMail, startSmsGateway, startSmtpServer, type LocalSmsGateway, type LocalSmtpServer } from '../notify/support';
+import { exampleFlow, exampleOrder, startTestHub, type TestHub } from '../support/hub';
+import { approvedContract } from '../support/signing';
+
+let hub: TestHub;
+let smtp: LocalSmtpServer;
+let sms: LocalSmsGateway;
+
+beforeAll(async () => {
+  smtp = await startSmtpServer();
+  sms = await startSmsGateway();
+  hub = await startTestHub({ smtpUrl: smtp.url, smsWebhookUrl: sms.url });
+});
+afterAll(async () => {
+  await hub?.close();
+  await smtp?.stop();
+  await sms?.close();
+});
+
+/** The example flow as a new user writes it: no titles anywhere, no deadline, both parties invited at once. */
+function untitledFlow(): FlowDefinition {
+  const { title: _title, signing: _signing, ...base } = exampleFlow();
+  return {
+    ...base,
+    key: 'tech-service',
+    name: '技术服务协议',
+    documents: base.documents!.map(({ title: _docTitle, ...doc }) => doc),
+    signers: base.signers!.map(({ seal: _seal, ...signer }) => ({ ...signer, order: 1 })),
+  } as FlowDefinition;
+}
+
+const chinaDate = (ms: number) => {
+  const d = new Date(ms + 8 * 3600_000);
+  return `${d.getUTCFullYear()}年${d.getUTCMonth() + 1}月${d.getUTCDate()}日`;
+};
+
+it('names a contract without a title by its flow and source key in the invitation (HTML and text), the SMS and the signer page; its link lives 30 days and says so', { timeout: 180_000 }, async () => {
+  await hub.publish(untitledFlow());
+  const manager = await hub.user('王经理', ['dept-manager']);
+  const finance = await hub.user('赵总监', ['finance-director']);
+  const order = exampleOrder();
+  const data = { ...order.data, supplier: { ...order.data.supplier, isNew: true } };
+  const startedAt = Date.now();
+  const id = await approvedContract(hub, { manager, finance }, { flow: 'tech-service', sourceKey: 'PO 4500000001', data });
+  const name = '技术服务协议 · PO 4500000001';
+  expect((await hub.call('GET', `/api/contracts/${id}`)).body.title).toBe(name);
+
+  await expect.poll(() => smtp.mails.filter((m) => m.recipients.includes(data.supplier.email)).length, { timeout: 30_000 }).toBe(1);
+  const mail = readMail(smtp.mails.find((m) => m.recipients.includes(data.supplier.email))!.raw);
+  expect(mail.subject).toContain(name);
+  expect(mail.subject).not.toContain('ct_');
+  expect(mail.html).toBeTruthy();
+  expect(mail.text).toBeTruthy();
+  for (const part of [mail.text, mail.html!]) {
+    expect(part).toContain(name);
+    expect(part).not.toContain(id);
+    expect(part).not.toContain('null');
+    // the documents by their templates' names, with page counts
+    expect(part).toContain('采购合同');
+    expect(part).toContain('保密协议');
+    expect(part).toMatch(/\d+ 页/);
+    // who sends it: the other company
+    expect(part).toContain(order.data.buyer.name);
+  }
+  // Without a deadline the link lives 30 days (not a year), and the invitation says until when.
+  const linkToken = /\/sign\/([A-Za-z0-9_-]{43})/.exec(mail.text)![1];
+  const link = (await hub.store.signerLinks.byToken(linkToken))!;
+  const lifetimeDays = (Date.parse(link.expiresAt) - startedAt) / 86_400_000;
+  expect(lifetimeDays).toBeGreaterThan(29.9);
+  expect(lifetimeDays).toBeLessThan(30.1);
+  expect(mail.text).toContain(chinaDate(Date.parse(link.expiresAt)));
+  expect(mail.subject).toContain(`${new Date(Date.parse(link.expiresAt) + 8 * 3600_000).getUTCMonth() + 1}月`);
+
+  // The SMS: one segment, the sender in 【】, a link that opens the same signer's page.
+  await expect.poll(() => sms.requests.length, { timeout: 30_000 }).toBeGreaterThan(0);
+  const texted = JSON.parse(sms.requests[0].body);
+  expect(texted.to).toBe(data.supplier.mobile);
+  expect([...texted.text].length).toBeLessThanOrEqual(70);
+  expect(texted.text).toMatch(/^【[^】]+】/);
+  expect(texted.text).not.toContain('ct_');
+  const smsToken = /\/sign\/([A-Za-z0-9_-]+)$/.exec(texted.text)![1];
+  for (const token of [linkToken, smsToken]) {
+    const page = await hub.call('GET', `/api/sign/${token}`, undefined, null);
+    expect(page.status).toBe(200);
+    expect(page.body.signer.id).toBe('supplier');
+    expect(page.body.contract.title).toBe(name);
+    expect(page.body.documents.map((d: any) => d.title)).toEqual(['采购合同', '保密协议']);
+  }
+
+  // Cancelled while signing: the invited supplier hears it by email and SMS, by name.
+  expect((await hub.call('POST', `/api/contracts/${id}/cancel`, { reason: '报价有误，重新下单' })).status).toBe(200);
+  await expect.poll(() => smtp.mails.filter((m) => m.recipients.includes(data.supplier.email)).length, { timeout: 30_000 }).toBe(2);
+  const notice = readMail(smtp.mails.filter((m) => m.recipients.includes(data.supplier.email))[1].raw);
+  expect(notice.subject).toBe(`已取消：${name}`);
+  expect(notice.text).toContain('报价有误，重新下单');
+  expect(notice.html).toContain(name);
+  await expect.poll(() => sms.requests.length, { timeout: 30_000 }).toBe(2);
+  const cancelledSms = JSON.parse(sms.requests[1].body).text;
+  expect(cancelledSms).toContain('已取消');
+  expect([...cancelledSms].length).toBeLessThanOrEqual(70);
+});
