@@ -1,5 +1,5 @@
 // The independent validators the signing tests hold our PDFs against: poppler's pdfsig,
-// pyHanko (installed by test/signing/setup-validators.sh) and openssl ts.
+// pyHanko (installed by scripts/setup-test-tools.sh, which npm test runs first) and openssl ts.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +11,7 @@ export const PYHANKO = join(repo, '.tools/pyhanko-venv/bin/pyhanko');
 /** Installs the validators when missing (idempotent, fast when present). */
 export function ensureValidators(): void {
   if (existsSync(PYHANKO) && hasCommand('pdfsig') && hasCommand('openssl')) return;
-  execFileSync('bash', [join(repo, 'test/signing/setup-validators.sh')], { stdio: 'inherit' });
+  execFileSync('bash', [join(repo, 'scripts/setup-test-tools.sh')], { stdio: 'inherit' });
 }
 
 function hasCommand(name: string): boolean {
