@@ -120,7 +120,7 @@ export function createApp(options: AppOptions) {
   });
   registerRoutes(router, routes, createAuthenticator({ store, adminToken: options.adminToken }));
   app.use(router);
-  app.use(signerPageRouter({ checkLink: session.checkLink }));
+  app.use(signerPageRouter({ checkLink: session.checkLink, linkText: session.pageText }));
   app.use((req, _res, next) => next(new AppError('not_found', `No route for ${req.method} ${req.path}`, { status: 404 })));
   app.use(errorHandler(options.log));
   // The app owns the verifier it made: its workers stop when the server listening with it closes.

@@ -9,7 +9,9 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { brotliCompress, constants as zlib, gzip } from 'node:zlib';
 import express, { Router, type Request, type Response } from 'express';
+import { DEAD_LINK_WORDS, deadLinkPage } from './dead-link';
 import { signerPageHtml, signerPageStyle } from './page';
+import { createLinkFonts, createWebfont, type LinkFont, webfontCharacters } from './webfont';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const pdfjsRoot = dirname(createRequire(import.meta.url).resolve('pdfjs-dist/package.json'));
@@ -73,9 +75,14 @@ export interface SignerPageOptions {
    * expired, or its contract no longer signing. The page is then that message, not the app.
    */
   checkLink?: (token: string) => Promise<void>;
+  /**
+   * The text of a link's own data the page shows (title, sender, names, note); throws like
+   * `checkLink` for a dead link. Without it the page has only the common-hanzi webfont.
+   */
+  linkText?: (token: string) => Promise<string>;
+  /** The TrueType font the page's webfonts are cut from; defaults to Noto Sans SC Regular. */
+  fontPath?: string;
 }
-
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /**
  * `GET /sign/:token` (the page) and `GET /sign/assets/*` (its script, pdf.js and pdf.js's
@@ -90,14 +97,22 @@ export function signerPageRouter(options: SignerPageOptions = {}): Router {
     'pdf.worker.min.mjs': scriptAsset(join(pdfjsRoot, 'build/pdf.worker.min.mjs')),
   };
   const url = (name: keyof typeof assets) => `/sign/assets/${name}?v=${assets[name].version}`;
+  const pageTemplate = (font: string) => signerPageHtml({ font, script: '', pdfjs: '', pdfjsWorker: '', cMapUrl: '', standardFontDataUrl: '' });
+  // Every character of the page's own words (its HTML and its script), plus the common hanzi of data.
+  const characters = webfontCharacters([pageTemplate(''), assets['signer.js'].body.toString('utf8'), JSON.stringify(DEAD_LINK_WORDS)]);
+  const webfont = createWebfont({ characters, fontPath: options.fontPath });
+  const fontUrl = `/sign/assets/noto-sans-sc.woff2?v=${webfont.version}`;
+  const linkFonts = createLinkFonts({ covered: characters, fontPath: options.fontPath });
+  const style = signerPageStyle(fontUrl);
   const html = signerPageHtml({
+    font: fontUrl,
     script: url('signer.js'),
     pdfjs: url('pdf.min.mjs'),
     pdfjsWorker: url('pdf.worker.min.mjs'),
     cMapUrl: `/sign/assets/pdfjs-${pdfjsVersion}/cmaps/`,
     standardFontDataUrl: `/sign/assets/pdfjs-${pdfjsVersion}/standard_fonts/`,
   });
-  const styleHash = createHash('sha256').update(signerPageStyle).digest('base64');
+  const styleHash = createHash('sha256').update(style).digest('base64');
   const contentSecurityPolicy = [
     "default-src 'none'",
     "script-src 'self'",
@@ -112,6 +127,36 @@ export function signerPageRouter(options: SignerPageOptions = {}): Router {
   ].join('; ');
 
   const router = Router();
+  router.get('/sign/assets/noto-sans-sc.woff2', async (req, res, next) => {
+    let font: { body: Buffer; etag: string };
+    try {
+      font = await webfont.load();
+    } catch (error) {
+      return next(error);
+    }
+    res.type('font/woff2');
+    // WOFF2 is already Brotli inside: sent as it is.
+    res.set('Cache-Control', req.query.v === webfont.version ? `public, max-age=${YEAR}, immutable` : 'public, max-age=0, must-revalidate');
+    res.set('ETag', font.etag);
+    res.set('X-Content-Type-Options', 'nosniff');
+    if (req.fresh) return void res.status(304).end();
+    res.send(font.body);
+  });
+  // The link's own font (204 when the webfont covers its data); its URL holds the token, so no shared cache keeps it.
+  router.get('/sign/:token/font.woff2', async (req, res, next) => {
+    if (!options.linkText) return next();
+    let font: LinkFont | null;
+    try {
+      font = await linkFonts.load(await options.linkText(req.params.token));
+    } catch (error) {
+      return next(error);
+    }
+    res.set({ 'Cache-Control': 'private, no-store', 'Referrer-Policy': 'no-referrer', 'X-Content-Type-Options': 'nosniff', 'X-Robots-Tag': 'noindex, nofollow' });
+    if (!font) return void res.status(204).end();
+    res.type('font/woff2');
+    res.set('Sealflow-Unicode-Range', font.unicodeRange);
+    res.send(font.body);
+  });
   for (const name of Object.keys(assets) as (keyof typeof assets)[]) {
     router.get(`/sign/assets/${name}`, (req, res) => sendScript(req, res, assets[name]));
   }
@@ -131,13 +176,15 @@ export function signerPageRouter(options: SignerPageOptions = {}): Router {
       'X-Frame-Options': 'DENY',
       'X-Robots-Tag': 'noindex, nofollow',
     });
+    // The webfont takes a few seconds to cut the first time: start now, so it is ready when the page asks.
+    webfont.load().catch(() => undefined);
     try {
       await options.checkLink?.(req.params.token);
     } catch (error) {
       const status = (error as { status?: unknown }).status;
       if (!(error instanceof Error) || typeof status !== 'number' || status >= 500) return next(error);
       // A dead link says why, in the page's own words, with no script to run.
-      return res.status(status).send(`<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Sealflow</title></head><body><main><h1>签署链接不可用</h1><p>${escapeHtml(error.message)}</p></main></body></html>`);
+      return res.status(status).send(deadLinkPage(error as { code?: string; details?: { path: string; message: string }[] }, style));
     }
     res.send(html);
   });

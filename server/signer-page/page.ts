@@ -3,6 +3,8 @@
 // page from the API with textContent only.
 
 export interface SignerPageUrls {
+  /** the page's own CJK webfont (WOFF2), see webfont.ts */
+  font: string;
   script: string;
   pdfjs: string;
   pdfjsWorker: string;
@@ -10,25 +12,36 @@ export interface SignerPageUrls {
   standardFontDataUrl: string;
 }
 
-// Kept as one constant: the Content-Security-Policy allows exactly this stylesheet by its hash.
-export const signerPageStyle = `
+/** The page's webfont family: after the CJK fonts a phone or PC may have, so it is only fetched where none is. */
+const WEBFONT_FAMILY = 'Sealflow Noto Sans SC';
+/** The family of the small per-link font (rarer hanzi of names and titles), which the page script adds. */
+export const LINK_FONT_FAMILY = 'Sealflow Link Font';
+
+// One stylesheet per router: the Content-Security-Policy allows exactly it by its hash.
+export const signerPageStyle = (fontUrl: string) => `
+@font-face { font-family: "${WEBFONT_FAMILY}"; src: url("${fontUrl}") format("woff2"); font-display: swap; }
 :root {
   --fg: #1b2230; --muted: #5d6677; --line: #dce1e8; --bg: #eef1f5; --card: #fff;
   --brand: #1a5fd0; --brand-dark: #134ba8; --ok: #137a4b; --ok-bg: #e7f6ee;
   --bad: #b42318; --bad-bg: #fdecea; --warn: #8a5a00; --warn-bg: #fff5db;
   --panel-h: 0px;
   color-scheme: light;
-  font-family: system-ui, -apple-system, "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", "Noto Sans SC", sans-serif;
+  font-family: system-ui, -apple-system, "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", "Noto Sans SC", "${WEBFONT_FAMILY}", "${LINK_FONT_FAMILY}", sans-serif;
 }
 * { box-sizing: border-box; }
+/* set by the page script once its webfont is in: see signer.js */
+.fonts-in { font-size: 100.1%; }
 html { -webkit-text-size-adjust: 100%; scroll-padding-bottom: var(--panel-h); }
-body { margin: 0; background: var(--bg); color: var(--fg); font-size: 16px; line-height: 1.5; }
+body { margin: 0; background: var(--bg); color: var(--fg); font-size: 1rem; line-height: 1.5; }
 [hidden] { display: none !important; }
 h1, h2, p { margin: 0; }
 .en { color: var(--muted); font-size: .78em; font-weight: 400; letter-spacing: .01em; }
 button { font: inherit; cursor: pointer; border-radius: 8px; border: 1px solid var(--line); background: var(--card); color: var(--fg); padding: 10px 14px; min-height: 44px; }
 button:disabled { cursor: not-allowed; opacity: .55; }
-button:focus-visible, input:focus-visible, textarea:focus-visible { outline: 3px solid #8db4f5; outline-offset: 1px; }
+button:focus-visible, input:focus-visible, textarea:focus-visible, a:focus-visible, [tabindex]:focus-visible { outline: 3px solid #1a5fd0; outline-offset: 2px; }
+a { color: var(--brand); }
+.skip { position: absolute; left: 8px; top: -60px; z-index: 20; background: var(--card); padding: 8px 12px; border-radius: 8px; border: 1px solid var(--line); }
+.skip:focus { top: 8px; }
 button.primary { background: var(--brand); border-color: var(--brand); color: #fff; font-weight: 600; }
 button.primary:not(:disabled):hover { background: var(--brand-dark); }
 button.primary.done { background: var(--ok); border-color: var(--ok); opacity: 1; cursor: default; }
@@ -39,9 +52,27 @@ button.link { background: none; border: none; color: var(--muted); text-decorati
 .brand { font-weight: 700; color: var(--brand); }
 .layout { max-width: 1180px; margin: 0 auto; padding: 14px 12px calc(var(--panel-h) + 20px); display: grid; grid-template-columns: minmax(0, 1fr); gap: 12px; }
 .intro h1 { font-size: 1.3rem; line-height: 1.35; word-break: break-word; }
-.intro .meta { color: var(--muted); font-size: .9rem; margin-top: 4px; }
+.eyebrow { color: var(--muted); font-size: .9rem; margin-bottom: 2px; }
+.eyebrow strong { color: var(--fg); }
+.facts { display: flex; flex-wrap: wrap; gap: 6px 20px; margin: 8px 0 0; font-size: .9rem; }
+.facts div { display: flex; gap: 6px; align-items: baseline; }
+.facts dt { color: var(--muted); }
+.facts dd { margin: 0; font-weight: 600; }
+.facts .soon { color: var(--bad); }
+.party-list { list-style: none; margin: 0; padding: 0; display: grid; gap: 6px; }
+.party-list li { display: flex; justify-content: space-between; align-items: center; gap: 8px; font-size: .92rem; }
+.party-list .who { min-width: 0; overflow-wrap: anywhere; }
+.party-list .you { color: var(--brand); font-size: .8rem; margin-left: 4px; }
+.badge { flex: none; border-radius: 999px; padding: 1px 10px; font-size: .8rem; font-weight: 600; }
+.badge.signed { background: var(--ok-bg); color: var(--ok); }
+.badge.waiting { background: #eef1f5; color: var(--muted); }
+.badge.declined { background: var(--bad-bg); color: var(--bad); }
+.copy-list { margin: 4px 0 0; padding-left: 1.2em; display: grid; gap: 6px; }
+.copy-list a { font-weight: 600; }
+.reference { grid-column: 1 / -1; color: var(--muted); font-size: .78rem; text-align: center; padding: 8px 0; }
+.side { display: grid; gap: 12px; align-content: start; }
 .card { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 12px 14px; }
-.prompt h2 { font-size: .95rem; margin-bottom: 4px; }
+.card h2 { font-size: .95rem; margin-bottom: 6px; }
 .prompt p { white-space: pre-wrap; word-break: break-word; }
 .outcome { border-radius: 10px; padding: 14px; font-weight: 600; }
 .outcome.ok { background: var(--ok-bg); color: var(--ok); border: 1px solid #a8dcc0; }
@@ -56,6 +87,14 @@ button.link { background: none; border: none; color: var(--muted); text-decorati
 .sheet { position: relative; width: 100%; aspect-ratio: 210 / 297; background: #fff; box-shadow: 0 1px 3px rgba(16,24,40,.18); border-radius: 2px; overflow: hidden; }
 .sheet:not(.rendered)::after { content: "正在加载页面… Loading"; position: absolute; inset: 0; display: grid; place-items: center; color: var(--muted); font-size: .9rem; }
 .sheet canvas { display: block; width: 100%; height: 100%; }
+.sig-area { position: absolute; z-index: 2; border: 2px dashed #d9480f; background: rgba(255, 236, 214, .55); border-radius: 4px; display: grid; place-items: center; text-align: center; color: #a63b0a; font-size: clamp(.6rem, 1.7vw, .8rem); font-weight: 600; line-height: 1.25; pointer-events: none; }
+.sig-area.done { border-style: solid; border-color: var(--ok); background: rgba(231, 246, 238, .35); color: var(--ok); }
+.textLayer { position: absolute; text-align: initial; inset: 0; overflow: clip; opacity: 1; line-height: 1; -webkit-text-size-adjust: none; text-size-adjust: none; forced-color-adjust: none; transform-origin: 0 0; caret-color: CanvasText; z-index: 1; }
+.textLayer :is(span, br) { color: transparent; position: absolute; white-space: pre; cursor: text; transform-origin: 0% 0%; }
+.textLayer span.markedContent { top: 0; height: 0; }
+.textLayer ::selection { background: rgba(0, 0, 255, .25); }
+.textLayer br::selection { background: transparent; }
+.textLayer .endOfContent { display: block; position: absolute; inset: 100% 0 0; z-index: 0; cursor: default; user-select: none; }
 .page figcaption { display: flex; justify-content: center; gap: 8px; font-size: .85rem; color: var(--muted); padding-top: 4px; }
 .read-mark { color: var(--ok); font-weight: 600; }
 .panel { background: var(--card); border-top: 1px solid var(--line); box-shadow: 0 -4px 14px rgba(16,24,40,.10); padding: 10px 12px calc(10px + env(safe-area-inset-bottom)); display: grid; grid-template-columns: minmax(0, 1fr); gap: 8px;
@@ -115,26 +154,41 @@ export function signerPageHtml(urls: SignerPageUrls): string {
 <link rel="icon" href="data:,">
 <title>合同签署 · Sealflow</title>
 <link rel="modulepreload" href="${attribute(urls.pdfjs)}">
-<style>${signerPageStyle}</style>
+<style>${signerPageStyle(urls.font)}</style>
 </head>
 <body>
+<a class="skip" href="#panel">跳到签署操作 <span class="en">Skip to signing</span></a>
 <header class="topbar"><span class="brand">Sealflow</span><span class="en">合同签署 · Contract signing</span></header>
 <main id="app" class="layout" aria-busy="true">
-  <section class="intro">
+  <section class="intro" aria-labelledby="contract-title">
+    <p id="sender-line" class="eyebrow" hidden></p>
     <h1 id="contract-title">正在加载… <span class="en">Loading</span></h1>
-    <p id="signer-line" class="meta" hidden></p>
+    <dl id="facts" class="facts" hidden>
+      <div><dt>签署方 <span class="en">You sign as</span></dt><dd id="signer-line"></dd></div>
+      <div id="deadline-fact" hidden><dt>签署截止 <span class="en">Sign by</span></dt><dd id="deadline"></dd></div>
+      <div><dt>文件 <span class="en">Documents</span></dt><dd id="document-count"></dd></div>
+    </dl>
   </section>
   <aside class="side" aria-label="签署 Signing">
-    <div id="outcome" class="outcome" hidden></div>
-    <section id="prompt" class="card prompt" hidden>
-      <h2>签署说明 <span class="en">Note from the sender</span></h2>
+    <div id="outcome" class="outcome" hidden tabindex="-1"></div>
+    <section id="copy" class="card copy" aria-labelledby="copy-title" hidden>
+      <h2 id="copy-title">您签署后的文件 <span class="en">Your signed copy</span></h2>
+      <ul id="copy-list" class="copy-list"></ul>
+      <p id="copy-note" class="hint"></p>
+    </section>
+    <section id="prompt" class="card prompt" aria-labelledby="prompt-title" hidden>
+      <h2 id="prompt-title">签署说明 <span class="en">Note from the sender</span></h2>
       <p id="prompt-text"></p>
     </section>
-    <section id="panel" class="panel" aria-label="签署操作 Sign">
+    <section id="parties" class="card parties" aria-labelledby="parties-title" hidden>
+      <h2 id="parties-title">签署进度 <span class="en">Who has signed</span></h2>
+      <ol id="party-list" class="party-list"></ol>
+    </section>
+    <section id="panel" class="panel" aria-label="签署操作 Sign" tabindex="-1">
       <p id="status" role="status" aria-live="polite">正在加载… <span class="en">Loading</span></p>
       <div id="progress" class="progress" hidden>
-        <span>阅读进度 <span class="en">Pages read</span></span><span id="progress-count">0 / 0</span>
-        <progress id="progress-bar" max="1" value="0" aria-label="阅读进度 Pages read"></progress>
+        <span id="progress-label">阅读进度 <span class="en">Pages read</span></span><span id="progress-count">0 / 0</span>
+        <progress id="progress-bar" max="1" value="0" aria-labelledby="progress-label" aria-describedby="progress-count"></progress>
       </div>
       <div id="otp" class="otp" hidden>
         <label for="otp-input">短信验证码 <span class="en">6-digit SMS code</span></label>
@@ -153,6 +207,7 @@ export function signerPageHtml(urls: SignerPageUrls): string {
     </section>
   </aside>
   <section id="documents" class="documents" aria-label="合同文件 Documents"></section>
+  <footer id="reference" class="reference" hidden></footer>
 </main>
 <dialog id="decline-dialog" aria-labelledby="decline-title">
   <form id="decline-form" method="dialog" novalidate>
@@ -169,7 +224,7 @@ export function signerPageHtml(urls: SignerPageUrls): string {
 <noscript><p class="card">请启用 JavaScript 以查看并签署合同。 <span class="en">Please enable JavaScript.</span></p></noscript>
 <script type="module" id="signer-script" src="${attribute(urls.script)}"
   data-pdfjs="${attribute(urls.pdfjs)}" data-pdfjs-worker="${attribute(urls.pdfjsWorker)}"
-  data-cmap-url="${attribute(urls.cMapUrl)}" data-standard-font-data-url="${attribute(urls.standardFontDataUrl)}"></script>
+  data-link-font="${LINK_FONT_FAMILY}" data-cmap-url="${attribute(urls.cMapUrl)}" data-standard-font-data-url="${attribute(urls.standardFontDataUrl)}"></script>
 </body>
 </html>
 `;

@@ -11,6 +11,8 @@ const api = `/api/sign/${encodeURIComponent(token)}`;
 const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 const ui = {
   app: $('app'), title: $('contract-title'), signerLine: $('signer-line'), outcome: $('outcome'),
+  senderLine: $('sender-line'), facts: $('facts'), deadlineFact: $('deadline-fact'), deadline: $('deadline'), documentCount: $('document-count'),
+  parties: $('parties'), partyList: $('party-list'), copy: $('copy'), copyList: $('copy-list'), copyNote: $('copy-note'), reference: $('reference'),
   prompt: $('prompt'), promptText: $('prompt-text'), panel: $('panel'), status: $('status'),
   progress: $('progress'), progressCount: $('progress-count'), progressBar: /** @type {HTMLProgressElement} */ ($('progress-bar')),
   otp: $('otp'), otpInput: /** @type {HTMLInputElement} */ ($('otp-input')), otpButton: /** @type {HTMLButtonElement} */ ($('otp-button')), otpHint: $('otp-hint'),
@@ -112,7 +114,8 @@ const clearError = () => showError(ui.alert, null);
 
 // ---------------------------------------------------------------- state
 
-/** @type {null | { contract: {id: string, title: string}, signer: {id: string, name: string, party: string, prompt: string|null, mustRead: boolean, verify: string, mobile: string|null}, documents: {id: string, title: string, pages: number, url: string}[], status: string, read: Record<string, number[]> }} */
+/** @typedef {{ page: number, x: number, y: number, width: number, height: number }} Area  page from 1, PDF points from the bottom-left */
+/** @type {null | { contract: {id: string, title: string|null, deadline?: string|null, sender?: string|null}, signer: {id: string, name: string, party: string, prompt: string|null, mustRead: boolean, verify: string, seal?: string|null, mobile: string|null}, parties?: {name: string, party: string, order: number, state: 'signed'|'declined'|'waiting', you: boolean}[], documents: {id: string, title: string|null, pages: number, url: string, signatureAreas?: Area[]}[], status: string, read: Record<string, number[]> }} */
 let link = null;
 let status = 'loading';
 /** documentId → pages (1-based) the server has recorded as read; only ever grows */
@@ -180,7 +183,7 @@ function update() {
   const total = totalPages();
   const done = readCount();
 
-  ui.progress.hidden = !(signer?.mustRead && total > 0 && (pendingish || status === 'waiting'));
+  ui.progress.hidden = !(total > 0 && (pendingish || status === 'waiting'));
   ui.progressCount.textContent = `${done} / ${total} 页`;
   ui.progressBar.max = Math.max(total, 1);
   ui.progressBar.value = done;
@@ -200,6 +203,10 @@ function update() {
     if (done) page.canvas.dataset.read = 'true';
     else delete page.canvas.dataset.read;
     page.caption.querySelector('.read-mark').hidden = !done;
+    for (const area of page.areas) {
+      area.classList.toggle('done', status === 'signed');
+      area.textContent = status === 'signed' ? '✓ 您已签署' : areaLabel();
+    }
   }
 
   switch (status) {
@@ -232,7 +239,7 @@ function applyStatus(next) {
       showOutcome('info', '还未轮到您签署', 'Not your turn yet', '其他签署方完成后，我们会再次通知您。您可以先阅读文件。');
       break;
     case 'signed':
-      showOutcome('ok', '✓ 已签署', 'Signed', '您已完成签署。所有签署方完成后，您会收到已签署的合同。');
+      showOutcome('ok', '✓ 签署成功', 'Signed', '您已完成签署，签名已加入合同文件。所有签署方完成后，您会收到最终的已签署合同。');
       break;
     case 'declined':
       showOutcome('bad', '已拒绝签署', 'Declined', '您已拒绝签署此合同，发起方已收到通知。');
@@ -244,11 +251,47 @@ function applyStatus(next) {
       ui.outcome.hidden = true;
   }
   if (status !== 'pending') stopCountdown();
+  renderParties();
   update();
 }
 
+const PARTY_STATE = { signed: ['已签署', 'Signed'], declined: ['已拒签', 'Declined'], waiting: ['待签署', 'Waiting'] };
+
+/** Every party in signing order, with whether they have signed; the signer's own line is marked. */
+function renderParties() {
+  const parties = link?.parties ?? [];
+  ui.parties.hidden = parties.length === 0;
+  ui.partyList.replaceChildren(...parties.map((party, index) => {
+    const item = document.createElement('li');
+    const who = document.createElement('span');
+    who.className = 'who';
+    who.textContent = `${index + 1}. ${party.name}`;
+    if (party.you) {
+      const you = document.createElement('span');
+      you.className = 'you';
+      you.textContent = '（您）';
+      who.append(you);
+    }
+    const [zh, en] = PARTY_STATE[party.state] ?? PARTY_STATE.waiting;
+    const badge = document.createElement('span');
+    badge.className = `badge ${party.state}`;
+    badge.textContent = zh;
+    badge.title = en;
+    item.append(who, badge);
+    return item;
+  }));
+}
+
+/** What the reserved area on the page says: a seal for a company, a signature for a person. */
+const areaLabel = () => (link?.signer.seal || link?.signer.party === 'company' ? '您的盖章位置' : '您的签名位置');
+
 /** A link that cannot be used at all: nothing but the reason. */
 function showFatal(error) {
+  // The link died while open (signed by all, cancelled, expired): the server's page words why.
+  if (link && (error.status === 410 || error.status === 404)) {
+    location.reload();
+    return;
+  }
   status = 'unusable';
   ui.app.setAttribute('aria-busy', 'false');
   ui.title.replaceChildren('无法打开签署页面 ');
@@ -269,11 +312,14 @@ const endsTheLink = (error) => error.code === 'link_not_found' || error.code ===
 // ---------------------------------------------------------------- documents (pdf.js)
 
 let pdfjs = null;
+let pdfjsLoaded = null;
+const lib = () => pdfjsLoaded;
 let pdfWorker = null;
 async function loadPdfjs() {
   pdfjs ??= import(config.pdfjs).then((lib) => {
     lib.GlobalWorkerOptions.workerSrc = config.pdfjsWorker;
     pdfWorker = new lib.PDFWorker({ name: 'sealflow-signer' });
+    pdfjsLoaded = lib;
     return lib;
   });
   return pdfjs;
@@ -292,6 +338,8 @@ const MAX_CANVAS_PIXELS = 12_000_000;
 
 async function renderPage(page) {
   const width = page.sheet.clientWidth;
+  // The text layer is laid out at scale 1 and stretched by this factor, so it follows any width.
+  if (width > 0) page.sheet.style.setProperty('--scale-factor', String(width / page.pdfPage.getViewport({ scale: 1 }).width));
   if (width === 0 || (page.rendered && Math.abs(page.renderedWidth - width) < 2 && page.dpr === devicePixelRatio)) return;
   if (page.task && page.renderingWidth === width) return;
   if (page.task) {
@@ -324,9 +372,47 @@ async function renderPage(page) {
   target.width = target.height = 0;
   page.rendered = true;
   page.renderedWidth = width;
+  renderTextLayer(page, lib());
   page.dpr = devicePixelRatio;
   page.sheet.classList.add('rendered');
   scheduleReadCheck();
+}
+
+/**
+ * The page's text as real (transparent) text over the drawing, once per page: screen
+ * readers read it, find-in-page and selection work. A page whose text fails to extract
+ * (a scan) keeps its drawing and its label.
+ */
+function renderTextLayer(page, pdfjsLib) {
+  if (page.textLayer || !pdfjsLib?.TextLayer) return;
+  const container = document.createElement('div');
+  container.className = 'textLayer';
+  page.textLayer = new pdfjsLib.TextLayer({ textContentSource: page.pdfPage.streamTextContent(), container, viewport: page.pdfPage.getViewport({ scale: 1 }) });
+  page.textLayer.render().then(
+    () => {
+      page.sheet.append(container);
+      page.sheet.dataset.text = container.textContent.trim() ? 'true' : 'false';
+    },
+    () => {
+      page.sheet.dataset.text = 'false';
+    },
+  );
+}
+
+/** The signer's reserved areas on one page, drawn over it in page percentages (so any width fits). */
+function signatureAreas(doc, number, pdfPage) {
+  const base = pdfPage.getViewport({ scale: 1 });
+  return (doc.signatureAreas ?? []).filter((area) => area.page === number).map((area) => {
+    const [x1, y1, x2, y2] = base.convertToViewportRectangle([area.x, area.y, area.x + area.width, area.y + area.height]);
+    const box = document.createElement('div');
+    box.className = 'sig-area';
+    box.style.left = `${(Math.min(x1, x2) / base.width) * 100}%`;
+    box.style.top = `${(Math.min(y1, y2) / base.height) * 100}%`;
+    box.style.width = `${(Math.abs(x2 - x1) / base.width) * 100}%`;
+    box.style.height = `${(Math.abs(y2 - y1) / base.height) * 100}%`;
+    box.textContent = areaLabel();
+    return box;
+  });
 }
 
 function documentSection(doc) {
@@ -334,7 +420,7 @@ function documentSection(doc) {
   section.className = 'doc';
   section.dataset.document = doc.id;
   const heading = document.createElement('h2');
-  heading.textContent = `${doc.title} `;
+  heading.textContent = `${doc.title || '合同文件'} `;
   const count = document.createElement('span');
   count.className = 'en';
   count.textContent = `共 ${doc.pages} 页 · ${doc.pages} pages`;
@@ -367,20 +453,29 @@ async function loadDocument(doc, section) {
     const canvas = document.createElement('canvas');
     canvas.dataset.document = doc.id;
     canvas.dataset.page = String(number);
-    canvas.setAttribute('role', 'img');
-    canvas.setAttribute('aria-label', `${doc.title} 第 ${number} / ${count} 页`);
-    sheet.append(canvas);
+    // The drawing is for the eye; the text layer over it is what assistive technology reads.
+    canvas.setAttribute('aria-hidden', 'true');
+    figure.setAttribute('aria-label', `${doc.title || '合同文件'} 第 ${number} / ${count} 页`);
+    figure.setAttribute('role', 'group');
+    const areas = signatureAreas(doc, number, pdfPage);
+    sheet.append(canvas, ...areas);
     const caption = document.createElement('figcaption');
     const label = document.createElement('span');
     label.textContent = `第 ${number} / ${count} 页`;
     const mark = document.createElement('span');
     mark.className = 'read-mark';
     mark.textContent = '✓ 已读';
+    if (areas.length > 0) {
+      const where = document.createElement('span');
+      where.className = 'area-mark';
+      where.textContent = `本页有${areaLabel()}`;
+      caption.append(where);
+    }
     mark.hidden = true;
-    caption.append(label, mark);
+    caption.prepend(label, mark);
     figure.append(sheet, caption);
     section.append(figure);
-    const page = { document: doc.id, number, count, sheet, canvas, caption, pdfPage, rendered: false, renderedWidth: 0, renderingWidth: 0, dpr: 0, task: null, sending: false };
+    const page = { document: doc.id, number, count, sheet, canvas, caption, pdfPage, areas, textLayer: null, rendered: false, renderedWidth: 0, renderingWidth: 0, dpr: 0, task: null, sending: false };
     pages.push(page);
     renderObserver.observe(sheet);
   }
@@ -556,8 +651,12 @@ async function sign() {
     await call('POST', '', body);
     busy = false;
     ui.otpInput.value = '';
+    for (const party of link.parties ?? []) if (party.you) party.state = 'signed';
     applyStatus('signed');
+    // Tell a screen reader and a keyboard user at once: focus the confirmation.
+    ui.outcome.focus({ preventScroll: true });
     ui.outcome.scrollIntoView({ block: 'nearest' });
+    await offerSignedCopy();
     return;
   } catch (error) {
     busy = false;
@@ -654,6 +753,93 @@ ui.refresh.addEventListener('click', () => refresh());
 
 // ---------------------------------------------------------------- start
 
+/**
+ * Names and titles may hold hanzi outside the page's common-hanzi webfont: the server cuts
+ * a font of just those for this link (204 when there are none) and says which they are,
+ * so the face stands in for nothing else (a face still loading can leave boxes behind).
+ */
+async function loadLinkFont() {
+  if (!config.linkFont || typeof FontFace !== 'function') return;
+  try {
+    const response = await fetch(`/sign/${encodeURIComponent(token)}/font.woff2`, { cache: 'no-store', credentials: 'same-origin' });
+    const unicodeRange = response.headers.get('sealflow-unicode-range');
+    if (response.status !== 200 || !unicodeRange) return;
+    const face = new FontFace(config.linkFont, await response.arrayBuffer(), { unicodeRange });
+    await face.load();
+    document.fonts.add(face);
+  } catch {
+    // Without it only the rare characters may show as boxes; the page works on.
+  }
+}
+
+/**
+ * Chromium keeps the fallback's boxes for text laid out while the webfont was still
+ * loading (a first visit on a machine without a Chinese font), even after it is in, until
+ * the text's font description changes. So once a font is in, the root font size grows by
+ * 0.1 % (no visible difference), and every text is laid out again with the font.
+ */
+document.fonts?.addEventListener('loadingdone', () => document.documentElement.classList.add('fonts-in'));
+
+const dateTime = new Intl.DateTimeFormat('zh-CN', { year: 'numeric', month: 'long', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+
+/** Who sends it and why (the title), whom the signer signs as, by when, how much there is to read. The id only in the footer. */
+function showFacts() {
+  const title = link.contract.title || '合同';
+  document.title = `${title} · 合同签署`;
+  ui.title.textContent = title;
+  const sender = link.contract.sender;
+  if (sender) {
+    const who = document.createElement('strong');
+    who.textContent = sender;
+    ui.senderLine.replaceChildren(who, ' 邀请您签署');
+  } else {
+    ui.senderLine.textContent = '您收到一份待签署的合同';
+  }
+  ui.senderLine.hidden = false;
+  ui.signerLine.textContent = `${link.signer.name}（${link.signer.party === 'company' ? '企业' : '个人'}）`;
+  const deadline = link.contract.deadline ? new Date(link.contract.deadline) : null;
+  ui.deadlineFact.hidden = !deadline || Number.isNaN(deadline.getTime());
+  if (!ui.deadlineFact.hidden) {
+    const hours = Math.floor((deadline.getTime() - Date.now()) / 3_600_000);
+    ui.deadline.textContent = `${dateTime.format(deadline)} 前${hours >= 0 && hours < 48 ? `（还剩约 ${Math.max(hours, 1)} 小时）` : ''}`;
+    ui.deadline.classList.toggle('soon', hours < 48);
+  }
+  const pageCount = totalPages();
+  ui.documentCount.textContent = `${link.documents.length} 份，共 ${pageCount} 页`;
+  ui.facts.hidden = false;
+  ui.reference.textContent = `合同编号 ${link.contract.id} · 由 Sealflow 提供签署服务`;
+  ui.reference.hidden = false;
+}
+
+/**
+ * After signing: the documents as they now stand, carrying the signer's signature, to keep.
+ * Fetched at once, because the link dies when the last party signs; the final copy (all
+ * signatures, archive timestamp) comes with the completion notice and its own download link.
+ */
+async function offerSignedCopy() {
+  ui.copy.hidden = false;
+  ui.copyNote.textContent = '正在准备下载…';
+  const items = await Promise.all(link.documents.map(async (doc) => {
+    const item = document.createElement('li');
+    try {
+      const response = await fetch(doc.url, { cache: 'no-store', credentials: 'same-origin' });
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      const blob = await response.blob();
+      const a = document.createElement('a');
+      a.href = URL.createObjectURL(new Blob([blob], { type: 'application/pdf' }));
+      a.download = `${(doc.title || '合同文件').replace(/[\\/:*?"<>|]/g, '_')}（已签署）.pdf`;
+      a.textContent = `下载《${doc.title || '合同文件'}》`;
+      a.dataset.document = doc.id;
+      item.append(a);
+    } catch {
+      item.textContent = `《${doc.title || '合同文件'}》：合同已由各方签署完成，最终文件将随完成通知发送给您。`;
+    }
+    return item;
+  }));
+  ui.copyList.replaceChildren(...items);
+  ui.copyNote.textContent = '文件中已含您的签名，可用 PDF 阅读器查看签名。所有签署方完成后，您还会收到最终版本的下载链接。';
+}
+
 async function start() {
   if (!token) return showFatal(new ApiError({ status: 404, code: 'link_not_found', message: 'No token in the link.' }));
   try {
@@ -661,12 +847,9 @@ async function start() {
   } catch (error) {
     return showFatal(error);
   }
-  const title = link.contract.title || `合同 ${link.contract.id}`;
-  document.title = `${title} · 合同签署`;
-  ui.title.textContent = title;
-  const party = link.signer.party === 'company' ? '企业' : '个人';
-  ui.signerLine.textContent = `签署方：${link.signer.name}（${party}） · 合同编号 ${link.contract.id}`;
-  ui.signerLine.hidden = false;
+  // Fill the page once the link's font is in (or after a short wait).
+  await Promise.race([loadLinkFont(), new Promise((resolve) => setTimeout(resolve, 3000))]);
+  showFacts();
   if (link.signer.prompt) {
     ui.promptText.textContent = link.signer.prompt;
     ui.prompt.hidden = false;
@@ -674,6 +857,7 @@ async function start() {
   mergeRead(link.read);
   applyStatus(link.status);
   ui.app.setAttribute('aria-busy', 'false');
+  if (link.status === 'signed') offerSignedCopy();
   if (['pending', 'waiting', 'signed'].includes(link.status) && link.documents.length > 0) {
     await loadDocuments();
     update();

@@ -9,6 +9,7 @@ import type { SessionContext, SigningSessionOptions } from './context';
 import { mustBeOpen, pageStatus, resolveLink, signerDocuments } from './links';
 import { markRead } from './reads';
 import { copyDocument, copyView } from './copies';
+import { linkFacts } from './view';
 import type { NudgeInput } from '../../workflows';
 
 export { BATCH_MAX, type SignRequest } from './batch';
@@ -35,13 +36,22 @@ export function createSigningSession(options: SigningSessionOptions) {
     async view(token: string) {
       const resolved = await resolveLink(ctx, token);
       const { contract, signer, link } = resolved;
+      const facts = linkFacts(resolved);
       return {
-        contract: { id: contract.id, title: contract.title, status: contract.status, deadline: contract.signingDeadline },
+        contract: { id: contract.id, title: contract.title, status: contract.status, deadline: contract.signingDeadline, sender: facts.sender },
         signer: { id: signer.id, name: signer.name, party: signer.party, prompt: signer.prompt, mustRead: signer.mustRead, verify: signer.verify, seal: signer.seal, mobile: signer.mobile ? maskMobile(signer.mobile) : null },
-        documents: signerDocuments(resolved).map((d) => ({ id: d.id, title: d.title, pages: d.pages, url: `/api/sign/${token}/documents/${d.id}.pdf` })),
+        parties: facts.parties,
+        documents: signerDocuments(resolved).map((d) => ({ id: d.id, title: d.title, pages: d.pages, url: `/api/sign/${token}/documents/${d.id}.pdf`, signatureAreas: facts.areas.get(d.id) ?? [] })),
         status: pageStatus(resolved),
         read: await store.signerLinks.pagesRead(link.tokenHash),
       };
+    },
+
+    /** Every word of the link's own data that its page shows: the page serves a font holding exactly these characters. */
+    async pageText(token: string): Promise<string> {
+      const resolved = await resolveLink(ctx, token);
+      const { contract, signer } = resolved;
+      return [contract.title, linkFacts(resolved).sender, signer.prompt, ...contract.signers.map((s) => s.name), ...signerDocuments(resolved).map((d) => d.title)].filter(Boolean).join('\n');
     },
 
     /** One of the signer's documents as it stands now. */

@@ -35,7 +35,10 @@ export async function resolveLink({ store, clock }: SessionContext, token: strin
   const signer = contract?.signers.find((s) => s.id === link.signerId);
   if (!contract || !signer) throw new AppError('link_not_found', 'This signing link does not exist', { status: 404 });
   // A link dies with its contract's signing stage: it serves nothing and accepts nothing after.
-  if (contract.status !== 'signing') throw new AppError('link_closed', CLOSED[contract.status] ?? `This contract is ${contract.status}; the signing link no longer works`, { status: 410 });
+  if (contract.status !== 'signing') {
+    // The detail names why (completed, cancelled, declined, expired): the signer's page words each case.
+    throw new AppError('link_closed', CLOSED[contract.status] ?? `This contract is ${contract.status}; the signing link no longer works`, { status: 410, details: [{ path: '/contract/status', message: contract.status }] });
+  }
   if (Date.parse(link.expiresAt) < clock().getTime()) throw new AppError('link_expired', `This signing link expired at ${link.expiresAt}`, { status: 410 });
   return { link, contract, signer };
 }

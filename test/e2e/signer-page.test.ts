@@ -25,10 +25,12 @@ interface StubDocument {
   title: string;
   pages: number;
   pdf: Uint8Array;
+  signatureAreas: { page: number; x: number; y: number; width: number; height: number }[];
 }
 
 interface StubLink {
-  contract: { id: string; title: string };
+  contract: { id: string; title: string; sender: string | null; deadline: string | null };
+  parties: { name: string; party: 'company' | 'person'; order: number; state: 'signed' | 'declined' | 'waiting'; you: boolean }[];
   signer: { id: string; name: string; party: 'company' | 'person'; prompt: string | null; mustRead: boolean; verify: 'none' | 'sms-otp' | 'face'; mobile: string | null };
   documents: StubDocument[];
   status: LinkStatus;
@@ -57,7 +59,8 @@ function signerApiStub(links: Map<string, StubLink>) {
     res.json({
       contract: link.contract,
       signer: link.signer,
-      documents: link.documents.map((d) => ({ id: d.id, title: d.title, pages: d.pages, url: `/api/sign/${req.params.token}/documents/${d.id}.pdf` })),
+      parties: link.parties,
+      documents: link.documents.map((d) => ({ id: d.id, title: d.title, pages: d.pages, url: `/api/sign/${req.params.token}/documents/${d.id}.pdf`, signatureAreas: d.signatureAreas })),
       status: link.status,
       read: readMap(link),
     });
@@ -134,7 +137,11 @@ let browser: Browser;
 
 function addLink(token: string, overrides: { status?: LinkStatus; signer?: Partial<StubLink['signer']> } = {}): StubLink {
   const link: StubLink = {
-    contract: { id: 'c-4500000001', title: '采购合同 4500000001' },
+    contract: { id: 'c-4500000001', title: '采购合同 4500000001', sender: '上海远航机械有限公司', deadline: new Date(Date.now() + 5 * 24 * 3600_000).toISOString() },
+    parties: [
+      { name: '上海远航机械有限公司', party: 'company', order: 1, state: 'signed', you: false },
+      { name: '深圳市华强电子有限公司', party: 'company', order: 2, state: 'waiting', you: true },
+    ],
     signer: {
       id: 'supplier', name: '深圳市华强电子有限公司', party: 'company',
       prompt: '请仔细阅读采购合同和保密协议的每一页，确认无误后签署。\n如有疑问请联系采购部 王经理。',
@@ -154,18 +161,17 @@ function addLink(token: string, overrides: { status?: LinkStatus; signer?: Parti
 
 beforeAll(async () => {
   const [contract, nda] = await Promise.all([previewTemplate('purchase-contract'), previewTemplate('nda')]);
+  // The supplier's areas as the API gives them: pages from 1.
+  const areasOf = (areas: typeof contract.signatureAreas, signer: string) => areas.filter((a) => a.signerId === signer).map(({ page, x, y, width, height }) => ({ page: page + 1, x, y, width, height }));
   documents = [
-    { id: 'contract', title: '采购合同 4500000001', pages: contract.pages, pdf: contract.pdf },
-    { id: 'nda', title: '保密协议', pages: nda.pages, pdf: nda.pdf },
+    { id: 'contract', title: '采购合同 4500000001', pages: contract.pages, pdf: contract.pdf, signatureAreas: areasOf(contract.signatureAreas, 'supplier') },
+    { id: 'nda', title: '保密协议', pages: nda.pages, pdf: nda.pdf, signatureAreas: areasOf(nda.signatureAreas, 'recipient') },
   ];
   const app = express();
   app.use(express.json());
-  app.use(signerPageRouter());
+  // The link's own words, as the real session gives them, for the page's per-link font.
+  app.use(signerPageRouter({ linkText: async (token) => { const link = links.get(token); if (!link) throw Object.assign(new Error('No signing link with this token'), { status: 404 }); return JSON.stringify([link.contract, link.parties, link.signer, link.documents.map((d) => d.title)]); } }));
   app.use(signerApiStub(links));
-  app.get('/test-fonts/:weight.ttf', (req, res) => {
-    const weight = req.params.weight === '700' ? '700Bold' : '400Regular';
-    res.sendFile(fileURLToPath(import.meta.resolve(`@expo-google-fonts/noto-sans-sc/${weight}/NotoSansSC_${weight}.ttf`)));
-  });
   app.use((_req, res) => {
     res.status(404).json({ error: { code: 'not_found', message: 'No route', details: [] } });
   });
@@ -186,7 +192,6 @@ afterAll(async () => {
 /** A fresh page that collects script errors and console errors (CSP violations included), except the 4xx answers a test provokes on purpose. */
 async function openPage(options: BrowserContextOptions, token: string): Promise<{ page: Page; problems: string[]; close: () => Promise<void> }> {
   const context = await browser.newContext(options);
-  await context.addInitScript({ content: withCjkFont });
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
@@ -196,12 +201,6 @@ async function openPage(options: BrowserContextOptions, token: string): Promise<
   await page.goto(`${base}/sign/${token}`);
   return { page, problems, close: () => context.close() };
 }
-
-/**
- * Debian's Chromium here has no CJK system font (phones and desktops have one): for the
- * screenshots, give the page Noto Sans SC, a family its font stack already names.
- */
-const withCjkFont = `for (const weight of ['400', '700']) document.fonts.add(new FontFace('Noto Sans SC', 'url(/test-fonts/' + weight + '.ttf)', { weight }));`;
 
 const totalPages = () => documents.reduce((sum, d) => sum + d.pages, 0);
 
@@ -305,7 +304,7 @@ describe.each(viewports)('the signer page on a $name screen', ({ name, options }
       await page.evaluate('scrollTo(0, 0)');
       await page.evaluate('document.fonts.ready.then(() => true)');
       await page.waitForTimeout(300);
-      await page.screenshot({ path: `/tmp/signer-page-${name}.png` });
+      await page.screenshot({ path: fileURLToPath(new URL(`../../.cache/screenshots/signer-page-${name}.png`, import.meta.url)) });
 
       const wrong = link.otp!.code === '000000' ? '111111' : '000000';
       await page.fill('#otp-input', wrong);
@@ -326,7 +325,7 @@ describe.each(viewports)('the signer page on a $name screen', ({ name, options }
       expect(await page.isDisabled('#otp-input')).toBe(true);
       expect(await page.isDisabled('#decline-button')).toBe(true);
       await page.evaluate('scrollTo(0, 0)');
-      await page.screenshot({ path: `/tmp/signer-page-${name}-signed.png` });
+      await page.screenshot({ path: fileURLToPath(new URL(`../../.cache/screenshots/signer-page-${name}-signed.png`, import.meta.url)) });
       expect(problems).toEqual([]);
     } finally {
       await close();
