@@ -2,17 +2,7 @@
 // store keeps a projection of it for listing and detail pages; the API returns it.
 import type { ApprovalPlan } from './routing';
 import type { Locale } from './schema';
-
-export type ContractStatus =
-  | 'in_approval'
-  | 'approved' // every approval step passed and the documents are generated; signing takes over from here
-  | 'rejected'
-  | 'cancelled'
-  | 'failed' // a stage could not go on (e.g. a document template refused the data); the timeline says why
-  | 'signing'
-  | 'completed' // signed by everyone, timestamped and archived with its evidence report
-  | 'declined'
-  | 'expired';
+import type { ContractStatus } from './status';
 
 export const FINAL_STATUSES: readonly ContractStatus[] = ['approved', 'rejected', 'cancelled', 'failed', 'completed', 'declined', 'expired'];
 
@@ -145,7 +135,10 @@ export interface SignerState {
   mustRead: boolean;
   prompt: string | null;
   status: SignerStatus;
+  /** When their turn came: the link works from here, their invitation follows a moment later. */
   invitedAt: string | null;
+  /** When their invitation went out (email, SMS or inbox); absent until then, and on contracts from before it was recorded. */
+  invitationSentAt?: string | null;
   signedAt: string | null;
   declineReason: string | null;
   reminders: number;

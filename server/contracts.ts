@@ -2,7 +2,7 @@
 // the starter's and the workflow's refusals to errors a caller can act on.
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { ContractState } from '../flows';
+import { waitOutcome, type ContractState, type ContractWait } from '../flows';
 import type { Store } from '../store';
 import {
   ContractErrors,
@@ -40,6 +40,14 @@ const STATUS_OF: Record<string, number> = {
 /** How long a decision waits for a contract that is still making its plan before it answers 409. */
 const STARTING_WAIT_MS = 10_000;
 
+/** How often a waiting GET (`?wait=`) reads the contract again. */
+const WAIT_POLL_MS = 250;
+
+/** A contract whose workflow has not opened its first approval step yet (the workflow refuses decisions until it has). */
+const stillStarting = (state: ContractState) => state.status === 'in_approval' && state.steps.every((step) => step.status === 'waiting');
+
+export type WaitResult = 'reached' | 'settled' | 'timeout';
+
 export function createContractService({ store, client, startContract }: { store: Store; client: Client; startContract: ContractStarter }) {
 
   async function existing(id: string): Promise<ContractState> {
@@ -66,6 +74,11 @@ export function createContractService({ store, client, startContract }: { store:
           }
           throw new AppError('contract_starting', `Contract ${id} is still starting; try again in a moment`, { status: 409 });
         }
+        // Between its plan and its first step, a new contract refuses decisions as "not pending": that, too, is over within moments.
+        if (cause instanceof ApplicationFailure && cause.type === ContractErrors.notPending && Date.now() < startingUntil && stillStarting(await existing(id))) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          continue;
+        }
         if (cause instanceof ApplicationFailure && cause.type) {
           throw new AppError(cause.type, cause.message, { status: STATUS_OF[cause.type] ?? 400 });
         }
@@ -77,8 +90,43 @@ export function createContractService({ store, client, startContract }: { store:
     }
   }
 
+  /** An approved contract is final when its flow has no signers: its workflow then ends. */
+  async function workflowEnded(id: string): Promise<boolean> {
+    try {
+      return (await client.workflow.getHandle(id).describe()).status.name !== 'RUNNING';
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return true;
+      throw error;
+    }
+  }
+
   return {
     get: existing,
+
+    /**
+     * The contract once the wait is over (see waitOutcome), or as it stands after `timeoutMs`
+     * or when the caller went away. Reads the projection every WAIT_POLL_MS.
+     */
+    async waitFor(id: string, asked: Partial<ContractWait>, { timeoutMs, gone }: { timeoutMs: number; gone: () => boolean }): Promise<{ contract: ContractState; outcome: WaitResult }> {
+      if (asked.status === undefined || (asked.signer !== undefined && asked.status !== 'signing')) {
+        throw new AppError('invalid_query', 'signer goes only with wait=signing', { status: 400, details: [{ path: '/signer', message: 'goes only with wait=signing' }] });
+      }
+      const wait = { status: asked.status, signer: asked.signer };
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const contract = await existing(id);
+        // Signers are known from the signing stage on; before that any id may still turn up.
+        if (wait.signer !== undefined && contract.signers.length > 0 && !contract.signers.some((s) => s.id === wait.signer)) {
+          const known = contract.signers.map((s) => s.id).join(', ');
+          throw new AppError('invalid_query', `Contract ${id} has no signer "${wait.signer}" (its signers: ${known})`, { status: 400, details: [{ path: '/signer', message: `names none of the signers (${known})` }] });
+        }
+        const outcome = waitOutcome(contract, wait) ?? (contract.status === 'approved' && (await workflowEnded(id)) ? 'settled' : null);
+        if (outcome) return { contract, outcome };
+        const left = deadline - Date.now();
+        if (left <= 0 || gone()) return { contract, outcome: 'timeout' };
+        await new Promise((resolve) => setTimeout(resolve, Math.min(WAIT_POLL_MS, left)));
+      }
+    },
 
     async start(request: ContractStartRequest, actor: Actor): Promise<{ contract: ContractState; created: boolean }> {
       try {

@@ -2,13 +2,11 @@
 // document publishes them.
 import { Type } from '@sinclair/typebox';
 import { ConnectorInstanceSchema, WebhookAuthSchema } from '../connectors';
-import { FlowDefinitionSchema } from '../flows';
+import { CONTRACT_STATUSES, ContractStatusSchema, FlowDefinitionSchema, type ContractStatus } from '../flows';
 
 const StringEnum = <T extends string>(values: readonly T[]) => Type.Unsafe<T>({ type: 'string', enum: [...values] });
 
 const DATE_OR_TIME = '^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2}))?$';
-
-export const CONTRACT_STATUSES = ['in_approval', 'approved', 'rejected', 'cancelled'] as const;
 
 export const Role = Type.String({ pattern: '^[A-Za-z0-9_.\\-]+$', minLength: 1, maxLength: 64 });
 
@@ -60,7 +58,7 @@ export const ContractSchema = Type.Object(
     flowName: Type.String(),
     sourceKey: Type.Union([Type.String(), Type.Null()]),
     title: Type.Union([Type.String(), Type.Null()]),
-    status: StringEnum(CONTRACT_STATUSES),
+    status: ContractStatusSchema,
     amount: Type.Number(),
     tier: Type.Object({ index: Type.Integer(), upTo: Type.Union([Type.Number(), Type.Null()]) }),
     data: Type.Object({}, { additionalProperties: true }),
@@ -88,13 +86,33 @@ export const ContractSchema = Type.Object(
 
 export const ContractListQuery = Type.Object(
   {
-    status: Type.Optional(StringEnum(CONTRACT_STATUSES)),
+    status: Type.Optional(ContractStatusSchema),
     flow: Type.Optional(Type.String()),
     q: Type.Optional(Type.String({ maxLength: 200 })),
     from: Type.Optional(Type.String({ pattern: DATE_OR_TIME, description: 'created at or after: a date (2026-11-01) or an ISO time' })),
     to: Type.Optional(Type.String({ pattern: DATE_OR_TIME, description: 'created at or before: a date (whole day included) or an ISO time' })),
     page: Type.Optional(Type.Integer({ minimum: 1 })),
     pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
+  },
+  { additionalProperties: false },
+);
+
+/** How long a GET of one contract waits by default, and at most: each long poll holds a connection. */
+export const DEFAULT_WAIT_SECONDS = 30;
+export const MAX_WAIT_SECONDS = 60;
+
+export const ContractWaitQuery = Type.Object(
+  {
+    wait: Type.Optional(
+      Type.Unsafe<ContractStatus>({
+        type: 'string',
+        enum: [...CONTRACT_STATUSES],
+        description:
+          'answer once the contract has this status or has gone past it (in_approval → approved → signing → completed), or has ended otherwise (rejected, cancelled, failed, declined, expired: at once); "signing" means the current round\'s invitations have gone out. Without it, the answer is immediate',
+      }),
+    ),
+    signer: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'with wait=signing: wait until this signer\'s invitation has gone out (or they signed)' })),
+    timeout: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_WAIT_SECONDS, default: DEFAULT_WAIT_SECONDS, description: `seconds to wait at most (default ${DEFAULT_WAIT_SECONDS}, at most ${MAX_WAIT_SECONDS}); then the contract is returned as it is, with x-sealflow-wait: timeout` })),
   },
   { additionalProperties: false },
 );

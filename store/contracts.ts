@@ -3,7 +3,8 @@
 // only mirrors it, so writes are upserts guarded by the state's revision.
 import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
 import { sql } from 'kysely';
-import type { ContractState, ContractStatus } from '../flows/contract';
+import type { ContractState } from '../flows/contract';
+import type { ContractStatus } from '../flows/status';
 import type { ContractsTable, Database } from './tables';
 
 export interface ContractSummary {

@@ -32,6 +32,9 @@ const { planSigningStage } = proxyActivities<ContractActivities>({
 /** Patch id: the stage's expressions are evaluated in an activity; contracts that reached the stage before evaluated them here. */
 const SIGNING_PLAN_IN_ACTIVITY = 'signing-plan-in-activity';
 
+/** Patch id: once a round's invitations went out, the time is recorded and persisted; contracts that reached a round before did not. */
+const INVITATIONS_SENT_RECORDED = 'invitations-sent-recorded';
+
 function refuse(type: string, message: string): never {
   throw ApplicationFailure.create({ type, message, nonRetryable: true });
 }
@@ -178,6 +181,12 @@ export function createSigningStage({ input, state, record, persist }: StageConte
       record({ type: 'invited', actor: 'system', message: `Invited ${round.map((s) => s.name).join(', ')} to sign` });
       await persist();
       await inviteSigners({ contractId: state.id, title: state.title, signers: round, deadline: state.signingDeadline, kind: 'invitation', round: order });
+      // The links work from the persist above; this one tells a caller (GET …?wait=signing) that the invitations are out.
+      if (patched(INVITATIONS_SENT_RECORDED)) {
+        const sentAt = now();
+        for (const s of round) s.invitationSentAt = sentAt;
+        await persist();
+      }
 
       const roundOver = () => state.status !== 'signing' || round.every((s) => s.status === 'signed');
       let reminders = 0;

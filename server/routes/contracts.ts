@@ -1,11 +1,10 @@
-import type { ContractStatus } from '../../flows';
 import type { Store } from '../../store';
 import type { DocumentService } from '../../workflows';
 import type { ContractService } from '../contracts';
 import { notFound } from '../errors';
 import { templateFailure } from './templates';
 import { defineRoute } from '../route';
-import { ApprovalBody, CancelBody, ContractListQuery, ContractSchema, StartContractBody } from '../schemas';
+import { ApprovalBody, CancelBody, ContractListQuery, ContractSchema, ContractWaitQuery, DEFAULT_WAIT_SECONDS, StartContractBody } from '../schemas';
 
 /** A bare date as `to` means the whole of that day. */
 const endOf = (to: string | undefined) => (to && /^\d{4}-\d{2}-\d{2}$/.test(to) ? `${to}T23:59:59.999Z` : to);
@@ -30,13 +29,24 @@ export function contractRoutes(store: Store, contracts: ContractService, documen
       method: 'get', path: '/api/contracts', tag: 'contracts', access: 'user', query: ContractListQuery,
       summary: 'Track contracts: filter by status, flow, text, creation time; newest first',
       responses: { 200: { description: 'a page of contracts, each with who it waits on' } },
-      handler: async ({ query }) => ({ body: await store.contracts.list({ ...query, status: query.status as ContractStatus | undefined, to: endOf(query.to) }) }),
+      handler: async ({ query }) => ({ body: await store.contracts.list({ ...query, to: endOf(query.to) }) }),
     }),
     defineRoute({
-      method: 'get', path: '/api/contracts/:id', tag: 'contracts', access: 'user',
-      summary: 'A contract: status, chosen tier, each step with who decided what and when, timeline',
-      responses: { 200: { description: 'the contract', schema: ContractSchema }, 404: { description: 'no such contract' } },
-      handler: async ({ params }) => ({ body: await contracts.get(params.id) }),
+      method: 'get', path: '/api/contracts/:id', tag: 'contracts', access: 'user', query: ContractWaitQuery,
+      summary: 'A contract: status, chosen tier, each step with who decided what and when, signers, timeline. With ?wait=<status>, the answer waits until the contract gets there (long poll)',
+      responses: {
+        200: { description: 'the contract; after a wait, header x-sealflow-wait says "reached", "settled" (it ended in another status) or "timeout"', schema: ContractSchema },
+        400: { description: 'wait names no status, signer goes without wait=signing or names none of the signers, timeout out of range' },
+        404: { description: 'no such contract' },
+      },
+      handler: async ({ params, query, req }) => {
+        if (query.wait === undefined && query.signer === undefined) return { body: await contracts.get(params.id) };
+        // The rendering, the invitations, the signatures and the archive happen after the calls that cause them: a script waits here instead of polling.
+        let gone = false;
+        req.res?.once('close', () => (gone = true));
+        const { contract, outcome } = await contracts.waitFor(params.id, { status: query.wait, signer: query.signer }, { timeoutMs: (query.timeout ?? DEFAULT_WAIT_SECONDS) * 1000, gone: () => gone });
+        return { body: contract, headers: { 'x-sealflow-wait': outcome } };
+      },
     }),
     defineRoute({
       method: 'get', path: '/api/contracts/:id/documents/:doc.pdf', tag: 'contracts', access: 'user',
