@@ -4,8 +4,6 @@ import type { ApprovalPlan } from './routing';
 import type { Locale } from './schema';
 import type { ContractStatus } from './status';
 
-export const FINAL_STATUSES: readonly ContractStatus[] = ['approved', 'rejected', 'cancelled', 'failed', 'completed', 'declined', 'expired'];
-
 export type StepStatus = 'waiting' | 'pending' | 'approved' | 'rejected' | 'cancelled';
 
 export type Decision = 'approve' | 'reject';
