@@ -9,4 +9,5 @@ export { evaluate, compileExpression, isExpression, ExpressionError, EXPRESSION_
 export { chooseTier, planApproval, DEFAULT_MAX_REMINDERS, DEFAULT_DELEGATE_POLL, type ApprovalPlan, type PlannedStep } from './routing';
 export { simulateFlow, contractTitle, type Simulation, type SimulatedDocument, type SimulatedSigner } from './simulate';
 export { approverMatches, parseApprover, type Approver } from './approvers';
+export { creditCodeCheckCharacterOf, idNumberCheckDigitOf, isValidCreditCode, isValidIdNumber, normalizeIdNumber } from './identity-numbers';
 export { planSigners, planSigning, signingRounds, type SigningPlan } from './signers';

@@ -2,6 +2,7 @@
 // (统一社会信用代码, GB 32100-2015); persons by name and a keyed hash of their ID number —
 // the number itself never reaches a certificate, a CA or a log.
 import { createHmac } from 'node:crypto';
+import { creditCodeCheckCharacterOf, isValidCreditCode, normalizeIdNumber } from '../flows';
 import { SigningError } from './errors';
 
 export type CertificateSubject =
@@ -9,24 +10,14 @@ export type CertificateSubject =
   | { kind: 'person'; name: string; /** hex HMAC-SHA256, see hashIdNumber */ idNumberHash: string }
   | { kind: 'service'; commonName: string; organization?: string };
 
-const CREDIT_CODE_CHARS = '0123456789ABCDEFGHJKLMNPQRTUWXY';
-const CREDIT_CODE_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
-
-/** The 18th character of a unified social credit code, computed from the first 17. */
+/** The 18th character of a unified social credit code, computed from the first 17 (GB 32100, see flows/identity-numbers). */
 export function creditCodeCheckCharacter(first17: string): string {
-  let sum = 0;
-  for (let i = 0; i < 17; i++) {
-    const value = CREDIT_CODE_CHARS.indexOf(first17[i]);
-    if (value < 0) throw new SigningError('INVALID_SUBJECT', `"${first17[i]}" cannot appear in a unified social credit code`);
-    sum += value * CREDIT_CODE_WEIGHTS[i];
-  }
-  return CREDIT_CODE_CHARS[(31 - (sum % 31)) % 31];
+  const check = creditCodeCheckCharacterOf(first17);
+  if (check === null) throw new SigningError('INVALID_SUBJECT', `"${first17}" is not the first 17 characters of a unified social credit code`);
+  return check;
 }
 
-export function isValidCreditCode(code: string): boolean {
-  if (!/^[0-9A-HJ-NPQRTUWXY]{18}$/.test(code)) return false;
-  return creditCodeCheckCharacter(code.slice(0, 17)) === code[17];
-}
+export { isValidCreditCode };
 
 /**
  * A person's ID number as it may appear in a certificate: HMAC-SHA256 under a key only
@@ -34,7 +25,7 @@ export function isValidCreditCode(code: string): boolean {
  * plausible values (region, birth date, sequence) to be found by trying them all.
  */
 export function hashIdNumber(idNumber: string, pepper: Uint8Array): string {
-  const normalized = idNumber.trim().toUpperCase();
+  const normalized = normalizeIdNumber(idNumber);
   if (!/^[0-9A-Z]{6,18}$/.test(normalized)) throw new SigningError('INVALID_SUBJECT', 'the ID number has an unexpected form');
   return createHmac('sha256', pepper).update(normalized, 'utf8').digest('hex');
 }
