@@ -29,4 +29,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ SEALFLOW_LINK_DAYS: '1.5' })).toThrow(/^SEALFLOW_LINK_DAYS: /);
     expect(() => loadConfig({ SEALFLOW_COMPANY_NAME: '【启明】' })).toThrow(/^SEALFLOW_COMPANY_NAME: /);
   });
+
+  it('verifies nobody unless SEALFLOW_IDENTITY_PROVIDERS names the local development provider explicitly', () => {
+    expect(loadConfig({}).identityProviders).toEqual([]);
+    expect(loadConfig({ SEALFLOW_IDENTITY_PROVIDERS: 'none' }).identityProviders).toEqual([]);
+    expect(loadConfig({ SEALFLOW_IDENTITY_PROVIDERS: ' local ' }).identityProviders).toEqual(['local']);
+    expect(() => loadConfig({ SEALFLOW_IDENTITY_PROVIDERS: 'esign' })).toThrow(/^SEALFLOW_IDENTITY_PROVIDERS: must list providers by name \(local; /);
+    expect(() => loadConfig({ SEALFLOW_IDENTITY_PROVIDERS: 'local,local' })).toThrow(/^SEALFLOW_IDENTITY_PROVIDERS: names "local" twice/);
+  });
 });

@@ -57,9 +57,20 @@ export interface SealflowConfig {
    * "development" only by explicit choice: it accepts "dev-face-ok" and checks nobody.
    */
   faceProvider: 'development' | null;
+  /**
+   * SEALFLOW_IDENTITY_PROVIDERS: who verifies signers' real names (实名认证), comma-separated in
+   * priority order. Empty (unset or "none"): nobody, and no identity can be verified. "local" only
+   * by explicit choice: identity/local answers from a fixture list and checks nobody — never for
+   * production. A vendor's provider is given to the identity service in code, like faceVerifier.
+   */
+  identityProviders: IdentityProviderName[];
   /** SEALFLOW_OUTBOUND_ALLOW: the hosts connectors, the SMS webhook and the TSA may call; null (unset): any (see outbound.ts). */
   outboundAllow: OutboundAllowlist | null;
 }
+
+/** The identity providers a setting may name; vendors' adapters are passed in code, not named here. */
+export const IDENTITY_PROVIDER_NAMES = ['local'] as const;
+export type IdentityProviderName = (typeof IDENTITY_PROVIDER_NAMES)[number];
 
 export class ConfigError extends Error {
   constructor(readonly setting: string, message: string) {
@@ -152,6 +163,21 @@ function faceProvider(env: NodeJS.ProcessEnv): SealflowConfig['faceProvider'] {
   throw new ConfigError('SEALFLOW_FACE_PROVIDER', `must be "development" (checks nobody: for trials only) or "none", got "${raw}"; a vendor's provider is given to createApp as faceVerifier`);
 }
 
+function identityProviders(env: NodeJS.ProcessEnv): IdentityProviderName[] {
+  const raw = nonEmpty(env, 'SEALFLOW_IDENTITY_PROVIDERS');
+  if (raw === null || raw === 'none') return [];
+  const names = raw.split(',').map((name) => name.trim());
+  const chosen: IdentityProviderName[] = [];
+  for (const name of names) {
+    if (!(IDENTITY_PROVIDER_NAMES as readonly string[]).includes(name)) {
+      throw new ConfigError('SEALFLOW_IDENTITY_PROVIDERS', `must list providers by name (${IDENTITY_PROVIDER_NAMES.join(', ')}; "local" checks nobody: for development only) or be "none", got "${name}"`);
+    }
+    if (chosen.includes(name as IdentityProviderName)) throw new ConfigError('SEALFLOW_IDENTITY_PROVIDERS', `names "${name}" twice`);
+    chosen.push(name as IdentityProviderName);
+  }
+  return chosen;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): SealflowConfig {
   const dataDir = resolve(nonEmpty(env, 'SEALFLOW_DATA_DIR') ?? 'data');
   const databaseUrl = nonEmpty(env, 'DATABASE_URL');
@@ -185,6 +211,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SealflowConfig
     notices: noticeSettings(env),
     notify: notifySettings(env),
     faceProvider: faceProvider(env),
+    identityProviders: identityProviders(env),
     outboundAllow: parseOutboundAllow(env.SEALFLOW_OUTBOUND_ALLOW, (message) => {
       throw new ConfigError('SEALFLOW_OUTBOUND_ALLOW', message);
     }),
