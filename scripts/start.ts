@@ -140,7 +140,7 @@ async function main() {
     stops.push(() => connection.close());
     const client = new Client({ connection, namespace: config.temporal.namespace });
     const adminToken = adminTokenFor(config.dataDir, config.adminToken);
-    const app = createApp({ store, client, documents, signing, notifier, taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace, adminToken, masterKey, faceVerifier: config.faceProvider === 'development' ? createDevelopmentFaceVerifier() : null });
+    const app = createApp({ store, client, documents, signing, notifier, taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace, adminToken, masterKey, faceVerifier: config.faceProvider === 'development' ? createDevelopmentFaceVerifier() : null, companyName: config.notices.companyName });
     const server: Server = await new Promise((resolve, reject) => {
       const s = app.listen(config.port, () => resolve(s));
       s.once('error', reject);

@@ -52,6 +52,8 @@ export interface AppOptions {
   verifier?: PdfVerifier;
   /** Checks signers whose flow says `verify: 'face'`. Default none: flows asking for it cannot be published (the development provider only when configured, see server/face.ts). */
   faceVerifier?: FaceVerifier | null;
+  /** SEALFLOW_COMPANY_NAME: the sender the signer page names (as the notices do); default each contract's own. */
+  companyName?: string | null;
 }
 
 /** A PDF verification costs milliseconds of a worker; a timestamp one RSA signature. */
@@ -68,7 +70,7 @@ export function createApp(options: AppOptions) {
   const startContract = createContractStarter({ store, client, documents: options.documents, taskQueue: options.taskQueue, idScope: options.contractIdScope });
   const contracts = createContractService({ store, client, startContract });
   const faceVerifier = options.faceVerifier ?? null;
-  const session = createSigningSession({ store, contracts, notifier: options.notifier, secret: options.masterKey, faceVerifier });
+  const session = createSigningSession({ store, contracts, notifier: options.notifier, secret: options.masterKey, faceVerifier, companyName: options.companyName });
   const connectors = createConnectorService({ store, client, taskQueue: options.taskQueue, masterKey: options.masterKey, startContract });
   const verifier = options.verifier ?? createPdfVerifier({ trustAnchors: [options.signing.ca.rootCertificate] });
 

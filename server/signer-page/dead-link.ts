@@ -32,5 +32,5 @@ export function deadLinkPage(error: { code?: string; details?: { path: string; m
   const words = deadLinkWords(error);
   return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex,nofollow"><title>${escapeHtml(words.title)} · Sealflow</title><style>${style}</style></head>
 <body><header class="topbar"><span class="brand">Sealflow</span><span class="en">合同签署 · Contract signing</span></header>
-<main class="layout"><div class="outcome bad" id="outcome"><h1 class="big">${escapeHtml(words.title)} <span class="en">${escapeHtml(words.en)}</span></h1><p>${escapeHtml(words.text)}</p></div></main></body></html>`;
+<main class="layout"><div class="outcome ${words === DEAD_LINK_WORDS.completed ? 'ok' : 'bad'}" id="outcome"><h1 class="big">${escapeHtml(words.title)} <span class="en">${escapeHtml(words.en)}</span></h1><p>${escapeHtml(words.text)}</p></div></main></body></html>`;
 }

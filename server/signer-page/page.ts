@@ -157,7 +157,7 @@ export function signerPageHtml(urls: SignerPageUrls): string {
 <style>${signerPageStyle(urls.font)}</style>
 </head>
 <body>
-<a class="skip" href="#panel">跳到签署操作 <span class="en">Skip to signing</span></a>
+<a id="skip" class="skip" href="#panel">跳到签署操作 <span class="en">Skip to signing</span></a>
 <header class="topbar"><span class="brand">Sealflow</span><span class="en">合同签署 · Contract signing</span></header>
 <main id="app" class="layout" aria-busy="true">
   <section class="intro" aria-labelledby="contract-title">

@@ -17,6 +17,8 @@ export interface SigningSessionOptions {
   /** Checks signers whose flow says `verify: 'face'`; null when no provider is configured. */
   faceVerifier: FaceVerifier | null;
   clock?: Clock;
+  /** SEALFLOW_COMPANY_NAME: the sender the page names, as the notices do; null: each contract's own. */
+  companyName?: string | null;
 }
 
 export type SessionContext = Required<SigningSessionOptions>;

@@ -23,7 +23,7 @@ export interface RequestEvidence {
 }
 
 export function createSigningSession(options: SigningSessionOptions) {
-  const ctx: SessionContext = { ...options, clock: options.clock ?? (() => new Date()) };
+  const ctx: SessionContext = { ...options, clock: options.clock ?? (() => new Date()), companyName: options.companyName ?? null };
   const { store, contracts } = ctx;
 
   return {
@@ -36,7 +36,7 @@ export function createSigningSession(options: SigningSessionOptions) {
     async view(token: string) {
       const resolved = await resolveLink(ctx, token);
       const { contract, signer, link } = resolved;
-      const facts = linkFacts(resolved);
+      const facts = linkFacts(resolved, ctx.companyName);
       return {
         contract: { id: contract.id, title: contract.title, status: contract.status, deadline: contract.signingDeadline, sender: facts.sender },
         signer: { id: signer.id, name: signer.name, party: signer.party, prompt: signer.prompt, mustRead: signer.mustRead, verify: signer.verify, seal: signer.seal, mobile: signer.mobile ? maskMobile(signer.mobile) : null },
@@ -51,7 +51,7 @@ export function createSigningSession(options: SigningSessionOptions) {
     async pageText(token: string): Promise<string> {
       const resolved = await resolveLink(ctx, token);
       const { contract, signer } = resolved;
-      return [contract.title, linkFacts(resolved).sender, signer.prompt, ...contract.signers.map((s) => s.name), ...signerDocuments(resolved).map((d) => d.title)].filter(Boolean).join('\n');
+      return [contract.title, linkFacts(resolved, ctx.companyName).sender, signer.prompt, ...contract.signers.map((s) => s.name), ...signerDocuments(resolved).map((d) => d.title)].filter(Boolean).join('\n');
     },
 
     /** One of the signer's documents as it stands now. */

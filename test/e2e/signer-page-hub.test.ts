@@ -32,7 +32,13 @@ it('lets a supplier read, verify and sign on a phone, and the contract completes
   const buyer = await linkFor(hub, started.id, 'signer:buyer');
   expect((await hub.call('POST', `/api/sign/${buyer}`, { read: true }, null)).status).toBe(200);
 
-  const token = await linkFor(hub, started.id, order.data.supplier.mobile);
+  // The SMS carries a short link of its own (16 characters), not the email's.
+  let token = '';
+  await expect.poll(async () => {
+    const sms = (await hub.call('GET', `/api/outbox?contractId=${started.id}&to=${order.data.supplier.mobile}`)).body.items;
+    token = sms.map((m: any) => /\/sign\/([A-Za-z0-9_-]{16,})/.exec(m.body)?.[1]).find(Boolean) ?? '';
+    return token;
+  }, { timeout: 30_000 }).toBeTruthy();
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
   const page = await context.newPage();
   const problems: string[] = [];
