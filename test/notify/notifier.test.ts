@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config';
-import { createDeliveryLog, createNotifier, createNotifierFromSettings, createOutboxNotifier, createWebhookSmsProvider, maskEmail, maskMobile, type Message } from '../../notify';
+import { createDeliveryLog, createNotifier, createNotifierFromSettings, createOutboxNotifier, createWebhookSmsProvider, maskEmail, maskMobile, maskSecrets, type Message } from '../../notify';
 import type { Store } from '../../store';
 import { openTestStore } from '../support/databases';
 import { readMail, startSmsGateway, startSmtpServer, type LocalSmsGateway, type LocalSmtpServer } from './support';
@@ -104,5 +104,10 @@ describe('masking where a code went', () => {
     expect(maskEmail('li@example.com')).toBe('l***@example.com');
     expect(maskEmail('a@example.com')).toBe('***@example.com');
     expect(maskEmail('not-an-address')).toBe('***');
+  });
+
+  it('masks the link tokens of emails (43 characters) and SMS (16) and the code in what the outbox keeps of a message that went out', () => {
+    const text = '签署链接 https://s.example/sign/6fVv0YQ2m9x1Zr8y3tKpLq7wN4sB5cD2eF0gH1iJ2kA ；短信 https://s.example/sign/6fVv0YQ2m9x1Zr8y 验证码 482913';
+    expect(maskSecrets(text)).toBe('签署链接 https://s.example/sign/6fVv****** ；短信 https://s.example/sign/6fVv****** 验证码 ******');
   });
 });

@@ -4,7 +4,8 @@
 import { expect } from 'vitest';
 import type { TestHub } from './hub';
 
-export const linkIn = (text: string) => /\/sign\/([A-Za-z0-9_-]{20,})/.exec(text)?.[1] ?? null;
+/** A signing link's token in a message: 43 characters by email and in-app, 16 in an SMS. */
+export const linkIn = (text: string) => /\/sign\/([A-Za-z0-9_-]{16,})/.exec(text)?.[1] ?? null;
 
 /** The signing link sent to `to` (an email, a mobile, or signer:<id>) about this contract. */
 export async function linkFor(hub: TestHub, contractId: string, to: string): Promise<string> {

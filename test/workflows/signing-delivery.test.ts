@@ -38,13 +38,18 @@ it('mails the supplier their link, texts them the code, and mails every party th
   await expect.poll(() => smtp.mails.length, { timeout: 30_000 }).toBeGreaterThan(0);
   const invitation = smtp.mails.find((m) => m.recipients.includes(data.supplier.email))!;
   const mail = readMail(invitation.raw);
-  expect(mail.subject).toBe('请签署: 采购合同 4500000001');
+  // the title and the deadline (7 days on), as an HTML email with a plain-text part
+  expect(mail.subject).toMatch(/^请于\d{1,2}月\d{1,2}日前签署：采购合同 4500000001$/);
+  expect(mail.html).toContain('采购合同 4500000001');
   const link = linkIn(mail.text)!;
   expect(link).toBeTruthy();
   await expect.poll(() => sms.requests.length).toBeGreaterThan(0);
   const texted = JSON.parse(sms.requests[0].body);
   expect(texted.to).toBe(data.supplier.mobile);
-  expect(linkIn(texted.text)).toBe(link);
+  expect([...texted.text].length).toBeLessThanOrEqual(70);
+  // the SMS carries a shorter link to the same signer's page
+  const textedLink = linkIn(texted.text)!;
+  expect((await hub.call('GET', `/api/sign/${textedLink}`, undefined, null)).body.signer.id).toBe('supplier');
 
   const session = (await hub.call('GET', `/api/sign/${link}`, undefined, null)).body;
   for (const doc of session.documents) for (let page = 1; page <= doc.pages; page++) await hub.call('POST', `/api/sign/${link}/read`, { document: doc.id, page }, null);
