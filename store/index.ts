@@ -5,6 +5,7 @@ import { createContractRepository, type ContractRepository } from './contracts';
 import { openDatabase, type DialectName, type StoreOptions } from './database';
 import { createDocumentRepository, type DocumentRepository } from './documents';
 import { createFlowRepository, type FlowRepository } from './flows';
+import { createIdentityRepository, type IdentityRepository } from './identities';
 import { migrateToLatest } from './migrations';
 import { createOutboxRepository, type OutboxRepository } from './outbox';
 import { createSealRepository, type SealRepository } from './seals';
@@ -27,6 +28,7 @@ export { tokenHash, type SignerCopyLink, type SignerLink, type SignerLinkReposit
 export type { Seal, SealInput, SealRepository } from './seals';
 export type { ConnectorHealthRecord, ConnectorInstanceInput, ConnectorInstanceRecord, ConnectorRepository, ConnectorRun, ConnectorTrigger, ConnectorWebhookAuth, OpenedConnectorInstance } from './connectors';
 export { openSecret, sealSecret, secretAad, SecretError } from './secrets';
+export type { IdentityFlowRecord, IdentityFlowStatus, IdentityRecord, IdentityRepository, IdentitySubjectFacts, NewIdentityFlow } from './identities';
 
 export interface Store {
   readonly dialect: DialectName;
@@ -44,6 +46,7 @@ export interface Store {
   readonly signerLinks: SignerLinkRepository;
   readonly connectors: ConnectorRepository;
   readonly seals: SealRepository;
+  readonly identities: IdentityRepository;
 }
 
 /** Opens the database named by the options and brings its schema up to date. */
@@ -76,5 +79,6 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     signerLinks: createSignerLinkRepository(db),
     connectors: createConnectorRepository(db),
     seals: createSealRepository(db),
+    identities: createIdentityRepository(db),
   };
 }

@@ -236,6 +236,53 @@ function migrations(dialect: DialectName): Record<string, Migration> {
         await db.schema.createIndex('webhook_deliveries_received_idx').on('webhook_deliveries').column('received_at').execute();
       },
     },
+    '0009_identities': {
+      async up(db: Kysely<any>) {
+        // Verified identities (实名认证), reused while valid; a person by an HMAC of the ID number, never the number.
+        await db.schema
+          .createTable('identity_records')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('subject_key', 'text', (c) => c.notNull())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('level', 'text', (c) => c.notNull())
+          .addColumn('method', 'text', (c) => c.notNull())
+          .addColumn('provider', 'text', (c) => c.notNull())
+          .addColumn('provider_reference', 'text', (c) => c.notNull())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('id_number_hmac', 'text')
+          .addColumn('mobile_masked', 'text')
+          .addColumn('credit_code', 'text')
+          .addColumn('legal_representative', 'text')
+          .addColumn('verified_at', 'text', (c) => c.notNull())
+          .addColumn('expires_at', 'text', (c) => c.notNull())
+          .addColumn('evidence_digest', 'text', (c) => c.notNull())
+          .addColumn('idempotency_key', 'text', (c) => c.notNull().unique())
+          .execute();
+        await db.schema.createIndex('identity_records_subject_idx').on('identity_records').columns(['subject_key', 'level', 'expires_at']).execute();
+        // Multi-step verifications in progress: tries and the window are ours to enforce, whatever the provider does.
+        await db.schema
+          .createTable('identity_flows')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('provider', 'text', (c) => c.notNull())
+          .addColumn('provider_flow_id', 'text', (c) => c.notNull())
+          .addColumn('method', 'text', (c) => c.notNull())
+          .addColumn('level', 'text', (c) => c.notNull())
+          .addColumn('subject_key', 'text', (c) => c.notNull())
+          .addColumn('subject', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('step', 'text', (c) => c.notNull())
+          .addColumn('tries', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('max_tries', 'integer', (c) => c.notNull())
+          .addColumn('window_ends_at', 'text', (c) => c.notNull())
+          .addColumn('details', 'text')
+          .addColumn('evidence_digests', 'text', (c) => c.notNull())
+          .addColumn('record_id', 'text')
+          .addColumn('idempotency_key', 'text', (c) => c.notNull().unique())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .execute();
+      },
+    },
   };
 }
 

@@ -195,6 +195,61 @@ export interface SealsTable {
   updated_by: string;
 }
 
+/**
+ * A verified identity (实名认证 result). A person is keyed by an HMAC of their ID number, never
+ * the number; a company by its credit code. Reused until expires_at.
+ */
+export interface IdentityRecordsTable {
+  id: string;
+  /** "person:<id-number HMAC>" or "company:<credit code>". */
+  subject_key: string;
+  kind: 'person' | 'company';
+  /** The level this proves, e.g. "telecom", "company-transfer". */
+  level: string;
+  /** The provider capability used, e.g. "person.telecom". */
+  method: string;
+  provider: string;
+  provider_reference: string;
+  name: string;
+  id_number_hmac: string | null;
+  /** e.g. 138****8000 */
+  mobile_masked: string | null;
+  credit_code: string | null;
+  legal_representative: string | null;
+  verified_at: string;
+  expires_at: string;
+  /** SHA-256 of the provider's answer(s). */
+  evidence_digest: string;
+  /** The call that made it: a retried call finds the record instead of adding one. */
+  idempotency_key: string;
+}
+
+/** A multi-step verification in progress (SMS code, 对公打款, face, reverse payment, authorisation). */
+export interface IdentityFlowsTable {
+  id: string;
+  provider: string;
+  provider_flow_id: string;
+  method: string;
+  level: string;
+  subject_key: string;
+  /** The subject facts the record will hold (no raw ID number): JSON. */
+  subject: string;
+  status: 'pending' | 'passed' | 'failed' | 'expired';
+  step: string;
+  /** Inputs tried (transfer amounts, SMS codes). */
+  tries: Generated<number>;
+  max_tries: number;
+  /** After this the flow accepts nothing (对公打款: 7 days). */
+  window_ends_at: string;
+  /** Provider-side details the page needs (redirect URL, where to pay): JSON or null. */
+  details: string | null;
+  evidence_digests: string;
+  record_id: string | null;
+  idempotency_key: string;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Database {
   flows: FlowsTable;
   flow_versions: FlowVersionsTable;
@@ -212,4 +267,6 @@ export interface Database {
   connector_status: ConnectorStatusTable;
   webhook_deliveries: WebhookDeliveriesTable;
   seals: SealsTable;
+  identity_records: IdentityRecordsTable;
+  identity_flows: IdentityFlowsTable;
 }
