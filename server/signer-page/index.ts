@@ -190,3 +190,6 @@ export function signerPageRouter(options: SignerPageOptions = {}): Router {
   });
   return router;
 }
+
+// The browser app may serve the same webfont: one cut, one budget.
+export { createWebfont, webfontCharacters, WEBFONT_BUDGET_BYTES } from './webfont';

@@ -244,6 +244,28 @@ describe('the signer page assets', () => {
     }
   });
 
+  it('serves its own CJK webfont (WOFF2, within 1 MB, cached for a year by its versioned URL) and a per-link font for rarer hanzi', { timeout: 60_000 }, async () => {
+    const html = await (await fetch(`${base}/sign/some-token`)).text();
+    const url = /@font-face \{[^}]*url\("(\/sign\/assets\/noto-sans-sc\.woff2\?v=[^"]+)"\)[^}]*font-display: swap/.exec(html)?.[1];
+    expect(url).toBeTruthy();
+    const font = await fetch(base + url);
+    expect(font.status).toBe(200);
+    expect(font.headers.get('content-type')).toBe('font/woff2');
+    expect(font.headers.get('cache-control')).toContain('immutable');
+    const bytes = Buffer.from(await font.arrayBuffer());
+    expect(bytes.subarray(0, 4).toString('latin1')).toBe('wOF2');
+    expect(bytes.length).toBeLessThanOrEqual(1_000_000);
+    const again = await fetch(base + url, { headers: { 'if-none-match': font.headers.get('etag')!, 'cache-control': 'max-age=0' } });
+    expect(again.status).toBe(304);
+
+    addLink('font-link'); // the supplier is in 深圳: 圳 is not among the common hanzi
+    const linkFont = await fetch(`${base}/sign/font-link/font.woff2`);
+    expect(linkFont.status).toBe(200);
+    expect(linkFont.headers.get('sealflow-unicode-range')).toBe('U+5733');
+    expect(linkFont.headers.get('cache-control')).toContain('no-store');
+    expect((await fetch(`${base}/sign/no-such-token/font.woff2`)).status).toBe(404);
+  });
+
   it('sends the page with a strict content security policy and no referrer', async () => {
     const response = await fetch(`${base}/sign/some-token`);
     expect(response.headers.get('content-type')).toMatch(/^text\/html/);
@@ -352,6 +374,40 @@ describe.each(viewports)('the signer page on a $name screen', ({ name, options }
       expect(problems).toEqual([]);
     } finally {
       await close();
+    }
+  });
+});
+
+describe('a signing link that no longer opens', () => {
+  it('says why in words, never as an error code: signed by all, cancelled, declined, past its deadline, expired', async () => {
+    const reasons: Record<string, { code: string; status?: string }> = {
+      completed: { code: 'link_closed', status: 'completed' },
+      cancelled: { code: 'link_closed', status: 'cancelled' },
+      declined: { code: 'link_closed', status: 'declined' },
+      deadline: { code: 'link_closed', status: 'expired' },
+      old: { code: 'link_expired' },
+    };
+    const app = express();
+    app.use(signerPageRouter({
+      checkLink: async (token) => {
+        const reason = reasons[token]!;
+        throw Object.assign(new Error('This signing link no longer works'), { status: 410, code: reason.code, details: reason.status ? [{ path: '/contract/status', message: reason.status }] : [] });
+      },
+    }));
+    const dead = app.listen(0, '127.0.0.1');
+    await new Promise<void>((resolve) => dead.once('listening', () => resolve()));
+    try {
+      const words: Record<string, string> = {};
+      for (const token of Object.keys(reasons)) {
+        const response = await fetch(`http://127.0.0.1:${(dead.address() as AddressInfo).port}/sign/${token}`);
+        expect(response.status).toBe(410);
+        const html = await response.text();
+        expect(html).not.toMatch(/link_closed|link_expired|410|no longer works/);
+        words[token] = /<h1 class="big">([^<]+)/.exec(html)![1]!.trim();
+      }
+      expect(words).toEqual({ completed: '合同已签署完成', cancelled: '合同已撤销', declined: '合同已被拒签', deadline: '合同已过签署截止时间', old: '签署链接已过期' });
+    } finally {
+      await new Promise((resolve) => dead.close(resolve));
     }
   });
 });
