@@ -25,6 +25,7 @@ import { sealRoutes } from './routes/seals';
 import type { FaceVerifier } from './face';
 import { createSigningSession } from './signing-session';
 import { signerPageRouter } from './signer-page';
+import { designerRouter } from './designer';
 import { userRoutes } from './routes/users';
 import { HealthSchema } from './schemas';
 
@@ -123,6 +124,7 @@ export function createApp(options: AppOptions) {
   registerRoutes(router, routes, createAuthenticator({ store, adminToken: options.adminToken }));
   app.use(router);
   app.use(signerPageRouter({ checkLink: session.checkLink, linkText: session.pageText }));
+  app.use(designerRouter());
   app.use((req, _res, next) => next(new AppError('not_found', `No route for ${req.method} ${req.path}`, { status: 404 })));
   app.use(errorHandler(options.log));
   // The app owns the verifier it made: its workers stop when the server listening with it closes.
