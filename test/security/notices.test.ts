@@ -6,7 +6,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { FlowDefinition } from '../../flows';
 import { readMail, startSmsGateway, startSmtpServer, type LocalSmsGateway, type LocalSmtpServer } from '../notify/support';
 import { exampleFlow, exampleOrder, startTestHub, type TestHub } from '../support/hub';
-import { approvedContract } from '../support/signing';
+import { approvedContract, linkIn } from '../support/signing';
 
 let hub: TestHub;
 let smtp: LocalSmtpServer;
@@ -104,4 +104,54 @@ it('names a contract without a title by its flow and source key in the invitatio
   const cancelledSms = JSON.parse(sms.requests[1].body).text;
   expect(cancelledSms).toContain('已取消');
   expect([...cancelledSms].length).toBeLessThanOrEqual(70);
+});
+
+it('writes to an English signer in English: a nudge names the contract and its deadline, a decline reaches both parties by name', { timeout: 180_000 }, async () => {
+  const base = untitledFlow();
+  await hub.publish({
+    ...base,
+    key: 'tech-service-en',
+    name: 'Technical services',
+    signing: { deadline: 'P7D' },
+    signers: base.signers!.map((signer) => (signer.id === 'supplier' ? { ...signer, locale: 'en' } : signer)),
+  } as FlowDefinition);
+  const manager = await hub.user('王经理', ['dept-manager']);
+  const finance = await hub.user('赵总监', ['finance-director']);
+  const order = exampleOrder();
+  const data = { ...order.data, supplier: { ...order.data.supplier, email: 'en-supplier@example.com', mobile: '13900139000', isNew: false } };
+  const id = await approvedContract(hub, { manager, finance }, { flow: 'tech-service-en', sourceKey: 'PO 7', data });
+  const name = 'Technical services · PO 7';
+  const contract = await hub.waitFor(id, (c) => c.signingDeadline !== null);
+  const due = new Date(Date.parse(contract.signingDeadline) + 8 * 3600_000);
+  const dueShort = `${due.getUTCDate()} ${['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][due.getUTCMonth()]}`;
+  const mailsTo = () => smtp.mails.filter((m) => m.recipients.includes('en-supplier@example.com')).map((m) => readMail(m.raw));
+  const textsTo = () => sms.requests.map((r) => JSON.parse(r.body)).filter((r) => r.to === '13900139000');
+
+  await expect.poll(() => mailsTo().length, { timeout: 30_000 }).toBe(1);
+  expect(mailsTo()[0].subject).toBe(`Please sign by ${dueShort}: ${name}`);
+  expect((await hub.call('POST', `/api/contracts/${id}/nudge`, { signer: 'supplier' })).status).toBe(200);
+  await expect.poll(() => mailsTo().length, { timeout: 30_000 }).toBe(2);
+  const nudge = mailsTo()[1];
+  expect(nudge.subject).toBe(`Please sign soon: ${name} (due ${dueShort})`);
+  expect(nudge.text).toContain(`Dear ${data.supplier.name},`);
+  expect(nudge.html).toContain('Sign now');
+  await expect.poll(() => textsTo().length, { timeout: 30_000 }).toBe(2);
+  for (const text of textsTo().map((t) => t.text as string)) {
+    expect([...text].length).toBeLessThanOrEqual(70);
+    expect(text).not.toContain('ct_');
+  }
+
+  const link = linkIn(mailsTo()[0].text)!;
+  expect((await hub.call('POST', `/api/sign/${link}/decline`, { reason: 'wrong price' }, null)).status).toBe(200);
+  await expect.poll(() => mailsTo().length, { timeout: 30_000 }).toBe(3);
+  expect(mailsTo()[2].subject).toBe(`Declined: ${name}`);
+  expect(mailsTo()[2].text).toContain('wrong price');
+  // the buyer (no contact on record) reads it in Chinese in the hub
+  let buyerNotice: any;
+  await expect
+    .poll(async () => (buyerNotice = (await hub.call('GET', `/api/outbox?contractId=${id}&to=signer:buyer`)).body.items.find((m: any) => m.subject.startsWith('已被拒签'))), { timeout: 30_000 })
+    .toBeTruthy();
+  expect(buyerNotice.subject).toBe(`已被拒签：${name}`);
+  expect(buyerNotice.body).toContain('wrong price');
+  expect(buyerNotice.body).not.toContain(id);
 });
