@@ -56,7 +56,7 @@ export function signingRoutes({ store, contracts, session }: { store: Store; con
     }),
     defineRoute({
       method: 'get', path: '/api/sign/:token', tag: 'signing', access: 'public',
-      summary: "The signer's view of their link: contract, their documents, requirements, what has been read",
+      summary: "The signer's view of their link: the contract (title, sender, deadline), every party and whether it has signed, the signer's documents with their own signature areas (page from 1, PDF points), requirements, what has been read",
       responses: { 200: { description: 'the signing session' }, 404: { description: 'no such link' }, 410: { description: 'the link expired, or the contract is no longer signing (completed, cancelled, declined, expired): link_closed' } },
       handler: async ({ params }) => ({ body: await session.view(params.token) }),
     }),

@@ -183,7 +183,8 @@ function update() {
   const total = totalPages();
   const done = readCount();
 
-  ui.progress.hidden = !(total > 0 && (pendingish || status === 'waiting'));
+  // How far the signer has read, whenever they may sign (reading is only recorded then).
+  ui.progress.hidden = !(total > 0 && pendingish);
   ui.progressCount.textContent = `${done} / ${total} 页`;
   ui.progressBar.max = Math.max(total, 1);
   ui.progressBar.value = done;
