@@ -292,7 +292,14 @@ export function createIdentityService(options: IdentityServiceOptions): Identity
       }
       flow = await getStoredFlow(flowId);
     }
-    const state = await router.advance(flow.provider, flow.providerFlowId, input, context);
+    let state: FlowState;
+    try {
+      state = await router.advance(flow.provider, flow.providerFlowId, input, context);
+    } catch (error) {
+      // The provider never answered: the input was not judged, so it costs no try.
+      if (input.kind !== 'poll' && error instanceof IdentityError && error.code === 'PROVIDERS_UNAVAILABLE') await store.releaseTry(flow.id, at);
+      throw error;
+    }
     return settle(flow, state, at);
   }
 

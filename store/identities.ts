@@ -68,6 +68,8 @@ export interface IdentityRepository {
    * concurrent submissions cannot both take the last try. False when none is left.
    */
   claimTry(id: string, at: string): Promise<boolean>;
+  /** Gives back a try the provider never answered (it was down), so an outage costs nobody a try. */
+  releaseTry(id: string, at: string): Promise<void>;
   /** Sets the state a provider answered; a flow that is no longer pending is left as it is. */
   updateFlow(id: string, change: { status: IdentityFlowStatus; step: string; details?: Record<string, unknown> | null; evidenceDigest?: string; recordId?: string | null }, at: string): Promise<IdentityFlowRecord | null>;
 }
@@ -209,6 +211,15 @@ export function createIdentityRepository(db: Kysely<Database>): IdentityReposito
         .whereRef('tries', '<', 'max_tries')
         .executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
+    },
+    async releaseTry(id, at) {
+      await db
+        .updateTable('identity_flows')
+        .set((eb) => ({ tries: eb('tries', '-', 1), updated_at: at }))
+        .where('id', '=', id)
+        .where('status', '=', 'pending')
+        .where('tries', '>', 0)
+        .execute();
     },
     async updateFlow(id, change, at) {
       const current = await getFlow(id);

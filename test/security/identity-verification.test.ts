@@ -146,6 +146,23 @@ describe.each(dialects)('identity verification (%s)', (dialect) => {
     expect(await readTable(database, 'identity_records')).toHaveLength(1);
   });
 
+  it('对公打款: an amount the provider never judged (it was down) costs no try', async () => {
+    const real = createLocalIdentityProvider({ notForProduction: true });
+    let down = true;
+    const flaky = counted(real, {
+      advance: async (flowId, input, context) => {
+        if (down) throw new IdentityProviderError('transport', 'connection reset');
+        return real.advance(flowId, input, context);
+      },
+    });
+    const identity = service([flaky.provider]);
+    const flow = await identity.startTransfer(qiming, qimingAccount, { idempotencyKey: 't1' });
+    for (const n of [1, 2, 3, 4]) await expect(identity.submitTransferAmount(flow.id, LOCAL_TRANSFER_FEN, { idempotencyKey: `a${n}` })).rejects.toMatchObject({ code: 'PROVIDERS_UNAVAILABLE' });
+    expect((await identity.getFlow(flow.id)).triesLeft).toBe(3);
+    down = false;
+    expect(await identity.submitTransferAmount(flow.id, LOCAL_TRANSFER_FEN, { idempotencyKey: 'a5' })).toMatchObject({ status: 'passed' });
+  });
+
   it('对公打款: after 7 days the transfer accepts nothing, not even the right amount', async () => {
     const { provider, calls } = local();
     const identity = service([provider]);
