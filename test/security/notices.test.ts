@@ -2,11 +2,15 @@
 // title still names its contract by flow and source key, in the invitation's subject, its HTML
 // and text parts, the SMS and the signer's page; never by id. Links without a deadline live
 // 30 days and the invitation says until when; a cancellation reaches the invited signer too.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { FlowDefinition } from '../../flows';
 import { readMail, startSmsGateway, startSmtpServer, type LocalSmsGateway, type LocalSmtpServer } from '../notify/support';
 import { exampleFlow, exampleOrder, startTestHub, type TestHub } from '../support/hub';
-import { approvedContract, linkIn } from '../support/signing';
+import { approvedContract, linkFor, linkIn, readAll, signerCall } from '../support/signing';
 
 let hub: TestHub;
 let smtp: LocalSmtpServer;
@@ -154,4 +158,48 @@ it('writes to an English signer in English: a nudge names the contract and its d
   expect(buyerNotice.subject).toBe(`已被拒签：${name}`);
   expect(buyerNotice.body).toContain('wrong price');
   expect(buyerNotice.body).not.toContain(id);
+});
+
+it('completes an untitled contract under its name: the completion notice, the copies and the evidence report name it and its documents', { timeout: 180_000 }, async () => {
+  await hub.publish({ ...untitledFlow(), key: 'tech-service-done' } as FlowDefinition);
+  const manager = await hub.user('王经理', ['dept-manager']);
+  const finance = await hub.user('赵总监', ['finance-director']);
+  const order = exampleOrder();
+  const data = { ...order.data, supplier: { ...order.data.supplier, email: 'done-supplier@example.com', mobile: '13700137000', isNew: false } };
+  const id = await approvedContract(hub, { manager, finance }, { flow: 'tech-service-done', sourceKey: 'PO 9', data });
+  const name = '技术服务协议 · PO 9';
+
+  await signerCall(hub, await linkFor(hub, id, 'signer:buyer'), '', { read: true });
+  // Mail and SMS really go out here, so the outbox keeps their links masked: the supplier reads their mailbox.
+  const mailsTo = () => smtp.mails.filter((m) => m.recipients.includes(data.supplier.email)).map((m) => readMail(m.raw));
+  const textsTo = () => sms.requests.map((r) => JSON.parse(r.body)).filter((r) => r.to === data.supplier.mobile);
+  await expect.poll(() => mailsTo().length, { timeout: 30_000 }).toBe(1);
+  const link = linkIn(mailsTo()[0].text)!;
+  await readAll(hub, link);
+  await signerCall(hub, link, '/otp', {});
+  await expect.poll(() => textsTo().length, { timeout: 30_000 }).toBe(2);
+  const code = /验证码 (\d{6})/.exec(textsTo()[1].text)![1];
+  expect((await signerCall(hub, link, '', { read: true, otp: code })).body.status).toBe('signed');
+  await hub.waitFor(id, (c) => c.status === 'completed', 60_000);
+
+  await expect.poll(() => mailsTo().length, { timeout: 30_000 }).toBe(2);
+  const done = mailsTo()[1];
+  expect(done.subject).toBe(`已完成签署：${name}`);
+  expect(done.html).toContain('下载签署副本');
+  expect(done.attachments.map((a) => a.filename)).toEqual(['采购合同.pdf']);
+
+  const response = await fetch(`${hub.url}/api/contracts/${id}/evidence.pdf`, { headers: { authorization: `Bearer ${hub.adminToken}` } });
+  expect(response.status).toBe(200);
+  const folder = mkdtempSync(join(tmpdir(), 'sealflow-evidence-'));
+  try {
+    const path = join(folder, 'evidence.pdf');
+    writeFileSync(path, Buffer.from(await response.arrayBuffer()));
+    const run = spawnSync('pdftotext', ['-enc', 'UTF-8', path, '-'], { encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    const text = run.stdout.replace(/\s+/g, ' ');
+    expect(text).toContain(name);
+    expect(text).toContain('采购合同');
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
 });
