@@ -71,7 +71,8 @@ export function createActivities({ store, notifier, documents }: ActivityDepende
             to: user.id,
             contractId: notice.contractId,
             subject: `${subject}: ${notice.title ?? notice.contractId}`,
-            body: `${user.name}, contract ${notice.contractId} waits for your decision on "${notice.stepName}" (${notice.kind.replace('_', ' ')}).`,
+            // By name, like every notice a person reads; the console links the contract itself.
+            body: `${user.name}，您好：\n\n《${notice.title ?? notice.contractId}》在「${notice.stepName}」等待您的审批${notice.kind === 'reminder' ? '（提醒）' : notice.kind === 'escalation' ? '（已升级给您）' : ''}。`,
           },
           `${notice.idempotencyKey}:${user.id}`,
         );
