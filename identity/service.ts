@@ -272,7 +272,7 @@ export function createIdentityService(options: IdentityServiceOptions): Identity
     let flow = await getStoredFlow(flowId);
     const at = now().toISOString();
     if (flow.status !== 'pending') {
-      if (input.kind === 'poll') return view(flow);
+      if (input.kind === 'poll' || flow.lastInputKey === context.idempotencyKey) return view(flow);
       throw closed(flow, flow.status === 'passed' ? 'has already passed' : flow.status === 'expired' ? 'has expired' : 'has failed; start a new one');
     }
     if (at >= flow.windowEndsAt) {
@@ -286,7 +286,10 @@ export function createIdentityService(options: IdentityServiceOptions): Identity
       if (input.kind === 'sms_code' && (typeof input.code !== 'string' || !/^\d{4,8}$/.test(input.code.trim()))) details.push({ path: '/code', message: 'must be the 4-8 digit code from the SMS' });
       if (details.length) throw invalid(details);
       // The try is taken before the provider is asked, in one statement: concurrent guesses cannot exceed the limit.
-      if (!(await store.claimTry(flow.id, at))) {
+      const claim = await store.claimTry(flow.id, at, context.idempotencyKey);
+      // The same input again (a double click, a retried request): answer what the flow says now.
+      if (claim === 'replayed') return view(await getStoredFlow(flowId));
+      if (claim === 'refused') {
         flow = (await store.updateFlow(flow.id, { status: 'failed', step: 'done', details: { ...flow.details, outcome: 'wrong_input' } }, at))!;
         throw closed(flow, 'has no tries left; start a new one');
       }

@@ -43,6 +43,8 @@ export interface IdentityFlowRecord {
   step: string;
   tries: number;
   maxTries: number;
+  /** Idempotency key of the input that took the last try. */
+  lastInputKey: string | null;
   windowEndsAt: string;
   details: Record<string, unknown> | null;
   evidenceDigests: string[];
@@ -52,7 +54,7 @@ export interface IdentityFlowRecord {
   updatedAt: string;
 }
 
-export type NewIdentityFlow = Omit<IdentityFlowRecord, 'tries' | 'recordId' | 'updatedAt'>;
+export type NewIdentityFlow = Omit<IdentityFlowRecord, 'tries' | 'lastInputKey' | 'recordId' | 'updatedAt'>;
 
 export interface IdentityRepository {
   /** Stores a record; when one with the same idempotency key exists, returns that one instead. */
@@ -65,9 +67,11 @@ export interface IdentityRepository {
   getFlow(id: string): Promise<IdentityFlowRecord | null>;
   /**
    * Takes one try of a pending flow whose window is open at `at`, in one statement, so two
-   * concurrent submissions cannot both take the last try. False when none is left.
+   * concurrent submissions cannot both take the last try. `replayed` when the input with this
+   * idempotency key already took the last try (a double click, a retried request): it takes
+   * none again. `refused` when no try is left.
    */
-  claimTry(id: string, at: string): Promise<boolean>;
+  claimTry(id: string, at: string, inputKey: string): Promise<'claimed' | 'replayed' | 'refused'>;
   /** Gives back a try the provider never answered (it was down), so an outage costs nobody a try. */
   releaseTry(id: string, at: string): Promise<void>;
   /** Sets the state a provider answered; a flow that is no longer pending is left as it is. */
@@ -112,6 +116,7 @@ function toFlow(row: Selectable<IdentityFlowsTable>): IdentityFlowRecord {
     step: row.step,
     tries: Number(row.tries),
     maxTries: Number(row.max_tries),
+    lastInputKey: row.last_input_key,
     windowEndsAt: row.window_ends_at,
     details: row.details === null ? null : (JSON.parse(row.details) as Record<string, unknown>),
     evidenceDigests: JSON.parse(row.evidence_digests) as string[],
@@ -187,6 +192,7 @@ export function createIdentityRepository(db: Kysely<Database>): IdentityReposito
           status: flow.status,
           step: flow.step,
           max_tries: flow.maxTries,
+          last_input_key: null,
           window_ends_at: flow.windowEndsAt,
           details: flow.details === null ? null : JSON.stringify(flow.details),
           evidence_digests: JSON.stringify(flow.evidenceDigests),
@@ -201,21 +207,24 @@ export function createIdentityRepository(db: Kysely<Database>): IdentityReposito
       return toFlow(row);
     },
     getFlow,
-    async claimTry(id, at) {
+    async claimTry(id, at, inputKey) {
       const result = await db
         .updateTable('identity_flows')
-        .set((eb) => ({ tries: eb('tries', '+', 1), updated_at: at }))
+        .set((eb) => ({ tries: eb('tries', '+', 1), last_input_key: inputKey, updated_at: at }))
         .where('id', '=', id)
         .where('status', '=', 'pending')
         .where('window_ends_at', '>', at)
         .whereRef('tries', '<', 'max_tries')
+        .where((eb) => eb.or([eb('last_input_key', 'is', null), eb('last_input_key', '!=', inputKey)]))
         .executeTakeFirst();
-      return Number(result.numUpdatedRows) === 1;
+      if (Number(result.numUpdatedRows) === 1) return 'claimed';
+      const row = await db.selectFrom('identity_flows').select('last_input_key').where('id', '=', id).executeTakeFirst();
+      return row?.last_input_key === inputKey ? 'replayed' : 'refused';
     },
     async releaseTry(id, at) {
       await db
         .updateTable('identity_flows')
-        .set((eb) => ({ tries: eb('tries', '-', 1), updated_at: at }))
+        .set((eb) => ({ tries: eb('tries', '-', 1), last_input_key: null, updated_at: at }))
         .where('id', '=', id)
         .where('status', '=', 'pending')
         .where('tries', '>', 0)

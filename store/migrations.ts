@@ -273,6 +273,7 @@ function migrations(dialect: DialectName): Record<string, Migration> {
           .addColumn('step', 'text', (c) => c.notNull())
           .addColumn('tries', 'integer', (c) => c.notNull().defaultTo(0))
           .addColumn('max_tries', 'integer', (c) => c.notNull())
+          .addColumn('last_input_key', 'text')
           .addColumn('window_ends_at', 'text', (c) => c.notNull())
           .addColumn('details', 'text')
           .addColumn('evidence_digests', 'text', (c) => c.notNull())

@@ -239,6 +239,8 @@ export interface IdentityFlowsTable {
   /** Inputs tried (transfer amounts, SMS codes). */
   tries: Generated<number>;
   max_tries: number;
+  /** Idempotency key of the input that took the last try: the same input sent again takes none. */
+  last_input_key: string | null;
   /** After this the flow accepts nothing (对公打款: 7 days). */
   window_ends_at: string;
   /** Provider-side details the page needs (redirect URL, where to pay): JSON or null. */

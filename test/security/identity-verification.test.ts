@@ -124,6 +124,17 @@ describe.each(dialects)('identity verification (%s)', (dialect) => {
     expect(await identity.findVerifiedIdentity({ kind: 'company', name: qiming.name, creditCode: qiming.creditCode }, 'company-transfer')).toBeNull();
   });
 
+  it('对公打款: the same amount sent twice with one idempotency key (a double click) takes one try and asks the provider once', async () => {
+    const { provider, calls } = local();
+    const identity = service([provider]);
+    const flow = await identity.startTransfer(qiming, qimingAccount, { idempotencyKey: 't1' });
+    expect(await identity.submitTransferAmount(flow.id, 5, { idempotencyKey: 'click-1' })).toMatchObject({ status: 'pending', triesLeft: 2 });
+    expect(await identity.submitTransferAmount(flow.id, 5, { idempotencyKey: 'click-1' })).toMatchObject({ status: 'pending', triesLeft: 2 });
+    expect(await identity.submitTransferAmount(flow.id, LOCAL_TRANSFER_FEN, { idempotencyKey: 'click-2' })).toMatchObject({ status: 'passed' });
+    expect(await identity.submitTransferAmount(flow.id, LOCAL_TRANSFER_FEN, { idempotencyKey: 'click-2' })).toMatchObject({ status: 'passed' });
+    expect(calls.filter((c) => c.startsWith('advance'))).toHaveLength(2);
+  });
+
   it('对公打款: concurrent guesses cannot take more than the three tries', async () => {
     const identity = service([local().provider]);
     const flow = await identity.startTransfer(qiming, qimingAccount, { idempotencyKey: 't1' });

@@ -74,14 +74,18 @@ describe.each(dialects)('identity records (%s)', (dialect) => {
     expect(created).toMatchObject({ tries: 0, maxTries: 3, status: 'pending', recordId: null, evidenceDigests: ['00'] });
     expect((await store.identities.createFlow(flow({ id: 'idf_dup' }))).id).toBe('idf_1');
     const at = '2026-01-02T00:00:00.000Z';
-    const claims = await Promise.all([1, 2, 3, 4, 5].map(() => store.identities.claimTry('idf_1', at)));
-    expect(claims.filter(Boolean)).toHaveLength(3);
-    expect((await store.identities.getFlow('idf_1'))?.tries).toBe(3);
+    expect(await store.identities.claimTry('idf_1', at, 'input-0')).toBe('claimed');
+    // The same input sent again takes no second try.
+    expect(await store.identities.claimTry('idf_1', at, 'input-0')).toBe('replayed');
+    const claims = await Promise.all([1, 2, 3, 4].map((n) => store.identities.claimTry('idf_1', at, `input-${n}`)));
+    expect(claims.filter((c) => c === 'claimed')).toHaveLength(2);
+    expect(claims.filter((c) => c === 'refused')).toHaveLength(2);
+    expect(await store.identities.getFlow('idf_1')).toMatchObject({ tries: 3, lastInputKey: expect.stringMatching(/^input-[1-4]$/) });
 
     await store.identities.createFlow(flow({ id: 'idf_2', idempotencyKey: 'flow-key-2' }));
-    expect(await store.identities.claimTry('idf_2', '2026-01-08T00:00:00.000Z')).toBe(false);
+    expect(await store.identities.claimTry('idf_2', '2026-01-08T00:00:00.000Z', 'late')).toBe('refused');
     await store.identities.updateFlow('idf_2', { status: 'passed', step: 'done', evidenceDigest: '11', recordId: 'idr_1' }, at);
-    expect(await store.identities.claimTry('idf_2', at)).toBe(false);
+    expect(await store.identities.claimTry('idf_2', at, 'after')).toBe('refused');
     const passed = await store.identities.getFlow('idf_2');
     expect(passed).toMatchObject({ status: 'passed', step: 'done', recordId: 'idr_1', evidenceDigests: ['00', '11'], updatedAt: at });
     // A closed flow is not reopened by a late answer.
