@@ -1,7 +1,7 @@
 // The flow drawn with @xyflow/react (zoom, pan, fit, minimap). Positions come from
 // layoutFlow; nothing here is dragged or stored.
 import { Background, Controls, Handle, MiniMap, Position, ReactFlow, ReactFlowProvider, useReactFlow, type Edge, type Node, type NodeProps } from '@xyflow/react';
-import { memo, useEffect, useMemo } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { FlowDefinition, ValidationIssue } from '../../../flows';
 import { insert, type InsertAction } from '../edits';
@@ -83,7 +83,14 @@ function Canvas({ flow, issues }: { flow: FlowDefinition; issues: ValidationIssu
   const selected = useUi((s) => s.selected);
   const focusRequest = useUi((s) => s.focusRequest);
   const layout = useMemo(() => layoutFlow(flow), [flow]);
-  const { setCenter, fitView } = useReactFlow();
+  const { setCenter, setViewport } = useReactFlow();
+  const frame = useRef<HTMLDivElement>(null);
+  // Like an approval designer: the top of the flow first, at full size when it fits the width.
+  const home = useCallback(() => {
+    const width = frame.current?.clientWidth ?? 1200;
+    const zoom = Math.min(1, Math.max(0.3, (width - 80) / layout.width));
+    void setViewport({ x: width / 2, y: 24, zoom });
+  }, [layout.width, setViewport]);
 
   const byCard = useMemo(() => {
     const map = new Map<string, ValidationIssue[]>();
@@ -110,7 +117,7 @@ function Canvas({ flow, issues }: { flow: FlowDefinition; issues: ValidationIssu
       })),
     [layout, flow, byCard, selected],
   );
-  const edges: Edge[] = useMemo(() => layout.edges.map((e) => ({ ...e, type: 'smoothstep', selectable: false, focusable: false, className: 'connector' })), [layout]);
+  const edges: Edge[] = useMemo(() => layout.edges.map((e) => ({ ...e, type: 'smoothstep', pathOptions: { offset: 8, borderRadius: 8 }, selectable: false, focusable: false, className: 'connector' })), [layout]);
 
   useEffect(() => {
     if (!focusRequest || selected === null) return;
@@ -120,24 +127,24 @@ function Canvas({ flow, issues }: { flow: FlowDefinition; issues: ValidationIssu
   }, [focusRequest]);
 
   return (
+    <div ref={frame} className="canvas-frame">
     <ReactFlow
       nodes={nodes}
       edges={edges}
       nodeTypes={nodeTypes}
-      fitView
-      fitViewOptions={{ padding: 0.15, maxZoom: 1 }}
       minZoom={0.2}
       maxZoom={1.5}
       nodesDraggable={false}
       nodesConnectable={false}
       elementsSelectable={false}
       proOptions={{ hideAttribution: true }}
-      onInit={() => void fitView({ padding: 0.15, maxZoom: 1 })}
+      onInit={home}
     >
       <Background gap={20} color="#e3e7ee" />
       <Controls showInteractive={false} />
       <MiniMap pannable zoomable nodeColor={(n) => (n.type === 'card' ? ((n.data as CardData).problems.length ? '#f04438' : '#8aa4d6') : 'transparent')} />
     </ReactFlow>
+    </div>
   );
 }
 

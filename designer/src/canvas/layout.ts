@@ -9,7 +9,7 @@ export const CARD = { width: 240, height: 92 } as const;
 export const TIER = { width: 240, height: 56 } as const;
 export const ADD = { width: 28, height: 28 } as const;
 export const JOIN = { width: 2, height: 2 } as const;
-export const GAP = { column: 48, row: 28 } as const;
+export const GAP = { column: 48, row: 32 } as const;
 
 export type CardKind = 'trigger' | 'tier' | 'step' | 'document' | 'signer' | 'signing' | 'archive';
 
