@@ -70,6 +70,15 @@ describe('identity router', () => {
     expect(routed).toMatchObject({ provider: 'second', result: { outcome: 'mismatch' }, failedOver: [{ provider: 'first', failure: 'transport' }] });
   });
 
+  it('treats an adapter that throws something untyped as a failed provider, not as an answer', async () => {
+    const broken = fakeProvider('broken', () => 'match');
+    const second = fakeProvider('second', () => 'match');
+    const router = createIdentityRouter({ providers: [{ ...broken.provider, compare: async () => JSON.parse('<html>') }, second.provider] });
+    const routed = await router.compare(twoFactors, { idempotencyKey: 'k' });
+    expect(routed).toMatchObject({ provider: 'second', failedOver: [{ provider: 'broken', failure: 'transport' }] });
+    await expect(createIdentityRouter({ providers: [{ ...broken.provider, advance: async () => { throw new TypeError('x is undefined'); } }] }).advance('broken', 'f', { kind: 'poll' }, { idempotencyKey: 'k' })).rejects.toMatchObject({ code: 'PROVIDERS_UNAVAILABLE' });
+  });
+
   it('does not fail over when a provider refuses the input, and says so with a typed error', async () => {
     const first = fakeProvider('first', () => 'rejected');
     const second = fakeProvider('second', () => 'match');

@@ -118,9 +118,10 @@ export function createIdentityRouter(options: RouterOptions): IdentityRouter {
         const result = await call((context) => run(provider, context), idempotencyKey);
         answered(provider, capability);
         return { provider: provider.id, result, failedOver };
-      } catch (error) {
+      } catch (thrown) {
+        const error = typed(thrown);
         failed(provider, error);
-        if (!(error instanceof IdentityProviderError) || !error.failsOver) throw asIdentityError(error);
+        if (!error.failsOver) throw asIdentityError(error);
         failedOver.push({ provider: provider.id, failure: error.failure });
       }
     }
@@ -143,7 +144,8 @@ export function createIdentityRouter(options: RouterOptions): IdentityRouter {
         health.get(provider.id)!.consecutiveFailures = 0;
         health.get(provider.id)!.skippedUntil = null;
         return state;
-      } catch (error) {
+      } catch (thrown) {
+        const error = typed(thrown);
         failed(provider, error);
         throw asIdentityError(error);
       }
@@ -153,8 +155,16 @@ export function createIdentityRouter(options: RouterOptions): IdentityRouter {
   };
 }
 
-function asIdentityError(error: unknown): unknown {
-  if (!(error instanceof IdentityProviderError)) return error;
+/**
+ * An adapter that throws something untyped (a bug, a parse error of a garbled answer) gave no
+ * answer: that is the provider side failing, like a transport error, not a verdict on the person.
+ */
+function typed(error: unknown): IdentityProviderError {
+  if (error instanceof IdentityProviderError) return error;
+  return new IdentityProviderError('transport', `the provider adapter failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+}
+
+function asIdentityError(error: IdentityProviderError): IdentityError {
   if (error.failure === 'rejected') return new IdentityError('PROVIDER_REJECTED', error.message, { cause: error });
   if (error.failure === 'unknown_flow') return new IdentityError('FLOW_NOT_FOUND', error.message, { cause: error });
   return new IdentityError('PROVIDERS_UNAVAILABLE', error.message, { cause: error });

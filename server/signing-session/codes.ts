@@ -4,6 +4,7 @@
 // the cap; three lockouts lock the link until the sender nudges (re-invites) this signer;
 // a mobile number gets at most OTP_DAILY_MAX codes a day, whatever the links.
 import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
+import { contractName } from '../../flows';
 import { maskMobile } from '../../notify';
 import type { SignerLink } from '../../store';
 import { AppError } from '../errors';
@@ -101,7 +102,7 @@ export async function sendCode(ctx: SessionContext, batch: Resolved[], { asBatch
   const expiresAt = new Date(now + OTP_TTL_MS).toISOString();
   // The same code for every link of a batch, each stored under its own link's hash.
   for (const { link } of batch) await store.signerLinks.setOtp(link.tokenHash, { hash: otpHash(secret, link, code), expiresAt, sentAt });
-  const titles = batch.map(({ contract }) => `《${contract.title ?? contract.id}》`);
+  const titles = batch.map(({ contract }) => `《${contractName(contract)}》`);
   const what = batch.length === 1 ? `您正在签署${titles[0]}` : `您正在批量签署 ${batch.length} 份合同（${titles.slice(0, 2).join('')}${batch.length > 2 ? '等' : ''}）`;
   // Only to the number on record: a code must prove the person holds that phone.
   await notifier.send(

@@ -1,5 +1,6 @@
 // A signer's signed copy of a completed contract, through its own download link (sent with
 // the completion notice) that expires; the signing link itself is dead by then.
+import { contractName } from '../../flows';
 import { AppError, notFound } from '../errors';
 import type { SessionContext } from './context';
 
@@ -22,7 +23,7 @@ export async function resolveCopy({ store, clock }: SessionContext, token: strin
 export async function copyView(ctx: SessionContext, token: string) {
   const { link, contract, documents } = await resolveCopy(ctx, token);
   return {
-    contract: { id: contract.id, title: contract.title, status: contract.status },
+    contract: { id: contract.id, title: contractName(contract), status: contract.status },
     expiresAt: link.expiresAt,
     documents: documents.map((d) => ({ id: d.id, title: d.title, sha256: d.sha256, url: `/api/copies/${token}/${d.id}.pdf` })),
   };

@@ -1,6 +1,7 @@
 // A signer's session on their personal link: what the link shows, reading, codes, seals,
 // face and batches. The rules live here, behind one options object with an injected clock,
 // so that each is tested without HTTP; server/routes/signing.ts only parses and shapes.
+import { contractName } from '../../flows';
 import { maskMobile } from '../../notify';
 import { AppError, notFound } from '../errors';
 import { readyToSign, resolveBatch, type SignRequest } from './batch';
@@ -38,7 +39,7 @@ export function createSigningSession(options: SigningSessionOptions) {
       const { contract, signer, link } = resolved;
       const facts = linkFacts(resolved, ctx.companyName);
       return {
-        contract: { id: contract.id, title: contract.title, status: contract.status, deadline: contract.signingDeadline, sender: facts.sender },
+        contract: { id: contract.id, title: contractName(contract), status: contract.status, deadline: contract.signingDeadline, sender: facts.sender },
         signer: { id: signer.id, name: signer.name, party: signer.party, prompt: signer.prompt, mustRead: signer.mustRead, verify: signer.verify, seal: signer.seal, mobile: signer.mobile ? maskMobile(signer.mobile) : null },
         parties: facts.parties,
         documents: signerDocuments(resolved).map((d) => ({ id: d.id, title: d.title, pages: d.pages, url: `/api/sign/${token}/documents/${d.id}.pdf`, signatureAreas: facts.areas.get(d.id) ?? [] })),
