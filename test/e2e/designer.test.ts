@@ -39,6 +39,7 @@ it('serves the built app at /designer and its deep links, under a strict CSP', a
     expect(csp).toContain("default-src 'none'");
     expect(csp).toContain("script-src 'self'");
     expect(csp).not.toContain("'unsafe-inline'");
+    expect(csp).not.toContain("'unsafe-eval'");
     expect(await response.text()).toMatch(/<script type="module" crossorigin src="\/designer\/assets\/[^"]+\.js">/);
   }
 });
