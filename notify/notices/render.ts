@@ -15,7 +15,8 @@ export function smsLength(text: string): number {
   return [...text].length;
 }
 
-function shorten(text: string, max: number): string {
+/** The text cut to `max` characters, its last one an ellipsis when something was cut. */
+export function shorten(text: string, max: number): string {
   const chars = [...text];
   return chars.length <= max ? text : `${chars.slice(0, Math.max(1, max - 1)).join('')}…`;
 }

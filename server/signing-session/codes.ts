@@ -4,8 +4,8 @@
 // the cap; three lockouts lock the link until the sender nudges (re-invites) this signer;
 // a mobile number gets at most OTP_DAILY_MAX codes a day, whatever the links.
 import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
-import { contractName } from '../../flows';
-import { maskMobile } from '../../notify';
+import { contractName, contractSender } from '../../flows';
+import { maskMobile, shortenText, smsLength, SMS_SEGMENT } from '../../notify';
 import type { SignerLink } from '../../store';
 import { AppError } from '../errors';
 import type { SessionContext } from './context';
@@ -102,11 +102,18 @@ export async function sendCode(ctx: SessionContext, batch: Resolved[], { asBatch
   const expiresAt = new Date(now + OTP_TTL_MS).toISOString();
   // The same code for every link of a batch, each stored under its own link's hash.
   for (const { link } of batch) await store.signerLinks.setOtp(link.tokenHash, { hash: otpHash(secret, link, code), expiresAt, sentAt });
-  const titles = batch.map(({ contract }) => `《${contractName(contract)}》`);
-  const what = batch.length === 1 ? `您正在签署${titles[0]}` : `您正在批量签署 ${batch.length} 份合同（${titles.slice(0, 2).join('')}${batch.length > 2 ? '等' : ''}）`;
+  // One SMS segment, signed like the invitation: titles are shortened until it fits.
+  const sender = shortenText(ctx.companyName || contractSender(batch[0].contract, batch[0].signer.id), 12);
+  const text = (max: number) => {
+    const titles = batch.map(({ contract }) => `《${shortenText(contractName(contract), max)}》`);
+    const what = batch.length === 1 ? `您正在签署${titles[0]}` : `您正在批量签署 ${batch.length} 份合同（${titles.slice(0, 2).join('')}${batch.length > 2 ? '等' : ''}）`;
+    return `【${sender}】${what}，验证码 ${code}，5 分钟内有效。请勿告诉他人。`;
+  };
+  let titleMax = 60;
+  while (titleMax > 2 && smsLength(text(titleMax)) > SMS_SEGMENT) titleMax -= 1;
   // Only to the number on record: a code must prove the person holds that phone.
   await notifier.send(
-    { channel: 'sms', to: mobile, subject: '签署验证码', body: `【Sealflow】${what}，验证码 ${code}，5 分钟内有效。请勿告诉他人。`, contractId: batch[0].contract.id, secrets: [code] },
+    { channel: 'sms', to: mobile, subject: '签署验证码', body: text(titleMax), contractId: batch[0].contract.id, secrets: [code] },
     `${batch[0].link.tokenHash}:otp${batch.length > 1 ? `:batch${batch.length}` : ''}:${sentAt}`,
   );
   return { sentTo: maskMobile(mobile), expiresAt, retryAfterSeconds: OTP_RESEND_MS / 1000 };

@@ -161,13 +161,13 @@ it('writes to an English signer in English: a nudge names the contract and its d
 });
 
 it('completes an untitled contract under its name: the completion notice, the copies and the evidence report name it and its documents', { timeout: 180_000 }, async () => {
-  await hub.publish({ ...untitledFlow(), key: 'tech-service-done' } as FlowDefinition);
+  await hub.publish({ ...untitledFlow(), key: 'tech-service-done', name: '华东区域二〇二六年度办公设备及耗材集中采购框架协议' } as FlowDefinition);
   const manager = await hub.user('王经理', ['dept-manager']);
   const finance = await hub.user('赵总监', ['finance-director']);
   const order = exampleOrder();
   const data = { ...order.data, supplier: { ...order.data.supplier, email: 'done-supplier@example.com', mobile: '13700137000', isNew: false } };
   const id = await approvedContract(hub, { manager, finance }, { flow: 'tech-service-done', sourceKey: 'PO 9', data });
-  const name = '技术服务协议 · PO 9';
+  const name = '华东区域二〇二六年度办公设备及耗材集中采购框架协议 · PO 9';
 
   await signerCall(hub, await linkFor(hub, id, 'signer:buyer'), '', { read: true });
   // Mail and SMS really go out here, so the outbox keeps their links masked: the supplier reads their mailbox.
@@ -178,7 +178,11 @@ it('completes an untitled contract under its name: the completion notice, the co
   await readAll(hub, link);
   await signerCall(hub, link, '/otp', {});
   await expect.poll(() => textsTo().length, { timeout: 30_000 }).toBe(2);
-  const code = /验证码 (\d{6})/.exec(textsTo()[1].text)![1];
+  // the code's SMS too: one segment, signed by the sender, the long title shortened
+  const codeSms: string = textsTo()[1].text;
+  expect([...codeSms].length).toBeLessThanOrEqual(70);
+  expect(codeSms).toMatch(/^【上海启明智能制造有限公司】您正在签署《华东区域.*…》，验证码 \d{6}，/);
+  const code = /验证码 (\d{6})/.exec(codeSms)![1];
   expect((await signerCall(hub, link, '', { read: true, otp: code })).body.status).toBe('signed');
   await hub.waitFor(id, (c) => c.status === 'completed', 60_000);
 
