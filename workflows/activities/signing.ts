@@ -128,8 +128,8 @@ export function createSigningActivities({ store, notifier: rawNotifier, signing,
     /**
      * Creates each signer's link (once) and sends it by email and SMS, and to the dev outbox.
      * Without a signing deadline a link lives `linkDays` from the first invitation; every
-     * notice says until when. `expiresAt`: what workflows before the link lifetime setting passed
-     * (a deadline, or a year); ignored unless it is the contract's deadline.
+     * notice says until when. `expiresAt` is what workflows started before this passed (the
+     * deadline, or a year from then): ignored, the deadline is read from the contract instead.
      */
     async inviteSigners({ contractId, title, signers, deadline, kind, round }: { contractId: string; title: string | null; signers: SignerState[]; deadline?: string | null; expiresAt?: string; kind: SignerNoticeKind; round: number }): Promise<void> {
       const contract = await store.contracts.get(contractId);
