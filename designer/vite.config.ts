@@ -5,7 +5,7 @@ import react from '@vitejs/plugin-react';
 import { Ajv } from 'ajv';
 import standalone from 'ajv/dist/standalone/index.js';
 import { defineConfig, type Plugin } from 'vite';
-import { FlowDefinitionSchema } from '../flows/schema';
+import { FlowDefinitionSchema } from '../flows/schema.ts';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 

@@ -52,7 +52,15 @@ export async function ensureDesignerBuilt({ log = (m) => console.log(`[designer]
   const started = Date.now();
   const hash = sourceHash();
   const { build } = await import('vite');
-  await build({ configFile: join(designer, 'vite.config.ts'), logLevel: 'warn' });
+  // Vite follows NODE_ENV: under vitest ('test') React would be bundled in its development build.
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({ configFile: join(designer, 'vite.config.ts'), mode: 'production', logLevel: 'warn' });
+  } finally {
+    if (nodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = nodeEnv;
+  }
   writeFileSync(stampFile, hash + '\n');
   const bytes = initialLoadBytes();
   log(`built in ${((Date.now() - started) / 1000).toFixed(1)} s; initial load ${(bytes / 1024).toFixed(0)} KB gzip (budget ${INITIAL_LOAD_BUDGET / 1024} KB)`);

@@ -28,7 +28,7 @@ export function Editor({ route, navigate, headerEnd }: { route: Exclude<Route, {
   const { tab, setTab, select } = useUi();
   const [meta, setMeta] = useState<Meta | null>(null);
   const [serverError, setServerError] = useState<{ message: string; details: ValidationIssue[] } | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  const [notice, setNotice] = useState<{ key: 'editor.saved' | 'editor.published'; version: number } | null>(null);
   const [busy, setBusy] = useState(false);
 
   const adopt = useCallback((answer: FlowVersion) => {
@@ -88,7 +88,7 @@ export function Editor({ route, navigate, headerEnd }: { route: Exclude<Route, {
       const answer = meta?.saved ? await api.saveDraft(flow) : await api.createFlow(flow);
       const full = await api.getFlow(flow.key);
       adopt({ ...full, definition: answer.definition });
-      setNotice(t('editor.saved', { version: answer.version }));
+      setNotice({ key: 'editor.saved', version: answer.version });
       if (route.screen === 'new') history.replaceState(null, '', `/designer/flows/${encodeURIComponent(flow.key)}`);
       return true;
     } catch (error) {
@@ -105,7 +105,7 @@ export function Editor({ route, navigate, headerEnd }: { route: Exclude<Route, {
     try {
       const answer = await api.publish(flow.key);
       adopt(await api.getFlow(flow.key));
-      setNotice(t('editor.published', { version: answer.version }));
+      setNotice({ key: 'editor.published', version: answer.version });
     } catch (error) {
       failed(error);
     } finally {
@@ -160,7 +160,7 @@ export function Editor({ route, navigate, headerEnd }: { route: Exclude<Route, {
       </header>
       {(notice || serverError) && (
         <div className={serverError ? 'banner error' : 'banner'} role={serverError ? 'alert' : 'status'} data-testid={serverError ? 'server-error' : 'notice'}>
-          {serverError?.message ?? notice}
+          {serverError?.message ?? (notice && t(notice.key, { version: notice.version }))}
         </div>
       )}
       <div className="workspace">

@@ -5,6 +5,10 @@ import './styles.css';
 import { App } from './App';
 import { initI18n } from './i18n';
 
+// The hub serves a webfont cut for this build's Chinese (server/designer.ts): machines without a CJK font still read the page.
+const font = Object.assign(document.createElement('link'), { rel: 'stylesheet', href: '/designer/font.css' });
+document.head.append(font);
+
 initI18n();
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

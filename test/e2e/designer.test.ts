@@ -2,7 +2,7 @@
 // token, starts from the SAP supplier purchase starter, sees the flow as a picture, breaks
 // and fixes a signer's name expression where the problem shows, saves, publishes, checks
 // the JSON tab changes nothing, and undoes an edit. Screenshots go to .cache/screenshots.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -183,6 +183,47 @@ it('builds, breaks, fixes, saves and publishes the SAP supplier purchase flow', 
   await expect.poll(() => page.locator('[data-testid^="card-step-"]').count()).toBe(6);
   expect(await page.textContent('[data-testid="flow-version"]')).toContain('published');
 
+  expect(problems).toEqual([]);
+  await context.close();
+});
+
+it('opens every starter and saves it back byte for byte, in English when the browser asks for it', { timeout: 120_000 }, async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(error.message));
+  await page.goto(`${hub.url}/designer`);
+  expect(await page.textContent('h1')).toBe('Sign in to the Sealflow flow designer');
+  await page.fill('input[name="token"]', hub.adminToken);
+  await page.click('button[type="submit"]');
+  const starters = {
+    'supplier-purchase': exampleFlow(),
+    'employee-onboarding': JSON.parse(readFileSync(new URL('../../designer/src/starters/employee-onboarding.flow.json', import.meta.url), 'utf8')),
+    'framework-agreement': JSON.parse(readFileSync(new URL('../../designer/src/starters/framework-agreement.flow.json', import.meta.url), 'utf8')),
+  };
+  for (const [id, starter] of Object.entries(starters)) {
+    await page.goto(`${hub.url}/designer`);
+    await page.check(`input[name="starter"][value="${id}"]`);
+    const key = `${id}-copy`;
+    await page.fill('input[name="key"]', key);
+    await page.click('[data-testid="create-flow"] button[type="submit"]');
+    await expect.poll(() => page.locator('[data-testid="card-trigger"]').count()).toBe(1);
+    expect(await page.locator('[data-testid="problems"] li').count()).toBe(0);
+    // the keyboard reaches a card and opens it
+    await page.locator('[data-testid="card-trigger"]').focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getAttribute('[data-testid="drawer"]', 'data-path')).toBe('');
+    await page.click('[data-testid="save"]');
+    await expect.poll(() => page.locator('[data-testid="notice"]').textContent()).toBe('Draft v1 saved');
+    const saved = await hub.call('GET', `/api/flows/${key}`);
+    expect(JSON.stringify(saved.body.definition)).toBe(JSON.stringify({ ...starter, key }));
+    expect(await page.locator('[data-testid^="card-signer-"]').count()).toBe(starter.signers.length);
+  }
+  const list = await hub.call('GET', '/api/flows');
+  expect(list.body.items.map((f: any) => f.key)).toEqual(expect.arrayContaining(['employee-onboarding-copy', 'framework-agreement-copy', 'supplier-purchase-copy']));
+  await page.goto(`${hub.url}/designer`);
+  await expect.poll(() => page.locator('[data-testid="flows"] tbody tr').count()).toBe(4);
+  await shot(page, 'flows');
   expect(problems).toEqual([]);
   await context.close();
 });
