@@ -47,7 +47,13 @@ export interface SignerLinkRepository {
   unlock(contractId: string, signerId: string): Promise<void>;
   /** Counts one code sent to `mobile` on `day` unless `max` were sent already; returns the count, or null at the cap. Earlier days' counts are dropped. */
   countCodeSent(mobile: string, day: string, max: number): Promise<number | null>;
+  /**
+   * Lockouts of this signer over all of their links (a signer with a mobile number has two: the
+   * email's and the SMS's), so that a second link gives no second set of tries.
+   */
+  lockouts(tokenHash: string): Promise<number>;
   markRead(tokenHash: string, documentId: string, page: number): Promise<void>;
+  /** Pages the signer read, through any of their links: one person, one reading. */
   pagesRead(tokenHash: string): Promise<Record<string, number[]>>;
   /** Creates a signed-copy download link unless it exists. */
   ensureCopy(link: { token: string; contractId: string; signerId: string; expiresAt: string }): Promise<void>;
@@ -144,8 +150,25 @@ export function createSignerLinkRepository(db: Kysely<Database>): SignerLinkRepo
         .onConflict((oc) => oc.columns(['token_hash', 'document_id', 'page']).doNothing())
         .execute();
     },
+    async lockouts(hash) {
+      const row = await db
+        .selectFrom('signer_links as mine')
+        .innerJoin('signer_links as theirs', (join) => join.onRef('theirs.contract_id', '=', 'mine.contract_id').onRef('theirs.signer_id', '=', 'mine.signer_id'))
+        .where('mine.token_hash', '=', hash)
+        .select((eb) => eb.fn.sum<number | string>('theirs.otp_lockouts').as('lockouts'))
+        .executeTakeFirst();
+      return Number(row?.lockouts ?? 0);
+    },
     async pagesRead(hash) {
-      const rows = await db.selectFrom('signer_reads').select(['document_id', 'page']).where('token_hash', '=', hash).orderBy('page').execute();
+      const rows = await db
+        .selectFrom('signer_reads')
+        .innerJoin('signer_links as theirs', 'theirs.token_hash', 'signer_reads.token_hash')
+        .innerJoin('signer_links as mine', (join) => join.onRef('mine.contract_id', '=', 'theirs.contract_id').onRef('mine.signer_id', '=', 'theirs.signer_id'))
+        .where('mine.token_hash', '=', hash)
+        .select(['signer_reads.document_id', 'signer_reads.page'])
+        .distinct()
+        .orderBy('signer_reads.page')
+        .execute();
       const read: Record<string, number[]> = {};
       for (const row of rows) (read[row.document_id] ??= []).push(row.page);
       return read;

@@ -1,7 +1,7 @@
 // The SMS one-time code (verify: 'sms-otp'): sent only to the number on record, stored only
 // as a keyed hash, fresh for five minutes, and not guessed at more than five times. Wrong
 // guesses are counted in the database in one statement, so a parallel burst cannot get past
-// the cap; three lockouts lock the link until the sender nudges (re-invites) this signer;
+// the cap; three lockouts (over all of a signer's links) lock them until the sender nudges (re-invites) this signer;
 // a mobile number gets at most OTP_DAILY_MAX codes a day, whatever the links.
 import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
 import { contractName, contractSender } from '../../flows';
@@ -40,7 +40,7 @@ export const otpHash = (secret: Uint8Array, link: Pick<SignerLink, 'tokenHash'>,
 
 /** The one-time code: present, fresh, right, and not guessed at more than five times. Used up only when everything else passes too. */
 export async function checkOtp({ store, secret, clock }: SessionContext, link: SignerLink, code: string | undefined) {
-  if (link.otpLockouts >= OTP_MAX_LOCKOUTS) throw linkLocked();
+  if ((await store.signerLinks.lockouts(link.tokenHash)) >= OTP_MAX_LOCKOUTS) throw linkLocked();
   if (!link.otp) throw new AppError('otp_required', 'Ask for a verification code first', { status: 400, details: [{ path: '/otp', message: 'is required' }] });
   if (link.otp.failures >= OTP_MAX_FAILURES) throw otpLocked();
   if (Date.parse(link.otp.expiresAt) < clock().getTime()) throw new AppError('otp_expired', 'The code has expired; ask for a new one', { status: 410 });
@@ -51,7 +51,7 @@ export async function checkOtp({ store, secret, clock }: SessionContext, link: S
     // Counted against the code as it was read: the database refuses to count past the cap.
     const counted = await store.signerLinks.failOtp(link.tokenHash, { otpHash: link.otp.hash, maxFailures: OTP_MAX_FAILURES });
     if (!counted) throw otpLocked();
-    if (counted.failures >= OTP_MAX_FAILURES) throw counted.lockouts >= OTP_MAX_LOCKOUTS ? linkLocked() : otpLocked();
+    if (counted.failures >= OTP_MAX_FAILURES) throw (await store.signerLinks.lockouts(link.tokenHash)) >= OTP_MAX_LOCKOUTS ? linkLocked() : otpLocked();
     throw new AppError('otp_invalid', `The code is wrong; ${OTP_MAX_FAILURES - counted.failures} tries left`, { status: 400, details: [{ path: '/otp', message: 'is wrong' }] });
   }
 }
@@ -73,7 +73,7 @@ export async function sendCode(ctx: SessionContext, batch: Resolved[], { asBatch
       mustBeOpen(resolved);
       const { signer, link } = resolved;
       if (signer.verify !== 'sms-otp') throw new AppError('otp_not_required', 'This signer needs no code', { status: 400 });
-      if (link.otpLockouts >= OTP_MAX_LOCKOUTS) throw linkLocked();
+      if ((await store.signerLinks.lockouts(link.tokenHash)) >= OTP_MAX_LOCKOUTS) throw linkLocked();
       if (!signer.mobile) throw new AppError('no_mobile', 'There is no mobile number on record for you; ask the sender to add one', { status: 409 });
       const first = batch[0].signer.mobile!;
       if (sameMobile(signer.mobile) !== sameMobile(first)) {

@@ -125,6 +125,28 @@ describe.each(dialects)('signing session (%s)', (dialect) => {
     expect(await answer(signWith(codeSent()))).toBe('ok');
   });
 
+  it("shares lockouts and pages read between a signer's two links (the email's and the SMS's)", async () => {
+    const SMS_TOKEN = 'tok_sms_supplier_0123';
+    await store.signerLinks.ensure({ token: SMS_TOKEN, contractId: 'c-1', signerId: 'supplier', expiresAt: '2026-03-08T00:00:00.000Z' });
+    const signWithOn = (token: string, otp: string) => session.sign(token, { otp, authorization: undefined }, { ip: null, userAgent: null });
+    // Three lockouts, spread over both links, lock both: a second link is no second set of tries.
+    for (let lockout = 1; lockout <= OTP_MAX_LOCKOUTS; lockout++) {
+      const token = lockout % 2 ? TOKEN : SMS_TOKEN;
+      await session.sendCode(token);
+      const wrong = codeSent() === '000000' ? '111111' : '000000';
+      for (let i = 0; i < OTP_MAX_FAILURES; i++) await answer(signWithOn(token, wrong));
+      later(OTP_RESEND_MS + 1000);
+    }
+    expect(await answer(session.sendCode(TOKEN))).toBe('423 link_locked');
+    expect(await answer(session.sendCode(SMS_TOKEN))).toBe('423 link_locked');
+
+    const hashOf = (token: string) => createHash('sha256').update(token).digest('hex');
+    await store.signerLinks.markRead(hashOf(SMS_TOKEN), 'contract', 1);
+    await store.signerLinks.markRead(hashOf(TOKEN), 'contract', 1);
+    await store.signerLinks.markRead(hashOf(TOKEN), 'contract', 2);
+    expect(await store.signerLinks.pagesRead(hashOf(SMS_TOKEN))).toEqual({ contract: [1, 2] });
+  });
+
   it('sends one mobile number at most the daily number of codes, then says when to ask again', async () => {
     for (let i = 0; i < OTP_DAILY_MAX; i++) {
       expect(await answer(session.sendCode(TOKEN))).toBe('ok');
