@@ -174,6 +174,14 @@ it('builds, breaks, fixes, saves and publishes the SAP supplier purchase flow', 
   await page.fill('[data-field="/approval/tiers/0/steps/1/approvers"]', 'role:legal');
   await expect.poll(() => card(page, 'step-0-1').getAttribute('data-invalid')).toBe('false');
 
+  // Keyboard only: the "+" above the tiers adds a tier before the default one; Ctrl-Z takes it back
+  await page.locator('[data-testid="add-tier"]').focus();
+  await page.keyboard.press('Enter');
+  await expect.poll(() => page.locator('[data-testid="tier-label"]').allTextContents()).toEqual(['≤ 100,000', '≤ 1,000,000', '≤ 10,000,000', '其他情况']);
+  expect(await page.getAttribute('[data-testid="drawer"]', 'data-path')).toBe('/approval/tiers/2');
+  await page.keyboard.press('Control+z');
+  await expect.poll(() => page.locator('[data-testid^="card-tier-"]').count()).toBe(3);
+
   // The language switch, and a deep link that opens the editor directly
   await page.click('[data-testid="language"]');
   await expect.poll(() => page.textContent('[data-testid="publish"]')).toBe('Publish');
