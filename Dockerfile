@@ -5,6 +5,8 @@ RUN apt-get update && apt-get install -y --no-install-recommends python3 make g+
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund
 COPY . .
+# The browser app (/designer) is built into the image; npm start would build it at start otherwise.
+RUN node scripts/build-designer.mjs
 
 FROM node:20-bookworm-slim
 WORKDIR /app
