@@ -16,6 +16,8 @@ export interface SignerPageUrls {
 const WEBFONT_FAMILY = 'Sealflow Noto Sans SC';
 /** The family of the small per-link font (rarer hanzi of names and titles), which the page script adds. */
 export const LINK_FONT_FAMILY = 'Sealflow Link Font';
+/** The page's fonts: a phone's or PC's own CJK font first, the webfont where there is none. */
+const FONT_STACK = `system-ui, -apple-system, "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", "Noto Sans SC", "${WEBFONT_FAMILY}", "${LINK_FONT_FAMILY}", sans-serif`;
 
 // One stylesheet per router: the Content-Security-Policy allows exactly it by its hash.
 export const signerPageStyle = (fontUrl: string) => `
@@ -26,11 +28,11 @@ export const signerPageStyle = (fontUrl: string) => `
   --bad: #b42318; --bad-bg: #fdecea; --warn: #8a5a00; --warn-bg: #fff5db;
   --panel-h: 0px;
   color-scheme: light;
-  font-family: system-ui, -apple-system, "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", "Noto Sans SC", "${WEBFONT_FAMILY}", "${LINK_FONT_FAMILY}", sans-serif;
+  font-family: ${FONT_STACK};
 }
 * { box-sizing: border-box; }
-/* set by the page script once its webfont is in: see signer.js */
-.fonts-in { font-size: 100.1%; }
+/* Set by the page script once the webfont is in: every size grows by 0.5 %, so every text is laid out again (see signer.js). */
+:root.fonts-in { font-size: 100.5%; }
 html { -webkit-text-size-adjust: 100%; scroll-padding-bottom: var(--panel-h); }
 body { margin: 0; background: var(--bg); color: var(--fg); font-size: 1rem; line-height: 1.5; }
 [hidden] { display: none !important; }
@@ -224,7 +226,7 @@ export function signerPageHtml(urls: SignerPageUrls): string {
 <noscript><p class="card">请启用 JavaScript 以查看并签署合同。 <span class="en">Please enable JavaScript.</span></p></noscript>
 <script type="module" id="signer-script" src="${attribute(urls.script)}"
   data-pdfjs="${attribute(urls.pdfjs)}" data-pdfjs-worker="${attribute(urls.pdfjsWorker)}"
-  data-link-font="${LINK_FONT_FAMILY}" data-cmap-url="${attribute(urls.cMapUrl)}" data-standard-font-data-url="${attribute(urls.standardFontDataUrl)}"></script>
+  data-webfont="${WEBFONT_FAMILY}" data-link-font="${LINK_FONT_FAMILY}" data-cmap-url="${attribute(urls.cMapUrl)}" data-standard-font-data-url="${attribute(urls.standardFontDataUrl)}"></script>
 </body>
 </html>
 `;

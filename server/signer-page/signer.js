@@ -775,11 +775,15 @@ async function loadLinkFont() {
 
 /**
  * Chromium keeps the fallback's boxes for text laid out while the webfont was still
- * loading (a first visit on a machine without a Chinese font), even after it is in, until
- * the text's font description changes. So once a font is in, the root font size grows by
- * 0.1 % (no visible difference), and every text is laid out again with the font.
+ * loading (a first visit on a slow line, on a machine without a Chinese font), even after
+ * it is in, for every font size used meanwhile (it caches per size). So once the webfont is
+ * in, the root font size grows by 0.5 % (every size is rem-based), and every text is laid
+ * out again at sizes first seen now. pdf.js's own fonts load too: only the webfont counts.
  */
-document.fonts?.addEventListener('loadingdone', () => document.documentElement.classList.add('fonts-in'));
+document.fonts?.addEventListener('loadingdone', () => {
+  const webfont = [...document.fonts].find((face) => face.family.replace(/"/g, '') === config.webfont);
+  if (webfont?.status === 'loaded') document.documentElement.classList.add('fonts-in');
+});
 
 const dateTime = new Intl.DateTimeFormat('zh-CN', { year: 'numeric', month: 'long', day: 'numeric', hour: '2-digit', minute: '2-digit' });
 
