@@ -131,8 +131,8 @@ describe('simulateFlow', () => {
     expect(result.title).toBe('采购合同 4500000001');
     expect(result.documents.map((d) => [d.id, d.included])).toEqual([['contract', true], ['nda', false]]);
     expect(result.signers).toEqual([
-      { id: 'buyer', party: 'company', name: '上海启明智能制造有限公司', order: 1, documents: ['contract'] },
-      { id: 'supplier', party: 'company', name: '深圳市华强电子有限公司', order: 2, documents: ['contract'] },
+      { id: 'buyer', party: 'company', name: '上海启明智能制造有限公司', order: 1, documents: ['contract'], locale: 'zh' },
+      { id: 'supplier', party: 'company', name: '深圳市华强电子有限公司', order: 2, documents: ['contract'], locale: 'zh' },
     ]);
   });
 });
