@@ -4,8 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_VERIFY_LIMITS } from './limits';
 import { createPdfVerifier, VerificationRefused, type PdfVerifier } from './verification-pool';
 
-function pdf(catalogExtra = ''): Buffer {
-  const objects = [`<< /Type /Catalog /Pages 2 0 R${catalogExtra} >>`, '<< /Type /Pages /Kids [] /Count 0 >>'];
+function pdf(catalogExtra = '', extraObjects: string[] = []): Buffer {
+  const objects = [`<< /Type /Catalog /Pages 2 0 R${catalogExtra} >>`, '<< /Type /Pages /Kids [] /Count 0 >>', ...extraObjects];
   let out = '%PDF-1.7\n';
   const offsets: number[] = [];
   objects.forEach((body, i) => {
@@ -13,7 +13,7 @@ function pdf(catalogExtra = ''): Buffer {
     out += `${i + 1} 0 obj\n${body}\nendobj\n`;
   });
   const xrefAt = out.length;
-  out += `xref\n0 3\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}trailer\n<< /Size 3 /Root 1 0 R >>\nstartxref\n${xrefAt}\n%%EOF\n`;
+  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xrefAt}\n%%EOF\n`;
   return Buffer.from(out, 'latin1');
 }
 
@@ -37,9 +37,12 @@ describe('verification pool', () => {
   });
 
   it('cuts off a verification over its time, and the next one in a new worker', async () => {
+    // A form of 9,000 fields: far more than 1 ms of work on any machine (a tiny PDF can verify faster than that).
+    const fields = Array.from({ length: 9_000 }, (_, i) => `<< /FT /Sig /T (f${i}) >>`);
+    const heavy = pdf(` /AcroForm << /Fields [${fields.map((_, i) => `${i + 3} 0 R`).join(' ')}] >>`, fields);
     const pool = verifier({ limits: { ...DEFAULT_VERIFY_LIMITS, timeoutMs: 1 } });
-    expect(await refusal(pool.verify(pdf()))).toMatch(/^timeout: verifying it took longer than 1 ms/);
-    expect(await refusal(pool.verify(pdf()))).toMatch(/^timeout/);
+    expect(await refusal(pool.verify(heavy))).toMatch(/^timeout: verifying it took longer than 1 ms/);
+    expect(await refusal(pool.verify(heavy))).toMatch(/^timeout/);
   });
 
   it('refuses a PDF whose parsing needs more heap than the worker has', async () => {

@@ -81,6 +81,8 @@ it('reminds the parties before the contract ends (合同到期提醒)', { timeou
   await hub.waitFor(id, (c) => c.status === 'completed', 60_000);
   const reminded = await hub.waitFor(id, (c) => c.timeline.some((e: any) => e.type === 'expiry_reminded'), 60_000);
   expect(reminded.timeline.at(-1).message).toContain(contractEnd.slice(0, 10));
-  const notices = (await hub.call('GET', `/api/outbox?contractId=${id}`)).body.items.map((m: any) => m.subject);
-  expect(notices.some((s: string) => s.includes('即将到期'))).toBe(true);
+  // The notice goes out right after the reminder is on the timeline.
+  const subjects = async (): Promise<string[]> => (await hub.call('GET', `/api/outbox?contractId=${id}`)).body.items.map((m: any) => m.subject as string);
+  for (let i = 0; i < 50 && !(await subjects()).some((s) => s.includes('即将到期')); i++) await new Promise((r) => setTimeout(r, 200));
+  expect((await subjects()).some((s) => s.includes('即将到期'))).toBe(true);
 });
