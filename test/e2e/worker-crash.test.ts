@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, expect, inject, it } from 'vitest';
 import type { FlowDefinition } from '../../flows';
 import { exampleFlow, exampleOrder } from '../support/hub';
-import { freePort, httpClient, startHubProcess, type HubProcess } from '../support/hub-process';
+import { freePort, httpClient, portOpen, startHubProcess, type HubProcess } from '../support/hub-process';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'sealflow-crash-'));
 const adminToken = 'crash-admin-token-0123456789';
@@ -26,7 +26,7 @@ const start = async () =>
   }));
 
 async function waitFor(id: string, until: (c: any) => boolean, what: string) {
-  for (let i = 0; i < 600; i++) {
+  for (let i = 0; i < 900; i++) {
     const { body } = await call('GET', `/api/contracts/${id}`);
     if (until(body)) return body;
     await new Promise((r) => setTimeout(r, 100));
@@ -34,8 +34,10 @@ async function waitFor(id: string, until: (c: any) => boolean, what: string) {
   throw new Error(`contract ${id}: ${what} never happened`);
 }
 
+// After a real kill -9, an activity the dead worker had started is retried only once its
+// start-to-close timeout (1 minute for invitations) has passed: wait longer than that.
 async function linkFor(id: string, signer: string): Promise<string> {
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 900; i++) {
     const { body } = await call('GET', `/api/outbox?contractId=${id}&to=signer:${signer}`);
     const token = body.items.map((m: any) => /\/sign\/([A-Za-z0-9_-]{20,})/.exec(m.body)?.[1]).find(Boolean);
     if (token) return token;
@@ -71,6 +73,8 @@ it('survives kill -9 between two signatures with exactly one signature per signe
   const buyer = await linkFor(id, 'buyer');
   expect((await call('POST', `/api/sign/${buyer}`, { read: true }, null)).status).toBe(200);
   await running!.kill();
+  // Really gone: no process of the old hub is left to answer (tsx's child once outlived a kill -9 of tsx).
+  expect(await portOpen(port)).toBe(false);
 
   await start();
   // the buyer's link, reused after the crash, signs nothing twice

@@ -25,10 +25,24 @@ export const portOpen = (port: number) =>
 export interface HubProcess {
   process: ChildProcess;
   output: () => string;
-  /** Ctrl-C, and the exit code. */
+  /** Ctrl-C, and the exit code once every process of the hub is gone. */
   stop(): Promise<number | null>;
-  /** kill -9: no cleanup at all. */
+  /** kill -9 of the whole hub (its process group): no cleanup at all. */
   kill(): Promise<void>;
+}
+
+/** Resolves once no process of this group is left (at most 30 s, then it kills what remains). */
+async function groupGone(pgid: number): Promise<void> {
+  const alive = () => {
+    try {
+      process.kill(-pgid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  for (let waited = 0; alive() && waited < 30_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
+  if (alive()) process.kill(-pgid, 'SIGKILL');
 }
 
 /** Starts scripts/start.ts with this environment (on top of the test's, less Temporal/DB overrides) and waits for "ready.". */
@@ -37,21 +51,34 @@ export function startHubProcess(env: NodeJS.ProcessEnv): Promise<HubProcess> {
   delete childEnv.TEMPORAL_ADDRESS;
   delete childEnv.DATABASE_URL;
   Object.assign(childEnv, env);
-  const proc = spawn(process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), join(root, 'scripts/start.ts')], { cwd: root, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group, like a command in a terminal: tsx runs the hub as a child process,
+  // and a kill -9 of tsx alone would leave that child running for ever. Signals go to the group.
+  const proc = spawn(process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), join(root, 'scripts/start.ts')], { cwd: root, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let output = '';
   proc.stdout!.on('data', (chunk) => (output += chunk));
   proc.stderr!.on('data', (chunk) => (output += chunk));
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  const signalGroup = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-proc.pid!, signal);
+    } catch {
+      // the group is gone already
+    }
+  };
   const hub: HubProcess = {
     process: proc,
     output: () => output,
     async stop() {
+      // To tsx alone: it passes Ctrl-C on to the hub once (the whole group would get it twice, and a second Ctrl-C means "now").
       proc.kill('SIGINT');
-      return exited;
+      const code = await exited;
+      await groupGone(proc.pid!);
+      return code;
     },
     async kill() {
-      proc.kill('SIGKILL');
+      signalGroup('SIGKILL');
       await exited;
+      await groupGone(proc.pid!);
     },
   };
   return new Promise((resolve, reject) => {
