@@ -8,23 +8,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { FlowDefinition } from '../../flows';
-import { readMail, startSmsGateway, startSmtpServer, type LocalSmsGateway, type LocalSmtpServer } from '../notify/support';
-import { exampleFlow, exampleOrder, startTestHub, type TestHub } from '../support/hub';
+import { readMail, type LocalSmsGateway, type LocalSmtpServer } from '../notify/support';
+import { exampleFlow, exampleOrder, startDeliveringHub, type TestHub } from '../support/hub';
 import { approvedContract, linkFor, linkIn, readAll, signerCall } from '../support/signing';
 
 let hub: TestHub;
 let smtp: LocalSmtpServer;
 let sms: LocalSmsGateway;
+let delivering: Awaited<ReturnType<typeof startDeliveringHub>> | undefined;
 
 beforeAll(async () => {
-  smtp = await startSmtpServer();
-  sms = await startSmsGateway();
-  hub = await startTestHub({ smtpUrl: smtp.url, smsWebhookUrl: sms.url });
+  delivering = await startDeliveringHub();
+  ({ hub, smtp, sms } = delivering);
 });
 afterAll(async () => {
-  await hub?.close();
-  await smtp?.stop();
-  await sms?.close();
+  await delivering?.close();
 });
 
 /** The example flow as a new user writes it: no titles anywhere, no deadline, both parties invited at once. */

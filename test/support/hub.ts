@@ -17,6 +17,7 @@ import { keyRecordsIn, openSigningPlatform, type SigningPlatform } from '../../s
 import { createDocumentRenderer, type DocumentRenderer } from '../../templates';
 import { bundleContractWorkflows, createContractWorker, createDocumentService } from '../../workflows';
 import { openTestStore, type TestDialect } from './databases';
+import { startSmsGateway, startSmtpServer, type LocalSmsGateway, type LocalSmtpServer } from '../notify/support';
 
 let runtimeInstalled = false;
 let bundle: Promise<WorkflowBundle> | undefined;
@@ -190,6 +191,23 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
       await nativeConnection.close();
       await connection.close();
       await store.close();
+    },
+  };
+}
+
+/** A hub that really delivers: a local SMTP server and SMS gateway on loopback, besides the dev outbox. */
+export async function startDeliveringHub(): Promise<{ hub: TestHub; smtp: LocalSmtpServer; sms: LocalSmsGateway; close(): Promise<void> }> {
+  const smtp = await startSmtpServer();
+  const sms = await startSmsGateway();
+  const hub = await startTestHub({ smtpUrl: smtp.url, smsWebhookUrl: sms.url });
+  return {
+    hub,
+    smtp,
+    sms,
+    async close() {
+      await hub.close();
+      await smtp.stop();
+      await sms.close();
     },
   };
 }

@@ -2,23 +2,21 @@
 // mail server and through the SMS webhook to a gateway, both real servers on loopback.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { FlowDefinition } from '../../flows';
-import { readMail, startSmsGateway, startSmtpServer, type LocalSmsGateway, type LocalSmtpServer } from '../notify/support';
-import { exampleFlow, exampleOrder, startTestHub, type TestHub } from '../support/hub';
+import { readMail, type LocalSmsGateway, type LocalSmtpServer } from '../notify/support';
+import { exampleFlow, exampleOrder, startDeliveringHub, type TestHub } from '../support/hub';
 import { approvedContract, linkFor, linkIn } from '../support/signing';
 
 let hub: TestHub;
 let smtp: LocalSmtpServer;
 let sms: LocalSmsGateway;
+let delivering: Awaited<ReturnType<typeof startDeliveringHub>> | undefined;
 
 beforeAll(async () => {
-  smtp = await startSmtpServer();
-  sms = await startSmsGateway();
-  hub = await startTestHub({ smtpUrl: smtp.url, smsWebhookUrl: sms.url });
+  delivering = await startDeliveringHub();
+  ({ hub, smtp, sms } = delivering);
 });
 afterAll(async () => {
-  await hub?.close();
-  await smtp?.stop();
-  await sms?.close();
+  await delivering?.close();
 });
 
 
