@@ -319,7 +319,7 @@ function analyse(bytes: Buffer, revision: Revision, previous: Revision, signedHe
     if (oldType === 'Pages') return 'page added or removed';
     if (pageNums.has(num)) return old instanceof PdfDict && dict && text(old.get('Contents')) !== text(dict.get('Contents')) ? 'content stream changed' : 'page changed';
     if (oldType === 'Catalog' || num === rootAfter) return 'catalog changed';
-    if (fieldsBefore.has(num) || num === fieldListNum || num === refNum(acroFormBefore === undefined ? undefined : catalogBefore.get('AcroForm'))) return 'form field changed';
+    if (fieldsBefore.has(num) || num === fieldListNum || num === refNum(catalogBefore.get('AcroForm'))) return 'form field changed';
     if (annotListNums.has(num)) return 'page changed';
     if (oldType === 'Annot' || annotationsAfter.has(num)) return 'annotation changed';
     if (resourceNums.has(num) || old instanceof PdfStream) return 'resource or stream changed';
