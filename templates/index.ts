@@ -7,7 +7,7 @@ import type { RenderedDocument, RenderOptions, TemplateInfo, TemplateSource } fr
 export type { SignerSlot, SignatureArea, RenderedDocument, RenderOptions, TemplateInfo, TemplateSignerRole, TemplateSource } from './types';
 export { TemplateError, type TemplateErrorCode, type TemplateErrorDetail, type TemplateIssue } from './errors';
 export { createDocumentRenderer, type DocumentRenderer, type DocumentRendererOptions } from './renderer';
-export { FontLibrary, type FontLibraryOptions } from './fonts';
+export { DEFAULT_FONT_FILES, FontLibrary, type FontLibraryOptions } from './fonts';
 export type { JsonSchema } from './schema';
 export { amountInWords } from './numerals';
 export { formatMoney } from './amounts';

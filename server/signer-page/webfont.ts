@@ -8,11 +8,11 @@
 // A rarer hanzi in a link's own data (深圳's 圳) comes from a few-KB font per link.
 import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import { DEFAULT_FONT_FILES } from '../../templates';
 
-/** Noto Sans SC Regular as shipped by @expo-google-fonts/noto-sans-sc. */
-export const NOTO_SANS_SC_PATH = createRequire(import.meta.url).resolve('@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf');
+/** Noto Sans SC Regular: the very file the contracts are typeset with. */
+export const NOTO_SANS_SC_PATH = DEFAULT_FONT_FILES.regular;
 
 /** The budget the subset must stay within (checked by its test): a phone on a slow line loads it once. */
 export const WEBFONT_BUDGET_BYTES = 1_000_000;
