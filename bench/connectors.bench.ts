@@ -175,8 +175,8 @@ async function temporalFigures(settings: SapSettings, stub: { count: number; ms:
     }
 
     // Checks: the store and Temporal hold exactly the started contracts; how far the worker got running them.
-    const inStore = (await hub.store.contracts.list({ pageSize: 1 })).total;
-    const inFlow = (await hub.store.contracts.list({ flow: FLOW, pageSize: 1 })).total;
+    const inStore = (await hub.store.contracts.list({ scope: { tenantId: 'default', unitPath: null }, pageSize: 1 })).total;
+    const inFlow = (await hub.store.contracts.list({ scope: { tenantId: 'default', unitPath: null }, flow: FLOW, pageSize: 1 })).total;
     if (inStore !== COUNT || inFlow !== COUNT) problems.push(`the store holds ${inStore} contracts (${inFlow} of flow ${FLOW}), not ${COUNT}`);
     const contractQuery = `TaskQueue="${hub.taskQueue}" AND WorkflowType="contractFlow"`;
     let inTemporal = 0;

@@ -143,6 +143,22 @@ export interface SignerState {
   lastNudgeAt: string | null;
 }
 
+/**
+ * Who a contract belongs to: its tenant, and the org unit that started it (null = the
+ * tenant's top). Contracts from before tenants have none and belong to the tenant 'default'.
+ */
+export interface ContractOwner {
+  tenantId: string;
+  unit: { id: string; path: string } | null;
+}
+
+export const DEFAULT_TENANT = 'default';
+
+/** The owner of a contract, reading contracts from before owners as the default tenant's top. */
+export function contractOwner(contract: { owner?: ContractOwner }): ContractOwner {
+  return contract.owner ?? { tenantId: DEFAULT_TENANT, unit: null };
+}
+
 export interface ChosenTier {
   index: number;
   upTo: number | null;
@@ -176,6 +192,8 @@ export interface ContractState {
   revision: number;
   /** Set when a connector started the contract. */
   source?: ContractSource;
+  /** Absent on contracts from before tenants: see contractOwner. */
+  owner?: ContractOwner;
 }
 
 export interface ContractStart {
@@ -187,6 +205,7 @@ export interface ContractStart {
   startedBy: string;
   createdAt: string;
   source?: ContractSource;
+  owner?: ContractOwner;
 }
 
 /**
@@ -251,5 +270,6 @@ export function initialContractState(start: ContractStart, plan: ApprovalPlan): 
     updatedAt: start.createdAt,
     revision: 0,
     ...(start.source ? { source: start.source } : {}),
+    ...(start.owner ? { owner: start.owner } : {}),
   };
 }

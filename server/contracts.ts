@@ -2,7 +2,7 @@
 // the starter's and the workflow's refusals to errors a caller can act on.
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { waitOutcome, type ContractState, type ContractWait } from '../flows';
+import { contractOwner, parseApprover, waitOutcome, type ContractOwner, type ContractState, type ContractWait } from '../flows';
 import type { Store } from '../store';
 import {
   ContractErrors,
@@ -22,6 +22,7 @@ import {
   nudge,
   sign,
 } from '../workflows';
+import { canSeeContract, isSystemRole, type Principal } from './access';
 import { AppError, notFound } from './errors';
 
 const START_STATUS: Record<ContractStartErrorCode, number> = { flow_not_found: 404, flow_not_published: 409, invalid_data: 400, unroutable: 400 };
@@ -100,8 +101,47 @@ export function createContractService({ store, client, startContract }: { store:
     }
   }
 
+  /** The contract if this caller may see it; otherwise the same 404 as a contract that does not exist. */
+  async function readable(id: string, principal: Principal): Promise<ContractState> {
+    const state = await existing(id);
+    if (!canSeeContract(principal, state)) throw notFound(`Contract ${id}`);
+    return state;
+  }
+
+  /** The unit a new contract belongs to: the caller's own, or one below it that they name. */
+  async function ownerFor(principal: Principal, orgUnit: string | undefined): Promise<ContractOwner> {
+    if (orgUnit === undefined) return { tenantId: principal.tenantId, unit: principal.unit };
+    const unit = await store.orgUnits.get(principal.tenantId, orgUnit);
+    if (!unit || (principal.unit && !unit.path.startsWith(principal.unit.path))) {
+      throw new AppError('invalid_body', `Org unit "${orgUnit}" is not yours or below yours`, { status: 400, details: [{ path: '/orgUnit', message: 'names no unit at or below the caller’s' }] });
+    }
+    return { tenantId: principal.tenantId, unit: { id: unit.id, path: unit.path } };
+  }
+
+  /**
+   * The roles with which this caller fills approver slots of this contract: a business role
+   * counts only where the caller is its nearest holder up the tree from the contract's unit
+   * (a manager of a sibling department holds the same role name, but not for this contract).
+   */
+  async function approverRoles(principal: Principal, contract: ContractState): Promise<string[]> {
+    const owner = contractOwner(contract);
+    const named = new Set(contract.steps.flatMap((step) => [...step.approvers, ...step.escalatedTo]).map(parseApprover).filter((a) => a.kind === 'role').map((a) => a.name));
+    const roles: string[] = [];
+    for (const role of principal.roles) {
+      if (isSystemRole(role) && !named.has(role)) {
+        roles.push(role);
+        continue;
+      }
+      if (principal.id === 'admin') continue;
+      const holders = await store.users.nearestHolders(role, owner.tenantId, owner.unit?.path ?? null);
+      if (holders.some((holder) => holder.id === principal.id)) roles.push(role);
+    }
+    return roles;
+  }
+
   return {
     get: existing,
+    readable,
 
     /**
      * The contract once the wait is over (see waitOutcome), or as it stands after `timeoutMs`
@@ -128,20 +168,26 @@ export function createContractService({ store, client, startContract }: { store:
       }
     },
 
-    async start(request: ContractStartRequest, actor: Actor): Promise<{ contract: ContractState; created: boolean }> {
+    async start(request: Omit<ContractStartRequest, 'owner'> & { orgUnit?: string }, principal: Principal): Promise<{ contract: ContractState; created: boolean }> {
+      const { orgUnit, ...rest } = request;
+      const owner = await ownerFor(principal, orgUnit);
       try {
-        return await startContract(request, actor);
+        return await startContract({ ...rest, owner }, { id: principal.id, name: principal.name, roles: principal.roles });
       } catch (error) {
         if (error instanceof ContractStartError) throw new AppError(error.code === 'flow_not_found' ? 'not_found' : error.code, error.message, { status: START_STATUS[error.code], details: error.details });
         throw error;
       }
     },
 
-    decide(id: string, input: DecisionInput): Promise<ContractState> {
-      return update(id, () => client.workflow.getHandle(id).executeUpdate(decide, { args: [input] }));
+    async decide(id: string, principal: Principal, input: Omit<DecisionInput, 'actor'>): Promise<ContractState> {
+      const contract = await readable(id, principal);
+      const actor: Actor = { id: principal.id, name: principal.name, roles: await approverRoles(principal, contract) };
+      return update(id, () => client.workflow.getHandle(id).executeUpdate(decide, { args: [{ ...input, actor }] }));
     },
 
-    cancel(id: string, actor: Actor, reason: string): Promise<ContractState> {
+    async cancel(id: string, principal: Principal, reason: string): Promise<ContractState> {
+      await readable(id, principal);
+      const actor: Actor = { id: principal.id, name: principal.name, roles: principal.roles };
       return update(id, () => client.workflow.getHandle(id).executeUpdate(cancel, { args: [{ actor, reason }] }));
     },
 

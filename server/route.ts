@@ -6,7 +6,7 @@ import addFormatsModule from 'ajv-formats';
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { Request, Response, Router } from 'express';
 import { toIssues } from '../flows';
-import type { Actor } from '../workflows';
+import type { Principal } from './access';
 import { authorize, type Access } from './auth';
 import { AppError } from './errors';
 import { MAX_JSON_DEPTH, tooDeepAt } from './json-depth';
@@ -15,7 +15,8 @@ export interface RouteContext<B extends TSchema, Q extends TSchema> {
   body: Static<B>;
   query: Static<Q>;
   params: Record<string, string>;
-  actor: Actor | null;
+  /** The authenticated caller; null on public routes. */
+  actor: Principal | null;
   req: Request;
 }
 
@@ -63,12 +64,12 @@ function validator(ajv: Ajv, schema: TSchema, where: string, code: string) {
   };
 }
 
-export function registerRoutes(router: Router, routes: RouteSpec[], authenticate: (header: string | undefined) => Promise<Actor>): void {
+export function registerRoutes(router: Router, routes: RouteSpec[], authenticate: (header: string | undefined) => Promise<Principal>): void {
   for (const route of routes) {
     const checkBody = route.body ? validator(bodyAjv, route.body, 'request body', 'invalid_body') : null;
     const checkQuery = route.query ? validator(queryAjv, route.query, 'query string', 'invalid_query') : null;
     router[route.method](route.path, async (req: Request, res: Response) => {
-      let actor: Actor | null = null;
+      let actor: Principal | null = null;
       if (route.access !== 'public') {
         actor = await authenticate(req.headers.authorization);
         authorize(actor, route.access);

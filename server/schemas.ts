@@ -45,6 +45,7 @@ export const StartContractBody = Type.Object(
     flow: Type.String({ minLength: 1, description: 'key of a published flow' }),
     data: Type.Object({}, { additionalProperties: true, description: 'contract data; checked against the flow’s data schema' }),
     sourceKey: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'the source record (e.g. a PO number); the same flow + sourceKey always yields the same contract' })),
+    orgUnit: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: "the org unit the contract belongs to: the caller's own (the default) or one below it" })),
   },
   { additionalProperties: false },
 );

@@ -110,7 +110,7 @@ export interface ConnectorRepository {
 
 const WEBHOOK_FIELD = 'webhookAuth';
 
-function toRecord(row: Selectable<ConnectorsTable>): ConnectorInstanceRecord {
+function toRecord(row: Omit<Selectable<ConnectorsTable>, 'tenant_id'>): ConnectorInstanceRecord {
   const webhook = row.webhook_auth ? (JSON.parse(row.webhook_auth) as { kind: ConnectorWebhookAuth['kind'] }) : null;
   return {
     id: row.id,
@@ -129,7 +129,7 @@ function toRecord(row: Selectable<ConnectorsTable>): ConnectorInstanceRecord {
   };
 }
 
-function toRow(input: ConnectorInstanceInput, masterKey: Uint8Array, now: string): Omit<Selectable<ConnectorsTable>, 'created_at'> {
+function toRow(input: ConnectorInstanceInput, masterKey: Uint8Array, now: string): Omit<Selectable<ConnectorsTable>, 'created_at' | 'tenant_id'> {
   const secrets: Record<string, string> = {};
   for (const [field, value] of Object.entries(input.secrets)) secrets[field] = sealSecret(masterKey, value, secretAad(input.id, field));
   return {

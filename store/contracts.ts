@@ -1,9 +1,9 @@
 // The contract projection: the latest state each workflow has reported, plus the few
 // columns the tracking list filters and sorts on. Temporal owns the state; this table
 // only mirrors it, so writes are upserts guarded by the state's revision.
-import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
+import type { Expression, ExpressionBuilder, Kysely, Selectable, SqlBool } from 'kysely';
 import { sql } from 'kysely';
-import type { ContractState } from '../flows/contract';
+import { contractOwner, type ContractState } from '../flows/contract';
 import type { ContractStatus } from '../flows/status';
 import type { ContractsTable, Database } from './tables';
 
@@ -21,7 +21,19 @@ export interface ContractSummary {
   updatedAt: string;
 }
 
+/**
+ * The contracts a caller may see: one tenant, and in it either everything (`unitPath` null)
+ * or the contracts of a unit and below, plus those `userId` started or is named to approve.
+ * server/access.ts decides which scope a user gets; the store only applies it.
+ */
+export interface ContractScope {
+  tenantId: string;
+  unitPath: string | null;
+  userId?: string;
+}
+
 export interface ContractFilter {
+  scope: ContractScope;
   status?: ContractStatus;
   flow?: string;
   /** Case-insensitive substring of title, id or source key. */
@@ -68,6 +80,7 @@ export function waitingOn(state: ContractState): string[] {
 }
 
 function toRow(state: ContractState): ContractsTable {
+  const owner = contractOwner(state);
   return {
     id: state.id,
     flow_key: state.flowKey,
@@ -82,10 +95,15 @@ function toRow(state: ContractState): ContractsTable {
     revision: state.revision,
     created_at: state.createdAt,
     updated_at: state.updatedAt,
+    tenant_id: owner.tenantId,
+    org_unit: owner.unit?.id ?? null,
+    unit_path: owner.unit?.path ?? null,
+    initiator_id: state.startedBy.startsWith('connector:') ? null : state.startedBy,
+    parties: state.signers.map((s) => s.name).join('\n'),
   };
 }
 
-type SummaryRow = Omit<Selectable<ContractsTable>, 'state' | 'revision'>;
+type SummaryRow = Pick<Selectable<ContractsTable>, 'id' | 'flow_key' | 'flow_version' | 'source_key' | 'status' | 'title' | 'amount' | 'current_step' | 'waiting_on' | 'created_at' | 'updated_at'>;
 
 function toSummary(row: SummaryRow): ContractSummary {
   return {
@@ -110,7 +128,16 @@ function containsPattern(q: string): string {
 
 function matches(filter: ContractFilter) {
   return (eb: ExpressionBuilder<Database, 'contracts'>) => {
-    const conditions = [];
+    const { scope } = filter;
+    const conditions = [eb('tenant_id', '=', scope.tenantId)];
+    if (scope.unitPath !== null) {
+      const mine: Expression<SqlBool>[] = [sql<boolean>`${sql.ref('unit_path')} like ${`${scope.unitPath.replace(/[!%_]/g, (c) => `!${c}`)}%`} escape '!'`];
+      if (scope.userId) {
+        mine.push(eb('initiator_id', '=', scope.userId));
+        mine.push(sql<boolean>`${sql.ref('waiting_on')} like ${containsPattern(`"user:${scope.userId}"`)} escape '!'`);
+      }
+      conditions.push(eb.or(mine));
+    }
     if (filter.status) conditions.push(eb('status', '=', filter.status));
     if (filter.flow) conditions.push(eb('flow_key', '=', filter.flow));
     if (filter.from) conditions.push(eb('created_at', '>=', filter.from));
@@ -159,6 +186,7 @@ export function createContractRepository(db: Kysely<Database>): ContractReposito
               state: eb.ref('excluded.state'),
               revision: eb.ref('excluded.revision'),
               updated_at: eb.ref('excluded.updated_at'),
+              parties: eb.ref('excluded.parties'),
             }))
             .where((eb) => eb('contracts.revision', '<', eb.ref('excluded.revision'))),
         )

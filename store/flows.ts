@@ -43,7 +43,7 @@ export interface FlowRepository {
   list(): Promise<FlowSummary[]>;
 }
 
-type VersionRow = Selectable<FlowVersionsTable>;
+type VersionRow = Omit<Selectable<FlowVersionsTable>, 'tenant_id'>;
 
 function toFlowVersion(row: VersionRow): FlowVersion {
   return {

@@ -13,13 +13,17 @@ import { createSignerLinkRepository, type SignerLinkRepository } from './signer-
 import { createSigningKeyRepository, type SigningKeyRepository } from './signing-keys';
 import { createTemplateRepository, type TemplateRepository } from './templates';
 import { createUserRepository, type UserRepository } from './users';
+import { createOrgUnitRepository, type OrgUnitRepository } from './org-units';
+import { createTenantRepository, type TenantRepository } from './tenants';
 
 export { StoreError, type StoreErrorCode } from './errors';
 export { DEFAULT_SQLITE_PATH, type DialectName, type StoreOptions } from './database';
 export { migrateToLatest, migrationNames } from './migrations';
 export type { FlowRepository, FlowSummary, FlowVersion } from './flows';
 export type { NewUser, User, UserRepository } from './users';
-export { waitingOn, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type ContractFilter, type ContractPage, type ContractRepository, type ContractSummary } from './contracts';
+export { isWithinUnit, unitPathIds, type OrgUnit, type OrgUnitRepository } from './org-units';
+export type { Tenant, TenantRepository } from './tenants';
+export { waitingOn, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type ContractFilter, type ContractPage, type ContractScope, type ContractRepository, type ContractSummary } from './contracts';
 export type { OutboxFilter, OutboxMessage, OutboxRepository } from './outbox';
 export type { DocumentRepository, StoredDocument } from './documents';
 export type { StoredTemplate, TemplateRepository } from './templates';
@@ -37,6 +41,8 @@ export interface Store {
   /** Closes the connection(s); calling it again does nothing. */
   close(): Promise<void>;
   readonly flows: FlowRepository;
+  readonly tenants: TenantRepository;
+  readonly orgUnits: OrgUnitRepository;
   readonly users: UserRepository;
   readonly contracts: ContractRepository;
   readonly outbox: OutboxRepository;
@@ -70,6 +76,8 @@ export async function openStore(options: StoreOptions): Promise<Store> {
       return closing;
     },
     flows: createFlowRepository(db),
+    tenants: createTenantRepository(db),
+    orgUnits: createOrgUnitRepository(db),
     users: createUserRepository(db, dialect),
     contracts: createContractRepository(db),
     outbox: createOutboxRepository(db),

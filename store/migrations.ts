@@ -284,6 +284,119 @@ function migrations(dialect: DialectName): Record<string, Migration> {
           .execute();
       },
     },
+    // Tenants, the org tree, sign-in and who may see what (issue 11). Rows from before
+    // tenants belong to the tenant 'default', which the bootstrap admin administers.
+    '0010_access': {
+      async up(db: Kysely<any>) {
+        const now = new Date().toISOString();
+        await db.schema
+          .createTable('tenants')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.insertInto('tenants').values({ id: 'default', name: 'Default', created_at: now }).execute();
+
+        // A unit's path lists its ancestors and itself ('/u_group/u_branch/u_dept/'): a subtree
+        // is a prefix match, answered by an index, with no recursive query.
+        await db.schema
+          .createTable('org_units')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id'))
+          .addColumn('parent_id', 'text', (c) => c.references('org_units.id'))
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('path', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('org_units_path_idx').on('org_units').columns(['tenant_id', 'path']).execute();
+
+        // users is rebuilt: its bearer token moves to api_keys (named, scoped, revocable), and
+        // SQLite cannot drop a UNIQUE column in place.
+        await db.schema
+          .createTable('users_v2')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id'))
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('login', 'text')
+          .addColumn('password_hash', 'text')
+          .addColumn('roles', 'text', (c) => c.notNull())
+          .addColumn('org_unit', 'text')
+          .addColumn('disabled_at', 'text')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .execute();
+        await sql`insert into users_v2 (id, tenant_id, name, login, password_hash, roles, org_unit, disabled_at, created_at, updated_at)
+                  select id, 'default', name, null, null, roles, null, null, created_at, created_at from users`.execute(db);
+
+        await db.schema
+          .createTable('api_keys')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id'))
+          .addColumn('user_id', 'text', (c) => c.notNull())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+          // string[] as JSON: '*' or route scopes (see server/auth).
+          .addColumn('scopes', 'text', (c) => c.notNull())
+          .addColumn('expires_at', 'text')
+          .addColumn('revoked_at', 'text')
+          .addColumn('last_used_at', 'text')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('created_by', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('api_keys_user_idx').on('api_keys').column('user_id').execute();
+        await sql`insert into api_keys (id, tenant_id, user_id, name, token_hash, scopes, expires_at, revoked_at, last_used_at, created_at, created_by)
+                  select 'k_' || id, 'default', id, 'personal', token_hash, '["*"]', null, null, null, created_at, 'admin' from users`.execute(db);
+        await db.schema.dropTable('users').execute();
+        await db.schema.alterTable('users_v2').renameTo('users').execute();
+        // Unique where set; NULLs (users without a password) never collide in either database.
+        await db.schema.createIndex('users_login_idx').on('users').column('login').unique().execute();
+        await db.schema.createIndex('users_tenant_idx').on('users').columns(['tenant_id', 'org_unit']).execute();
+
+        // Browser sessions: the id is kept as its sha256, like every bearer secret.
+        await db.schema
+          .createTable('sessions')
+          .addColumn('id_hash', 'text', (c) => c.primaryKey())
+          .addColumn('user_id', 'text', (c) => c.notNull())
+          .addColumn('tenant_id', 'text', (c) => c.notNull())
+          .addColumn('csrf_token', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('last_seen_at', 'text', (c) => c.notNull())
+          .addColumn('expires_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('sessions_user_idx').on('sessions').column('user_id').execute();
+
+        // 操作留痕: every action, who, when, from where.
+        await db.schema
+          .createTable('audit_events')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('tenant_id', 'text', (c) => c.notNull())
+          .addColumn('at', 'text', (c) => c.notNull())
+          .addColumn('actor_id', 'text', (c) => c.notNull())
+          .addColumn('actor_name', 'text', (c) => c.notNull())
+          .addColumn('action', 'text', (c) => c.notNull())
+          .addColumn('target_type', 'text')
+          .addColumn('target_id', 'text')
+          .addColumn('details', 'text')
+          .addColumn('ip', 'text')
+          .addColumn('user_agent', 'text')
+          .execute();
+        await db.schema.createIndex('audit_events_tenant_at_idx').on('audit_events').columns(['tenant_id', 'at', 'id']).execute();
+
+        // Who a contract belongs to, and the text the ledger searches besides its title.
+        await db.schema.alterTable('contracts').addColumn('tenant_id', 'text', (c) => c.notNull().defaultTo('default')).execute();
+        await db.schema.alterTable('contracts').addColumn('org_unit', 'text').execute();
+        await db.schema.alterTable('contracts').addColumn('unit_path', 'text').execute();
+        await db.schema.alterTable('contracts').addColumn('initiator_id', 'text').execute();
+        await db.schema.alterTable('contracts').addColumn('parties', 'text', (c) => c.notNull().defaultTo('')).execute();
+        await db.schema.createIndex('contracts_tenant_created_idx').on('contracts').columns(['tenant_id', 'created_at', 'id']).execute();
+        await db.schema.createIndex('contracts_tenant_status_idx').on('contracts').columns(['tenant_id', 'status', 'created_at', 'id']).execute();
+
+        // What IT configures is the tenant's own too.
+        for (const table of ['flows', 'flow_versions', 'templates', 'connectors', 'seals']) {
+          await db.schema.alterTable(table).addColumn('tenant_id', 'text', (c) => c.notNull().defaultTo('default')).execute();
+        }
+      },
+    },
   };
 }
 

@@ -4,6 +4,8 @@
 import type { Generated } from 'kysely';
 
 export interface FlowsTable {
+  /** The tenant that owns it ('default' for rows from before tenants). */
+  tenant_id: Generated<string>;
   key: string;
   /** Name of the latest version, so the list needs no join. */
   name: string;
@@ -14,6 +16,8 @@ export interface FlowsTable {
 }
 
 export interface FlowVersionsTable {
+  /** The tenant that owns it ('default' for rows from before tenants). */
+  tenant_id: Generated<string>;
   flow_key: string;
   version: number;
   status: 'draft' | 'published';
@@ -26,15 +30,85 @@ export interface FlowVersionsTable {
   published_by: string | null;
 }
 
-export interface UsersTable {
+export interface TenantsTable {
   id: string;
   name: string;
+  created_at: string;
+}
+
+/** A unit of the org tree (集团 → 分公司 → 部门). */
+export interface OrgUnitsTable {
+  id: string;
+  tenant_id: string;
+  parent_id: string | null;
+  name: string;
+  /** '/<root id>/…/<own id>/': the unit's ancestors and itself; a subtree is a prefix. */
+  path: string;
+  created_at: string;
+}
+
+export interface UsersTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  /** What the user signs in with; null for users who only use API keys. */
+  login: string | null;
+  /** argon2id (PHC string); null when no password was set. */
+  password_hash: string | null;
   /** string[] as JSON. */
   roles: string;
+  /** The unit the user belongs to and holds their roles in; null = the tenant's top. */
   org_unit: string | null;
-  /** sha256 of the bearer token, hex; the token itself is never stored. */
-  token_hash: string;
+  disabled_at: string | null;
   created_at: string;
+  updated_at: string;
+}
+
+/** A bearer key for a system (or a user's script): named, scoped, expiring, revocable. */
+export interface ApiKeysTable {
+  id: string;
+  tenant_id: string;
+  /** Whose rights the key carries (never more than theirs). */
+  user_id: string;
+  name: string;
+  /** sha256 of the key, hex; the key itself is shown once and never stored. */
+  token_hash: string;
+  /** string[] as JSON: ['*'] or scopes. */
+  scopes: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+  last_used_at: string | null;
+  created_at: string;
+  created_by: string;
+}
+
+/** A browser session; its id travels in an httpOnly cookie and is stored only as a sha256. */
+export interface SessionsTable {
+  id_hash: string;
+  user_id: string;
+  tenant_id: string;
+  /** Sent back in the x-csrf-token header of every state-changing request. */
+  csrf_token: string;
+  created_at: string;
+  last_seen_at: string;
+  expires_at: string;
+}
+
+/** 操作留痕: one row per action. */
+export interface AuditEventsTable {
+  id: string;
+  tenant_id: string;
+  at: string;
+  actor_id: string;
+  actor_name: string;
+  /** e.g. 'contract.nudge', 'user.disable', 'session.login'. */
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  /** JSON or null. */
+  details: string | null;
+  ip: string | null;
+  user_agent: string | null;
 }
 
 export interface ContractsTable {
@@ -53,6 +127,14 @@ export interface ContractsTable {
   revision: number;
   created_at: string;
   updated_at: string;
+  tenant_id: string;
+  /** The unit that started the contract, and that unit's path (see OrgUnitsTable). */
+  org_unit: string | null;
+  unit_path: string | null;
+  /** The user who started it; null when a connector did. */
+  initiator_id: string | null;
+  /** The parties' names (signers), for search. */
+  parties: string;
 }
 
 export interface OutboxTable {
@@ -78,6 +160,8 @@ export interface DocumentsTable {
 }
 
 export interface TemplatesTable {
+  /** The tenant that owns it ('default' for rows from before tenants). */
+  tenant_id: Generated<string>;
   id: string;
   title: string;
   /** Handlebars source. */
@@ -99,6 +183,8 @@ export interface SigningKeysTable {
 }
 
 export interface ConnectorsTable {
+  /** The tenant that owns it ('default' for rows from before tenants). */
+  tenant_id: Generated<string>;
   id: string;
   /** Connector id (e.g. sap_purchase_orders). */
   connector: string;
@@ -185,6 +271,8 @@ export interface SignerReadsTable {
 }
 
 export interface SealsTable {
+  /** The tenant that owns it ('default' for rows from before tenants). */
+  tenant_id: Generated<string>;
   /** As flows name it (`signers[].seal`). */
   name: string;
   company: string;
@@ -255,7 +343,12 @@ export interface IdentityFlowsTable {
 export interface Database {
   flows: FlowsTable;
   flow_versions: FlowVersionsTable;
+  tenants: TenantsTable;
+  org_units: OrgUnitsTable;
   users: UsersTable;
+  api_keys: ApiKeysTable;
+  sessions: SessionsTable;
+  audit_events: AuditEventsTable;
   contracts: ContractsTable;
   outbox: OutboxTable;
   documents: DocumentsTable;

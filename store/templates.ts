@@ -19,7 +19,7 @@ export interface TemplateRepository {
   list(): Promise<StoredTemplate[]>;
 }
 
-function toTemplate(row: Selectable<TemplatesTable>): StoredTemplate {
+function toTemplate(row: Omit<Selectable<TemplatesTable>, 'tenant_id'>): StoredTemplate {
   return {
     id: row.id,
     title: row.title,

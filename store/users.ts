@@ -1,63 +1,115 @@
-// Identities for approvers and business users. A user authenticates with a bearer token
-// that is shown once, at creation; only its sha256 is kept, so a leaked database does not
-// leak working tokens. (A fast hash is enough: the token is 32 random bytes, not a password.)
+// People: approvers, business users, IT, admins. A user belongs to one tenant and one org
+// unit (null = the tenant's top) and holds their roles there. They sign in with a password
+// (browser) or an API key (scripts, systems): see sessions.ts and api-keys.ts. Creating a
+// user still answers with a personal API key, shown once, as the REST API always did.
 import { createHash, randomBytes } from 'node:crypto';
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { DialectName } from './database';
+import { unitPathIds } from './org-units';
 import type { Database, UsersTable } from './tables';
 
 export interface User {
   id: string;
+  tenantId: string;
   name: string;
+  login: string | null;
   roles: string[];
   orgUnit: string | null;
+  disabled: boolean;
   createdAt: string;
 }
 
 export interface NewUser {
+  tenantId?: string;
   name: string;
   roles: string[];
   orgUnit?: string | null;
+  login?: string | null;
 }
 
 export interface UserRepository {
-  create(input: NewUser): Promise<{ user: User; token: string }>;
+  /** The user and their personal API key (shown only now). */
+  create(input: NewUser, createdBy?: string): Promise<{ user: User; token: string }>;
+  /** The user of a live (not revoked, not expired) API key; disabled users have none. */
   byToken(token: string): Promise<User | null>;
   get(id: string): Promise<User | null>;
-  /** In order of creation. */
-  list(): Promise<User[]>;
+  /** In order of creation; all tenants when no tenant is given. */
+  list(tenantId?: string): Promise<User[]>;
   /** Users holding exactly this role, in order of creation. */
-  withRole(role: string): Promise<User[]>;
+  withRole(role: string, tenantId?: string): Promise<User[]>;
+  /**
+   * Who fills `role` for a contract of this tenant and unit: the holders in the nearest unit
+   * up the tree from `unitPath` (the unit itself first, the tenant's top last). Disabled users
+   * hold nothing.
+   */
+  nearestHolders(role: string, tenantId: string, unitPath: string | null): Promise<User[]>;
 }
 
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
+export const newApiKey = () => `sf_${randomBytes(32).toString('base64url')}`;
+
 function toUser(row: Selectable<UsersTable>): User {
-  return { id: row.id, name: row.name, roles: JSON.parse(row.roles) as string[], orgUnit: row.org_unit, createdAt: row.created_at };
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    name: row.name,
+    login: row.login,
+    roles: JSON.parse(row.roles) as string[],
+    orgUnit: row.org_unit,
+    disabled: row.disabled_at !== null,
+    createdAt: row.created_at,
+  };
 }
 
 export function createUserRepository(db: Kysely<Database>, dialect: DialectName): UserRepository {
-  const users = () => db.selectFrom('users').selectAll().orderBy('created_at', 'asc').orderBy('id', 'asc');
+  const users = () => db.selectFrom('users').selectAll('users').orderBy('users.created_at', 'asc').orderBy('users.id', 'asc');
+  // Match whole array elements with each dialect's JSON functions; a substring test on
+  // the text would find 'finance' inside 'finance-director'.
+  const holdsRole = (role: string) =>
+    dialect === 'postgres'
+      ? sql<boolean>`cast(${sql.ref('users.roles')} as jsonb) @> jsonb_build_array(cast(${role} as text))`
+      : sql<boolean>`exists (select 1 from json_each(${sql.ref('users.roles')}) where json_each.value = ${role})`;
 
   return {
-    async create(input) {
-      const token = `sf_${randomBytes(32).toString('base64url')}`;
+    async create(input, createdBy = 'admin') {
+      const token = newApiKey();
+      const now = new Date().toISOString();
       const row: Selectable<UsersTable> = {
         id: `u_${randomBytes(12).toString('base64url')}`,
+        tenant_id: input.tenantId ?? 'default',
         name: input.name,
+        login: input.login ?? null,
+        password_hash: null,
         roles: JSON.stringify(input.roles),
         org_unit: input.orgUnit ?? null,
-        token_hash: hashToken(token),
-        created_at: new Date().toISOString(),
+        disabled_at: null,
+        created_at: now,
+        updated_at: now,
       };
-      await db.insertInto('users').values(row).execute();
+      await db.transaction().execute(async (tx) => {
+        await tx.insertInto('users').values(row).execute();
+        await tx
+          .insertInto('api_keys')
+          .values({ id: `k_${randomBytes(12).toString('base64url')}`, tenant_id: row.tenant_id, user_id: row.id, name: 'personal', token_hash: hashToken(token), scopes: '["*"]', expires_at: null, revoked_at: null, last_used_at: null, created_at: now, created_by: createdBy })
+          .execute();
+      });
       return { user: toUser(row), token };
     },
 
     async byToken(token) {
-      const row = await db.selectFrom('users').selectAll().where('token_hash', '=', hashToken(token)).executeTakeFirst();
+      const now = new Date().toISOString();
+      const row = await db
+        .selectFrom('api_keys')
+        .innerJoin('users', 'users.id', 'api_keys.user_id')
+        .selectAll('users')
+        .where('api_keys.token_hash', '=', hashToken(token))
+        .where('api_keys.revoked_at', 'is', null)
+        .where((eb) => eb.or([eb('api_keys.expires_at', 'is', null), eb('api_keys.expires_at', '>', now)]))
+        .where('users.disabled_at', 'is', null)
+        .executeTakeFirst();
       return row ? toUser(row) : null;
     },
 
@@ -66,18 +118,31 @@ export function createUserRepository(db: Kysely<Database>, dialect: DialectName)
       return row ? toUser(row) : null;
     },
 
-    async list() {
-      return (await users().execute()).map(toUser);
+    async list(tenantId) {
+      const query = tenantId === undefined ? users() : users().where('users.tenant_id', '=', tenantId);
+      return (await query.execute()).map(toUser);
     },
 
-    async withRole(role) {
-      // Match whole array elements with each dialect's JSON functions; a substring test on
-      // the text would find 'finance' inside 'finance-director'.
-      const holdsRole =
-        dialect === 'postgres'
-          ? sql<boolean>`cast(${sql.ref('roles')} as jsonb) @> jsonb_build_array(cast(${role} as text))`
-          : sql<boolean>`exists (select 1 from json_each(${sql.ref('roles')}) where json_each.value = ${role})`;
-      return (await users().where(holdsRole).execute()).map(toUser);
+    async withRole(role, tenantId) {
+      let query = users().where(holdsRole(role)).where('users.disabled_at', 'is', null);
+      if (tenantId !== undefined) query = query.where('users.tenant_id', '=', tenantId);
+      return (await query.execute()).map(toUser);
+    },
+
+    async nearestHolders(role, tenantId, unitPath) {
+      const chain = unitPath ? unitPathIds(unitPath) : [];
+      const rows = (
+        await users()
+          .where('users.tenant_id', '=', tenantId)
+          .where('users.disabled_at', 'is', null)
+          .where(holdsRole(role))
+          .where((eb) => (chain.length ? eb.or([eb('users.org_unit', 'in', chain), eb('users.org_unit', 'is', null)]) : eb('users.org_unit', 'is', null)))
+          .execute()
+      ).map(toUser);
+      // Deepest first: the unit itself, its parent, …, the tenant's top (depth -1).
+      const depth = (user: User) => (user.orgUnit === null ? -1 : chain.indexOf(user.orgUnit));
+      const nearest = Math.max(-2, ...rows.map(depth));
+      return rows.filter((user) => depth(user) === nearest);
     },
   };
 }

@@ -1,7 +1,7 @@
 // The names through which the outside world talks to a running contract. The server
 // imports these values; it never imports workflow code.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { ContractSource, ContractState, Decision, FlowDefinition } from '../flows';
+import type { ContractOwner, ContractSource, ContractState, Decision, FlowDefinition } from '../flows';
 
 export interface ContractInput {
   contractId: string;
@@ -12,6 +12,8 @@ export interface ContractInput {
   createdAt: string;
   /** Set when a connector started the contract: the outcome is written back to it. */
   source?: ContractSource;
+  /** Tenant and org unit; absent on contracts started before tenants. */
+  owner?: ContractOwner;
 }
 
 /** The user acting on a contract, as the server authenticated them. */

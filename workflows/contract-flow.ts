@@ -79,7 +79,7 @@ function expressionFailure(error: unknown): { message: string } | null {
 export async function contractFlow(input: ContractInput): Promise<ContractState> {
   const { plan, title } = await planOrFail(input);
   const state: ContractState = initialContractState(
-    { id: input.contractId, flow: input.flow, sourceKey: input.sourceKey, title, data: input.data, startedBy: input.startedBy, createdAt: input.createdAt, source: input.source },
+    { id: input.contractId, flow: input.flow, sourceKey: input.sourceKey, title, data: input.data, startedBy: input.startedBy, createdAt: input.createdAt, source: input.source, owner: input.owner },
     plan,
   );
 
@@ -104,7 +104,7 @@ export async function contractFlow(input: ContractInput): Promise<ContractState>
     step.dueAt = null;
   };
   const notice = (step: ApprovalStepState, kind: 'approval_requested' | 'reminder' | 'escalation', approvers: string[], n: number) =>
-    notifyApprovers({ contractId: state.id, title: state.title, step: step.index, stepName: step.name, approvers, kind, idempotencyKey: `${state.id}:${step.index}:${kind}:${n}` });
+    notifyApprovers({ contractId: state.id, owner: state.owner, title: state.title, step: step.index, stepName: step.name, approvers, kind, idempotencyKey: `${state.id}:${step.index}:${kind}:${n}` });
 
   setHandler(contractState, () => state);
   const signingStage = createSigningStage({ input, state, record, persist });
@@ -188,7 +188,7 @@ export async function contractFlow(input: ContractInput): Promise<ContractState>
     {
       validator: ({ actor }: { actor: Actor }) => {
         if (state.status !== 'in_approval' && state.status !== 'signing') rejectUpdate(ContractErrors.notPending, `contract ${state.id} is already ${state.status}`);
-        if (actor.id !== state.startedBy && !actor.roles.includes('admin')) rejectUpdate(ContractErrors.forbidden, 'only the initiator or an admin can cancel a contract');
+        // Who may cancel (the initiator, their team, admins) is the server's rule: server/access.ts.
       },
     },
   );

@@ -3,7 +3,7 @@
 // after it has finished.
 import { createHash, randomBytes } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import { contractTitle, ExpressionError, initialContractState, planApproval, validateContractData, type ContractSource, type ContractState, type ValidationIssue } from '../flows';
+import { contractTitle, DEFAULT_TENANT, ExpressionError, initialContractState, planApproval, validateContractData, type ContractOwner, type ContractSource, type ContractState, type ValidationIssue } from '../flows';
 import type { Store } from '../store';
 import { CONTRACT_WORKFLOW, type Actor, type ContractInput } from './contract-flow.defs';
 import type { DocumentService } from './documents';
@@ -23,6 +23,8 @@ export interface ContractStartRequest {
   sourceKey?: string | null;
   /** Set when a connector starts the contract: which instance, and the record's version. */
   source?: ContractSource;
+  /** Tenant and org unit the contract belongs to; default: the default tenant's top. */
+  owner?: ContractOwner;
 }
 
 /** Who started a contract: a connector instance (the request carries `source`) or a caller of the REST API. */
@@ -41,9 +43,11 @@ export type ContractOrigin = 'connector' | 'api';
  * real one from SAP's data instead of finding the user's. Within one origin the same flow + key
  * is still one contract (the API's idempotent start).
  */
-export function contractIdFor(flowKey: string, sourceKey: string | null, scope = '', origin: ContractOrigin = 'connector'): string {
+export function contractIdFor(flowKey: string, sourceKey: string | null, scope = '', origin: ContractOrigin = 'connector', tenantId = DEFAULT_TENANT): string {
   if (sourceKey === null) return `ct_${randomBytes(12).toString('hex')}`;
-  const named = origin === 'api' ? `\u0000api\n${flowKey}\n${sourceKey}` : `${flowKey}\n${sourceKey}`;
+  // Tenants have key spaces of their own too (a NUL cannot start a flow key); the default tenant keeps the ids it always had.
+  const tenant = tenantId === DEFAULT_TENANT ? '' : `\u0000tenant ${tenantId}\n`;
+  const named = tenant + (origin === 'api' ? `\u0000api\n${flowKey}\n${sourceKey}` : `${flowKey}\n${sourceKey}`);
   const key = scope ? `${scope}\n${named}` : named;
   return `ct_${createHash('sha256').update(key).digest('hex').slice(0, 24)}`;
 }
@@ -75,7 +79,7 @@ export function createContractStarter({ store, client, documents, taskQueue, idS
       if (!(await store.flows.get(flowKey))) throw new ContractStartError('flow_not_found', `Flow "${flowKey}" does not exist`, [{ path: '/flow', message: 'names no flow' }]);
       throw new ContractStartError('flow_not_published', `Flow "${flowKey}" has no published version yet`, [{ path: '/flow', message: 'has no published version' }]);
     }
-    const id = contractIdFor(flowKey, sourceKey, idScope, request.source ? 'connector' : 'api');
+    const id = contractIdFor(flowKey, sourceKey, idScope, request.source ? 'connector' : 'api', request.owner?.tenantId);
     if (sourceKey !== null) {
       const already = await store.contracts.get(id);
       if (already) return { contract: already, created: false };
@@ -97,6 +101,7 @@ export function createContractStarter({ store, client, documents, taskQueue, idS
       startedBy: actor.id,
       createdAt: new Date().toISOString(),
       ...(request.source ? { source: request.source } : {}),
+      ...(request.owner ? { owner: request.owner } : {}),
     };
     let created = true;
     try {
@@ -112,7 +117,7 @@ export function createContractStarter({ store, client, documents, taskQueue, idS
       created = false;
     }
     // The workflow writes the full projection as it runs; this row makes the contract visible at once.
-    await store.contracts.insertIfAbsent(initialContractState({ id, flow: input.flow, sourceKey, title, data: input.data, startedBy: actor.id, createdAt: input.createdAt, source: input.source }, plan));
+    await store.contracts.insertIfAbsent(initialContractState({ id, flow: input.flow, sourceKey, title, data: input.data, startedBy: actor.id, createdAt: input.createdAt, source: input.source, owner: input.owner }, plan));
     const contract = await store.contracts.get(id);
     if (!contract) throw new Error(`contract ${id} vanished right after it was stored`);
     return { contract, created };

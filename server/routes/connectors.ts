@@ -6,7 +6,7 @@ import { defineRoute } from '../route';
 import { ConnectorInstanceViewSchema, ConnectorSyncSummarySchema, CreateConnectorBody, PreviewMappingBody, UpdateConnectorBody } from '../schemas';
 
 /** Integration staff (and admins) configure connectors. */
-const INTEGRATORS = { roles: ['integration-admin'] };
+const INTEGRATORS = 'connectors.manage' as const;
 
 export function connectorRoutes(connectors: ConnectorService) {
   return [

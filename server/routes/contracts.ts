@@ -1,10 +1,16 @@
 import type { Store } from '../../store';
 import type { DocumentService } from '../../workflows';
 import type { ContractService } from '../contracts';
+import { contractScope, seesPersonalData, type Principal } from '../access';
 import { notFound } from '../errors';
+import { maskContract } from '../personal-data';
+import type { ContractState } from '../../flows';
 import { templateFailure } from './templates';
 import { defineRoute } from '../route';
 import { ApprovalBody, CancelBody, ContractListQuery, ContractSchema, ContractWaitQuery, DEFAULT_WAIT_SECONDS, StartContractBody } from '../schemas';
+
+/** What the caller gets to see of a contract: personal data masked unless their role needs it. */
+export const contractView = (contract: ContractState, principal: Principal) => (seesPersonalData(principal) ? contract : maskContract(contract));
 
 /** A bare date as `to` means the whole of that day. */
 const endOf = (to: string | undefined) => (to && /^\d{4}-\d{2}-\d{2}$/.test(to) ? `${to}T23:59:59.999Z` : to);
@@ -12,7 +18,7 @@ const endOf = (to: string | undefined) => (to && /^\d{4}-\d{2}-\d{2}$/.test(to) 
 export function contractRoutes(store: Store, contracts: ContractService, documents: DocumentService) {
   return [
     defineRoute({
-      method: 'post', path: '/api/contracts', tag: 'contracts', access: 'user', body: StartContractBody,
+      method: 'post', path: '/api/contracts', tag: 'contracts', access: 'contracts.start', body: StartContractBody,
       summary: 'Start a contract on a published flow; the same flow + sourceKey returns the existing contract',
       responses: {
         201: { description: 'started', schema: ContractSchema },
@@ -22,38 +28,39 @@ export function contractRoutes(store: Store, contracts: ContractService, documen
       },
       handler: async ({ body, actor }) => {
         const { contract, created } = await contracts.start(body, actor!);
-        return { status: created ? 201 : 200, body: contract };
+        return { status: created ? 201 : 200, body: contractView(contract, actor!) };
       },
     }),
     defineRoute({
-      method: 'get', path: '/api/contracts', tag: 'contracts', access: 'user', query: ContractListQuery,
+      method: 'get', path: '/api/contracts', tag: 'contracts', access: 'contracts.read', query: ContractListQuery,
       summary: 'Track contracts: filter by status, flow, text, creation time; newest first',
       responses: { 200: { description: 'a page of contracts, each with who it waits on' } },
-      handler: async ({ query }) => ({ body: await store.contracts.list({ ...query, to: endOf(query.to) }) }),
+      handler: async ({ query, actor }) => ({ body: await store.contracts.list({ ...query, to: endOf(query.to), scope: contractScope(actor!) }) }),
     }),
     defineRoute({
-      method: 'get', path: '/api/contracts/:id', tag: 'contracts', access: 'user', query: ContractWaitQuery,
+      method: 'get', path: '/api/contracts/:id', tag: 'contracts', access: 'contracts.read', query: ContractWaitQuery,
       summary: 'A contract: status, chosen tier, each step with who decided what and when, signers, timeline. With ?wait=<status>, the answer waits until the contract gets there (long poll)',
       responses: {
         200: { description: 'the contract; after a wait, header x-sealflow-wait says "reached", "settled" (it ended in another status) or "timeout"', schema: ContractSchema },
         400: { description: 'wait names no status, signer goes without wait=signing or names none of the signers, timeout out of range' },
         404: { description: 'no such contract' },
       },
-      handler: async ({ params, query, req }) => {
-        if (query.wait === undefined && query.signer === undefined) return { body: await contracts.get(params.id) };
+      handler: async ({ params, query, req, actor }) => {
+        await contracts.readable(params.id, actor!);
+        if (query.wait === undefined && query.signer === undefined) return { body: contractView(await contracts.get(params.id), actor!) };
         // The rendering, the invitations, the signatures and the archive happen after the calls that cause them: a script waits here instead of polling.
         let gone = false;
         req.res?.once('close', () => (gone = true));
         const { contract, outcome } = await contracts.waitFor(params.id, { status: query.wait, signer: query.signer }, { timeoutMs: (query.timeout ?? DEFAULT_WAIT_SECONDS) * 1000, gone: () => gone });
-        return { body: contract, headers: { 'x-sealflow-wait': outcome } };
+        return { body: contractView(contract, actor!), headers: { 'x-sealflow-wait': outcome } };
       },
     }),
     defineRoute({
-      method: 'get', path: '/api/contracts/:id/documents/:doc.pdf', tag: 'contracts', access: 'user',
+      method: 'get', path: '/api/contracts/:id/documents/:doc.pdf', tag: 'contracts', access: 'contracts.read',
       summary: 'A contract document as PDF: the generated one once approval passed, before that a preview from the current data',
       responses: { 200: { description: 'the PDF; header x-sealflow-document says "generated" (with its SHA-256) or "preview"', contentType: 'application/pdf' }, 404: { description: 'no such contract or document' } },
-      handler: async ({ params }) => {
-        const contract = await contracts.get(params.id);
+      handler: async ({ params, actor }) => {
+        const contract = await contracts.readable(params.id, actor!);
         const headers = { 'content-disposition': `inline; filename="${contract.id}-${params.doc}.pdf"` };
         const generated = contract.documents.find((d) => d.id === params.doc);
         if (generated) {
@@ -68,7 +75,7 @@ export function contractRoutes(store: Store, contracts: ContractService, documen
       },
     }),
     defineRoute({
-      method: 'post', path: '/api/contracts/:id/approvals', tag: 'contracts', access: 'user', body: ApprovalBody,
+      method: 'post', path: '/api/contracts/:id/approvals', tag: 'contracts', access: 'contracts.approve', body: ApprovalBody,
       summary: "The calling user's decision on the contract's current approval step",
       responses: {
         200: { description: 'the contract after the decision', schema: ContractSchema },
@@ -77,14 +84,14 @@ export function contractRoutes(store: Store, contracts: ContractService, documen
         409: { description: 'the contract waits for no decision, or this user already decided' },
       },
       handler: async ({ params, body, actor, req }) => ({
-        body: await contracts.decide(params.id, { actor: actor!, decision: body.decision, comment: body.comment ?? null, origin: { ip: req.ip ?? null, userAgent: req.get('user-agent') ?? null } }),
+        body: contractView(await contracts.decide(params.id, actor!, { decision: body.decision, comment: body.comment ?? null, origin: { ip: req.ip ?? null, userAgent: req.get('user-agent') ?? null } }), actor!),
       }),
     }),
     defineRoute({
-      method: 'post', path: '/api/contracts/:id/cancel', tag: 'contracts', access: 'user', body: CancelBody,
+      method: 'post', path: '/api/contracts/:id/cancel', tag: 'contracts', access: 'contracts.act', body: CancelBody,
       summary: 'Cancel a contract in flight (its initiator or an admin)',
       responses: { 200: { description: 'the cancelled contract', schema: ContractSchema }, 403: { description: 'neither initiator nor admin' }, 409: { description: 'already finished' } },
-      handler: async ({ params, body, actor }) => ({ body: await contracts.cancel(params.id, actor!, body.reason) }),
+      handler: async ({ params, body, actor }) => ({ body: contractView(await contracts.cancel(params.id, actor!, body.reason), actor!) }),
     }),
   ];
 }

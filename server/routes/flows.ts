@@ -5,7 +5,8 @@ import { AppError, asRoutingError, notFound } from '../errors';
 import { defineRoute } from '../route';
 import { FlowBody, FlowQuery, FlowVersionSchema, SimulateBody } from '../schemas';
 
-const DESIGNERS = { roles: ['flow-designer'] };
+const DESIGNERS = 'flows.write' as const;
+const READERS = 'flows.read' as const;
 
 /** The flow language's own checks, then that every document names a template that exists. */
 async function checkedFlow(body: unknown, documents: DocumentService): Promise<FlowDefinition> {
@@ -43,13 +44,13 @@ export function flowRoutes(store: Store, documents: DocumentService, hub: { face
       handler: async ({ body, actor }) => ({ status: 201, body: await store.flows.create(await checkedFlow(body, documents), actor!.id).catch(storeError) }),
     }),
     defineRoute({
-      method: 'get', path: '/api/flows', tag: 'flows', access: 'user',
+      method: 'get', path: '/api/flows', tag: 'flows', access: READERS,
       summary: 'List flows with their latest and published versions',
       responses: { 200: { description: 'flows' } },
       handler: async () => ({ body: { items: await store.flows.list() } }),
     }),
     defineRoute({
-      method: 'get', path: '/api/flows/:key', tag: 'flows', access: 'user', query: FlowQuery,
+      method: 'get', path: '/api/flows/:key', tag: 'flows', access: READERS, query: FlowQuery,
       summary: 'A flow version (the latest unless ?version=), with the list of versions',
       responses: { 200: { description: 'the flow', schema: FlowVersionSchema }, 404: { description: 'no such flow or version' } },
       handler: async ({ params, query }) => {
@@ -84,7 +85,7 @@ export function flowRoutes(store: Store, documents: DocumentService, hub: { face
       },
     }),
     defineRoute({
-      method: 'post', path: '/api/flows/:key/simulate', tag: 'flows', access: 'user', body: SimulateBody,
+      method: 'post', path: '/api/flows/:key/simulate', tag: 'flows', access: READERS, body: SimulateBody,
       summary: 'Which tier, approvers, documents and signers the given data would get; starts nothing',
       responses: { 200: { description: 'the simulation' }, 404: { description: 'no such flow' } },
       handler: async ({ params, body }) => {

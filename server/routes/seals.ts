@@ -5,7 +5,7 @@ import type { Store } from '../../store';
 import { AppError, notFound } from '../errors';
 import { defineRoute } from '../route';
 
-const ADMINS = { roles: [] };
+const ADMINS = 'seals.manage' as const;
 
 /** As flows name seals: letters (any script), digits, dashes, dots and underscores. */
 const SEAL_NAME = /^[\p{L}\p{N}][\p{L}\p{N}._-]{0,99}$/u;

@@ -106,10 +106,13 @@ export function signingRoutes({ store, contracts, session }: { store: Store; con
       handler: async ({ params, body, req }) => ({ body: await session.decline(params.token, body.reason, evidence(req)) }),
     }),
     defineRoute({
-      method: 'post', path: '/api/contracts/:id/nudge', tag: 'contracts', access: 'user', body: NudgeBody,
+      method: 'post', path: '/api/contracts/:id/nudge', tag: 'contracts', access: 'contracts.act', body: NudgeBody,
       summary: '催办: remind one signer (or every signer whose turn it is) at once; at most once an hour per signer. A nudge is also how a sender re-invites: a link locked by wrong codes opens again.',
       responses: { 200: { description: 'who was nudged' }, 409: { description: 'nobody is waiting to sign' }, 429: { description: 'nudged within the hour; the message says when the next nudge is allowed' } },
-      handler: async ({ params, body, actor }) => ({ body: await session.nudge(params.id, { actor: actor!, signerId: body.signer ?? null }) }),
+      handler: async ({ params, body, actor }) => {
+        await contracts.readable(params.id, actor!);
+        return { body: await session.nudge(params.id, { actor: actor!, signerId: body.signer ?? null }) };
+      },
     }),
     defineRoute({
       method: 'get', path: '/api/copies/:token', tag: 'signing', access: 'public',
@@ -127,11 +130,11 @@ export function signingRoutes({ store, contracts, session }: { store: Store; con
       },
     }),
     defineRoute({
-      method: 'get', path: '/api/contracts/:id/evidence.pdf', tag: 'contracts', access: 'user',
+      method: 'get', path: '/api/contracts/:id/evidence.pdf', tag: 'contracts', access: 'contracts.read',
       summary: 'The evidence report (签约存证报告) of a completed contract, signed and timestamped by the platform',
       responses: { 200: { description: 'the PDF', contentType: 'application/pdf' }, 404: { description: 'not archived yet' } },
-      handler: async ({ params }) => {
-        const contract = await contracts.get(params.id);
+      handler: async ({ params, actor }) => {
+        const contract = await contracts.readable(params.id, actor!);
         const stored = contract.evidenceSha256 ? await store.documents.get(contract.evidenceSha256) : null;
         if (!stored) throw notFound(`An evidence report for ${contract.id} (it is ${contract.status})`);
         return { body: stored.content, contentType: 'application/pdf', headers: { 'content-disposition': `inline; filename="${contract.id}-evidence.pdf"`, etag: `"${contract.evidenceSha256}"` } };

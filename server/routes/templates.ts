@@ -4,7 +4,8 @@ import type { DocumentService } from '../../workflows';
 import { AppError, notFound } from '../errors';
 import { defineRoute } from '../route';
 
-const DESIGNERS = { roles: ['flow-designer'] };
+const DESIGNERS = 'flows.write' as const;
+const READERS = 'flows.read' as const;
 
 const TemplateUploadBody = Type.Object(
   {
@@ -30,7 +31,7 @@ export function templateFailure(error: unknown): never {
 export function templateRoutes(documents: DocumentService) {
   return [
     defineRoute({
-      method: 'get', path: '/api/templates', tag: 'templates', access: 'user',
+      method: 'get', path: '/api/templates', tag: 'templates', access: READERS,
       summary: 'Contract templates: the shipped ones and those uploaded by IT, each with its variables schema and signer roles',
       responses: { 200: { description: 'templates' } },
       handler: async () => ({ body: { items: await documents.list() } }),
@@ -51,7 +52,7 @@ export function templateRoutes(documents: DocumentService) {
       },
     }),
     defineRoute({
-      method: 'post', path: '/api/templates/:id/preview', tag: 'templates', access: 'user', body: PreviewBody,
+      method: 'post', path: '/api/templates/:id/preview', tag: 'templates', access: READERS, body: PreviewBody,
       summary: 'Render a template as a PDF, with the given data or its sample data',
       responses: { 200: { description: 'the PDF', contentType: 'application/pdf' }, 400: { description: 'the data does not fit the template' }, 404: { description: 'no such template' } },
       handler: async ({ params, body }) => {

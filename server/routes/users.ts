@@ -3,7 +3,7 @@ import type { Store } from '../../store';
 import { defineRoute } from '../route';
 import { CreatedUserSchema, CreateUserBody, OutboxQuery, UserSchema } from '../schemas';
 
-const ADMINS = { roles: [] };
+const ADMINS = 'users.manage' as const;
 
 export function userRoutes(store: Store) {
   return [
@@ -29,7 +29,7 @@ export function userRoutes(store: Store) {
       handler: async ({ actor }) => ({ body: actor }),
     }),
     defineRoute({
-      method: 'get', path: '/api/outbox', tag: 'notifications', access: ADMINS, query: OutboxQuery,
+      method: 'get', path: '/api/outbox', tag: 'notifications', access: 'hub.manage', query: OutboxQuery,
       summary: 'The dev outbox: every notification the hub sent, newest first',
       responses: { 200: { description: 'messages' } },
       handler: async ({ query }) => ({ body: { items: await store.outbox.list(query) } }),

@@ -4,6 +4,9 @@ import { waitingOn, type Store } from '../../store';
 import { dialects, openTestStore } from '../support/databases';
 import { contractState, step } from './fixtures';
 
+/** Every contract of the default tenant, as its administrators see them. */
+const ALL = { tenantId: 'default', unitPath: null };
+
 const decision = (approver: string) => ({ approver, userId: 'u_x', userName: 'X', decision: 'approve' as const, comment: null, at: '2025-01-02T00:00:00.000Z' });
 
 describe('waitingOn', () => {
@@ -65,7 +68,7 @@ describe.each(dialects)('contracts (%s)', (dialect) => {
     const approved = contractState({ revision: 2, status: 'approved', currentStep: null, steps: [step({ status: 'approved' })], updatedAt: '2025-01-03T00:00:00.000Z' });
     await store.contracts.save(approved);
     expect(await store.contracts.get('c-1')).toEqual(approved);
-    const [summary] = (await store.contracts.list({})).items;
+    const [summary] = (await store.contracts.list({ scope: ALL })).items;
     expect(summary).toMatchObject({ status: 'approved', currentStep: null, waitingOn: [], updatedAt: '2025-01-03T00:00:00.000Z' });
   });
 
@@ -74,7 +77,7 @@ describe.each(dialects)('contracts (%s)', (dialect) => {
     await store.contracts.save(newer);
     await store.contracts.save(contractState({ revision: 4, status: 'in_approval' }));
     expect(await store.contracts.get('c-1')).toEqual(newer);
-    expect((await store.contracts.list({})).items[0]).toMatchObject({ status: 'rejected', waitingOn: [] });
+    expect((await store.contracts.list({ scope: ALL })).items[0]).toMatchObject({ status: 'rejected', waitingOn: [] });
   });
 
   it('ignores a second write of the same revision', async () => {
@@ -96,7 +99,7 @@ describe.each(dialects)('contracts (%s)', (dialect) => {
     await store.contracts.save(
       contractState({ steps: [step({ approvers: ['role:legal', 'role:dept-manager'], escalatedTo: ['user:u_boss'], decisions: [decision('role:legal')] })] }),
     );
-    expect((await store.contracts.list({})).items[0].waitingOn).toEqual(['role:dept-manager', 'user:u_boss']);
+    expect((await store.contracts.list({ scope: ALL })).items[0].waitingOn).toEqual(['role:dept-manager', 'user:u_boss']);
   });
 
   describe('list', () => {
@@ -120,10 +123,10 @@ describe.each(dialects)('contracts (%s)', (dialect) => {
       for (const state of states) await store.contracts.insertIfAbsent(state);
     });
 
-    const ids = async (filter: Parameters<Store['contracts']['list']>[0]) => (await store.contracts.list(filter)).items.map((c) => c.id);
+    const ids = async (filter: Omit<Parameters<Store['contracts']['list']>[0], 'scope'>) => (await store.contracts.list({ scope: ALL, ...filter })).items.map((c) => c.id);
 
     it('lists newest first with summaries and the total', async () => {
-      const page = await store.contracts.list({});
+      const page = await store.contracts.list({ scope: ALL });
       expect(page).toMatchObject({ total: 12, page: 1, pageSize: 50 });
       expect(page.items.map((c) => c.id)).toEqual(states.map((s) => s.id).reverse());
       expect(page.items.at(-1)).toEqual({
@@ -150,7 +153,7 @@ describe.each(dialects)('contracts (%s)', (dialect) => {
     it('filters by status and by flow', async () => {
       expect(await ids({ status: 'rejected' })).toEqual(['c-12', 'c-09', 'c-06', 'c-03']);
       expect(await ids({ flow: 'sales', status: 'rejected' })).toEqual(['c-12', 'c-06']);
-      expect((await store.contracts.list({ flow: 'purchase' })).total).toBe(6);
+      expect((await store.contracts.list({ scope: ALL, flow: 'purchase' })).total).toBe(6);
       expect(await ids({ status: 'cancelled' })).toEqual([]);
     });
 
@@ -174,20 +177,20 @@ describe.each(dialects)('contracts (%s)', (dialect) => {
     });
 
     it('pages through the results and counts all matches', async () => {
-      const first = await store.contracts.list({ pageSize: 5 });
-      const third = await store.contracts.list({ pageSize: 5, page: 3 });
+      const first = await store.contracts.list({ scope: ALL, pageSize: 5 });
+      const third = await store.contracts.list({ scope: ALL, pageSize: 5, page: 3 });
       expect(first).toMatchObject({ total: 12, page: 1, pageSize: 5 });
       expect(first.items.map((c) => c.id)).toEqual(['c-12', 'c-11', 'c-10', 'c-09', 'c-08']);
       expect(third).toMatchObject({ total: 12, page: 3 });
       expect(third.items.map((c) => c.id)).toEqual(['c-02', 'c-01']);
-      expect((await store.contracts.list({ pageSize: 5, page: 4 })).items).toEqual([]);
-      const filtered = await store.contracts.list({ flow: 'sales', pageSize: 2, page: 2 });
+      expect((await store.contracts.list({ scope: ALL, pageSize: 5, page: 4 })).items).toEqual([]);
+      const filtered = await store.contracts.list({ scope: ALL, flow: 'sales', pageSize: 2, page: 2 });
       expect(filtered).toMatchObject({ total: 6, page: 2, pageSize: 2 });
       expect(filtered.items.map((c) => c.id)).toEqual(['c-08', 'c-06']);
     });
 
     it('caps the page size at 200 and starts at page 1', async () => {
-      expect(await store.contracts.list({ pageSize: 10_000, page: 0 })).toMatchObject({ pageSize: 200, page: 1, total: 12 });
+      expect(await store.contracts.list({ scope: ALL, pageSize: 10_000, page: 0 })).toMatchObject({ pageSize: 200, page: 1, total: 12 });
     });
   });
 });

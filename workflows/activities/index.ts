@@ -3,6 +3,7 @@
 // except as a type.
 import { ApplicationFailure } from '@temporalio/common';
 import {
+  contractOwner,
   contractTitle,
   ExpressionError,
   expressionFailureType,
@@ -11,6 +12,7 @@ import {
   planSigning,
   type ApprovalPlan,
   type ContractDocument,
+  type ContractOwner,
   type ContractState,
   type FlowDefinition,
   type SigningPlan,
@@ -22,6 +24,8 @@ import type { DocumentService } from '../documents';
 
 export interface ApproverNotice {
   contractId: string;
+  /** Whose holders of a role are told: the nearest up the org tree from the contract's unit. Absent on old contracts. */
+  owner?: ContractOwner;
   title: string | null;
   step: number;
   stepName: string;
@@ -56,7 +60,8 @@ export function createActivities({ store, notifier, documents }: ActivityDepende
       const users = new Map<string, { id: string; name: string }>();
       for (const slot of notice.approvers) {
         const { kind, name } = parseApprover(slot);
-        const found = kind === 'role' ? await store.users.withRole(name) : [await store.users.get(name)].filter((u) => u !== null);
+        const owner = contractOwner(notice);
+        const found = kind === 'role' ? await store.users.nearestHolders(name, owner.tenantId, owner.unit?.path ?? null) : [await store.users.get(name)].filter((u): u is NonNullable<typeof u> => u !== null && !u.disabled);
         for (const user of found) users.set(user.id, user);
       }
       const subject = {
