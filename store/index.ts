@@ -15,6 +15,7 @@ import { createTemplateRepository, type TemplateRepository } from './templates';
 import { createUserRepository, type UserRepository } from './users';
 import { createOrgUnitRepository, type OrgUnitRepository } from './org-units';
 import { createTenantRepository, type TenantRepository } from './tenants';
+import { createAuditRepository, type AuditRepository } from './audit';
 
 export { StoreError, type StoreErrorCode } from './errors';
 export { DEFAULT_SQLITE_PATH, type DialectName, type StoreOptions } from './database';
@@ -23,6 +24,7 @@ export type { FlowRepository, FlowSummary, FlowVersion } from './flows';
 export type { NewUser, User, UserRepository } from './users';
 export { isWithinUnit, unitPathIds, type OrgUnit, type OrgUnitRepository } from './org-units';
 export type { Tenant, TenantRepository } from './tenants';
+export { AuditCursorError, MAX_AUDIT_PAGE, type AuditEvent, type AuditFilter, type AuditPage, type AuditRepository, type NewAuditEvent } from './audit';
 export { waitingOn, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type ContractFilter, type ContractPage, type ContractScope, type ContractRepository, type ContractSummary } from './contracts';
 export type { OutboxFilter, OutboxMessage, OutboxRepository } from './outbox';
 export type { DocumentRepository, StoredDocument } from './documents';
@@ -53,6 +55,7 @@ export interface Store {
   readonly connectors: ConnectorRepository;
   readonly seals: SealRepository;
   readonly identities: IdentityRepository;
+  readonly audit: AuditRepository;
 }
 
 /** Opens the database named by the options and brings its schema up to date. */
@@ -88,5 +91,6 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     connectors: createConnectorRepository(db),
     seals: createSealRepository(db),
     identities: createIdentityRepository(db),
+    audit: createAuditRepository(db),
   };
 }
