@@ -397,6 +397,18 @@ function migrations(dialect: DialectName): Record<string, Migration> {
         }
       },
     },
+    '0013_sign_in_failures': {
+      // Failed sign-ins per login, counted in the database so that every hub process sees
+      // the same count (a lockout kept in one server's memory is a lockout per server).
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('sign_in_failures')
+          .addColumn('login', 'text', (c) => c.primaryKey())
+          .addColumn('failures', 'integer', (c) => c.notNull())
+          .addColumn('first_failed_at', 'text', (c) => c.notNull())
+          .execute();
+      },
+    },
   };
 }
 

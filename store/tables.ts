@@ -94,6 +94,13 @@ export interface SessionsTable {
   expires_at: string;
 }
 
+/** Failed sign-ins of one login within the current window (see store/sessions.ts). */
+export interface SignInFailuresTable {
+  login: string;
+  failures: number;
+  first_failed_at: string;
+}
+
 /** 操作留痕: one row per action. */
 export interface AuditEventsTable {
   id: string;
@@ -348,6 +355,7 @@ export interface Database {
   users: UsersTable;
   api_keys: ApiKeysTable;
   sessions: SessionsTable;
+  sign_in_failures: SignInFailuresTable;
   audit_events: AuditEventsTable;
   contracts: ContractsTable;
   outbox: OutboxTable;
