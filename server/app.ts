@@ -7,6 +7,7 @@ import type { Notifier } from '../notify';
 import { createPdfVerifier, type PdfVerifier, type SigningPlatform } from '../signing';
 import type { DocumentService } from '../workflows';
 import { createAuthenticator } from './auth';
+import { createAuditHook } from './audit';
 import { createContractService } from './contracts';
 import { createContractStarter } from '../workflows';
 import { createConnectorService } from './connectors';
@@ -121,7 +122,7 @@ export function createApp(options: AppOptions) {
   router.get('/openapi.json', (_req, res) => {
     res.json(openapi);
   });
-  registerRoutes(router, routes, createAuthenticator({ store, adminToken: options.adminToken }));
+  registerRoutes(router, routes, createAuthenticator({ store, adminToken: options.adminToken }), createAuditHook({ store, log: options.log }));
   app.use(router);
   app.use(signerPageRouter({ checkLink: session.checkLink, linkText: session.pageText }));
   app.use(designerRouter());

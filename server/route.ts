@@ -4,7 +4,9 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { Static, TSchema } from '@sinclair/typebox';
+import { Readable, pipeline } from 'node:stream';
 import type { Request, Response, Router } from 'express';
+import type { AuditHook } from './audit';
 import { toIssues } from '../flows';
 import type { Principal } from './access';
 import { authorize, type Access } from './auth';
@@ -64,7 +66,7 @@ function validator(ajv: Ajv, schema: TSchema, where: string, code: string) {
   };
 }
 
-export function registerRoutes(router: Router, routes: RouteSpec[], authenticate: (header: string | undefined) => Promise<Principal>): void {
+export function registerRoutes(router: Router, routes: RouteSpec[], authenticate: (header: string | undefined) => Promise<Principal>, audit?: AuditHook): void {
   for (const route of routes) {
     const checkBody = route.body ? validator(bodyAjv, route.body, 'request body', 'invalid_body') : null;
     const checkQuery = route.query ? validator(queryAjv, route.query, 'query string', 'invalid_query') : null;
@@ -81,8 +83,11 @@ export function registerRoutes(router: Router, routes: RouteSpec[], authenticate
       const body = checkBody ? checkBody(req.body ?? undefined) : req.body;
       const query = checkQuery ? checkQuery({ ...req.query }) : req.query;
       const result = await route.handler({ body, query, params: req.params as Record<string, string>, actor, req });
+      await audit?.({ route, actor, params: req.params as Record<string, string>, req });
       res.status(result.status ?? 200);
       for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
+      // A long download or an event stream: piped as it is produced (a failure mid-way cuts the response off).
+      if (result.body instanceof Readable) return void pipeline(result.body, res.type(result.contentType ?? 'application/octet-stream'), () => {});
       if (result.contentType) res.type(result.contentType).send(Buffer.from(result.body as Uint8Array));
       else res.json(result.body);
     });
