@@ -13,18 +13,24 @@ import { createSignerLinkRepository, type SignerLinkRepository } from './signer-
 import { createSigningKeyRepository, type SigningKeyRepository } from './signing-keys';
 import { createTemplateRepository, type TemplateRepository } from './templates';
 import { createUserRepository, type UserRepository } from './users';
+import { createSessionRepository, type SessionRepository } from './sessions';
+import { createApiKeyRepository, type ApiKeyRepository } from './api-keys';
 import { createOrgUnitRepository, type OrgUnitRepository } from './org-units';
 import { createTenantRepository, type TenantRepository } from './tenants';
 import { createAuditRepository, type AuditRepository } from './audit';
+import { createStatsRepository, type StatsRepository } from './stats';
 
 export { StoreError, type StoreErrorCode } from './errors';
 export { DEFAULT_SQLITE_PATH, type DialectName, type StoreOptions } from './database';
 export { migrateToLatest, migrationNames } from './migrations';
 export type { FlowRepository, FlowSummary, FlowVersion } from './flows';
-export type { NewUser, User, UserRepository } from './users';
+export { normalizeLogin, type NewUser, type User, type UserChanges, type UserRepository } from './users';
+export type { Session, SessionPolicy, SessionRepository, SignInThrottle } from './sessions';
+export type { ApiKey, ApiKeyRepository, NewApiKey } from './api-keys';
 export { isWithinUnit, unitPathIds, type OrgUnit, type OrgUnitRepository } from './org-units';
 export type { Tenant, TenantRepository } from './tenants';
 export { AuditCursorError, MAX_AUDIT_PAGE, type AuditEvent, type AuditFilter, type AuditPage, type AuditRepository, type NewAuditEvent } from './audit';
+export type { ChangedContract, ProjectionFilter, StartedCount, StatsRepository } from './stats';
 export { waitingOn, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type ContractFilter, type ContractPage, type ContractScope, type ContractRepository, type ContractSummary } from './contracts';
 export type { OutboxFilter, OutboxMessage, OutboxRepository } from './outbox';
 export type { DocumentRepository, StoredDocument } from './documents';
@@ -46,6 +52,8 @@ export interface Store {
   readonly tenants: TenantRepository;
   readonly orgUnits: OrgUnitRepository;
   readonly users: UserRepository;
+  readonly sessions: SessionRepository;
+  readonly apiKeys: ApiKeyRepository;
   readonly contracts: ContractRepository;
   readonly outbox: OutboxRepository;
   readonly documents: DocumentRepository;
@@ -56,6 +64,8 @@ export interface Store {
   readonly seals: SealRepository;
   readonly identities: IdentityRepository;
   readonly audit: AuditRepository;
+  /** Reads over the contract projection: statistics, needs attention, live events. */
+  readonly stats: StatsRepository;
 }
 
 /** Opens the database named by the options and brings its schema up to date. */
@@ -82,6 +92,8 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     tenants: createTenantRepository(db),
     orgUnits: createOrgUnitRepository(db),
     users: createUserRepository(db, dialect),
+    sessions: createSessionRepository(db),
+    apiKeys: createApiKeyRepository(db),
     contracts: createContractRepository(db),
     outbox: createOutboxRepository(db),
     documents: createDocumentRepository(db),
@@ -92,5 +104,6 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     seals: createSealRepository(db),
     identities: createIdentityRepository(db),
     audit: createAuditRepository(db),
+    stats: createStatsRepository(db),
   };
 }

@@ -5,6 +5,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { DialectName } from './database';
+import { isUniqueViolation, StoreError } from './errors';
 import { unitPathIds } from './org-units';
 import type { Database, UsersTable } from './tables';
 
@@ -24,6 +25,16 @@ export interface NewUser {
   name: string;
   roles: string[];
   orgUnit?: string | null;
+  /** Global and unique (case-insensitive); a taken one is a StoreError 'conflict'. */
+  login?: string | null;
+  /** argon2id PHC string from server/password.ts `hashPassword`; never the password itself. */
+  passwordHash?: string | null;
+}
+
+export interface UserChanges {
+  name?: string;
+  roles?: string[];
+  orgUnit?: string | null;
   login?: string | null;
 }
 
@@ -33,6 +44,14 @@ export interface UserRepository {
   /** The user of a live (not revoked, not expired) API key; disabled users have none. */
   byToken(token: string): Promise<User | null>;
   get(id: string): Promise<User | null>;
+  /** The user signing in with this login (enabled or not) and their password hash. */
+  byLogin(login: string): Promise<{ user: User; passwordHash: string | null } | null>;
+  passwordHash(id: string): Promise<string | null>;
+  setPasswordHash(id: string, passwordHash: string): Promise<void>;
+  /** Null when there is no such user; a taken login is a StoreError 'conflict'. */
+  update(id: string, changes: UserChanges): Promise<User | null>;
+  /** Disabling also ends every session of the user; their API keys stop working (byToken). */
+  setDisabled(id: string, disabled: boolean): Promise<User | null>;
   /** In order of creation; all tenants when no tenant is given. */
   list(tenantId?: string): Promise<User[]>;
   /** Users holding exactly this role, in order of creation. */
@@ -51,7 +70,19 @@ export function hashToken(token: string): string {
 
 export const newApiKey = () => `sf_${randomBytes(32).toString('base64url')}`;
 
-function toUser(row: Selectable<UsersTable>): User {
+/** Logins compare without case or surrounding spaces: "Wang.Fang " is wang.fang. */
+export const normalizeLogin = (login: string) => login.trim().toLowerCase();
+
+const uniqueLogin = async <T>(login: string | null | undefined, write: () => Promise<T>): Promise<T> => {
+  try {
+    return await write();
+  } catch (error) {
+    if (login && isUniqueViolation(error)) throw new StoreError('conflict', `The login "${login}" is taken`);
+    throw error;
+  }
+};
+
+export function toUser(row: Selectable<UsersTable>): User {
   return {
     id: row.id,
     tenantId: row.tenant_id,
@@ -73,6 +104,11 @@ export function createUserRepository(db: Kysely<Database>, dialect: DialectName)
       ? sql<boolean>`cast(${sql.ref('users.roles')} as jsonb) @> jsonb_build_array(cast(${role} as text))`
       : sql<boolean>`exists (select 1 from json_each(${sql.ref('users.roles')}) where json_each.value = ${role})`;
 
+  const get = async (id: string) => {
+    const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? toUser(row) : null;
+  };
+
   return {
     async create(input, createdBy = 'admin') {
       const token = newApiKey();
@@ -81,21 +117,21 @@ export function createUserRepository(db: Kysely<Database>, dialect: DialectName)
         id: `u_${randomBytes(12).toString('base64url')}`,
         tenant_id: input.tenantId ?? 'default',
         name: input.name,
-        login: input.login ?? null,
-        password_hash: null,
+        login: input.login ? normalizeLogin(input.login) : null,
+        password_hash: input.passwordHash ?? null,
         roles: JSON.stringify(input.roles),
         org_unit: input.orgUnit ?? null,
         disabled_at: null,
         created_at: now,
         updated_at: now,
       };
-      await db.transaction().execute(async (tx) => {
+      await uniqueLogin(row.login, () => db.transaction().execute(async (tx) => {
         await tx.insertInto('users').values(row).execute();
         await tx
           .insertInto('api_keys')
           .values({ id: `k_${randomBytes(12).toString('base64url')}`, tenant_id: row.tenant_id, user_id: row.id, name: 'personal', token_hash: hashToken(token), scopes: '["*"]', expires_at: null, revoked_at: null, last_used_at: null, created_at: now, created_by: createdBy })
           .execute();
-      });
+      }));
       return { user: toUser(row), token };
     },
 
@@ -113,9 +149,39 @@ export function createUserRepository(db: Kysely<Database>, dialect: DialectName)
       return row ? toUser(row) : null;
     },
 
-    async get(id) {
-      const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
-      return row ? toUser(row) : null;
+    get,
+
+    async byLogin(login) {
+      const row = await db.selectFrom('users').selectAll().where('login', '=', normalizeLogin(login)).executeTakeFirst();
+      return row ? { user: toUser(row), passwordHash: row.password_hash } : null;
+    },
+
+    async passwordHash(id) {
+      const row = await db.selectFrom('users').select('password_hash').where('id', '=', id).executeTakeFirst();
+      return row?.password_hash ?? null;
+    },
+
+    async setPasswordHash(id, passwordHash) {
+      await db.updateTable('users').set({ password_hash: passwordHash, updated_at: new Date().toISOString() }).where('id', '=', id).execute();
+    },
+
+    async update(id, changes) {
+      const set: Partial<Selectable<UsersTable>> = { updated_at: new Date().toISOString() };
+      if (changes.name !== undefined) set.name = changes.name;
+      if (changes.roles !== undefined) set.roles = JSON.stringify(changes.roles);
+      if (changes.orgUnit !== undefined) set.org_unit = changes.orgUnit;
+      if (changes.login !== undefined) set.login = changes.login ? normalizeLogin(changes.login) : null;
+      await uniqueLogin(set.login, () => db.updateTable('users').set(set).where('id', '=', id).execute());
+      return get(id);
+    },
+
+    async setDisabled(id, disabled) {
+      const now = new Date().toISOString();
+      await db.transaction().execute(async (tx) => {
+        await tx.updateTable('users').set({ disabled_at: disabled ? now : null, updated_at: now }).where('id', '=', id).where('disabled_at', disabled ? 'is' : 'is not', null).execute();
+        if (disabled) await tx.deleteFrom('sessions').where('user_id', '=', id).execute();
+      });
+      return get(id);
     },
 
     async list(tenantId) {
