@@ -19,7 +19,6 @@ import { createOrgUnitRepository, type OrgUnitRepository } from './org-units';
 import { createTenantRepository, type TenantRepository } from './tenants';
 import { createAuditRepository, type AuditRepository } from './audit';
 import { createStatsRepository, type StatsRepository } from './stats';
-import { createStatsRepository, type StatsRepository } from './stats';
 
 export { StoreError, type StoreErrorCode } from './errors';
 export { DEFAULT_SQLITE_PATH, type DialectName, type StoreOptions } from './database';
@@ -31,7 +30,6 @@ export type { ApiKey, ApiKeyRepository, NewApiKey } from './api-keys';
 export { isWithinUnit, unitPathIds, type OrgUnit, type OrgUnitRepository } from './org-units';
 export type { Tenant, TenantRepository } from './tenants';
 export { AuditCursorError, MAX_AUDIT_PAGE, type AuditEvent, type AuditFilter, type AuditPage, type AuditRepository, type NewAuditEvent } from './audit';
-export type { ChangedContract, ProjectionFilter, StartedCount, StatsRepository } from './stats';
 export type { ChangedContract, ProjectionFilter, StartedCount, StatsRepository } from './stats';
 export { waitingOn, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type ContractFilter, type ContractPage, type ContractScope, type ContractRepository, type ContractSummary } from './contracts';
 export type { OutboxFilter, OutboxMessage, OutboxRepository } from './outbox';
@@ -106,7 +104,6 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     seals: createSealRepository(db),
     identities: createIdentityRepository(db),
     audit: createAuditRepository(db),
-    stats: createStatsRepository(db),
     stats: createStatsRepository(db),
   };
 }
