@@ -35,7 +35,7 @@ const ROLE_RIGHTS: Record<SystemRole, readonly Right[]> = {
   'integration-admin': ['connectors.manage', 'flows.read'],
   'business-user': ['contracts.read', 'contracts.start', 'contracts.act', 'flows.read'],
   approver: ['contracts.read', 'contracts.approve', 'flows.read'],
-  legal: ['contracts.read', 'contracts.evidence', 'flows.read', 'audit.read'],
+  legal: ['contracts.read', 'contracts.approve', 'contracts.evidence', 'flows.read', 'audit.read'],
   viewer: ['contracts.read', 'flows.read'],
 };
 /** A business role (dept-manager, finance-director…) makes its holder an approver. */

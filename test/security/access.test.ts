@@ -28,7 +28,7 @@ let integrator: { id: string; token: string };
 beforeAll(async () => {
   hub = await startTestHub();
   await hub.publish(approvalFlow());
-  clerk = await hub.user('采购员小李', ['buyer', 'dept-manager']);
+  clerk = await hub.user('采购员小李', ['buyer', 'dept-manager', 'business-user']);
   manager = await hub.user('王经理', ['dept-manager']);
   integrator = await hub.user('集成管理员', ['integration-admin']);
 }, 120_000);

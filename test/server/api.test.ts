@@ -144,7 +144,7 @@ describe('users and tokens', () => {
   it('creates users only for admins; a user token identifies its holder', async () => {
     const alice = await hub.user('Alice', ['finance-director']);
     const me = await hub.call('GET', '/api/me', undefined, alice.token);
-    expect(me.body).toEqual({ id: alice.id, name: 'Alice', roles: ['finance-director'] });
+    expect(me.body).toMatchObject({ id: alice.id, name: 'Alice', roles: ['finance-director'], tenantId: 'default', unit: null, via: 'api-key' });
     expect((await hub.call('POST', '/api/users', { name: 'Mallory', roles: ['admin'] }, alice.token)).status).toBe(403);
     expect((await hub.call('GET', '/api/me', undefined, 'sf_not-a-token')).status).toBe(401);
     const invalid = await hub.call('POST', '/api/users', { name: '', roles: ['has space'] });

@@ -17,7 +17,7 @@ describe.each(dialects)('on %s', (dialect) => {
   beforeAll(async () => {
     hub = await startTestHub({ dialect });
     await hub.publish(approvalFlow());
-    for (const [name, roles] of Object.entries({ manager: ['dept-manager'], finance: ['finance-director'], gm: ['general-manager'], legal: ['legal'], clerk: ['buyer'] })) {
+    for (const [name, roles] of Object.entries({ manager: ['dept-manager'], finance: ['finance-director'], gm: ['general-manager'], legal: ['legal'], clerk: ['buyer', 'business-user'] })) {
       people[name] = await hub.user(name, roles);
     }
   });
