@@ -56,7 +56,7 @@ export async function createContractWorker(options: ContractWorkerOptions): Prom
     taskQueue: options.taskQueue,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
     activities: {
-      ...createActivities({ store: options.store, notifier: options.notifier, documents: options.documents }),
+      ...createActivities({ store: options.store, notifier: options.notifier, documents: options.documents, publicUrl: options.publicUrl }),
       ...createSigningActivities({ store: options.store, notifier: options.notifier, signing: options.signing, publicUrl: options.publicUrl, secret: options.linkSecret, notices: options.notices }),
       ...createConnectorActivities({
         store: options.store,

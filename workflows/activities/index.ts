@@ -46,9 +46,11 @@ export interface ActivityDependencies {
   store: Store;
   notifier: Notifier;
   documents: DocumentService;
+  /** SEALFLOW_PUBLIC_URL: approval notices link the contract's page in the console (it works on a phone). */
+  publicUrl?: string;
 }
 
-export function createActivities({ store, notifier, documents }: ActivityDependencies) {
+export function createActivities({ store, notifier, documents, publicUrl }: ActivityDependencies) {
   return {
     /** Writes the contract's projection; an older revision never overwrites a newer one. */
     async saveContract(state: ContractState): Promise<void> {
@@ -76,8 +78,8 @@ export function createActivities({ store, notifier, documents }: ActivityDepende
             to: user.id,
             contractId: notice.contractId,
             subject: `${subject}: ${notice.title ?? notice.contractId}`,
-            // By name, like every notice a person reads; the console links the contract itself.
-            body: `${user.name}，您好：\n\n《${notice.title ?? notice.contractId}》在「${notice.stepName}」等待您的审批${notice.kind === 'reminder' ? '（提醒）' : notice.kind === 'escalation' ? '（已升级给您）' : ''}。`,
+            // By name, like every notice a person reads, with the page where they decide (sign-in first).
+            body: `${user.name}，您好：\n\n《${notice.title ?? notice.contractId}》在「${notice.stepName}」等待您的审批${notice.kind === 'reminder' ? '（提醒）' : notice.kind === 'escalation' ? '（已升级给您）' : ''}。${publicUrl ? `\n\n审批：${publicUrl.replace(/\/$/, '')}/console/contracts/${encodeURIComponent(notice.contractId)}` : ''}`,
           },
           `${notice.idempotencyKey}:${user.id}`,
         );
