@@ -1,6 +1,7 @@
 // The flow designer (designer/, built by scripts/build-designer.mjs into designer/dist):
 // its hashed assets are immutable, its page (and every deep link under /designer) is the
 // built index.html under a strict Content-Security-Policy. It talks only to the REST API.
+// The tracking console is the same build: /console and its deep links get the same page.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,7 +50,7 @@ export function designerRouter(options: { dist?: string } = {}): Router {
     return webfont;
   };
 
-  router.use('/designer', (_req, res, next) => {
+  router.use(['/designer', '/console'], (_req, res, next) => {
     res.set(pageHeaders);
     next();
   });
@@ -71,7 +72,7 @@ export function designerRouter(options: { dist?: string } = {}): Router {
       next(error);
     }
   });
-  router.get(['/designer', '/designer/{*rest}'], (_req, res, next) => {
+  router.get(['/designer', '/designer/{*rest}', '/console', '/console/{*rest}'], (_req, res, next) => {
     if (!built()) return next(notBuilt());
     res.type('html').set('Cache-Control', 'no-cache');
     res.send(readFileSync(join(dist, 'index.html')));

@@ -1,4 +1,4 @@
-import { StrictMode } from 'react';
+import { lazy, StrictMode, Suspense } from 'react';
 import { createRoot } from 'react-dom/client';
 import '@xyflow/react/dist/style.css';
 import './styles.css';
@@ -9,9 +9,19 @@ import { initI18n } from './i18n';
 const font = Object.assign(document.createElement('link'), { rel: 'stylesheet', href: '/designer/font.css' });
 document.head.append(font);
 
+// One build, two apps: /console (business users' tracking console, loaded on demand) and /designer.
+const Console = lazy(() => import('./console/ConsoleApp'));
+const inConsole = /^\/console(\/|$)/.test(location.pathname);
+
 initI18n();
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <App />
+    {inConsole ? (
+      <Suspense fallback={null}>
+        <Console />
+      </Suspense>
+    ) : (
+      <App />
+    )}
   </StrictMode>,
 );
