@@ -28,6 +28,8 @@ import { createSigningSession } from './signing-session';
 import { signerPageRouter } from './signer-page';
 import { designerRouter } from './designer';
 import { userRoutes } from './routes/users';
+import { sessionRoutes } from './routes/session';
+import { keyRoutes } from './routes/keys';
 import { HealthSchema } from './schemas';
 
 export interface AppOptions {
@@ -97,6 +99,8 @@ export function createApp(options: AppOptions) {
     ...contractRoutes(store, contracts, options.documents),
     ...templateRoutes(options.documents),
     ...userRoutes(store),
+    ...sessionRoutes(store),
+    ...keyRoutes(store),
     ...signatureRoutes(options.signing, verifier),
     ...signingRoutes({ store, contracts, session }),
     ...sealRoutes(store),

@@ -66,14 +66,14 @@ function validator(ajv: Ajv, schema: TSchema, where: string, code: string) {
   };
 }
 
-export function registerRoutes(router: Router, routes: RouteSpec[], authenticate: (header: string | undefined) => Promise<Principal>, audit?: AuditHook): void {
+export function registerRoutes(router: Router, routes: RouteSpec[], authenticate: (req: Request) => Promise<Principal>, audit?: AuditHook): void {
   for (const route of routes) {
     const checkBody = route.body ? validator(bodyAjv, route.body, 'request body', 'invalid_body') : null;
     const checkQuery = route.query ? validator(queryAjv, route.query, 'query string', 'invalid_query') : null;
     router[route.method](route.path, async (req: Request, res: Response) => {
       let actor: Principal | null = null;
       if (route.access !== 'public') {
-        actor = await authenticate(req.headers.authorization);
+        actor = await authenticate(req);
         authorize(actor, route.access);
       }
       const deep = tooDeepAt(req.body);
