@@ -3,10 +3,13 @@
 import { Type } from '@sinclair/typebox';
 import { ConnectorInstanceSchema, WebhookAuthSchema } from '../connectors';
 import { CONTRACT_STATUSES, ContractStatusSchema, FlowDefinitionSchema, type ContractStatus } from '../flows';
+import { DEFAULT_PAGE_SIZE, LEDGER_SORTS, MAX_PAGE_SIZE } from '../store';
 
 const StringEnum = <T extends string>(values: readonly T[]) => Type.Unsafe<T>({ type: 'string', enum: [...values] });
 
 const DATE_OR_TIME = '^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2}))?$';
+/** Search text: no control characters (they separate the fields of the stored search text). */
+const SEARCH_TEXT = '^[^\\u0000-\\u001f]*$';
 
 export const Role = Type.String({ pattern: '^[A-Za-z0-9_.\\-]+$', minLength: 1, maxLength: 64 });
 
@@ -85,18 +88,64 @@ export const ContractSchema = Type.Object(
   { additionalProperties: true },
 );
 
+/** Filters of the ledger (合同台账), shared by the list, its counts and its exports. */
+export const LedgerFilterProperties = {
+  flow: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'flow key' })),
+  q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, pattern: SEARCH_TEXT, description: 'text in the title, a party, the contract id or the source key; any substring, Chinese included, case-insensitive; % and _ are literal' })),
+  party: Type.Optional(Type.String({ minLength: 1, maxLength: 200, pattern: SEARCH_TEXT, description: "part of a party's (signer's) name" })),
+  amountMin: Type.Optional(Type.Number({ description: 'amount at least' })),
+  amountMax: Type.Optional(Type.Number({ description: 'amount at most' })),
+  from: Type.Optional(Type.String({ pattern: DATE_OR_TIME, description: 'created at or after: a date (2026-11-01, from 00:00 UTC) or an ISO time' })),
+  to: Type.Optional(Type.String({ pattern: DATE_OR_TIME, description: 'created at or before: a date (whole day included, UTC) or an ISO time' })),
+  mine: Type.Optional(Type.Boolean({ description: 'only contracts the caller started' })),
+  team: Type.Optional(Type.Boolean({ description: "only contracts of the caller's unit and the units below it" })),
+  waitingOn: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: "a user id: contracts whose current approval step waits on that user (named, or by a role they hold for the contract's unit)" })),
+};
+
 export const ContractListQuery = Type.Object(
   {
     status: Type.Optional(ContractStatusSchema),
-    flow: Type.Optional(Type.String()),
-    q: Type.Optional(Type.String({ maxLength: 200 })),
-    from: Type.Optional(Type.String({ pattern: DATE_OR_TIME, description: 'created at or after: a date (2026-11-01) or an ISO time' })),
-    to: Type.Optional(Type.String({ pattern: DATE_OR_TIME, description: 'created at or before: a date (whole day included) or an ISO time' })),
-    page: Type.Optional(Type.Integer({ minimum: 1 })),
-    pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
+    ...LedgerFilterProperties,
+    sort: Type.Optional(StringEnum(LEDGER_SORTS)),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, description: `rows per page (default ${DEFAULT_PAGE_SIZE})` })),
+    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 1000, pattern: '^[A-Za-z0-9_-]+$', description: 'nextCursor of the previous page (same sort and filters)' })),
+    page: Type.Optional(Type.Integer({ minimum: 1, description: 'page number, for callers that do not use cursors' })),
+    pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, description: 'older name of limit' })),
   },
   { additionalProperties: false },
 );
+
+export const ContractCountsQuery = Type.Object(LedgerFilterProperties, { additionalProperties: false });
+
+export const ContractSummarySchema = Type.Object({
+  id: Type.String(),
+  flowKey: Type.String(),
+  flowVersion: Type.Integer(),
+  title: Type.Union([Type.String(), Type.Null()]),
+  status: ContractStatusSchema,
+  amount: Type.Number(),
+  sourceKey: Type.Union([Type.String(), Type.Null()]),
+  currentStep: Type.Union([Type.Integer(), Type.Null()]),
+  waitingOn: Type.Array(Type.String(), { description: 'approver slots of the current step still to decide (user:<id>, role:<name>)' }),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+  parties: Type.Array(Type.String(), { description: "the signers' names" }),
+  orgUnit: Type.Union([Type.String(), Type.Null()], { description: "the unit it belongs to; null: the tenant's top" }),
+  initiator: Type.Union([Type.String(), Type.Null()], { description: 'the user who started it; null: a connector' }),
+});
+
+export const ContractListSchema = Type.Object({
+  items: Type.Array(ContractSummarySchema),
+  nextCursor: Type.Union([Type.String(), Type.Null()], { description: 'pass as cursor for the next page; null on the last one' }),
+  total: Type.Integer({ description: 'contracts matching the filters' }),
+  page: Type.Integer(),
+  pageSize: Type.Integer(),
+});
+
+export const ContractCountsSchema = Type.Object({
+  counts: Type.Object(Object.fromEntries(CONTRACT_STATUSES.map((status) => [status, Type.Integer()])), { description: 'contracts per status; every status is present' }),
+  total: Type.Integer(),
+});
 
 /** How long a GET of one contract waits by default, and at most: each long poll holds a connection. */
 export const DEFAULT_WAIT_SECONDS = 30;

@@ -4,7 +4,9 @@
 import type { Expression, ExpressionBuilder, Kysely, Selectable, SqlBool } from 'kysely';
 import { sql } from 'kysely';
 import { contractOwner, type ContractState } from '../flows/contract';
-import type { ContractStatus } from '../flows/status';
+import { CONTRACT_STATUSES, type ContractStatus } from '../flows/status';
+import { afterCursor, containsPattern, decodeCursor, DEFAULT_SORT, encodeCursor, ledgerConditions, sortKey, sortOrder, type LedgerConditions, type LedgerSort } from './contract-search';
+import type { DialectName } from './database';
 import type { ContractsTable, Database } from './tables';
 
 export interface ContractSummary {
@@ -19,6 +21,12 @@ export interface ContractSummary {
   waitingOn: string[];
   createdAt: string;
   updatedAt: string;
+  /** The signers' names, in the flow's order. */
+  parties: string[];
+  /** The id of the unit it belongs to; null = the tenant's top. */
+  orgUnit: string | null;
+  /** The id of the user who started it; null when a connector did. */
+  initiator: string | null;
 }
 
 /**
@@ -32,26 +40,33 @@ export interface ContractScope {
   userId?: string;
 }
 
-export interface ContractFilter {
+/** What the ledger asks for: the caller's scope, the filters (see LedgerConditions), an order and a page. */
+export interface ContractFilter extends LedgerConditions {
   scope: ContractScope;
-  status?: ContractStatus;
-  flow?: string;
-  /** Case-insensitive substring of title, id or source key. */
-  q?: string;
-  /** createdAt range, inclusive, ISO-8601 UTC. */
-  from?: string;
-  to?: string;
-  /** 1-based. */
+  /** Default '-created' (newest first). */
+  sort?: LedgerSort;
+  /** Rows after this cursor (a `nextCursor` of the same sort); takes the place of `page`. */
+  cursor?: string;
+  /** Rows per page, default 50, at most 200 (`pageSize` is its older name). */
+  limit?: number;
+  /** 1-based; for callers that page by number. */
   page?: number;
-  /** Default 50, at most 200. */
   pageSize?: number;
 }
 
 export interface ContractPage {
   items: ContractSummary[];
+  /** Where the next page starts; null on the last page. */
+  nextCursor: string | null;
   total: number;
   page: number;
   pageSize: number;
+}
+
+/** Contracts per status for a filter (its own status ignored); every status is present. */
+export interface ContractCounts {
+  counts: Record<ContractStatus, number>;
+  total: number;
 }
 
 export interface ContractRepository {
@@ -60,8 +75,10 @@ export interface ContractRepository {
   /** Upsert; ignored when the stored revision is the same or newer. */
   save(state: ContractState): Promise<void>;
   get(id: string): Promise<ContractState | null>;
-  /** Newest first. */
+  /** A page in the filter's sort order (newest first by default). Throws a RangeError for a cursor it did not write. */
   list(filter: ContractFilter): Promise<ContractPage>;
+  /** One GROUP BY over the same conditions as list, without the status. */
+  counts(filter: Omit<ContractFilter, 'status' | 'sort' | 'cursor' | 'limit' | 'page' | 'pageSize'>): Promise<ContractCounts>;
 }
 
 export const DEFAULT_PAGE_SIZE = 50;
@@ -103,7 +120,8 @@ function toRow(state: ContractState): ContractsTable {
   };
 }
 
-type SummaryRow = Pick<Selectable<ContractsTable>, 'id' | 'flow_key' | 'flow_version' | 'source_key' | 'status' | 'title' | 'amount' | 'current_step' | 'waiting_on' | 'created_at' | 'updated_at'>;
+const SUMMARY_COLUMNS = ['id', 'flow_key', 'flow_version', 'source_key', 'status', 'title', 'amount', 'current_step', 'waiting_on', 'created_at', 'updated_at', 'parties', 'org_unit', 'initiator_id'] as const;
+type SummaryRow = Pick<Selectable<ContractsTable>, (typeof SUMMARY_COLUMNS)[number]>;
 
 function toSummary(row: SummaryRow): ContractSummary {
   return {
@@ -118,42 +136,35 @@ function toSummary(row: SummaryRow): ContractSummary {
     waitingOn: JSON.parse(row.waiting_on) as string[],
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    parties: row.parties === '' ? [] : row.parties.split('\n'),
+    orgUnit: row.org_unit,
+    initiator: row.initiator_id,
   };
 }
 
-/** `q` as a LIKE pattern that matches it literally ('!' is the escape character). */
-function containsPattern(q: string): string {
-  return `%${q.toLowerCase().replace(/[!%_]/g, (c) => `!${c}`)}%`;
-}
-
-function matches(filter: ContractFilter) {
-  return (eb: ExpressionBuilder<Database, 'contracts'>) => {
-    const { scope } = filter;
-    const conditions = [eb('tenant_id', '=', scope.tenantId)];
+/** The caller's scope: the one rule that keeps every list and count within what they may see. */
+function withinScope(scope: ContractScope) {
+  return (eb: ExpressionBuilder<Database, 'contracts'>): Expression<SqlBool> => {
+    const conditions = [eb('contracts.tenant_id', '=', scope.tenantId)];
     if (scope.unitPath !== null) {
-      const mine: Expression<SqlBool>[] = [sql<boolean>`${sql.ref('unit_path')} like ${`${scope.unitPath.replace(/[!%_]/g, (c) => `!${c}`)}%`} escape '!'`];
+      const mine: Expression<SqlBool>[] = [sql<boolean>`${sql.ref('contracts.unit_path')} like ${`${scope.unitPath.replace(/[!%_]/g, (c) => `!${c}`)}%`} escape '!'`];
       if (scope.userId) {
-        mine.push(eb('initiator_id', '=', scope.userId));
-        mine.push(sql<boolean>`${sql.ref('waiting_on')} like ${containsPattern(`"user:${scope.userId}"`)} escape '!'`);
+        mine.push(eb('contracts.initiator_id', '=', scope.userId));
+        mine.push(sql<boolean>`${sql.ref('contracts.waiting_on')} like ${containsPattern(`"user:${scope.userId}"`)} escape '!'`);
       }
       conditions.push(eb.or(mine));
-    }
-    if (filter.status) conditions.push(eb('status', '=', filter.status));
-    if (filter.flow) conditions.push(eb('flow_key', '=', filter.flow));
-    if (filter.from) conditions.push(eb('created_at', '>=', filter.from));
-    if (filter.to) conditions.push(eb('created_at', '<=', filter.to));
-    if (filter.q) {
-      const pattern = containsPattern(filter.q);
-      // lower() on both sides works in both dialects (ILIKE is PostgreSQL only); note that
-      // SQLite's lower() folds ASCII letters only.
-      const like = (column: 'title' | 'id' | 'source_key') => sql<boolean>`lower(${sql.ref(column)}) like ${pattern} escape '!'`;
-      conditions.push(eb.or([like('title'), like('id'), like('source_key')]));
     }
     return eb.and(conditions);
   };
 }
 
-export function createContractRepository(db: Kysely<Database>): ContractRepository {
+function matches(dialect: DialectName, filter: Omit<ContractFilter, 'sort' | 'cursor' | 'limit' | 'page' | 'pageSize'>) {
+  const conditions = ledgerConditions(dialect, filter);
+  const scope = withinScope(filter.scope);
+  return (eb: ExpressionBuilder<Database, 'contracts'>) => eb.and([scope(eb), ...conditions(eb)]);
+}
+
+export function createContractRepository(db: Kysely<Database>, dialect: DialectName): ContractRepository {
   return {
     async insertIfAbsent(state) {
       const inserted = await db
@@ -199,27 +210,51 @@ export function createContractRepository(db: Kysely<Database>): ContractReposito
     },
 
     async list(filter) {
-      const pageSize = Math.min(Math.max(Math.trunc(filter.pageSize ?? DEFAULT_PAGE_SIZE), 1), MAX_PAGE_SIZE);
-      const page = Math.max(Math.trunc(filter.page ?? 1), 1);
-      const where = matches(filter);
-      const [items, count] = await Promise.all([
-        db
-          .selectFrom('contracts')
-          .select(['id', 'flow_key', 'flow_version', 'source_key', 'status', 'title', 'amount', 'current_step', 'waiting_on', 'created_at', 'updated_at'])
-          .where(where)
-          .orderBy('created_at', 'desc')
-          .orderBy('id', 'desc')
-          .limit(pageSize)
-          .offset((page - 1) * pageSize)
-          .execute(),
-        db
-          .selectFrom('contracts')
-          .select((eb) => eb.fn.countAll().as('total'))
-          .where(where)
-          .executeTakeFirstOrThrow(),
-      ]);
+      const pageSize = Math.min(Math.max(Math.trunc(filter.limit ?? filter.pageSize ?? DEFAULT_PAGE_SIZE), 1), MAX_PAGE_SIZE);
+      const sort = filter.sort ?? DEFAULT_SORT;
+      const cursor = filter.cursor === undefined ? null : decodeCursor(filter.cursor, sort);
+      // The API checks cursors first (400); reaching here with a bad one is a caller's bug.
+      if (filter.cursor !== undefined && !cursor) throw new RangeError(`The cursor is not one this list gave out for sort "${sort}"`);
+      const page = cursor ? 1 : Math.max(Math.trunc(filter.page ?? 1), 1);
+      const where = matches(dialect, filter);
+      const { column, direction } = sortOrder(sort);
+      let rows = db
+        .selectFrom('contracts')
+        .select([...SUMMARY_COLUMNS])
+        .where(where)
+        .orderBy(column, direction)
+        .orderBy('contracts.id', direction)
+        // One row more than asked tells whether another page follows.
+        .limit(pageSize + 1);
+      rows = cursor ? rows.where(afterCursor(cursor)) : rows.offset((page - 1) * pageSize);
+      const found = await rows.execute();
+      const count = await db
+        .selectFrom('contracts')
+        .select((eb) => eb.fn.countAll().as('total'))
+        .where(where)
+        .executeTakeFirstOrThrow();
+      const items = found.slice(0, pageSize);
+      const last = items.at(-1);
+      const nextCursor = found.length > pageSize && last ? encodeCursor({ sort, key: sortKey(sort, last), id: last.id }) : null;
       // PostgreSQL returns count(*) as a bigint string.
-      return { items: items.map(toSummary), total: Number(count.total), page, pageSize };
+      return { items: items.map(toSummary), nextCursor, total: Number(count.total), page, pageSize };
+    },
+
+    async counts(filter) {
+      const rows = await db
+        .selectFrom('contracts')
+        .select((eb) => ['contracts.status', eb.fn.countAll().as('n')])
+        .where(matches(dialect, { ...filter, status: undefined }))
+        .groupBy('contracts.status')
+        .execute();
+      const counts = Object.fromEntries(CONTRACT_STATUSES.map((status) => [status, 0])) as Record<ContractStatus, number>;
+      let total = 0;
+      for (const row of rows) {
+        const n = Number(row.n);
+        total += n;
+        if (row.status in counts) counts[row.status as ContractStatus] = n;
+      }
+      return { counts, total };
     },
   };
 }

@@ -409,6 +409,57 @@ function migrations(dialect: DialectName): Record<string, Migration> {
           .execute();
       },
     },
+    '0011_ledger_search': {
+      // The ledger (合同台账): search in title, parties, id and source key, Chinese substrings
+      // included, and the sort orders it offers. store/contract-search.ts queries these.
+      async up(db: Kysely<any>) {
+        await db.schema.createIndex('contracts_tenant_updated_idx').on('contracts').columns(['tenant_id', 'updated_at', 'id']).execute();
+        await db.schema.createIndex('contracts_tenant_amount_idx').on('contracts').columns(['tenant_id', 'amount', 'id']).execute();
+
+        if (dialect === 'postgres') {
+          // pg_trgm's GIN index answers LIKE '%…%' of 3+ characters. It indexes CJK only under a
+          // UTF-8 ctype (C.UTF-8, zh_CN.UTF-8…): under ctype C only ASCII letters and digits are
+          // word characters, a Chinese query finds no trigram to look up, and the LIKE answers
+          // correctly but by scanning. pg_trgm is a trusted extension (PostgreSQL 13+), so the
+          // database owner may create it; where it is missing or refused, search scans instead
+          // of failing the start-up.
+          await sql`savepoint ledger_trgm`.execute(db);
+          try {
+            await sql`create extension if not exists pg_trgm`.execute(db);
+            // The expression must stay the one store/contract-search.ts queries, or the planner
+            // cannot use the index (test/store/ledger.test.ts checks that it does).
+            await sql`create index contracts_search_trgm_idx on contracts using gin ((lower(coalesce(title, '') || E'\\n' || parties || E'\\n' || id || E'\\n' || coalesce(source_key, ''))) gin_trgm_ops)`.execute(db);
+            await sql`release savepoint ledger_trgm`.execute(db);
+          } catch {
+            await sql`rollback to savepoint ledger_trgm`.execute(db);
+          }
+          return;
+        }
+
+        // SQLite: the search text in a narrow side table with an integer key (contracts.rowid
+        // may change on VACUUM, this one may not), and FTS5's trigram index over it as external
+        // content. Triggers keep both in step with every write of a contract, whoever makes it.
+        await sql`create table contract_search (seq integer primary key, contract_id text not null unique, body text not null)`.execute(db);
+        await sql`create virtual table contract_search_fts using fts5(body, content='contract_search', content_rowid='seq', tokenize='trigram')`.execute(db);
+        await sql`create trigger contract_search_ai after insert on contract_search begin
+                    insert into contract_search_fts (rowid, body) values (new.seq, new.body); end`.execute(db);
+        await sql`create trigger contract_search_ad after delete on contract_search begin
+                    insert into contract_search_fts (contract_search_fts, rowid, body) values ('delete', old.seq, old.body); end`.execute(db);
+        await sql`create trigger contract_search_au after update on contract_search begin
+                    insert into contract_search_fts (contract_search_fts, rowid, body) values ('delete', old.seq, old.body);
+                    insert into contract_search_fts (rowid, body) values (new.seq, new.body); end`.execute(db);
+        const body = (row: 'new' | 'contracts') =>
+          sql.raw(`lower(coalesce(${row}.title, '') || char(10) || ${row}.parties || char(10) || ${row}.id || char(10) || coalesce(${row}.source_key, ''))`);
+        await sql`create trigger contracts_search_ai after insert on contracts begin
+                    insert into contract_search (contract_id, body) values (new.id, ${body('new')}); end`.execute(db);
+        // Title and parties change as the contract moves (documents generated, signers planned).
+        await sql`create trigger contracts_search_au after update of title, parties, source_key on contracts begin
+                    update contract_search set body = ${body('new')} where contract_id = new.id; end`.execute(db);
+        await sql`create trigger contracts_search_ad after delete on contracts begin
+                    delete from contract_search where contract_id = old.id; end`.execute(db);
+        await sql`insert into contract_search (contract_id, body) select contracts.id, ${body('contracts')} from contracts`.execute(db);
+      },
+    },
   };
 }
 

@@ -1,19 +1,70 @@
-import type { Store } from '../../store';
+import type { Static } from '@sinclair/typebox';
+import { approverSlots, decodeCursor, type ContractFilter, type Store } from '../../store';
 import type { DocumentService } from '../../workflows';
 import type { ContractService } from '../contracts';
 import { contractScope, seesPersonalData, type Principal } from '../access';
-import { notFound } from '../errors';
+import { AppError, notFound } from '../errors';
 import { maskContract } from '../personal-data';
 import type { ContractState } from '../../flows';
 import { templateFailure } from './templates';
 import { defineRoute } from '../route';
-import { ApprovalBody, CancelBody, ContractListQuery, ContractSchema, ContractWaitQuery, DEFAULT_WAIT_SECONDS, StartContractBody } from '../schemas';
+import { ApprovalBody, CancelBody, ContractCountsQuery, ContractCountsSchema, ContractListQuery, ContractListSchema, ContractSchema, ContractWaitQuery, DEFAULT_WAIT_SECONDS, StartContractBody } from '../schemas';
 
 /** What the caller gets to see of a contract: personal data masked unless their role needs it. */
 export const contractView = (contract: ContractState, principal: Principal) => (seesPersonalData(principal) ? contract : maskContract(contract));
 
-/** A bare date as `to` means the whole of that day. */
-const endOf = (to: string | undefined) => (to && /^\d{4}-\d{2}-\d{2}$/.test(to) ? `${to}T23:59:59.999Z` : to);
+const invalidQuery = (path: string, message: string) => new AppError('invalid_query', `The query string is not valid: ${path}: ${message}`, { details: [{ path, message }] });
+
+/**
+ * A time of the query as the store keeps times (ISO-8601 UTC), so that an offset such as
+ * +08:00 compares right. A bare date is that day's start, or for `to` its end (UTC).
+ */
+function instant(value: string | undefined, edge: 'start' | 'end', path: string): string | undefined {
+  if (value === undefined) return undefined;
+  const day = value.slice(0, 10);
+  // The schema's pattern lets 2026-02-31 through, and Date would roll it over to March.
+  const midnight = new Date(`${day}T00:00:00Z`);
+  if (Number.isNaN(midnight.getTime()) || midnight.toISOString().slice(0, 10) !== day) throw invalidQuery(path, 'is not a real date');
+  const time = new Date(value.length === 10 ? `${day}T${edge === 'end' ? '23:59:59.999' : '00:00:00.000'}Z` : value);
+  if (Number.isNaN(time.getTime())) throw invalidQuery(path, 'is not a real time');
+  return time.toISOString();
+}
+
+export type LedgerQuery = Static<typeof ContractCountsQuery> & Partial<Pick<Static<typeof ContractListQuery>, 'status'>>;
+
+/**
+ * The store filter for the ledger's query parameters, within the caller's scope: "mine" is
+ * the caller as initiator, "team" the caller's unit subtree, "waitingOn" the slots that user
+ * fills. Values that pass the schema but mean nothing (a range upside down, a user of no
+ * tenant of the caller's) are 400s with the parameter's path. The list, counts and exports
+ * all take their filter from here.
+ */
+export async function ledgerFilter(store: Store, query: LedgerQuery, principal: Principal): Promise<ContractFilter> {
+  const from = instant(query.from, 'start', '/from');
+  const to = instant(query.to, 'end', '/to');
+  if (from && to && from > to) throw invalidQuery('/to', 'is before from');
+  if (query.amountMin !== undefined && query.amountMax !== undefined && query.amountMin > query.amountMax) throw invalidQuery('/amountMax', 'is below amountMin');
+  let waitingOn: ContractFilter['waitingOn'];
+  if (query.waitingOn !== undefined) {
+    waitingOn = (await approverSlots(store, principal.tenantId, query.waitingOn)) ?? undefined;
+    if (!waitingOn) throw invalidQuery('/waitingOn', 'names no user of your tenant');
+  }
+  return {
+    scope: contractScope(principal),
+    status: query.status,
+    flow: query.flow,
+    q: query.q,
+    party: query.party,
+    amountMin: query.amountMin,
+    amountMax: query.amountMax,
+    from,
+    to,
+    initiator: query.mine ? principal.id : undefined,
+    // A caller at the tenant's top has the whole tenant as their team: no narrowing.
+    unitPath: query.team ? principal.unit?.path : undefined,
+    waitingOn,
+  };
+}
 
 export function contractRoutes(store: Store, contracts: ContractService, documents: DocumentService) {
   return [
@@ -33,9 +84,24 @@ export function contractRoutes(store: Store, contracts: ContractService, documen
     }),
     defineRoute({
       method: 'get', path: '/api/contracts', tag: 'contracts', access: 'contracts.read', query: ContractListQuery,
-      summary: 'Track contracts: filter by status, flow, text, creation time; newest first',
-      responses: { 200: { description: 'a page of contracts, each with who it waits on' } },
-      handler: async ({ query, actor }) => ({ body: await store.contracts.list({ ...query, to: endOf(query.to), scope: contractScope(actor!) }) }),
+      summary: 'The ledger (合同台账): contracts the caller may see, filtered, searched (Chinese substrings of any length), sorted, paged by cursor (or page number)',
+      responses: {
+        200: { description: 'a page of contracts, each with who it waits on; nextCursor fetches the next page', schema: ContractListSchema },
+        400: { description: 'a filter value that is not valid (details name the parameter), a cursor of another sort or list, page with a cursor' },
+      },
+      handler: async ({ query, actor }) => {
+        const sort = query.sort ?? '-created';
+        if (query.cursor !== undefined && !decodeCursor(query.cursor, sort)) throw invalidQuery('/cursor', `is not a cursor this list gave out for sort ${sort}`);
+        if (query.cursor !== undefined && query.page !== undefined) throw invalidQuery('/page', 'goes without cursor');
+        const filter = await ledgerFilter(store, query, actor!);
+        return { body: await store.contracts.list({ ...filter, sort, cursor: query.cursor, limit: query.limit ?? query.pageSize, page: query.page }) };
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/api/contracts/counts', tag: 'contracts', access: 'contracts.read', query: ContractCountsQuery,
+      summary: 'Contracts per status for the ledger filters (the tabs of the ledger): every status present, with the total',
+      responses: { 200: { description: 'counts per status', schema: ContractCountsSchema }, 400: { description: 'a filter value that is not valid' } },
+      handler: async ({ query, actor }) => ({ body: await store.contracts.counts(await ledgerFilter(store, query, actor!)) }),
     }),
     defineRoute({
       method: 'get', path: '/api/contracts/:id', tag: 'contracts', access: 'contracts.read', query: ContractWaitQuery,

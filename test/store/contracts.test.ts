@@ -141,6 +141,9 @@ describe.each(dialects)('contracts (%s)', (dialect) => {
         waitingOn: ['role:dept-manager'],
         createdAt: day(1),
         updatedAt: day(1),
+        parties: [],
+        orgUnit: null,
+        initiator: 'u_1',
       });
     });
 

@@ -51,6 +51,12 @@ export function ContractPage({ id, user }: { id: string; user: SessionUser }) {
   }, [id]);
   useEffect(load, [load]);
   useContractEvents(load, id);
+  // In approval the documents are not generated yet: the approver reads previews from the current data.
+  const [previews, setPreviews] = useState<{ id: string }[]>([]);
+  const previewing = contract?.status === 'in_approval' && contract.documents.length === 0;
+  useEffect(() => {
+    if (previewing && contract) api.flowDocuments(contract.flowKey, contract.flowVersion).then(setPreviews, () => setPreviews([]));
+  }, [previewing, contract?.flowKey, contract?.flowVersion]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const act = async (action: () => Promise<unknown>, done: string) => {
     try {
@@ -140,7 +146,15 @@ export function ContractPage({ id, user }: { id: string; user: SessionUser }) {
               </span>
             </li>
           ))}
-          {contract.documents.length === 0 && <li className="muted">{contract.status === 'in_approval' ? t('console.contract.previewOnly') : t('console.contract.noDocuments')}</li>}
+          {previewing &&
+            previews.map((doc) => (
+              <li key={doc.id} data-preview="true">
+                <a href={links.document(contract.id, doc.id)} target="_blank" rel="noopener">
+                  {t('console.contract.preview', { name: doc.id })}
+                </a>
+              </li>
+            ))}
+          {contract.documents.length === 0 && <li className="muted small">{previewing ? t('console.contract.previewOnly') : t('console.contract.noDocuments')}</li>}
         </ul>
         <div className="row wrap">
           {contract.status === 'completed' && (

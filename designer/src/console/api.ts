@@ -157,6 +157,9 @@ export const api = {
     call<{ items: ContractSummary[]; nextCursor: string | null; total: number }>('GET', `/api/contracts${ledgerQuery(filters, { cursor: cursor ?? undefined, limit: String(limit) })}`),
   counts: ({ status: _status, sort: _sort, ...filters }: LedgerFilters) => call<{ counts: Partial<Record<ContractStatus, number>>; total: number }>('GET', `/api/contracts/counts${ledgerQuery(filters)}`),
   flows: () => call<{ items: { key: string; name: string }[] }>('GET', '/api/flows').then((r) => r.items),
+  /** The documents a flow version makes (their previews stand in for them while in approval). */
+  flowDocuments: (key: string, version: number) =>
+    call<{ definition: { documents?: { id: string; title?: string }[] } }>('GET', `/api/flows/${encodeURIComponent(key)}?version=${version}`).then((r) => r.definition.documents ?? []),
   contract: (id: string) => call<ContractDetail>('GET', contractPath(id)),
   nudge: (id: string, signer?: string) => call<unknown>('POST', `${contractPath(id)}/nudge`, signer ? { signer } : {}),
   cancel: (id: string, reason: string) => call<ContractDetail>('POST', `${contractPath(id)}/cancel`, { reason }),
