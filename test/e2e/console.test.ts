@@ -202,7 +202,7 @@ it('a business user signs in, filters and searches the ledger, exports it, nudge
   await page.click('[data-testid="language"]');
   await expect.poll(() => page.locator('h1').textContent()).toBe('Contract ledger');
   expect(await page.locator('[role="tab"][data-status="cancelled"]').textContent()).toContain('Cancelled');
-  expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
+  expect(await page.evaluate<string>('document.documentElement.lang')).toBe('en');
   await shot(page, 'ledger-en');
   await page.click('[data-testid="language"]');
   await expect.poll(() => page.locator('h1').textContent()).toBe('合同台账');
@@ -241,7 +241,7 @@ it('a department manager approves from a phone, through the link in the approval
   expect(await page.locator('#contract-title').textContent()).toContain('4500000002');
   await expect.poll(() => page.locator('[data-testid="documents"] li[data-preview] a').count()).toBeGreaterThan(0);
   // Nothing wider than the phone
-  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
   const approve = await page.locator('[data-testid="approve"]').boundingBox();
   expect(approve!.height).toBeGreaterThanOrEqual(40); // a thumb can hit it
   expect(await seriousViolations(page)).toEqual([]);

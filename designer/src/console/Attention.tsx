@@ -38,19 +38,20 @@ export function Attention() {
           {GROUPS.map((group) => (
             <section key={group} className="panel" aria-labelledby={`attention-${group}`} data-testid={`attention-${group}`}>
               <h2 id={`attention-${group}`}>
-                {t(`console.attention.${group}`)} <span className="count">{lists[group]?.length ?? 0}</span>
+                {t(`console.attention.${group}`)} <span className="count">{lists[group]?.total ?? 0}</span>
               </h2>
               <ul className="attention-list">
-                {(lists[group] ?? []).map((item: AttentionItem) => (
+                {(lists[group]?.items ?? []).map((item: AttentionItem) => (
                   <li key={item.id}>
                     <a {...linkProps({ screen: 'contract', id: item.id })}>{item.title ?? item.id}</a> <StatusTag status={item.status} />
                     <div className="muted small">
                       {formatAmount(item.amount)} · {formatTime(item.updatedAt)}
-                      {item.why ? ` · ${item.why}` : ''}
+                      {item.why ? ` · ${typeof item.why === 'string' ? item.why : item.why.message}` : ''}
                     </div>
                   </li>
                 ))}
-                {(lists[group] ?? []).length === 0 && <li className="muted">{t('console.attention.none')}</li>}
+                {(lists[group]?.items ?? []).length === 0 && <li className="muted">{t('console.attention.none')}</li>}
+                {lists[group]?.truncated && <li className="muted small">{t('console.attention.truncated', { total: lists[group].total })}</li>}
               </ul>
             </section>
           ))}

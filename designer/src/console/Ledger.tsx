@@ -82,8 +82,10 @@ export function Ledger({ user }: { user: SessionUser }) {
 
   const bulkNudge = async () => {
     try {
-      const outcome = await api.bulkNudge(selected);
-      setNotice(t('console.bulk.nudged', { summary: summarize(outcome) }));
+      const { results } = await api.bulkNudge(selected);
+      const nudged = results.filter((r) => r.outcome === 'nudged').length;
+      const refused = results.flatMap((r) => (r.outcome === 'nudged' ? [] : [`${r.id}: ${r.message}`]));
+      setNotice([t('console.bulk.nudged', { nudged, total: results.length }), ...refused].join('；'));
     } catch (caught) {
       setNotice(describe(caught));
     }
@@ -322,17 +324,6 @@ function ExportPanel({ filters }: { filters: LedgerFilters }) {
       </div>
     </details>
   );
-}
-
-/** "3 nudged, 1 refused" from the bulk answer, whatever shape its per-id outcomes take. */
-function summarize(outcome: unknown): string {
-  const entries: unknown[] = Array.isArray(outcome)
-    ? outcome
-    : outcome && typeof outcome === 'object'
-      ? Object.values((outcome as Record<string, unknown>).results ?? (outcome as Record<string, unknown>).items ?? (outcome as Record<string, unknown>).outcomes ?? outcome)
-      : [];
-  const ok = entries.filter((e) => e && typeof e === 'object' && ((e as { ok?: boolean }).ok === true || (e as { outcome?: string }).outcome === 'nudged' || (e as { status?: number | string }).status === 200 || (e as { status?: string }).status === 'nudged')).length;
-  return `${ok}/${entries.length}`;
 }
 
 export function describe(caught: unknown): string {

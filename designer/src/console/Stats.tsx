@@ -10,8 +10,11 @@ import { describe } from './Ledger';
 
 const isoDay = (date: Date) => date.toISOString().slice(0, 10);
 
-/** The label of a breakdown row, whichever name the hub gives its key. */
-const labelOf = (row: StatsRow) => String(row.label ?? row.name ?? row.month ?? row.flow ?? row.unit ?? row.stage ?? row.key ?? '—');
+/** The label of a breakdown row: its name, else its key (a month, a flow key, a unit id); the unit-less row is the tenant's top. */
+const labelOf = (row: StatsRow, top = '—') => {
+  const label = row.label ?? row.name ?? row.month ?? row.flowKey ?? row.flow ?? row.orgUnit ?? row.unit ?? row.key;
+  return label == null || label === '' ? top : String(label);
+};
 const num = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
 
 /** Milliseconds in a duration field: `…Ms` numbers as they are, seconds/hours converted. */
@@ -50,10 +53,11 @@ export default function Stats() {
 
   const started = t('console.stats.started');
   const completed = t('console.stats.completed');
+  const top = t('console.stats.topUnit');
   const breakdown = (rows: StatsRow[] | undefined) => {
     const list = rows ?? [];
     return {
-      labels: list.map(labelOf),
+      labels: list.map((row) => labelOf(row, top)),
       series: [
         { name: started, values: list.map((r) => num(r.started)) },
         { name: completed, values: list.map((r) => num(r.completed)) },
@@ -68,6 +72,7 @@ export default function Stats() {
   const stageSeries = useMemo(() => [{ name: t('console.stats.stageTime'), values: stages.map((s) => s.ms) }], [stages, t]);
   const stageLabels = useMemo(() => stages.map((s) => t(`console.stage.${s.label}`, { defaultValue: s.label })), [stages, t]);
   const timeToComplete = durationOf(stats?.timeToComplete ?? null);
+  const medianToComplete = (stats?.timeToComplete as { medianMs?: number | null } | undefined)?.medianMs ?? null;
 
   return (
     <section className="stats" aria-labelledby="stats-title" data-testid="stats">
@@ -103,6 +108,7 @@ export default function Stats() {
             <div>
               <dt>{t('console.stats.timeToComplete')}</dt>
               <dd>{formatDuration(timeToComplete)}</dd>
+              {medianToComplete !== null && <dd className="muted small">{t('console.stats.median', { duration: formatDuration(medianToComplete) })}</dd>}
             </div>
           </dl>
           <div className="charts">

@@ -55,13 +55,21 @@ export interface LedgerFilters {
 }
 
 export interface AttentionItem extends ContractSummary {
-  why?: string;
+  /** Why it needs attention, in the hub's words, with the facts behind them. */
+  why?: { message: string; [fact: string]: unknown } | string;
+}
+export interface AttentionGroup {
+  items: AttentionItem[];
+  total: number;
+  truncated?: boolean;
 }
 export interface Attention {
-  approvalsOverdue: AttentionItem[];
-  signersPastHalf: AttentionItem[];
-  expiringSoon: AttentionItem[];
+  approvalsOverdue: AttentionGroup;
+  signersPastHalf: AttentionGroup;
+  expiringSoon: AttentionGroup;
 }
+
+export type NudgeOutcome = { id: string; outcome: 'nudged'; signers: string[] } | { id: string; outcome: 'not_found' | 'nothing_to_nudge' | 'rate_limited' | 'failed'; code: string; message: string };
 
 /** One row of a breakdown: a label (month, flow, unit) with its counts and durations. */
 export interface StatsRow {
@@ -164,7 +172,7 @@ export const api = {
   nudge: (id: string, signer?: string) => call<unknown>('POST', `${contractPath(id)}/nudge`, signer ? { signer } : {}),
   cancel: (id: string, reason: string) => call<ContractDetail>('POST', `${contractPath(id)}/cancel`, { reason }),
   decide: (id: string, decision: 'approve' | 'reject', comment: string) => call<ContractDetail>('POST', `${contractPath(id)}/approvals`, { decision, comment: comment || undefined }),
-  bulkNudge: (ids: string[]) => call<unknown>('POST', '/api/contracts/bulk/nudge', { ids }),
+  bulkNudge: (ids: string[]) => call<{ results: NudgeOutcome[]; counts: Partial<Record<NudgeOutcome['outcome'], number>> }>('POST', '/api/contracts/bulk/nudge', { ids }),
   /** The signed PDFs of these contracts as one zip, as a Blob to save. */
   signedZip: async (ids: string[]) => (await request('POST', '/api/contracts/bulk/signed.zip', { ids })).blob(),
   attention: () => call<Attention>('GET', '/api/attention'),
