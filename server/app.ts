@@ -8,6 +8,12 @@ import { createPdfVerifier, type PdfVerifier, type SigningPlatform } from '../si
 import type { DocumentService } from '../workflows';
 import { createAuthenticator } from './auth';
 import { createAuditHook } from './audit';
+import { createContractEvents } from './events';
+import { ledgerExportRoutes } from './routes/ledger-export';
+import { bulkRoutes } from './routes/bulk';
+import { attentionRoutes } from './routes/attention';
+import { statsRoutes } from './routes/stats';
+import { auditRoutes } from './routes/audit';
 import { createContractService } from './contracts';
 import { createContractStarter } from '../workflows';
 import { createConnectorService } from './connectors';
@@ -92,9 +98,20 @@ export function createApp(options: AppOptions) {
     },
   });
 
+  // One authenticator for every route, and for the event stream's checks every minute.
+  const authenticate = createAuthenticator({ store, adminToken: options.adminToken });
+  const events = createContractEvents({ store, authenticate, log: options.log });
+
   const routes: RouteSpec[] = [
     health,
     FlowSchemaRoute,
+    // Ahead of /api/contracts/:id, which would take "export.csv" or "bulk" for an id.
+    ...ledgerExportRoutes(store),
+    ...bulkRoutes({ store, contracts, session, log: options.log }),
+    ...attentionRoutes(store),
+    ...statsRoutes(store),
+    ...auditRoutes(store),
+    events.route,
     ...flowRoutes(store, options.documents, { faceVerification: faceVerifier !== null }),
     ...contractRoutes(store, contracts, options.documents),
     ...templateRoutes(options.documents),
@@ -126,7 +143,7 @@ export function createApp(options: AppOptions) {
   router.get('/openapi.json', (_req, res) => {
     res.json(openapi);
   });
-  registerRoutes(router, routes, createAuthenticator({ store, adminToken: options.adminToken }), createAuditHook({ store, log: options.log }));
+  registerRoutes(router, routes, authenticate, createAuditHook({ store, log: options.log }));
   app.use(router);
   app.use(signerPageRouter({ checkLink: session.checkLink, linkText: session.pageText }));
   app.use(designerRouter());

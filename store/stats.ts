@@ -37,10 +37,8 @@ export interface StatsRepository {
   startedCounts(filter: ProjectionFilter): Promise<StartedCount[]>;
   /** The states matching the filter, oldest first, `batchSize` at a time (never the whole table in memory). */
   states(filter: ProjectionFilter, batchSize?: number): AsyncGenerator<ContractState[]>;
-  /** Every tenant's contracts with updated_at after `since`, oldest change first, at most `limit`. */
-  changedSince(since: string, limit: number): Promise<ChangedContract[]>;
-  /** The newest updated_at in the table (where a live feed starts), or null when there are no contracts. */
-  latestUpdate(): Promise<string | null>;
+  /** These tenants' contracts with updated_at after `since`, oldest change first, at most `limit` (index: tenant_id, updated_at). */
+  changedSince(tenantIds: readonly string[], since: string, limit: number): Promise<ChangedContract[]>;
 }
 
 const likePrefix = (prefix: string) => `${prefix.replace(/[!%_]/g, (c) => `!${c}`)}%`;
@@ -100,14 +98,10 @@ export function createStatsRepository(db: Kysely<Database>): StatsRepository {
       }
     },
 
-    async changedSince(since, limit) {
-      const rows = await db.selectFrom('contracts').select(['state', 'updated_at', 'revision']).where('updated_at', '>', since).orderBy('updated_at').orderBy('id').limit(limit).execute();
+    async changedSince(tenantIds, since, limit) {
+      if (tenantIds.length === 0) return [];
+      const rows = await db.selectFrom('contracts').select(['state', 'updated_at', 'revision']).where('tenant_id', 'in', [...tenantIds]).where('updated_at', '>', since).orderBy('updated_at').orderBy('id').limit(limit).execute();
       return rows.map((row) => ({ state: JSON.parse(row.state) as ContractState, updatedAt: row.updated_at, revision: Number(row.revision) }));
-    },
-
-    async latestUpdate() {
-      const row = await db.selectFrom('contracts').select((eb) => eb.fn.max('updated_at').as('latest')).executeTakeFirst();
-      return (row?.latest as string | null | undefined) ?? null;
     },
   };
 }
