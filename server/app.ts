@@ -29,6 +29,7 @@ import { signatureRoutes } from './routes/signatures';
 import { perClientRateLimit, refuseBodiesOver, type RateLimit } from './rate-limit';
 import { signingRoutes } from './routes/signing';
 import { sealRoutes } from './routes/seals';
+import { tenantRoutes } from './routes/tenants';
 import type { FaceVerifier } from './face';
 import { createSigningSession } from './signing-session';
 import { signerPageRouter } from './signer-page';
@@ -121,6 +122,7 @@ export function createApp(options: AppOptions) {
     ...signatureRoutes(options.signing, verifier),
     ...signingRoutes({ store, contracts, session }),
     ...sealRoutes(store),
+    ...tenantRoutes(store),
     ...connectorRoutes(connectors),
   ];
   const openapi = openApiDocument(

@@ -1,11 +1,14 @@
 // Connector instances over HTTP: check what IT sends (the connector's settings schema, the
 // mapping, the flow), store it with its secrets sealed, keep each polling instance's sync
 // loop (a Temporal workflow) running, and answer with views that never carry a secret.
+// Instances are the caller's tenant's, named by their key; another tenant's is a 404. The
+// contracts an instance starts belong to its tenant and its org unit (`orgUnit`).
 import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateStage, type Client } from '@temporalio/client';
 import { checkSettings, compileMapping, ConnectorError, destinationFields, getConnector, refusedDestinations, listConnectors, previewMapping, splitSecrets, validateSettings, type AnyConnector } from '../connectors';
 import type { ValidationIssue } from '../flows';
 import { StoreError, type ConnectorHealthRecord, type ConnectorInstanceRecord, type ConnectorTrigger, type ConnectorWebhookAuth, type Store } from '../store';
-import { CONNECTOR_SYNC_WORKFLOW, connectorSyncWorkflowId, loadConnectorInstance, requestSync, syncNow, type Actor, type ConnectorSyncInput, type ConnectorSyncSummary, type ContractStarter } from '../workflows';
+import { CONNECTOR_SYNC_WORKFLOW, connectorSyncWorkflowId, loadConnectorInstance, requestSync, syncNow, type ConnectorSyncInput, type ConnectorSyncSummary, type ContractStarter } from '../workflows';
+import type { Principal } from './access';
 import { AppError, notFound } from './errors';
 
 /** What POST /api/connectors takes (the connector kit's ConnectorInstanceSchema). */
@@ -18,6 +21,8 @@ export interface ConnectorInstanceBody {
   flow: string;
   mapping: string;
   enabled?: boolean;
+  /** The org unit (of the caller's tenant) whose contracts the instance starts; default the tenant's top. */
+  orgUnit?: string | null;
 }
 
 /** What PUT /api/connectors/:id takes: fields left out keep their value, secret settings left out keep theirs. */
@@ -28,9 +33,11 @@ export interface ConnectorUpdateBody {
   flow?: string;
   mapping?: string;
   enabled?: boolean;
+  orgUnit?: string | null;
 }
 
 export interface ConnectorView {
+  /** Its key within the tenant. */
   id: string;
   connector: string;
   name: string | null;
@@ -38,6 +45,7 @@ export interface ConnectorView {
   mapping: string;
   trigger: ConnectorTrigger;
   enabled: boolean;
+  orgUnit: string | null;
   /** Settings that are not secret, as stored. */
   publicSettings: Record<string, unknown>;
   /** Secret settings that hold a value; their values are never returned. */
@@ -78,13 +86,14 @@ export function createConnectorService({ store, client, taskQueue, masterKey, st
 
   async function view(record: ConnectorInstanceRecord): Promise<ConnectorView> {
     return {
-      id: record.id,
+      id: record.key,
       connector: record.connector,
       name: record.name,
       flow: record.flow,
       mapping: record.mapping,
       trigger: record.trigger,
       enabled: record.enabled,
+      orgUnit: record.orgUnit,
       publicSettings: record.settings,
       secretsSet: record.secretsSet,
       webhook: record.webhookAuth ? { url: `/hooks/${record.id}`, auth: record.webhookAuth.kind } : null,
@@ -94,14 +103,14 @@ export function createConnectorService({ store, client, taskQueue, masterKey, st
     };
   }
 
-  async function existing(id: string): Promise<ConnectorInstanceRecord> {
-    const record = await store.connectors.get(id);
+  async function existing(tenantId: string, id: string): Promise<ConnectorInstanceRecord> {
+    const record = await store.connectors.get(tenantId, id);
     if (!record) throw notFound(`Connector instance "${id}"`);
     return record;
   }
 
   /** Every problem with an instance's configuration, each with its JSON path; throws one 400. */
-  async function checked(input: { connector: string; settings: Record<string, unknown>; trigger: { kind: 'poll' | 'webhook' }; flow: string; mapping: string }): Promise<{ connector: AnyConnector; plain: Record<string, unknown>; secrets: Record<string, string> }> {
+  async function checked(tenantId: string, input: { connector: string; settings: Record<string, unknown>; trigger: { kind: 'poll' | 'webhook' }; flow: string; mapping: string; orgUnit: string | null }): Promise<{ connector: AnyConnector; plain: Record<string, unknown>; secrets: Record<string, string> }> {
     const connector = getConnector(input.connector);
     if (!connector) {
       throw invalid(`There is no connector "${input.connector}"`, [{ path: '/connector', message: `names no connector; shipped: ${listConnectors().map((c) => c.id).join(', ')}` }]);
@@ -118,7 +127,8 @@ export function createConnectorService({ store, client, taskQueue, masterKey, st
       if (!(error instanceof ConnectorError)) throw error;
       issues.push({ path: '/mapping', message: error.message });
     }
-    if (!(await store.flows.get(input.flow))) issues.push({ path: '/flow', message: `names no flow ("${input.flow}")` });
+    if (!(await store.flows.get(tenantId, input.flow))) issues.push({ path: '/flow', message: `names no flow ("${input.flow}")` });
+    if (input.orgUnit !== null && !(await store.orgUnits.get(tenantId, input.orgUnit))) issues.push({ path: '/orgUnit', message: `names no org unit of this tenant ("${input.orgUnit}")` });
     if (issues.length) throw invalid(`The connector instance has ${issues.length} problem(s)`, issues);
     const { plain, secrets } = splitSecrets(connector, settings);
     return { connector, plain, secrets };
@@ -142,22 +152,23 @@ export function createConnectorService({ store, client, taskQueue, masterKey, st
   };
 
   return {
-    async list() {
-      const instances = await store.connectors.list();
+    async list(tenantId: string) {
+      const instances = await store.connectors.list(tenantId);
       return { connectors: listConnectors(), instances: await Promise.all(instances.map(view)) };
     },
 
-    async get(id: string): Promise<ConnectorView> {
-      return view(await existing(id));
+    async get(tenantId: string, id: string): Promise<ConnectorView> {
+      return view(await existing(tenantId, id));
     },
 
-    async create(body: ConnectorInstanceBody, actor: Actor): Promise<ConnectorView> {
+    async create(body: ConnectorInstanceBody, actor: Principal): Promise<ConnectorView> {
       const sealWith = key();
-      const { plain, secrets } = await checked(body);
+      const orgUnit = body.orgUnit ?? null;
+      const { plain, secrets } = await checked(actor.tenantId, { ...body, orgUnit });
       const record = await store.connectors
         .create(
           {
-            id: body.id, connector: body.connector, name: body.name ?? null, flow: body.flow, mapping: body.mapping,
+            id: body.id, tenantId: actor.tenantId, orgUnit, connector: body.connector, name: body.name ?? null, flow: body.flow, mapping: body.mapping,
             trigger: body.trigger.kind === 'poll' ? { kind: 'poll', everyMinutes: body.trigger.everyMinutes } : { kind: 'webhook' },
             settings: plain, secrets, webhookAuth: body.trigger.kind === 'webhook' ? body.trigger.auth : null,
             enabled: body.enabled ?? true, by: actor.id,
@@ -169,10 +180,10 @@ export function createConnectorService({ store, client, taskQueue, masterKey, st
       return view(record);
     },
 
-    async update(id: string, body: ConnectorUpdateBody, actor: Actor): Promise<ConnectorView> {
+    async update(id: string, body: ConnectorUpdateBody, actor: Principal): Promise<ConnectorView> {
       const sealWith = key();
-      const before = await existing(id);
-      const opened = await loadConnectorInstance(store, sealWith, id).catch((error: unknown) => {
+      const before = await existing(actor.tenantId, id);
+      const opened = await loadConnectorInstance(store, sealWith, before.id).catch((error: unknown) => {
         if (error instanceof ConnectorError) throw new AppError('secrets_unreadable', error.message, { status: 409 });
         throw error;
       });
@@ -188,12 +199,13 @@ export function createConnectorService({ store, client, taskQueue, masterKey, st
       // Secret settings the caller leaves out keep their value: the caller never saw them.
       const secretsKept = Object.fromEntries(Object.entries(opened.settings).filter(([name]) => before.secretsSet.includes(name)));
       const settings = body.settings ? { ...secretsKept, ...body.settings } : { ...before.settings, ...secretsKept };
-      const { connector, plain, secrets } = await checked({ connector: before.connector, settings, trigger, flow, mapping });
+      const orgUnit = body.orgUnit === undefined ? before.orgUnit : body.orgUnit;
+      const { connector, plain, secrets } = await checked(actor.tenantId, { connector: before.connector, settings, trigger, flow, mapping, orgUnit });
       refuseRedirectedSecrets(connector, before, plain, body.settings);
       const record = await store.connectors
         .update(
           {
-            id, connector: before.connector, name: body.name === undefined ? before.name : body.name, flow, mapping,
+            id, tenantId: actor.tenantId, orgUnit, connector: before.connector, name: body.name === undefined ? before.name : body.name, flow, mapping,
             trigger: trigger.kind === 'poll' ? { kind: 'poll', everyMinutes: trigger.everyMinutes } : { kind: 'webhook' },
             settings: plain, secrets, webhookAuth, enabled: body.enabled ?? before.enabled, by: actor.id,
           },
@@ -205,17 +217,18 @@ export function createConnectorService({ store, client, taskQueue, masterKey, st
     },
 
     /** The sample mapped by the instance's mapping (or the one given), checked against its flow's data schema. */
-    async preview(id: string, sample: unknown, mapping?: string) {
-      const record = await existing(id);
-      const flow = (await store.flows.published(record.flow)) ?? (await store.flows.get(record.flow));
+    async preview(tenantId: string, id: string, sample: unknown, mapping?: string) {
+      const record = await existing(tenantId, id);
+      const flow = (await store.flows.published(tenantId, record.flow)) ?? (await store.flows.get(tenantId, record.flow));
       if (!flow) throw notFound(`Flow "${record.flow}" of connector instance "${id}"`);
       const result = await previewMapping({ mapping: mapping ?? record.mapping, sample, flow: flow.definition });
       return { ...result, flow: { key: flow.key, version: flow.version, status: flow.status } };
     },
 
     /** The connector's own "test connection": the schema, then a live check against the system. */
-    async check(id: string) {
-      const instance = await loadConnectorInstance(store, key(), id).catch((error: unknown) => {
+    async check(tenantId: string, id: string) {
+      const record = await existing(tenantId, id);
+      const instance = await loadConnectorInstance(store, key(), record.id).catch((error: unknown) => {
         if (error instanceof ConnectorError) throw new AppError('secrets_unreadable', error.message, { status: 409 });
         throw error;
       });
@@ -224,19 +237,20 @@ export function createConnectorService({ store, client, taskQueue, masterKey, st
     },
 
     /** Runs a sync through the instance's loop (after the one in flight) and answers with what it did. */
-    async sync(id: string): Promise<{ status: 200 | 202; body: ConnectorSyncSummary | { status: 'running'; instance: string } }> {
-      const record = await existing(id);
+    async sync(tenantId: string, id: string): Promise<{ status: 200 | 202; body: ConnectorSyncSummary | { status: 'running'; instance: string } }> {
+      const record = await existing(tenantId, id);
       if (!record.enabled) throw new AppError('connector_disabled', `Connector instance "${id}" is disabled`, { status: 409 });
       if (record.trigger.kind !== 'poll') throw new AppError('not_polled', `Connector instance "${id}" is triggered by webhooks, not by polling`, { status: 409 });
       key();
       await ensureLoop(record, false);
-      const handle = client.workflow.getHandle(connectorSyncWorkflowId(id));
+      const handle = client.workflow.getHandle(connectorSyncWorkflowId(record.id));
       const update = await handle.startUpdate(requestSync, { waitForStage: WorkflowUpdateStage.ACCEPTED });
       let timer: NodeJS.Timeout | undefined;
       const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), SYNC_ANSWER_WITHIN_MS)));
       try {
         const summary = await Promise.race([update.result(), late]);
-        return summary ? { status: 200, body: summary } : { status: 202, body: { status: 'running', instance: id } };
+        // The caller knows the instance by its key; the global id is the webhook's business.
+        return summary ? { status: 200, body: { ...summary, instance: record.key } } : { status: 202, body: { status: 'running', instance: id } };
       } finally {
         clearTimeout(timer);
       }

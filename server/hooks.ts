@@ -82,7 +82,8 @@ export function createWebhookHandler({ store, client, masterKey, startContract, 
     if (blocked > 0) throw tooMany(res, Math.ceil(blocked / 1000), `Too many failed deliveries from this client; try again in ${Math.ceil(blocked / 1000)} s`);
     if (blockedUntil.size > 10_000) for (const [key, until] of blockedUntil) if (until <= Date.now()) blockedUntil.delete(key);
 
-    const record = /^[a-z0-9][a-z0-9-]{1,62}$/.test(id) ? await store.connectors.get(id) : null;
+    // Found by its global id, whatever its tenant; it then acts in its own tenant (loadConnectorInstance gives its owner).
+    const record = /^[a-z0-9][a-z0-9-]{1,62}$/.test(id) ? await store.connectors.byId(id) : null;
     if (!record || !record.enabled || !record.webhookAuth) throw new AppError('not_found', `No connector instance "${id}" takes webhooks`, { status: 404 });
     if (!masterKey) throw new AppError('master_key_missing', 'The server has no SEALFLOW_MASTER_KEY to open connector secrets with', { status: 503 });
     const instance = await loadConnectorInstance(store, masterKey, id).catch((error: unknown) => {
@@ -118,7 +119,7 @@ export function createWebhookHandler({ store, client, masterKey, startContract, 
       connector: instance.connector,
       instance: { id, flow: instance.record.flow, mapping: instance.record.mapping, settings: instance.settings },
       payload: verified.payload,
-      startContract: connectorContractStart(startContract, instance.record),
+      startContract: connectorContractStart(startContract, instance.record, instance.owner),
       onChange: (change) => reportSourceChange({ client, store, change }),
       signal: AbortSignal.timeout(60_000),
     }).catch(async (error: unknown) => {

@@ -191,6 +191,7 @@ export const UpdateConnectorBody = Type.Object(
     flow: Type.Optional(ConnectorInstanceSchema.properties.flow),
     mapping: Type.Optional(ConnectorInstanceSchema.properties.mapping),
     enabled: Type.Optional(Type.Boolean()),
+    orgUnit: ConnectorInstanceSchema.properties.orgUnit,
   },
   { additionalProperties: false, description: 'fields left out keep their value' },
 );
@@ -224,6 +225,7 @@ export const ConnectorInstanceViewSchema = Type.Object({
   mapping: Type.String(),
   trigger: Type.Union([Type.Object({ kind: Type.Literal('poll'), everyMinutes: Type.Integer() }), Type.Object({ kind: Type.Literal('webhook') })]),
   enabled: Type.Boolean(),
+  orgUnit: Type.Union([Type.String(), Type.Null()], { description: "the org unit its contracts belong to; null: the tenant's top" }),
   publicSettings: Type.Record(Type.String(), Type.Unknown(), { description: 'settings that are not secret' }),
   secretsSet: Type.Array(Type.String(), { description: 'secret settings that hold a value; values are never returned' }),
   webhook: Type.Union([Type.Object({ url: Type.String(), auth: Type.String() }), Type.Null()]),

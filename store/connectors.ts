@@ -5,7 +5,13 @@
 //
 // Health counters are updated with one atomic UPDATE per sync or webhook delivery, so the
 // worker's syncs and the server's webhooks may record at the same time without losing counts.
+//
+// An instance belongs to a tenant, which names it by its `key` (unique within the tenant). Its
+// `id` is global, since the webhook URL (/hooks/:id) and its sync workflow name it: the default
+// tenant's ids are their keys, as they always were; other tenants' ids are random.
+import { randomBytes } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
+import { DEFAULT_TENANT } from '../flows/contract';
 import { isUniqueViolation, StoreError } from './errors';
 import { openSecret, sealSecret, secretAad } from './secrets';
 import type { ConnectorsTable, ConnectorStatusTable, Database } from './tables';
@@ -17,7 +23,13 @@ export type ConnectorWebhookAuth = { kind: 'hmac-sha256'; secret: string } | { k
 
 /** An instance as anyone may see it: no secret values. */
 export interface ConnectorInstanceRecord {
+  /** Global (webhook URL, sync workflow); equals `key` in the default tenant. */
   id: string;
+  tenantId: string;
+  /** The name IT gave the instance, unique within its tenant; what the API calls its id. */
+  key: string;
+  /** The org unit whose contracts it starts; null: the tenant's top. */
+  orgUnit: string | null;
   /** Connector id, e.g. `sap_purchase_orders`. */
   connector: string;
   name: string | null;
@@ -43,7 +55,11 @@ export interface OpenedConnectorInstance extends ConnectorInstanceRecord {
 }
 
 export interface ConnectorInstanceInput {
+  /** The instance's key within its tenant (the API's id). */
   id: string;
+  /** Default: the default tenant. */
+  tenantId?: string;
+  orgUnit?: string | null;
   connector: string;
   name: string | null;
   flow: string;
@@ -84,16 +100,19 @@ export interface ConnectorRun {
 }
 
 export interface ConnectorRepository {
-  /** Throws StoreError('conflict') when the id is taken. */
+  /** Throws StoreError('conflict') when the tenant has an instance with this key. */
   create(input: ConnectorInstanceInput, masterKey: Uint8Array): Promise<ConnectorInstanceRecord>;
-  /** Replaces the instance (secrets as given); throws StoreError('not_found'). */
+  /** Replaces the tenant's instance with this key (secrets as given); throws StoreError('not_found'). */
   update(input: ConnectorInstanceInput, masterKey: Uint8Array): Promise<ConnectorInstanceRecord>;
-  get(id: string): Promise<ConnectorInstanceRecord | null>;
-  /** The instance with its secrets in clear; throws SecretError when the master key does not open them. */
+  /** The tenant's instance with this key. */
+  get(tenantId: string, key: string): Promise<ConnectorInstanceRecord | null>;
+  /** By global id, whatever its tenant: for webhooks and the sync loop, which act in the instance's tenant. */
+  byId(id: string): Promise<ConnectorInstanceRecord | null>;
+  /** By global id, with its secrets in clear; throws SecretError when the master key does not open them. */
   open(id: string, masterKey: Uint8Array): Promise<OpenedConnectorInstance | null>;
-  /** Ordered by id. */
-  list(): Promise<ConnectorInstanceRecord[]>;
-  /** Null when no such instance. */
+  /** The tenant's instances by key; every tenant's when none is given. */
+  list(tenantId?: string): Promise<ConnectorInstanceRecord[]>;
+  /** Null when no such instance. The calls below take the global id. */
   health(id: string): Promise<ConnectorHealthRecord | null>;
   /** Where the next sync starts (null: from the connector's beginning). */
   cursor(id: string): Promise<string | null>;
@@ -110,10 +129,13 @@ export interface ConnectorRepository {
 
 const WEBHOOK_FIELD = 'webhookAuth';
 
-function toRecord(row: Omit<Selectable<ConnectorsTable>, 'tenant_id'>): ConnectorInstanceRecord {
+function toRecord(row: Selectable<ConnectorsTable>): ConnectorInstanceRecord {
   const webhook = row.webhook_auth ? (JSON.parse(row.webhook_auth) as { kind: ConnectorWebhookAuth['kind'] }) : null;
   return {
     id: row.id,
+    tenantId: row.tenant_id,
+    key: row.key,
+    orgUnit: row.org_unit,
     connector: row.connector,
     name: row.name,
     flow: row.flow,
@@ -129,11 +151,20 @@ function toRecord(row: Omit<Selectable<ConnectorsTable>, 'tenant_id'>): Connecto
   };
 }
 
-function toRow(input: ConnectorInstanceInput, masterKey: Uint8Array, now: string): Omit<Selectable<ConnectorsTable>, 'created_at' | 'tenant_id'> {
+/** The default tenant's instance ids are their keys (webhook URLs from before tenants keep working); others' are random. */
+function globalId(tenantId: string, key: string): string {
+  return tenantId === DEFAULT_TENANT ? key : `ci-${randomBytes(12).toString('hex')}`;
+}
+
+function toRow(id: string, input: ConnectorInstanceInput, masterKey: Uint8Array, now: string): Omit<Selectable<ConnectorsTable>, 'created_at'> {
   const secrets: Record<string, string> = {};
-  for (const [field, value] of Object.entries(input.secrets)) secrets[field] = sealSecret(masterKey, value, secretAad(input.id, field));
+  // Sealed under the global id, which never changes.
+  for (const [field, value] of Object.entries(input.secrets)) secrets[field] = sealSecret(masterKey, value, secretAad(id, field));
   return {
-    id: input.id,
+    id,
+    tenant_id: input.tenantId ?? DEFAULT_TENANT,
+    key: input.id,
+    org_unit: input.orgUnit ?? null,
     connector: input.connector,
     name: input.name,
     flow: input.flow,
@@ -142,7 +173,7 @@ function toRow(input: ConnectorInstanceInput, masterKey: Uint8Array, now: string
     settings: JSON.stringify(input.settings),
     secrets: JSON.stringify(secrets),
     webhook_auth: input.webhookAuth
-      ? JSON.stringify({ kind: input.webhookAuth.kind, sealed: sealSecret(masterKey, JSON.stringify(input.webhookAuth), secretAad(input.id, WEBHOOK_FIELD)) })
+      ? JSON.stringify({ kind: input.webhookAuth.kind, sealed: sealSecret(masterKey, JSON.stringify(input.webhookAuth), secretAad(id, WEBHOOK_FIELD)) })
       : null,
     enabled: input.enabled ? 1 : 0,
     updated_at: now,
@@ -171,17 +202,23 @@ export function createConnectorRepository(db: Kysely<Database>): ConnectorReposi
   async function get(id: string) {
     return (await db.selectFrom('connectors').selectAll().where('id', '=', id).executeTakeFirst()) ?? null;
   }
+  async function byKey(tenantId: string, key: string) {
+    return (await db.selectFrom('connectors').selectAll().where('tenant_id', '=', tenantId).where('key', '=', key).executeTakeFirst()) ?? null;
+  }
 
   return {
     async create(input, masterKey) {
       const now = new Date().toISOString();
-      const row = { ...toRow(input, masterKey, now), created_at: now };
+      const tenantId = input.tenantId ?? DEFAULT_TENANT;
+      // The unique (tenant_id, key) index decides a race; this read gives the conflict a clear message first.
+      if (await byKey(tenantId, input.id)) throw new StoreError('conflict', `Connector instance "${input.id}" already exists`);
+      const row = { ...toRow(globalId(tenantId, input.id), input, masterKey, now), created_at: now };
       try {
         await db.transaction().execute(async (trx) => {
           await trx.insertInto('connectors').values(row).execute();
           await trx
             .insertInto('connector_status')
-            .values({ instance_id: input.id, cursor: null, cursor_at: null, last_sync_at: null, last_success_at: null, records_read: 0, contracts_started: 0, changes_reported: 0, skipped: 0, errors: 0, consecutive_failures: 0, last_error: null })
+            .values({ instance_id: row.id, cursor: null, cursor_at: null, last_sync_at: null, last_success_at: null, records_read: 0, contracts_started: 0, changes_reported: 0, skipped: 0, errors: 0, consecutive_failures: 0, last_error: null })
             .onConflict((oc) => oc.column('instance_id').doNothing())
             .execute();
         });
@@ -193,13 +230,20 @@ export function createConnectorRepository(db: Kysely<Database>): ConnectorReposi
     },
 
     async update(input, masterKey) {
-      const { id: _id, ...changes } = toRow(input, masterKey, new Date().toISOString());
-      const updated = await db.updateTable('connectors').set(changes).where('id', '=', input.id).returningAll().executeTakeFirst();
+      const existing = await byKey(input.tenantId ?? DEFAULT_TENANT, input.id);
+      if (!existing) throw new StoreError('not_found', `Connector instance "${input.id}" does not exist`);
+      const { id: _id, tenant_id: _tenant, key: _key, ...changes } = toRow(existing.id, input, masterKey, new Date().toISOString());
+      const updated = await db.updateTable('connectors').set(changes).where('id', '=', existing.id).returningAll().executeTakeFirst();
       if (!updated) throw new StoreError('not_found', `Connector instance "${input.id}" does not exist`);
       return toRecord(updated);
     },
 
-    async get(id) {
+    async get(tenantId, key) {
+      const row = await byKey(tenantId, key);
+      return row ? toRecord(row) : null;
+    },
+
+    async byId(id) {
       const row = await get(id);
       return row ? toRecord(row) : null;
     },
@@ -214,10 +258,11 @@ export function createConnectorRepository(db: Kysely<Database>): ConnectorReposi
       return { ...toRecord(row), secrets, webhookSecret };
     },
 
-    async list() {
-      const rows = await db.selectFrom('connectors').selectAll().execute();
+    async list(tenantId) {
+      const query = db.selectFrom('connectors').selectAll();
+      const rows = await (tenantId === undefined ? query : query.where('tenant_id', '=', tenantId)).execute();
       // Sorted here: PostgreSQL's collation and SQLite's byte order disagree on dashes.
-      return rows.map(toRecord).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      return rows.map(toRecord).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     },
 
     async health(id) {

@@ -1,6 +1,7 @@
 // Flow definitions, versioned: a flow has one head row (flows) and a row per version
 // (flow_versions). Only the latest version can be a draft; publishing freezes it, and
-// the next save opens a new draft version on top.
+// the next save opens a new draft version on top. Flows belong to a tenant: every call names
+// it, and a key is unique only within its tenant.
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { FlowDefinition } from '../flows/schema';
 import { StoreError, isUniqueViolation } from './errors';
@@ -27,23 +28,23 @@ export interface FlowSummary {
 }
 
 export interface FlowRepository {
-  /** Version 1 as a draft. StoreError('conflict') if the key exists. */
-  create(definition: FlowDefinition, by: string): Promise<FlowVersion>;
+  /** Version 1 as a draft. StoreError('conflict') if the tenant has a flow with this key. */
+  create(tenantId: string, definition: FlowDefinition, by: string): Promise<FlowVersion>;
   /** Replaces the latest draft, or opens version latest+1 if the latest is published. */
-  saveDraft(key: string, definition: FlowDefinition, by: string): Promise<FlowVersion>;
+  saveDraft(tenantId: string, key: string, definition: FlowDefinition, by: string): Promise<FlowVersion>;
   /** Publishes the latest version; conflict if it is already published. */
-  publish(key: string, by: string): Promise<FlowVersion>;
+  publish(tenantId: string, key: string, by: string): Promise<FlowVersion>;
   /** That version, or the latest. */
-  get(key: string, version?: number): Promise<FlowVersion | null>;
+  get(tenantId: string, key: string, version?: number): Promise<FlowVersion | null>;
   /** The highest published version. */
-  published(key: string): Promise<FlowVersion | null>;
+  published(tenantId: string, key: string): Promise<FlowVersion | null>;
   /** All versions, ascending. */
-  versions(key: string): Promise<FlowVersion[]>;
-  /** All flows, by key. */
-  list(): Promise<FlowSummary[]>;
+  versions(tenantId: string, key: string): Promise<FlowVersion[]>;
+  /** The tenant's flows, by key. */
+  list(tenantId: string): Promise<FlowSummary[]>;
 }
 
-type VersionRow = Omit<Selectable<FlowVersionsTable>, 'tenant_id'>;
+type VersionRow = Selectable<FlowVersionsTable>;
 
 function toFlowVersion(row: VersionRow): FlowVersion {
   return {
@@ -66,19 +67,20 @@ function toFlowVersion(row: VersionRow): FlowVersion {
  * its write lock at the first write, where busy_timeout applies, instead of failing
  * later when a reader tries to upgrade.
  */
-async function lockHead(trx: Transaction<Database>, key: string, changes: { name?: string; updated_at: string }): Promise<number> {
-  const head = await trx.updateTable('flows').set(changes).where('key', '=', key).returning('latest_version').executeTakeFirst();
+async function lockHead(trx: Transaction<Database>, tenantId: string, key: string, changes: { name?: string; updated_at: string }): Promise<number> {
+  const head = await trx.updateTable('flows').set(changes).where('tenant_id', '=', tenantId).where('key', '=', key).returning('latest_version').executeTakeFirst();
   if (!head) throw new StoreError('not_found', `flow "${key}" does not exist`);
   return head.latest_version;
 }
 
 export function createFlowRepository(db: Kysely<Database>): FlowRepository {
-  const versionQuery = (key: string) => db.selectFrom('flow_versions').selectAll().where('flow_key', '=', key);
+  const versionQuery = (tenantId: string, key: string) => db.selectFrom('flow_versions').selectAll().where('tenant_id', '=', tenantId).where('flow_key', '=', key);
 
   return {
-    async create(definition, by) {
+    async create(tenantId, definition, by) {
       const now = new Date().toISOString();
       const row: VersionRow = {
+        tenant_id: tenantId,
         flow_key: definition.key,
         version: 1,
         status: 'draft',
@@ -93,7 +95,7 @@ export function createFlowRepository(db: Kysely<Database>): FlowRepository {
         await db.transaction().execute(async (trx) => {
           await trx
             .insertInto('flows')
-            .values({ key: definition.key, name: definition.name, latest_version: 1, published_version: null, created_at: now, updated_at: now })
+            .values({ tenant_id: tenantId, key: definition.key, name: definition.name, latest_version: 1, published_version: null, created_at: now, updated_at: now })
             .execute();
           await trx.insertInto('flow_versions').values(row).execute();
         });
@@ -104,16 +106,17 @@ export function createFlowRepository(db: Kysely<Database>): FlowRepository {
       return toFlowVersion(row);
     },
 
-    async saveDraft(key, definition, by) {
+    async saveDraft(tenantId, key, definition, by) {
       if (definition.key !== key) {
         throw new StoreError('conflict', `definition key "${definition.key}" does not match flow "${key}"; a flow's key cannot change`);
       }
       const now = new Date().toISOString();
       return db.transaction().execute(async (trx) => {
-        const latestVersion = await lockHead(trx, key, { name: definition.name, updated_at: now });
+        const latestVersion = await lockHead(trx, tenantId, key, { name: definition.name, updated_at: now });
         const latest = await trx
           .selectFrom('flow_versions')
           .selectAll()
+          .where('tenant_id', '=', tenantId)
           .where('flow_key', '=', key)
           .where('version', '=', latestVersion)
           .executeTakeFirstOrThrow();
@@ -121,6 +124,7 @@ export function createFlowRepository(db: Kysely<Database>): FlowRepository {
           const updated = await trx
             .updateTable('flow_versions')
             .set({ name: definition.name, definition: JSON.stringify(definition) })
+            .where('tenant_id', '=', tenantId)
             .where('flow_key', '=', key)
             .where('version', '=', latestVersion)
             .returningAll()
@@ -128,6 +132,7 @@ export function createFlowRepository(db: Kysely<Database>): FlowRepository {
           return toFlowVersion(updated);
         }
         const row: VersionRow = {
+          tenant_id: tenantId,
           flow_key: key,
           version: latestVersion + 1,
           status: 'draft',
@@ -139,47 +144,48 @@ export function createFlowRepository(db: Kysely<Database>): FlowRepository {
           published_by: null,
         };
         await trx.insertInto('flow_versions').values(row).execute();
-        await trx.updateTable('flows').set({ latest_version: row.version }).where('key', '=', key).execute();
+        await trx.updateTable('flows').set({ latest_version: row.version }).where('tenant_id', '=', tenantId).where('key', '=', key).execute();
         return toFlowVersion(row);
       });
     },
 
-    async publish(key, by) {
+    async publish(tenantId, key, by) {
       const now = new Date().toISOString();
       return db.transaction().execute(async (trx) => {
-        const latestVersion = await lockHead(trx, key, { updated_at: now });
+        const latestVersion = await lockHead(trx, tenantId, key, { updated_at: now });
         const published = await trx
           .updateTable('flow_versions')
           .set({ status: 'published', published_at: now, published_by: by })
+          .where('tenant_id', '=', tenantId)
           .where('flow_key', '=', key)
           .where('version', '=', latestVersion)
           .where('status', '=', 'draft')
           .returningAll()
           .executeTakeFirst();
         if (!published) throw new StoreError('conflict', `flow "${key}" has no draft to publish (version ${latestVersion} is already published)`);
-        await trx.updateTable('flows').set({ published_version: latestVersion }).where('key', '=', key).execute();
+        await trx.updateTable('flows').set({ published_version: latestVersion }).where('tenant_id', '=', tenantId).where('key', '=', key).execute();
         return toFlowVersion(published);
       });
     },
 
-    async get(key, version) {
-      const query = version === undefined ? versionQuery(key).orderBy('version', 'desc').limit(1) : versionQuery(key).where('version', '=', version);
+    async get(tenantId, key, version) {
+      const query = version === undefined ? versionQuery(tenantId, key).orderBy('version', 'desc').limit(1) : versionQuery(tenantId, key).where('version', '=', version);
       const row = await query.executeTakeFirst();
       return row ? toFlowVersion(row) : null;
     },
 
-    async published(key) {
-      const row = await versionQuery(key).where('status', '=', 'published').orderBy('version', 'desc').limit(1).executeTakeFirst();
+    async published(tenantId, key) {
+      const row = await versionQuery(tenantId, key).where('status', '=', 'published').orderBy('version', 'desc').limit(1).executeTakeFirst();
       return row ? toFlowVersion(row) : null;
     },
 
-    async versions(key) {
-      const rows = await versionQuery(key).orderBy('version', 'asc').execute();
+    async versions(tenantId, key) {
+      const rows = await versionQuery(tenantId, key).orderBy('version', 'asc').execute();
       return rows.map(toFlowVersion);
     },
 
-    async list() {
-      const rows = await db.selectFrom('flows').selectAll().execute();
+    async list(tenantId) {
+      const rows = await db.selectFrom('flows').selectAll().where('tenant_id', '=', tenantId).execute();
       // Sorted here, not in SQL: PostgreSQL's locale collation ignores dashes ('a-c' after
       // 'ab') while SQLite compares bytes, and both dialects must list in the same order.
       rows.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));

@@ -409,6 +409,85 @@ function migrations(dialect: DialectName): Record<string, Migration> {
           .execute();
       },
     },
+    // What IT configures is keyed per tenant (issue 11): tenant B may name a flow, template or
+    // seal as tenant A did and never learns A's exists. SQLite cannot change a primary key in
+    // place, so those tables are rebuilt (new table, copy, drop, rename) on both databases: one
+    // code path. Connector instances keep their global id (the webhook URL and the sync
+    // workflow name it) and gain `key`, the name IT chose, unique per tenant.
+    '0012_tenant_keys': {
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('flows_v2')
+          .addColumn('tenant_id', 'text', (c) => c.notNull())
+          .addColumn('key', 'text', (c) => c.notNull())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('latest_version', 'integer', (c) => c.notNull())
+          .addColumn('published_version', 'integer')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('flows_tenant_key_pk', ['tenant_id', 'key'])
+          .execute();
+        await db.schema
+          .createTable('flow_versions_v2')
+          .addColumn('tenant_id', 'text', (c) => c.notNull())
+          .addColumn('flow_key', 'text', (c) => c.notNull())
+          .addColumn('version', 'integer', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('definition', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('created_by', 'text', (c) => c.notNull())
+          .addColumn('published_at', 'text')
+          .addColumn('published_by', 'text')
+          .addPrimaryKeyConstraint('flow_versions_tenant_pk', ['tenant_id', 'flow_key', 'version'])
+          .addForeignKeyConstraint('flow_versions_flow_fk', ['tenant_id', 'flow_key'], 'flows_v2', ['tenant_id', 'key'])
+          .execute();
+        await db.schema
+          .createTable('templates_v2')
+          .addColumn('tenant_id', 'text', (c) => c.notNull())
+          .addColumn('id', 'text', (c) => c.notNull())
+          .addColumn('title', 'text', (c) => c.notNull())
+          .addColumn('source', 'text', (c) => c.notNull())
+          .addColumn('schema', 'text', (c) => c.notNull())
+          .addColumn('sample', 'text')
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .addColumn('updated_by', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('templates_tenant_id_pk', ['tenant_id', 'id'])
+          .execute();
+        await db.schema
+          .createTable('seals_v2')
+          .addColumn('tenant_id', 'text', (c) => c.notNull())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('company', 'text', (c) => c.notNull())
+          .addColumn('users', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .addColumn('updated_by', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('seals_tenant_name_pk', ['tenant_id', 'name'])
+          .execute();
+
+        await sql`insert into flows_v2 (tenant_id, key, name, latest_version, published_version, created_at, updated_at)
+                  select tenant_id, key, name, latest_version, published_version, created_at, updated_at from flows`.execute(db);
+        await sql`insert into flow_versions_v2 (tenant_id, flow_key, version, status, name, definition, created_at, created_by, published_at, published_by)
+                  select tenant_id, flow_key, version, status, name, definition, created_at, created_by, published_at, published_by from flow_versions`.execute(db);
+        await sql`insert into templates_v2 (tenant_id, id, title, source, schema, sample, updated_at, updated_by)
+                  select tenant_id, id, title, source, schema, sample, updated_at, updated_by from templates`.execute(db);
+        await sql`insert into seals_v2 (tenant_id, name, company, users, created_at, updated_at, updated_by)
+                  select tenant_id, name, company, users, created_at, updated_at, updated_by from seals`.execute(db);
+
+        // Versions first: they reference their flow.
+        for (const table of ['flow_versions', 'flows', 'templates', 'seals']) {
+          await db.schema.dropTable(table).execute();
+          await db.schema.alterTable(`${table}_v2`).renameTo(table).execute();
+        }
+
+        await db.schema.alterTable('connectors').addColumn('key', 'text').execute();
+        // The unit a connector's contracts belong to (null: the tenant's top).
+        await db.schema.alterTable('connectors').addColumn('org_unit', 'text').execute();
+        await sql`update connectors set key = id`.execute(db);
+        await db.schema.createIndex('connectors_tenant_key_idx').on('connectors').columns(['tenant_id', 'key']).unique().execute();
+      },
+    },
     '0011_ledger_search': {
       // The ledger (合同台账): search in title, parties, id and source key, Chinese substrings
       // included, and the sort orders it offers. store/contract-search.ts queries these.

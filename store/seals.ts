@@ -1,6 +1,7 @@
 // Seal management (印章管理): each company seal a flow may name (`signers[].seal`), whose
 // company it is, and which users may sign with it. A seal is replaced as a whole; the
-// list of users is what the signing route checks.
+// list of users is what the signing route checks. Seals belong to a tenant; names are unique
+// within it.
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, SealsTable } from './tables';
 
@@ -26,10 +27,10 @@ export interface SealInput {
 
 export interface SealRepository {
   /** Creates the seal or replaces its company and users; says which. */
-  put(input: SealInput): Promise<{ seal: Seal; created: boolean }>;
-  get(name: string): Promise<Seal | null>;
-  /** By name. */
-  list(): Promise<Seal[]>;
+  put(tenantId: string, input: SealInput): Promise<{ seal: Seal; created: boolean }>;
+  get(tenantId: string, name: string): Promise<Seal | null>;
+  /** The tenant's seals, by name. */
+  list(tenantId: string): Promise<Seal[]>;
 }
 
 function toSeal(row: Selectable<SealsTable>): Seal {
@@ -37,27 +38,27 @@ function toSeal(row: Selectable<SealsTable>): Seal {
 }
 
 export function createSealRepository(db: Kysely<Database>): SealRepository {
-  const get = async (name: string) => {
-    const row = await db.selectFrom('seals').selectAll().where('name', '=', name).executeTakeFirst();
+  const get = async (tenantId: string, name: string) => {
+    const row = await db.selectFrom('seals').selectAll().where('tenant_id', '=', tenantId).where('name', '=', name).executeTakeFirst();
     return row ? toSeal(row) : null;
   };
 
   return {
-    async put(input) {
-      const existing = await get(input.name);
+    async put(tenantId, input) {
+      const existing = await get(tenantId, input.name);
       const now = new Date().toISOString();
       const users = JSON.stringify(input.users);
       // An upsert, so two admins creating the same seal at once both land (the last one wins).
       await db
         .insertInto('seals')
-        .values({ name: input.name, company: input.company, users, created_at: now, updated_at: now, updated_by: input.updatedBy })
-        .onConflict((oc) => oc.column('name').doUpdateSet({ company: input.company, users, updated_at: now, updated_by: input.updatedBy }))
+        .values({ tenant_id: tenantId, name: input.name, company: input.company, users, created_at: now, updated_at: now, updated_by: input.updatedBy })
+        .onConflict((oc) => oc.columns(['tenant_id', 'name']).doUpdateSet({ company: input.company, users, updated_at: now, updated_by: input.updatedBy }))
         .execute();
-      return { seal: (await get(input.name))!, created: !existing };
+      return { seal: (await get(tenantId, input.name))!, created: !existing };
     },
     get,
-    async list() {
-      return (await db.selectFrom('seals').selectAll().orderBy('name').execute()).map(toSeal);
+    async list(tenantId) {
+      return (await db.selectFrom('seals').selectAll().where('tenant_id', '=', tenantId).orderBy('name').execute()).map(toSeal);
     },
   };
 }

@@ -192,7 +192,12 @@ export interface SigningKeysTable {
 export interface ConnectorsTable {
   /** The tenant that owns it ('default' for rows from before tenants). */
   tenant_id: Generated<string>;
+  /** Global: the webhook URL and the sync workflow name it. The default tenant's equal their key. */
   id: string;
+  /** The name IT gave the instance, unique within its tenant (migration 0012). */
+  key: string;
+  /** The org unit its contracts belong to; null: the tenant's top. */
+  org_unit: string | null;
   /** Connector id (e.g. sap_purchase_orders). */
   connector: string;
   name: string | null;

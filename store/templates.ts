@@ -1,4 +1,5 @@
 // Contract templates uploaded through the API (the shipped ones are files in templates/).
+// Each belongs to the tenant that uploaded it; ids are unique within a tenant.
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, TemplatesTable } from './tables';
 
@@ -13,10 +14,11 @@ export interface StoredTemplate {
 }
 
 export interface TemplateRepository {
-  /** Creates or replaces the template with this id. */
-  save(template: Omit<StoredTemplate, 'updatedAt'>): Promise<StoredTemplate>;
-  get(id: string): Promise<StoredTemplate | null>;
-  list(): Promise<StoredTemplate[]>;
+  /** Creates or replaces the tenant's template with this id. */
+  save(tenantId: string, template: Omit<StoredTemplate, 'updatedAt'>): Promise<StoredTemplate>;
+  get(tenantId: string, id: string): Promise<StoredTemplate | null>;
+  /** The tenant's templates, by id. */
+  list(tenantId: string): Promise<StoredTemplate[]>;
 }
 
 function toTemplate(row: Omit<Selectable<TemplatesTable>, 'tenant_id'>): StoredTemplate {
@@ -33,8 +35,9 @@ function toTemplate(row: Omit<Selectable<TemplatesTable>, 'tenant_id'>): StoredT
 
 export function createTemplateRepository(db: Kysely<Database>): TemplateRepository {
   return {
-    async save(template) {
+    async save(tenantId, template) {
       const row = {
+        tenant_id: tenantId,
         id: template.id,
         title: template.title,
         source: template.source,
@@ -46,18 +49,18 @@ export function createTemplateRepository(db: Kysely<Database>): TemplateReposito
       await db
         .insertInto('templates')
         .values(row)
-        .onConflict((oc) => oc.column('id').doUpdateSet({ title: row.title, source: row.source, schema: row.schema, sample: row.sample, updated_at: row.updated_at, updated_by: row.updated_by }))
+        .onConflict((oc) => oc.columns(['tenant_id', 'id']).doUpdateSet({ title: row.title, source: row.source, schema: row.schema, sample: row.sample, updated_at: row.updated_at, updated_by: row.updated_by }))
         .execute();
       return toTemplate(row);
     },
 
-    async get(id) {
-      const row = await db.selectFrom('templates').selectAll().where('id', '=', id).executeTakeFirst();
+    async get(tenantId, id) {
+      const row = await db.selectFrom('templates').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
       return row ? toTemplate(row) : null;
     },
 
-    async list() {
-      const rows = await db.selectFrom('templates').selectAll().orderBy('id').execute();
+    async list(tenantId) {
+      const rows = await db.selectFrom('templates').selectAll().where('tenant_id', '=', tenantId).orderBy('id').execute();
       return rows.map(toTemplate);
     },
   };

@@ -1,10 +1,11 @@
 // What connector syncs (worker activities) and inbound webhooks (server) share: opening an
 // instance with its secrets, starting contracts through THE idempotent contract starter
 // as the instance's own actor, putting source changes on a contract's timeline, and
-// writing a contract's outcome back to its source.
+// writing a contract's outcome back to its source. An instance acts in its own tenant: the
+// contracts it starts belong to that tenant and to the instance's org unit.
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { ConnectorError, getConnector, writeBack, type AnyConnector, type ContractOutcome, type SourceChange, type StartContract, type WriteBackResult } from '../connectors';
-import type { ContractState } from '../flows';
+import type { ContractOwner, ContractState } from '../flows';
 import type { ConnectorInstanceRecord, Store } from '../store';
 import { sourceChanged, type Actor } from './contract-flow.defs';
 import { ContractStartError, type ContractStarter } from './contract-starter';
@@ -20,11 +21,14 @@ export interface LoadedConnectorInstance {
   /** Public settings and secrets together, as the connector's code needs them. */
   settings: Record<string, unknown>;
   webhookAuth: { kind: 'hmac-sha256'; secret: string } | { kind: 'bearer'; token: string } | null;
+  /** Who the contracts it starts belong to: its tenant, and its org unit (null: the tenant's top). */
+  owner: ContractOwner;
 }
 
 /**
- * The instance with its secrets opened, or null when there is none. Throws ConnectorError
- * (not retryable) when its connector is unknown or the master key is missing or wrong.
+ * The instance (by its global id) with its secrets opened, or null when there is none. Throws
+ * ConnectorError (not retryable) when its connector is unknown, the master key is missing or
+ * wrong, or its org unit no longer exists in its tenant.
  */
 export async function loadConnectorInstance(store: Store, masterKey: Uint8Array | null, id: string): Promise<LoadedConnectorInstance | null> {
   if (!masterKey) throw new ConnectorError('invalid_settings', 'SEALFLOW_MASTER_KEY is not configured: connector secrets cannot be opened', { retryable: false });
@@ -39,7 +43,10 @@ export async function loadConnectorInstance(store: Store, masterKey: Uint8Array 
   const connector = getConnector(opened.connector);
   if (!connector) throw new ConnectorError('invalid_settings', `connector instance ${id} uses connector "${opened.connector}", which this Sealflow does not ship`, { retryable: false });
   const { secrets, webhookSecret, ...record } = opened;
-  return { record, connector, settings: { ...opened.settings, ...secrets }, webhookAuth: webhookSecret };
+  const unit = record.orgUnit === null ? null : await store.orgUnits.get(record.tenantId, record.orgUnit);
+  if (record.orgUnit !== null && !unit) throw new ConnectorError('invalid_settings', `connector instance ${id} names org unit "${record.orgUnit}", which its tenant no longer has`, { retryable: false });
+  const owner: ContractOwner = { tenantId: record.tenantId, unit: unit ? { id: unit.id, path: unit.path } : null };
+  return { record, connector, settings: { ...opened.settings, ...secrets }, webhookAuth: webhookSecret, owner };
 }
 
 const FLOW_MISSING = new Set(['flow_not_found', 'flow_not_published']);
@@ -53,13 +60,14 @@ export function isFlowMissing(failure: { details?: Record<string, unknown> } | u
  * The kit's StartContract on top of the real contract starter. Data the flow refuses fails
  * that record for good (it is counted and passed over); a flow that is missing or not
  * published stops the sync without moving the cursor, so nothing is lost once it is published.
+ * `owner` is the instance's (LoadedConnectorInstance.owner); without one, the default tenant's top.
  */
-export function connectorContractStart(starter: ContractStarter, instance: Pick<ConnectorInstanceRecord, 'id' | 'name'>): StartContract {
+export function connectorContractStart(starter: ContractStarter, instance: Pick<ConnectorInstanceRecord, 'id' | 'name'>, owner?: ContractOwner): StartContract {
   const actor = connectorActor(instance);
   return async (request) => {
     try {
       const { contract, created } = await starter(
-        { flow: request.flow, data: request.data, sourceKey: request.sourceKey, source: { connectorInstance: request.instance, ...(request.sourceVersion ? { version: request.sourceVersion } : {}) } },
+        { flow: request.flow, data: request.data, sourceKey: request.sourceKey, source: { connectorInstance: request.instance, ...(request.sourceVersion ? { version: request.sourceVersion } : {}) }, ...(owner ? { owner } : {}) },
         actor,
       );
       return { contractId: contract.id, created };

@@ -3,6 +3,7 @@
 import { ActivityFailure, ApplicationFailure, condition, patched, proxyActivities, setHandler, allHandlersFinished } from '@temporalio/workflow';
 import {
   approverMatches,
+  contractOwner,
   contractTitle,
   durationToMs,
   ExpressionError,
@@ -255,7 +256,7 @@ export async function contractFlow(input: ContractInput): Promise<ContractState>
 
   async function generateDocuments() {
     try {
-      state.documents = await renderDocuments({ flow: input.flow.definition, data: input.data, at: now() });
+      state.documents = await renderDocuments({ flow: input.flow.definition, data: input.data, at: now(), tenantId: contractOwner(state).tenantId });
       record({ type: 'documents_generated', actor: 'system', message: `Generated ${state.documents.map((d) => `${d.title ?? d.id} (${d.pages} pages)`).join(', ') || 'no documents'}` });
     } catch (error) {
       // Only a final failure lands here (a template refusing the data); transient ones are retried by Temporal.

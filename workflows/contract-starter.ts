@@ -74,12 +74,14 @@ export function createContractStarter({ store, client, documents, taskQueue, idS
   return async function startContract(request: ContractStartRequest, actor: Actor): Promise<{ contract: ContractState; created: boolean }> {
     const flowKey = request.flow;
     const sourceKey = request.sourceKey ?? null;
-    const flow = await store.flows.published(flowKey);
+    // The flow is looked up in the owner's tenant only: another tenant's flow of this key does not exist here.
+    const tenantId = request.owner?.tenantId ?? DEFAULT_TENANT;
+    const flow = await store.flows.published(tenantId, flowKey);
     if (!flow) {
-      if (!(await store.flows.get(flowKey))) throw new ContractStartError('flow_not_found', `Flow "${flowKey}" does not exist`, [{ path: '/flow', message: 'names no flow' }]);
+      if (!(await store.flows.get(tenantId, flowKey))) throw new ContractStartError('flow_not_found', `Flow "${flowKey}" does not exist`, [{ path: '/flow', message: 'names no flow' }]);
       throw new ContractStartError('flow_not_published', `Flow "${flowKey}" has no published version yet`, [{ path: '/flow', message: 'has no published version' }]);
     }
-    const id = contractIdFor(flowKey, sourceKey, idScope, request.source ? 'connector' : 'api', request.owner?.tenantId);
+    const id = contractIdFor(flowKey, sourceKey, idScope, request.source ? 'connector' : 'api', tenantId);
     if (sourceKey !== null) {
       const already = await store.contracts.get(id);
       if (already) return { contract: already, created: false };
@@ -89,7 +91,7 @@ export function createContractStarter({ store, client, documents, taskQueue, idS
     if (!checked.ok) throw new ContractStartError('invalid_data', 'The contract data does not fit the flow', checked.issues);
     const plan = await orUnroutable(planApproval(flow.definition, checked.value));
     // The documents' templates check the data now, so a record they would refuse after approval is refused here.
-    const templateIssues = await orUnroutable(documents.checkContractData(flow.definition, checked.value));
+    const templateIssues = await orUnroutable(documents.checkContractData(tenantId, flow.definition, checked.value));
     if (templateIssues.length) throw new ContractStartError('invalid_data', 'The contract data does not fit the templates of its documents', templateIssues);
     const title = await orUnroutable(contractTitle(flow.definition, checked.value, sourceKey));
 

@@ -1,6 +1,11 @@
 // Contract documents at the hub level: the shipped templates (templates/ on disk) and the
 // ones IT uploaded (store), rendered from a contract's data for exactly the signers who
 // receive each document, and kept content-addressed in the store.
+//
+// Tenants: the shipped templates are global, read-only defaults every tenant uses; uploaded
+// ones belong to the tenant that uploaded them, and no tenant may take a shipped id (so a
+// flow's template id means the same shipped document everywhere). Every call names the
+// tenant whose templates it looks in: a contract's is its owner's (ContractState.owner).
 import { evaluate, ExpressionError, simulateFlow, validateAgainstSchema, type ContractDocument, type FlowDefinition, type FlowDocument, type Simulation, type ValidationIssue } from '../flows';
 import type { Store } from '../store';
 import { TemplateError, type DocumentRenderer, type RenderedDocument, type SignerSlot, type TemplateIssue, type TemplateSource } from '../templates';
@@ -63,10 +68,10 @@ export function createDocumentService({ store, renderer }: { store: Store; rende
       (list) => new Map(list.map((t) => [t.id, { id: t.id, title: t.title, origin: 'shipped' as const, schema: t.schema as object, signers: t.signers.map(({ id, party, label }) => ({ id, party, label })) }])),
     ));
 
-  async function find(id: string): Promise<{ summary: TemplateSummary; source?: TemplateSource; sample?: Record<string, unknown> | null } | null> {
+  async function find(tenantId: string, id: string): Promise<{ summary: TemplateSummary; source?: TemplateSource; sample?: Record<string, unknown> | null } | null> {
     const builtIn = (await shippedTemplates()).get(id);
     if (builtIn) return { summary: builtIn };
-    const uploaded = await store.templates.get(id);
+    const uploaded = await store.templates.get(tenantId, id);
     if (!uploaded) return null;
     return {
       summary: { id, title: uploaded.title, origin: 'uploaded', schema: uploaded.schema, signers: uploadedSigners(uploaded.source) },
@@ -76,20 +81,21 @@ export function createDocumentService({ store, renderer }: { store: Store; rende
   }
 
   /** A document without a `title` of its own is called by its template's title (采购合同, 保密协议). */
-  async function titleOf(plan: { doc: FlowDocument; title: string | null }): Promise<string> {
+  async function titleOf(tenantId: string, plan: { doc: FlowDocument; title: string | null }): Promise<string> {
     if (plan.title?.trim()) return plan.title;
-    return (await find(plan.doc.template))?.summary.title || plan.doc.id;
+    return (await find(tenantId, plan.doc.template))?.summary.title || plan.doc.id;
   }
 
-  async function render(templateId: string, data: Record<string, unknown>, signers: SignerSlot[], title?: string): Promise<RenderedDocument> {
-    const template = await find(templateId);
+  async function render(tenantId: string, templateId: string, data: Record<string, unknown>, signers: SignerSlot[], title?: string): Promise<RenderedDocument> {
+    const template = await find(tenantId, templateId);
     if (!template) throw new TemplateError('template_not_found', templateId, `no template "${templateId}"`);
     return renderer.renderTemplate({ templateId, data, signers, title, source: template.source });
   }
 
   return {
-    async list(): Promise<TemplateSummary[]> {
-      const uploaded = await store.templates.list();
+    /** The shipped templates, then the tenant's own. */
+    async list(tenantId: string): Promise<TemplateSummary[]> {
+      const uploaded = await store.templates.list(tenantId);
       return [...(await shippedTemplates()).values(), ...uploaded.map((t) => ({ id: t.id, title: t.title, origin: 'uploaded' as const, schema: t.schema, signers: uploadedSigners(t.source) }))];
     },
 
@@ -97,30 +103,30 @@ export function createDocumentService({ store, renderer }: { store: Store; rende
     render,
 
     /** Problems of an upload (compile errors with their line), or nothing when it was saved. */
-    async upload(upload: TemplateUpload, by: string): Promise<TemplateIssue[] | 'shipped'> {
+    async upload(tenantId: string, upload: TemplateUpload, by: string): Promise<TemplateIssue[] | 'shipped'> {
       if ((await shippedTemplates()).has(upload.id)) return 'shipped';
       const issues = renderer.checkTemplateSource({ id: upload.id, hbs: upload.source, schema: upload.schema, title: upload.title, sample: upload.sample ?? undefined });
       if (issues.length) return issues;
-      await store.templates.save({ id: upload.id, title: upload.title, source: upload.source, schema: upload.schema, sample: upload.sample ?? null, updatedBy: by });
+      await store.templates.save(tenantId, { id: upload.id, title: upload.title, source: upload.source, schema: upload.schema, sample: upload.sample ?? null, updatedBy: by });
       return [];
     },
 
-    async preview(templateId: string, data?: Record<string, unknown>): Promise<RenderedDocument> {
-      const template = await find(templateId);
+    async preview(tenantId: string, templateId: string, data?: Record<string, unknown>): Promise<RenderedDocument> {
+      const template = await find(tenantId, templateId);
       if (!template) throw new TemplateError('template_not_found', templateId, `no template "${templateId}"`);
       if (!data && !template.source) return renderer.previewTemplate(templateId);
       const sample = data ?? template.sample ?? {};
-      return render(templateId, sample, template.summary.signers.map((s) => ({ id: s.id, party: s.party, name: s.label })));
+      return render(tenantId, templateId, sample, template.summary.signers.map((s) => ({ id: s.id, party: s.party, name: s.label })));
     },
 
     /**
      * What the contract data gets wrong for the templates of the documents it will have,
      * checked before the contract starts so a bad record is refused at the door.
      */
-    async checkContractData(flow: FlowDefinition, data: Record<string, unknown>): Promise<ValidationIssue[]> {
+    async checkContractData(tenantId: string, flow: FlowDefinition, data: Record<string, unknown>): Promise<ValidationIssue[]> {
       const issues: ValidationIssue[] = [];
       for (const { doc, index, variables } of await documentPlans(flow, data, await simulateFlow(flow, data))) {
-        const template = await find(doc.template);
+        const template = await find(tenantId, doc.template);
         if (!template) {
           issues.push({ path: `/documents/${index}/template`, message: `names template "${doc.template}", which does not exist` });
           continue;
@@ -135,18 +141,18 @@ export function createDocumentService({ store, renderer }: { store: Store; rende
     },
 
     /** One document of a contract rendered from its data as it stands, not stored: the preview before generation. */
-    async previewContractDocument(flow: FlowDefinition, data: Record<string, unknown>, documentId: string): Promise<RenderedDocument | null> {
+    async previewContractDocument(tenantId: string, flow: FlowDefinition, data: Record<string, unknown>, documentId: string): Promise<RenderedDocument | null> {
       const plan = (await documentPlans(flow, data, await simulateFlow(flow, data))).find((p) => p.doc.id === documentId);
       if (!plan) return null;
-      return render(plan.doc.template, plan.variables, plan.signers.map(({ id, name, party }) => ({ id, name, party })), await titleOf(plan));
+      return render(tenantId, plan.doc.template, plan.variables, plan.signers.map(({ id, name, party }) => ({ id, name, party })), await titleOf(tenantId, plan));
     },
 
     /** Renders every document the flow includes for this data and stores it; one entry per document. */
-    async generate(flow: FlowDefinition, data: Record<string, unknown>, generatedAt: string): Promise<ContractDocument[]> {
+    async generate(tenantId: string, flow: FlowDefinition, data: Record<string, unknown>, generatedAt: string): Promise<ContractDocument[]> {
       const documents: ContractDocument[] = [];
       for (const plan of await documentPlans(flow, data, await simulateFlow(flow, data))) {
-        const title = await titleOf(plan);
-        const rendered = await render(plan.doc.template, plan.variables, plan.signers.map(({ id, name, party }) => ({ id, name, party })), title);
+        const title = await titleOf(tenantId, plan);
+        const rendered = await render(tenantId, plan.doc.template, plan.variables, plan.signers.map(({ id, name, party }) => ({ id, name, party })), title);
         const { sha256, size } = await store.documents.put(rendered.pdf, 'application/pdf');
         documents.push({
           id: plan.doc.id,

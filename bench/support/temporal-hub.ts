@@ -102,8 +102,8 @@ export async function startBenchHub({ flows }: { flows: FlowDefinition[] }): Pro
     for (const definition of flows) {
       const checked = validateFlow(definition);
       if (!checked.ok) throw new Error(`bench flow ${definition.key}: ${JSON.stringify(checked.issues)}`);
-      await store.flows.create(checked.value, 'bench');
-      await store.flows.publish(definition.key, 'bench');
+      await store.flows.create('default', checked.value, 'bench');
+      await store.flows.publish('default', definition.key, 'bench');
     }
 
     const masterKey = randomBytes(32);

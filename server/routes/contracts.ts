@@ -5,7 +5,7 @@ import type { ContractService } from '../contracts';
 import { contractScope, seesPersonalData, type Principal } from '../access';
 import { AppError, notFound } from '../errors';
 import { maskContract } from '../personal-data';
-import type { ContractState } from '../../flows';
+import { contractOwner, type ContractState } from '../../flows';
 import { templateFailure } from './templates';
 import { defineRoute } from '../route';
 import { ApprovalBody, CancelBody, ContractCountsQuery, ContractCountsSchema, ContractListQuery, ContractListSchema, ContractSchema, ContractWaitQuery, DEFAULT_WAIT_SECONDS, StartContractBody } from '../schemas';
@@ -134,8 +134,9 @@ export function contractRoutes(store: Store, contracts: ContractService, documen
           if (!stored) throw notFound(`The bytes of document "${params.doc}" (${generated.sha256})`);
           return { body: stored.content, contentType: 'application/pdf', headers: { ...headers, 'x-sealflow-document': 'generated', 'x-sealflow-sha256': generated.sha256, etag: `"${generated.sha256}"` } };
         }
-        const flow = await store.flows.get(contract.flowKey, contract.flowVersion);
-        const preview = contract.status === 'in_approval' && flow ? await documents.previewContractDocument(flow.definition, contract.data, params.doc).catch(templateFailure) : null;
+        const { tenantId } = contractOwner(contract);
+        const flow = await store.flows.get(tenantId, contract.flowKey, contract.flowVersion);
+        const preview = contract.status === 'in_approval' && flow ? await documents.previewContractDocument(tenantId, flow.definition, contract.data, params.doc).catch(templateFailure) : null;
         if (!preview) throw notFound(`Document "${params.doc}" of contract ${contract.id}`);
         return { body: preview.pdf, contentType: 'application/pdf', headers: { ...headers, 'x-sealflow-document': 'preview' } };
       },

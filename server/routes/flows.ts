@@ -8,13 +8,16 @@ import { FlowBody, FlowQuery, FlowVersionSchema, SimulateBody } from '../schemas
 const DESIGNERS = 'flows.write' as const;
 const READERS = 'flows.read' as const;
 
-/** The flow language's own checks, then that every document names a template that exists. */
-async function checkedFlow(body: unknown, documents: DocumentService): Promise<FlowDefinition> {
+// Flows are the caller's tenant's: another tenant's flow of the same key is invisible (404),
+// and creating one of the same key is no conflict.
+
+/** The flow language's own checks, then that every document names a template that exists for this tenant. */
+async function checkedFlow(tenantId: string, body: unknown, documents: DocumentService): Promise<FlowDefinition> {
   const result = validateFlow(body);
   const issues = result.ok ? [] : result.issues;
   if (result.ok) {
     for (const [index, doc] of (result.value.documents ?? []).entries()) {
-      if (!(await documents.find(doc.template))) issues.push({ path: `/documents/${index}/template`, message: `names template "${doc.template}", which does not exist` });
+      if (!(await documents.find(tenantId, doc.template))) issues.push({ path: `/documents/${index}/template`, message: `names template "${doc.template}", which does not exist` });
     }
   }
   if (!result.ok || issues.length) throw new AppError('invalid_flow', `The flow definition has ${issues.length} problem(s)`, { details: issues });
@@ -41,22 +44,22 @@ export function flowRoutes(store: Store, documents: DocumentService, hub: { face
       method: 'post', path: '/api/flows', tag: 'flows', access: DESIGNERS, body: FlowBody,
       summary: 'Create a flow (version 1, draft)',
       responses: { 201: { description: 'created', schema: FlowVersionSchema }, 409: { description: 'a flow with this key exists' } },
-      handler: async ({ body, actor }) => ({ status: 201, body: await store.flows.create(await checkedFlow(body, documents), actor!.id).catch(storeError) }),
+      handler: async ({ body, actor }) => ({ status: 201, body: await store.flows.create(actor!.tenantId, await checkedFlow(actor!.tenantId, body, documents), actor!.id).catch(storeError) }),
     }),
     defineRoute({
       method: 'get', path: '/api/flows', tag: 'flows', access: READERS,
       summary: 'List flows with their latest and published versions',
       responses: { 200: { description: 'flows' } },
-      handler: async () => ({ body: { items: await store.flows.list() } }),
+      handler: async ({ actor }) => ({ body: { items: await store.flows.list(actor!.tenantId) } }),
     }),
     defineRoute({
       method: 'get', path: '/api/flows/:key', tag: 'flows', access: READERS, query: FlowQuery,
       summary: 'A flow version (the latest unless ?version=), with the list of versions',
       responses: { 200: { description: 'the flow', schema: FlowVersionSchema }, 404: { description: 'no such flow or version' } },
-      handler: async ({ params, query }) => {
-        const flow = await store.flows.get(params.key, query.version);
+      handler: async ({ params, query, actor }) => {
+        const flow = await store.flows.get(actor!.tenantId, params.key, query.version);
         if (!flow) throw notFound(query.version ? `Version ${query.version} of flow "${params.key}"` : `Flow "${params.key}"`);
-        const versions = (await store.flows.versions(params.key)).map(({ version, status, publishedAt }) => ({ version, status, publishedAt }));
+        const versions = (await store.flows.versions(actor!.tenantId, params.key)).map(({ version, status, publishedAt }) => ({ version, status, publishedAt }));
         return { body: { ...flow, versions } };
       },
     }),
@@ -65,9 +68,9 @@ export function flowRoutes(store: Store, documents: DocumentService, hub: { face
       summary: 'Save the draft: edits the latest draft, or opens a new draft version after a publish',
       responses: { 200: { description: 'the draft', schema: FlowVersionSchema }, 404: { description: 'no such flow' } },
       handler: async ({ params, body, actor }) => {
-        const flow = await checkedFlow(body, documents);
+        const flow = await checkedFlow(actor!.tenantId, body, documents);
         if (flow.key !== params.key) throw new AppError('invalid_flow', `The body's key "${flow.key}" differs from the URL's "${params.key}"`, { details: [{ path: '/key', message: `must be "${params.key}"` }] });
-        return { body: await store.flows.saveDraft(params.key, flow, actor!.id).catch(storeError) };
+        return { body: await store.flows.saveDraft(actor!.tenantId, params.key, flow, actor!.id).catch(storeError) };
       },
     }),
     defineRoute({
@@ -79,17 +82,17 @@ export function flowRoutes(store: Store, documents: DocumentService, hub: { face
         409: { description: 'nothing to publish, or the flow needs what this hub cannot do (face_provider_missing, naming /signers/N/verify)' },
       },
       handler: async ({ params, actor }) => {
-        const latest = await store.flows.get(params.key);
+        const latest = await store.flows.get(actor!.tenantId, params.key);
         if (latest) mustBeAbleToVerify(latest.definition, hub);
-        return { body: await store.flows.publish(params.key, actor!.id).catch(storeError) };
+        return { body: await store.flows.publish(actor!.tenantId, params.key, actor!.id).catch(storeError) };
       },
     }),
     defineRoute({
       method: 'post', path: '/api/flows/:key/simulate', tag: 'flows', access: READERS, body: SimulateBody,
       summary: 'Which tier, approvers, documents and signers the given data would get; starts nothing',
       responses: { 200: { description: 'the simulation' }, 404: { description: 'no such flow' } },
-      handler: async ({ params, body }) => {
-        const flow = await store.flows.get(params.key, body.version);
+      handler: async ({ params, body, actor }) => {
+        const flow = await store.flows.get(actor!.tenantId, params.key, body.version);
         if (!flow) throw notFound(body.version ? `Version ${body.version} of flow "${params.key}"` : `Flow "${params.key}"`);
         const data = validateContractData(flow.definition, body.data);
         if (!data.ok) throw new AppError('invalid_data', 'The data does not fit the flow', { details: data.issues });

@@ -1,5 +1,6 @@
 // Seal management (印章管理): admins say which users may sign with which company seal.
-// The signing route checks the list whenever a signer's flow names a seal.
+// The signing route checks the list whenever a signer's flow names a seal. Seals are the
+// caller's tenant's, and so must be the users who may sign with them.
 import { Type } from '@sinclair/typebox';
 import type { Store } from '../../store';
 import { AppError, notFound } from '../errors';
@@ -40,14 +41,14 @@ export function sealRoutes(store: Store) {
       method: 'get', path: '/api/seals', tag: 'seals', access: ADMINS,
       summary: 'Every company seal and who may sign with it',
       responses: { 200: { description: 'seals by name', schema: Type.Object({ items: Type.Array(SealSchema) }) } },
-      handler: async () => ({ body: { items: await store.seals.list() } }),
+      handler: async ({ actor }) => ({ body: { items: await store.seals.list(actor!.tenantId) } }),
     }),
     defineRoute({
       method: 'get', path: '/api/seals/:name', tag: 'seals', access: ADMINS,
       summary: 'One company seal and who may sign with it',
       responses: { 200: { description: 'the seal', schema: SealSchema }, 404: { description: 'no such seal' } },
-      handler: async ({ params }) => {
-        const seal = await store.seals.get(sealName(params.name));
+      handler: async ({ params, actor }) => {
+        const seal = await store.seals.get(actor!.tenantId, sealName(params.name));
         if (!seal) throw notFound(`Seal "${params.name}"`);
         return { body: seal };
       },
@@ -58,7 +59,7 @@ export function sealRoutes(store: Store) {
       responses: {
         200: { description: 'replaced', schema: SealSchema },
         201: { description: 'created', schema: SealSchema },
-        400: { description: 'bad body; unknown or repeated user ids are named by their path, e.g. /users/2' },
+        400: { description: "bad body; unknown or repeated user ids, and users of another tenant, are named by their path, e.g. /users/2" },
         403: { description: 'not an admin' },
       },
       handler: async ({ params, body, actor }) => {
@@ -67,10 +68,11 @@ export function sealRoutes(store: Store) {
         for (const [i, id] of body.users.entries()) {
           const first = body.users.indexOf(id);
           if (first !== i) details.push({ path: `/users/${i}`, message: `repeats /users/${first}` });
-          else if (!(await store.users.get(id))) details.push({ path: `/users/${i}`, message: `no user "${id}"` });
+          // Another tenant's user is "no user" here too: its existence does not leak.
+          else if ((await store.users.get(id))?.tenantId !== actor!.tenantId) details.push({ path: `/users/${i}`, message: `no user "${id}"` });
         }
         if (details.length) throw new AppError('invalid_body', `The request body is not valid: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`, { details });
-        const { seal, created } = await store.seals.put({ name, company: body.company.trim(), users: body.users, updatedBy: actor!.id });
+        const { seal, created } = await store.seals.put(actor!.tenantId, { name, company: body.company.trim(), users: body.users, updatedBy: actor!.id });
         return { status: created ? 201 : 200, body: seal };
       },
     }),

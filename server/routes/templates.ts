@@ -32,9 +32,9 @@ export function templateRoutes(documents: DocumentService) {
   return [
     defineRoute({
       method: 'get', path: '/api/templates', tag: 'templates', access: READERS,
-      summary: 'Contract templates: the shipped ones and those uploaded by IT, each with its variables schema and signer roles',
+      summary: "Contract templates: the shipped ones (every tenant's) and those the caller's tenant uploaded, each with its variables schema and signer roles",
       responses: { 200: { description: 'templates' } },
-      handler: async () => ({ body: { items: await documents.list() } }),
+      handler: async ({ actor }) => ({ body: { items: await documents.list(actor!.tenantId) } }),
     }),
     defineRoute({
       method: 'put', path: '/api/templates/:id', tag: 'templates', access: DESIGNERS, body: TemplateUploadBody,
@@ -42,12 +42,12 @@ export function templateRoutes(documents: DocumentService) {
       responses: { 200: { description: 'saved' }, 400: { description: 'the template does not compile, or its sample breaks its schema' }, 409: { description: 'the id belongs to a shipped template' } },
       handler: async ({ params, body, actor }) => {
         if (!/^[a-z0-9][a-z0-9-]{1,62}$/.test(params.id)) throw new AppError('invalid_template', 'A template id is lower-case letters, digits and dashes', { details: [{ path: '/id', message: 'must match ^[a-z0-9][a-z0-9-]{1,62}$' }] });
-        const outcome = await documents.upload({ id: params.id, ...body }, actor!.id);
+        const outcome = await documents.upload(actor!.tenantId, { id: params.id, ...body }, actor!.id);
         if (outcome === 'shipped') throw new AppError('conflict', `"${params.id}" is a shipped template; upload under another id`, { status: 409 });
         if (outcome.length) {
           throw new AppError('template_compile', `Template "${params.id}" has ${outcome.length} problem(s)`, { details: outcome.map((i) => ({ path: i.path, message: i.line ? `${i.message} (line ${i.line})` : i.message })) });
         }
-        const saved = await documents.find(params.id);
+        const saved = await documents.find(actor!.tenantId, params.id);
         return { body: saved!.summary };
       },
     }),
@@ -55,9 +55,9 @@ export function templateRoutes(documents: DocumentService) {
       method: 'post', path: '/api/templates/:id/preview', tag: 'templates', access: READERS, body: PreviewBody,
       summary: 'Render a template as a PDF, with the given data or its sample data',
       responses: { 200: { description: 'the PDF', contentType: 'application/pdf' }, 400: { description: 'the data does not fit the template' }, 404: { description: 'no such template' } },
-      handler: async ({ params, body }) => {
-        if (!(await documents.find(params.id))) throw notFound(`Template "${params.id}"`);
-        const rendered = await documents.preview(params.id, body.data).catch(templateFailure);
+      handler: async ({ params, body, actor }) => {
+        if (!(await documents.find(actor!.tenantId, params.id))) throw notFound(`Template "${params.id}"`);
+        const rendered = await documents.preview(actor!.tenantId, params.id, body.data).catch(templateFailure);
         return { body: rendered.pdf, contentType: 'application/pdf', headers: { 'content-disposition': `inline; filename="${params.id}-preview.pdf"` } };
       },
     }),

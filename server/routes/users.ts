@@ -12,9 +12,9 @@ const ADMINS = 'users.manage' as const;
 
 /** System roles (server/access.ts) and business roles (`dept-manager`) share one shape. */
 const Role = Type.String({ pattern: '^[a-z][a-z0-9-]{0,62}$', description: 'a system role (tenant-admin, legal…) or a business approver role such as dept-manager' });
-const Login = Type.String({ minLength: 1, maxLength: 200, pattern: '^\\S(.*\\S)?$', description: 'global and unique, compared without case' });
-const Password = Type.String({ minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH });
-const Name = Type.String({ minLength: 1, maxLength: 200 });
+export const Login = Type.String({ minLength: 1, maxLength: 200, pattern: '^\\S(.*\\S)?$', description: 'global and unique, compared without case' });
+export const Password = Type.String({ minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH });
+export const Name = Type.String({ minLength: 1, maxLength: 200 });
 const OrgUnit = Type.Union([Type.String({ maxLength: 200 }), Type.Null()], { description: 'a unit of the tenant; null = the tenant’s top' });
 
 export const CreateUserBody = Type.Object(

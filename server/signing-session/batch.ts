@@ -1,6 +1,7 @@
 // 批量签署 and single signing alike: every requirement of the flow, checked for every link
 // before any is used.
 import type { Seal, User } from '../../store';
+import { contractOwner } from '../../flows';
 import { maskMobile } from '../../notify';
 import { AppError } from '../errors';
 import { batchError, inBatch, rethrow } from './batch-errors';
@@ -59,8 +60,11 @@ export async function readyToSign(ctx: SessionContext, batch: Resolved[], reques
       }
       if (signer.seal) {
         holder ??= await sealHolder(ctx.store, request.authorization, signer.seal);
-        if (!seals.has(signer.seal)) seals.set(signer.seal, await ctx.store.seals.get(signer.seal));
-        mustMayUseSeal(seals.get(signer.seal)!, signer.seal, holder, signer);
+        // The contract's tenant's seal of that name; no other tenant's.
+        const tenantId = contractOwner(resolved.contract).tenantId;
+        const sealKey = `${tenantId}\n${signer.seal}`;
+        if (!seals.has(sealKey)) seals.set(sealKey, await ctx.store.seals.get(tenantId, signer.seal));
+        mustMayUseSeal(seals.get(sealKey)!, signer.seal, holder, signer);
         intents[i].push(`seal ${signer.seal} by ${holder.name} (${holder.id})`);
       }
       if (signer.verify === 'face') mustHaveFaceEvidence(signer, request.face);

@@ -57,7 +57,7 @@ describe.each(dialects)('connector instances (%s)', (dialect) => {
     const created = await store.connectors.create(instance({ webhookAuth: { kind: 'hmac-sha256', secret: HOOK_SECRET } }), KEY);
     expect(created).toMatchObject({ id: 'sap-prod', secretsSet: ['password'], webhookAuth: { kind: 'hmac-sha256' }, settings: { username: 'SEALFLOW_COMM' }, enabled: true });
     expect(JSON.stringify(created)).not.toContain(PASSWORD);
-    expect(JSON.stringify(await store.connectors.get('sap-prod'))).not.toContain(PASSWORD);
+    expect(JSON.stringify(await store.connectors.get('default', 'sap-prod'))).not.toContain(PASSWORD);
     expect(JSON.stringify(await store.connectors.list())).not.toContain(HOOK_SECRET);
 
     const rows = await readTable(database, 'connectors');

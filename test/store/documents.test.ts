@@ -32,10 +32,10 @@ describe.each(dialects)('documents and templates (%s)', (dialect) => {
   });
 
   it('saves an uploaded template and replaces it by id', async () => {
-    const first = await store.templates.save({ id: 'policy', title: '制度告知书', source: '# {{title}}', schema: { type: 'object' }, sample: { title: 'x' }, updatedBy: 'admin' });
+    const first = await store.templates.save('default', { id: 'policy', title: '制度告知书', source: '# {{title}}', schema: { type: 'object' }, sample: { title: 'x' }, updatedBy: 'admin' });
     expect(first.updatedAt).toBeTruthy();
-    await store.templates.save({ ...first, title: '制度告知书 v2', sample: null });
-    expect(await store.templates.get('policy')).toMatchObject({ title: '制度告知书 v2', source: '# {{title}}', schema: { type: 'object' }, sample: null });
-    expect((await store.templates.list()).map((t) => t.id)).toEqual(['policy']);
+    await store.templates.save('default', { ...first, title: '制度告知书 v2', sample: null });
+    expect(await store.templates.get('default', 'policy')).toMatchObject({ title: '制度告知书 v2', source: '# {{title}}', schema: { type: 'object' }, sample: null });
+    expect((await store.templates.list('default')).map((t) => t.id)).toEqual(['policy']);
   });
 });

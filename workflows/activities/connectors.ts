@@ -85,7 +85,7 @@ export function createConnectorActivities({ store, masterKey, contractStarter, h
         throw asFailure(error);
       }
       if (!instance) return summary({ active: false });
-      const { record, connector, settings } = instance;
+      const { record, connector, settings, owner } = instance;
       if (!record.enabled || record.trigger.kind !== 'poll') return summary({ active: false });
       const everyMinutes = record.trigger.everyMinutes;
 
@@ -99,7 +99,7 @@ export function createConnectorActivities({ store, masterKey, contractStarter, h
           connector,
           instance: { id: record.id, flow: record.flow, mapping: record.mapping, settings },
           cursor,
-          startContract: connectorContractStart(contractStarter(context.client), record),
+          startContract: connectorContractStart(contractStarter(context.client), record, owner),
           onChange: (change) => reportSourceChange({ client: context.client, store, change }),
           onCursor: (moved) => {
             latest = moved;

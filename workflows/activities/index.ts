@@ -5,6 +5,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import {
   contractOwner,
   contractTitle,
+  DEFAULT_TENANT,
   ExpressionError,
   expressionFailureType,
   parseApprover,
@@ -91,9 +92,10 @@ export function createActivities({ store, notifier, documents, publicUrl }: Acti
      * Renders and stores the flow's documents for this contract. A template that refuses the
      * data will refuse it on every retry, so that failure is final and names the template.
      */
-    async generateDocuments({ flow, data, at }: { flow: FlowDefinition; data: Record<string, unknown>; at: string }): Promise<ContractDocument[]> {
+    async generateDocuments({ flow, data, at, tenantId = DEFAULT_TENANT }: { flow: FlowDefinition; data: Record<string, unknown>; at: string; tenantId?: string }): Promise<ContractDocument[]> {
       try {
-        return await documents.generate(flow, data, at);
+        // The contract's tenant's templates (contracts from before tenants: the default tenant's).
+        return await documents.generate(tenantId, flow, data, at);
       } catch (error) {
         if (error instanceof TemplateError) {
           throw ApplicationFailure.create({ type: `template_${error.code}`, message: error.message, details: [error.details], nonRetryable: true });
