@@ -94,6 +94,7 @@ describe.each(dialects)('sign-in and sessions on %s', (dialect) => {
     expect(wrong.headers.get('set-cookie')).toBeNull();
 
     for (let i = 2; i <= 5; i++) expect((await signInRaw(hub, bo.login, `wrong ${i}`)).status).toBe(401);
+
     const locked = await signInRaw(hub, bo.login, bo.password);
     expect(locked.status).toBe(429);
     expect(locked.body.error.code).toBe('too_many_attempts');
@@ -106,6 +107,24 @@ describe.each(dialects)('sign-in and sessions on %s', (dialect) => {
 
     const failures = await hub.store.audit.list({ tenantId: 'default', action: 'session.login_failed', targetId: bo.login });
     expect(failures.items).toHaveLength(5);
+  });
+
+  it('takes about as long for an unknown login as for a wrong password, so timing tells no logins apart', async () => {
+    const eve = await person(hub, ['viewer']);
+    const timed = async (login: string) => {
+      const started = performance.now();
+      expect((await signInRaw(hub, login, 'not the password')).status).toBe(401);
+      return performance.now() - started;
+    };
+    const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)];
+    const wrong: number[] = [];
+    const unknown: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      wrong.push(await timed(eve.login));
+      unknown.push(await timed(unique('nobody')));
+    }
+    // Without the decoy hash an unknown login answers in about a millisecond, a wrong password in tens.
+    expect(median(unknown)).toBeGreaterThan(median(wrong) * 0.4);
   });
 
   it('refuses cookie requests that change something without the CSRF token, with a wrong one, or from another origin; bearer keys need none', async () => {
