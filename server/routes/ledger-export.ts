@@ -2,87 +2,78 @@
 // or XLSX, with the columns the caller chose. Rows are read in pages and written as they come,
 // so an export of 100,000 contracts never holds them all in memory.
 import { PassThrough, Readable, pipeline } from 'node:stream';
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import { stringify } from 'csv-stringify';
 import ExcelJS from 'exceljs';
 import type { ContractState } from '../../flows';
 import { MAX_PAGE_SIZE, type ContractFilter, type ContractSummary, type Store } from '../../store';
-import { contractScope, seesPersonalData, type Principal } from '../access';
+import { seesPersonalData, type Principal } from '../access';
 import { AppError } from '../errors';
 import { maskContract } from '../personal-data';
 import { defineRoute } from '../route';
-import { ContractListQuery } from '../schemas';
+import { ContractListQuery, LedgerFilterProperties } from '../schemas';
+import { ledgerFilter } from './contracts';
 
 /** More than this is refused (413): narrow the filter, or page the API. */
 export const MAX_EXPORT_ROWS = 100_000;
 
-/** What the ledger list may carry besides the base summary (parties, unit, initiator), read when present. */
-type LedgerRow = ContractSummary & { parties?: unknown; orgUnit?: unknown; initiator?: unknown };
+type LedgerRow = ContractSummary;
 
-/** A value as one cell's text: lists joined, {name}/{id} objects by name. */
-function text(value: unknown): string | null {
-  if (value === null || value === undefined) return null;
-  if (Array.isArray(value)) return value.map(text).filter((v) => v !== null).join('; ');
-  if (typeof value === 'object') return text((value as { name?: unknown; id?: unknown }).name ?? (value as { id?: unknown }).id);
-  return String(value);
+/** Names of the tenant's units and users, so the file says 采购部 and 王经理 rather than ids. */
+interface Names {
+  units: Map<string, string>;
+  users: Map<string, string>;
 }
 
 /** The columns an export may have, in their default order; `header` is what the first row says. */
 export const EXPORT_COLUMNS = {
-  id: { header: '合同编号 id', value: (c: LedgerRow) => c.id },
-  title: { header: '合同名称 title', value: (c: LedgerRow) => c.title },
-  status: { header: '状态 status', value: (c: LedgerRow) => c.status },
-  flow: { header: '流程 flow', value: (c: LedgerRow) => c.flowKey },
-  flowVersion: { header: '流程版本 flowVersion', value: (c: LedgerRow) => c.flowVersion },
-  amount: { header: '金额 amount', value: (c: LedgerRow) => c.amount },
-  parties: { header: '签署方 parties', value: (c: LedgerRow) => text(c.parties) },
-  sourceKey: { header: '来源单号 sourceKey', value: (c: LedgerRow) => c.sourceKey },
-  orgUnit: { header: '所属部门 orgUnit', value: (c: LedgerRow) => text(c.orgUnit) },
-  initiator: { header: '发起人 initiator', value: (c: LedgerRow) => text(c.initiator) },
-  waitingOn: { header: '等待 waitingOn', value: (c: LedgerRow) => text(c.waitingOn) },
-  createdAt: { header: '创建时间 createdAt', value: (c: LedgerRow) => c.createdAt },
-  updatedAt: { header: '更新时间 updatedAt', value: (c: LedgerRow) => c.updatedAt },
+  id: { header: '合同编号 id', value: (c: LedgerRow, _names: Names) => c.id },
+  title: { header: '合同名称 title', value: (c: LedgerRow, _names: Names) => c.title },
+  status: { header: '状态 status', value: (c: LedgerRow, _names: Names) => c.status },
+  flow: { header: '流程 flow', value: (c: LedgerRow, _names: Names) => c.flowKey },
+  flowVersion: { header: '流程版本 flowVersion', value: (c: LedgerRow, _names: Names) => c.flowVersion },
+  amount: { header: '金额 amount', value: (c: LedgerRow, _names: Names) => c.amount },
+  parties: { header: '签署方 parties', value: (c: LedgerRow, _names: Names) => c.parties.join('; ') },
+  sourceKey: { header: '来源单号 sourceKey', value: (c: LedgerRow, _names: Names) => c.sourceKey },
+  orgUnit: { header: '所属部门 orgUnit', value: (c: LedgerRow, names: Names) => (c.orgUnit === null ? null : (names.units.get(c.orgUnit) ?? c.orgUnit)) },
+  initiator: { header: '发起人 initiator', value: (c: LedgerRow, names: Names) => (c.initiator === null ? null : (names.users.get(c.initiator) ?? c.initiator)) },
+  waitingOn: { header: '等待 waitingOn', value: (c: LedgerRow, names: Names) => c.waitingOn.map((slot) => (slot.startsWith('user:') ? (names.users.get(slot.slice(5)) ?? slot) : slot)).join('; ') },
+  createdAt: { header: '创建时间 createdAt', value: (c: LedgerRow, _names: Names) => c.createdAt },
+  updatedAt: { header: '更新时间 updatedAt', value: (c: LedgerRow, _names: Names) => c.updatedAt },
 } as const;
 export type ExportColumn = keyof typeof EXPORT_COLUMNS;
 const DEFAULT_COLUMNS: ExportColumn[] = ['id', 'title', 'status', 'flow', 'amount', 'parties', 'sourceKey', 'orgUnit', 'initiator', 'createdAt', 'updatedAt'];
 
-// The ledger's own filters (whatever it learns, this export learns too), less its paging.
-const { page: _page, pageSize: _pageSize, cursor: _cursor, limit: _limit, ...ledgerFilters } = ContractListQuery.properties as Record<string, TSchema>;
+// The ledger's own filters and sort (whatever it learns, this export learns too), without its paging.
 export const ExportQuery = Type.Object(
-  { ...ledgerFilters, columns: Type.Optional(Type.String({ description: `comma-separated, from: ${Object.keys(EXPORT_COLUMNS).join(', ')}; default ${DEFAULT_COLUMNS.join(',')}` })) },
+  {
+    status: ContractListQuery.properties.status,
+    ...LedgerFilterProperties,
+    sort: ContractListQuery.properties.sort,
+    columns: Type.Optional(Type.String({ maxLength: 1000, description: `comma-separated, from: ${Object.keys(EXPORT_COLUMNS).join(', ')}; default ${DEFAULT_COLUMNS.join(',')}` })),
+  },
   { additionalProperties: false },
 );
-type ExportQueryValue = Static<typeof ExportQuery> & Record<string, unknown>;
+type ExportQueryValue = Static<typeof ExportQuery>;
 
 export function parseColumns(columns: string | undefined): ExportColumn[] {
   if (columns === undefined || columns.trim() === '') return DEFAULT_COLUMNS;
   const names = columns.split(',').map((c) => c.trim()).filter(Boolean);
-  const unknown = names.filter((n) => !(n in EXPORT_COLUMNS));
+  const unknown = names.filter((n) => !Object.hasOwn(EXPORT_COLUMNS, n));
   if (unknown.length) {
     throw new AppError('invalid_query', `Unknown column${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; the columns are ${Object.keys(EXPORT_COLUMNS).join(', ')}`, { details: [{ path: '/columns', message: `names unknown columns: ${unknown.join(', ')}` }] });
   }
   return [...new Set(names)] as ExportColumn[];
 }
 
-/** A bare date as `to` means the whole of that day (as the ledger reads it). */
-const endOf = (to: unknown) => (typeof to === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(to) ? `${to}T23:59:59.999Z` : (to as string | undefined));
-
-/** The ledger filter these query parameters stand for, in the caller's scope. */
-export function ledgerFilter(query: ExportQueryValue, principal: Principal): ContractFilter {
-  const { columns: _columns, ...filters } = query;
-  return { ...(filters as Omit<ContractFilter, 'scope'>), to: endOf(filters.to), scope: contractScope(principal) };
-}
-
-/**
- * Every contract the filter matches, in the ledger's order, one page at a time. The ledger
- * pages by number today; a contract started during the export may shift a row by one page.
- */
+/** Every contract the filter matches, in the ledger's order, a page at a time (the ledger's cursor). */
 async function* ledgerRows(store: Store, filter: ContractFilter): AsyncGenerator<LedgerRow[]> {
-  for (let page = 1; ; page++) {
-    const { items } = await store.contracts.list({ ...filter, page, pageSize: MAX_PAGE_SIZE });
-    if (items.length) yield items;
-    if (items.length < MAX_PAGE_SIZE) return;
-  }
+  let cursor: string | undefined;
+  do {
+    const page = await store.contracts.list({ ...filter, cursor, limit: MAX_PAGE_SIZE });
+    if (page.items.length) yield page.items;
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
 }
 
 /**
@@ -97,16 +88,20 @@ function masker(principal: Principal) {
 /** The rows as cell arrays, masked, with a running count checked against the cap. */
 async function* cells(store: Store, filter: ContractFilter, columns: ExportColumn[], principal: Principal): AsyncGenerator<unknown[]> {
   const mask = masker(principal);
+  const names: Names = {
+    units: columns.includes('orgUnit') ? new Map((await store.orgUnits.list(principal.tenantId)).map((u) => [u.id, u.name])) : new Map(),
+    users: columns.includes('initiator') || columns.includes('waitingOn') ? new Map((await store.users.list(principal.tenantId)).map((u) => [u.id, u.name])) : new Map(),
+  };
   for await (const page of ledgerRows(store, filter)) {
     for (const row of page) {
-      const masked = mask(Object.fromEntries(columns.map((c) => [c, EXPORT_COLUMNS[c].value(row)])));
+      const masked = mask(Object.fromEntries(columns.map((c) => [c, EXPORT_COLUMNS[c].value(row, names)])));
       yield columns.map((c) => masked[c] ?? null);
     }
   }
 }
 
 async function refuseTooMany(store: Store, filter: ContractFilter) {
-  const { total } = await store.contracts.list({ ...filter, page: 1, pageSize: 1 });
+  const { total } = await store.contracts.counts(filter);
   if (total > MAX_EXPORT_ROWS) {
     throw new AppError('export_too_large', `The filter matches ${total} contracts; an export holds at most ${MAX_EXPORT_ROWS}. Narrow it (dates, status, flow).`, { status: 413, details: [{ path: '/', message: `matches ${total} contracts, more than ${MAX_EXPORT_ROWS}` }] });
   }
@@ -154,8 +149,9 @@ export function ledgerExportRoutes(store: Store) {
         413: { description: `the filter matches more than ${MAX_EXPORT_ROWS} contracts` },
       },
       handler: async ({ query, actor }) => {
-        const columns = parseColumns((query as ExportQueryValue).columns);
-        const filter = ledgerFilter(query as ExportQueryValue, actor!);
+        const { columns: chosen, sort, ...filters } = query as ExportQueryValue;
+        const columns = parseColumns(chosen);
+        const filter: ContractFilter = { ...(await ledgerFilter(store, filters, actor!)), sort };
         await refuseTooMany(store, filter);
         const header = columns.map((c) => EXPORT_COLUMNS[c].header);
         const rows = cells(store, filter, columns, actor!);
