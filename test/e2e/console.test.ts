@@ -12,7 +12,7 @@ import { chromium, type Browser, type BrowserContext, type BrowserContextOptions
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { FlowDefinition } from '../../flows';
 import { exampleFlow, exampleOrder, startTestHub, type TestHub } from '../support/hub';
-import { approvedContract, linkFor } from '../support/signing';
+import { approvedContract } from '../support/signing';
 // @ts-expect-error -- plain ESM script without type declarations
 import { ensureDesignerBuilt } from '../../scripts/build-designer.mjs';
 
@@ -60,7 +60,7 @@ beforeAll(async () => {
   };
   const asClerk = { ...hub, call: (method: string, path: string, body?: unknown, token: string | null = tokens.clerk) => hub.call(method, path, body, token) } as TestHub;
   ids.signing = await approvedContract(asClerk, { manager: { token: tokens.manager }, finance: { token: tokens.finance } }, order('4500000001', '深圳市华强电子有限公司', 'sales@hqe.example.cn'));
-  await linkFor(hub, ids.signing, 'signer:buyer'); // the buyer's invitation went out
+  await hub.waitFor(ids.signing, (c) => Boolean(c.signers.find((s: { id: string }) => s.id === 'buyer')?.invitationSentAt)); // the buyer's invitation went out
   ids.approval = await start(order('4500000002', '杭州云栖科技有限公司', 'bd@yunqi.example.cn'));
   ids.other = await start(order('4500000003', '北京中关村软件股份有限公司', 'sales@zgc.example.cn'));
   await hub.waitFor(ids.approval, (c) => c.steps[0]?.status === 'pending');
@@ -224,9 +224,13 @@ it('a business user signs in, filters and searches the ledger, exports it, nudge
 
 it('a department manager approves from a phone, through the link in the approval notice', { timeout: 120_000 }, async () => {
   // The notice's link (its text names the console page)
-  const notices = (await hub.call('GET', `/api/outbox?contractId=${ids.approval}`)).body.items as { body: string }[];
-  const link = notices.map((m) => /https?:\/\/[^\s"<>]+\/console\/contracts\/[^\s"<>]+/.exec(m.body)?.[0]).find(Boolean);
-  expect(link, 'an approval notice with the console link').toBeTruthy();
+  let link: string | undefined;
+  await expect
+    .poll(async () => {
+      const notices = (await hub.call('GET', `/api/outbox?contractId=${ids.approval}`)).body.items as { body: string }[];
+      return (link = notices.map((m) => /https?:\/\/[^\s"<>]+\/console\/contracts\/[^\s"<>]+/.exec(m.body)?.[0]).find(Boolean));
+    }, { timeout: 20_000 })
+    .toBeTruthy();
   const path = new URL(link!).pathname;
   expect(path).toBe(`/console/contracts/${ids.approval}`);
 

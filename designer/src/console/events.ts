@@ -26,6 +26,8 @@ export function openEvents() {
     }
     for (const listener of listeners) listener(event);
   });
+  // The hub ends the stream when the session no longer holds: reconnecting would only be refused.
+  source.addEventListener('end', closeEvents);
 }
 
 export function closeEvents() {
