@@ -4,10 +4,11 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { approverMatches, SETTLED_STATUSES, type ApprovalStepState } from '../../../flows';
-import { api, links, saveBlob, type ContractDetail, type SessionUser } from './api';
+import { api, links, saveBlob, type ContractDetail, type Named, type SessionUser } from './api';
 import { useContractEvents } from './events';
 import { formatAmount, formatTime, since } from './format';
 import { describe, StatusTag } from './Ledger';
+import { mayAct } from './roles';
 import { linkProps } from './routes';
 
 type Signer = ContractDetail['signers'][number];
@@ -27,6 +28,15 @@ export function pendingStepFor(contract: ContractDetail, user: SessionUser): App
   })
     ? step
     : null;
+}
+
+/** People's names by user id, from what the contract itself tells (decisions, its initiator) and the caller. */
+function namesIn(contract: ContractDetail, user: SessionUser): Map<string, string> {
+  const names = new Map<string, string>([[user.id, user.name]]);
+  const initiator = (contract as { initiator?: Named }).initiator;
+  if (initiator && typeof initiator === 'object' && initiator.name) names.set(initiator.id, initiator.name);
+  for (const step of contract.steps) for (const decision of step.decisions) names.set(decision.userId, decision.userName);
+  return names;
 }
 
 /** A signer's furthest state: invited → opened → read → signed (or declined). */
@@ -83,6 +93,9 @@ export function ContractPage({ id, user }: { id: string; user: SessionUser }) {
   const settled = SETTLED_STATUSES.includes(contract.status);
   const pendingSigners = contract.status === 'signing' ? contract.signers.filter((s) => s.status === 'invited') : [];
   const title = contract.title ?? contract.id;
+  const acting = mayAct(user);
+  const names = namesIn(contract, user);
+  const who = (id: string) => (id === 'system' ? t('console.contract.system') : (names.get(id) ?? id));
 
   return (
     <article className="contract" aria-labelledby="contract-title" data-testid="contract-page">
@@ -111,7 +124,7 @@ export function ContractPage({ id, user }: { id: string; user: SessionUser }) {
         <div>
           <dt>{t('console.contract.startedBy')}</dt>
           <dd>
-            {contract.startedBy} · {formatTime(contract.createdAt)}
+            {who(contract.startedBy)} · {formatTime(contract.createdAt)}
           </dd>
         </div>
         {contract.signingDeadline && (
@@ -174,7 +187,7 @@ export function ContractPage({ id, user }: { id: string; user: SessionUser }) {
         <section className="panel" aria-labelledby="signers-title">
           <div className="panel-head">
             <h2 id="signers-title">{t('console.contract.signers')}</h2>
-            {pendingSigners.length > 0 && (
+            {acting && pendingSigners.length > 0 && (
               <button type="button" onClick={() => act(() => api.nudge(contract.id), t('console.contract.nudgedAll'))} data-testid="nudge-all">
                 {t('console.contract.nudgeAll', { count: pendingSigners.length })}
               </button>
@@ -199,7 +212,7 @@ export function ContractPage({ id, user }: { id: string; user: SessionUser }) {
                     {signer.lastNudgeAt && ` · ${t('console.contract.lastNudge', { at: formatTime(signer.lastNudgeAt) })}`}
                     {signer.declineReason && ` · ${t('console.contract.declined', { reason: signer.declineReason })}`}
                   </div>
-                  {contract.status === 'signing' && signer.status === 'invited' && (
+                  {acting && contract.status === 'signing' && signer.status === 'invited' && (
                     <button type="button" onClick={() => act(() => api.nudge(contract.id, signer.id), t('console.contract.nudged', { name: signer.name }))} data-testid={`nudge-${signer.id}`}>
                       {t('console.contract.nudge')}
                     </button>
@@ -218,14 +231,14 @@ export function ContractPage({ id, user }: { id: string; user: SessionUser }) {
             <li key={`${event.at}-${index}`} data-type={event.type}>
               <time dateTime={event.at}>{formatTime(event.at)}</time>
               <span className="event-type">{t(`console.event.${event.type}`, { defaultValue: event.type })}</span>
-              <span className="event-actor">{event.actor === 'system' ? t('console.contract.system') : event.actor}</span>
+              <span className="event-actor">{who(event.actor)}</span>
               <span className="event-message">{event.message}</span>
             </li>
           ))}
         </ol>
       </section>
 
-      {!settled && <CancelForm onCancel={(reason) => act(() => api.cancel(contract.id, reason), t('console.contract.cancelled'))} />}
+      {acting && !settled && <CancelForm onCancel={(reason) => act(() => api.cancel(contract.id, reason), t('console.contract.cancelled'))} />}
     </article>
   );
 }

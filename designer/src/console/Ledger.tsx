@@ -8,6 +8,7 @@ import { ApiError, api, links, nameOf, saveBlob, type ContractSummary, type Ledg
 import { useContractEvents } from './events';
 import { formatAmount, formatTime } from './format';
 import { EXPORT_COLUMNS, useLedger } from './ledger-store';
+import { mayAct } from './roles';
 import { linkProps } from './routes';
 
 const PAGE = 50;
@@ -130,9 +131,11 @@ export function Ledger({ user }: { user: SessionUser }) {
       {selected.length > 0 && (
         <div className="bulk-bar" role="region" aria-label={t('console.bulk.label')} data-testid="bulk-bar">
           <span>{t('console.bulk.selected', { count: selected.length })}</span>
-          <button type="button" onClick={bulkNudge} data-testid="bulk-nudge">
-            {t('console.bulk.nudge')}
-          </button>
+          {mayAct(user) && (
+            <button type="button" onClick={bulkNudge} data-testid="bulk-nudge">
+              {t('console.bulk.nudge')}
+            </button>
+          )}
           <button type="button" onClick={bulkZip} data-testid="bulk-zip">
             {t('console.bulk.signedZip')}
           </button>
