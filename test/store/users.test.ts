@@ -32,11 +32,12 @@ describe.each(dialects)('users (%s)', (dialect) => {
 
   it('stores only the sha256 of the token, never the token', async () => {
     const { user, token } = await store.users.create({ name: 'Ada', roles: ['legal'] });
-    const rows = await readTable(database, 'users');
+    // The personal key lives in api_keys (migration 0010), as its hash.
+    const rows = await readTable(database, 'api_keys');
     expect(rows).toHaveLength(1);
-    expect(rows[0].id).toBe(user.id);
+    expect(rows[0].user_id).toBe(user.id);
     expect(rows[0].token_hash).toBe(createHash('sha256').update(token).digest('hex'));
-    expect(JSON.stringify(rows[0])).not.toContain(token.slice(3));
+    expect(JSON.stringify([...rows, ...(await readTable(database, 'users'))])).not.toContain(token.slice(3));
   });
 
   it('finds nobody for an unknown or tampered token', async () => {
@@ -65,5 +66,46 @@ describe.each(dialects)('users (%s)', (dialect) => {
     expect((await store.users.withRole('legal')).map((u) => u.id)).toEqual([clerk.id]);
     expect(await store.users.withRole('fin%')).toEqual([]);
     expect(await store.users.withRole('director')).toEqual([]);
+  });
+
+  it('keeps logins unique whatever their case, and finds a user by login', async () => {
+    const { user } = await store.users.create({ name: 'Wang', roles: [], login: 'Wang.Fang', passwordHash: '$argon2id$stub' });
+    expect(user.login).toBe('wang.fang');
+    expect(await store.users.byLogin(' WANG.FANG ')).toEqual({ user, passwordHash: '$argon2id$stub' });
+    await expect(store.users.create({ name: 'Other Wang', roles: [], login: 'wang.FANG' })).rejects.toMatchObject({ code: 'conflict' });
+    const { user: li } = await store.users.create({ name: 'Li', roles: [], login: 'li' });
+    await expect(store.users.update(li.id, { login: 'wang.fang' })).rejects.toMatchObject({ code: 'conflict' });
+    // Users without a login never collide.
+    await store.users.create({ name: 'Key only 1', roles: [] });
+    await store.users.create({ name: 'Key only 2', roles: [] });
+    expect(await store.users.list()).toHaveLength(4);
+  });
+
+  it('ends every session of a user who is disabled, and their keys stop working', async () => {
+    const { user, token } = await store.users.create({ name: 'Ada', roles: [] });
+    const policy = { idleMs: 3600_000, absoluteMs: 86_400_000, touchEveryMs: 60_000 };
+    const { id } = await store.sessions.create({ userId: user.id, tenantId: user.tenantId, policy });
+    expect(await store.sessions.find(id, policy)).toMatchObject({ userId: user.id });
+    expect((await store.users.setDisabled(user.id, true))?.disabled).toBe(true);
+    expect(await store.sessions.find(id, policy)).toBeNull();
+    expect(await store.apiKeys.authenticate(token)).toBeNull();
+    expect((await store.users.setDisabled(user.id, false))?.disabled).toBe(false);
+    expect((await store.apiKeys.authenticate(token))?.user.id).toBe(user.id);
+  });
+
+  it('counts sign-in failures per login within a window and starts a new window once it has passed', async () => {
+    const throttle = { maxFailures: 3, windowMs: 60_000 };
+    const t0 = new Date('2026-01-01T00:00:00Z');
+    const at = (s: number) => new Date(t0.getTime() + s * 1000);
+    expect(await store.sessions.recordFailure('ada', throttle, at(0))).toBe(1);
+    expect(await store.sessions.recordFailure('ada', throttle, at(10))).toBe(2);
+    expect(await store.sessions.lockedUntil('ada', throttle, at(11))).toBeNull();
+    expect(await store.sessions.recordFailure('ada', throttle, at(20))).toBe(3);
+    expect(await store.sessions.lockedUntil('ada', throttle, at(21))).toEqual(at(60));
+    expect(await store.sessions.lockedUntil('bob', throttle, at(21))).toBeNull();
+    expect(await store.sessions.lockedUntil('ada', throttle, at(61))).toBeNull();
+    expect(await store.sessions.recordFailure('ada', throttle, at(61))).toBe(1);
+    await store.sessions.clearFailures('ada');
+    expect(await store.sessions.recordFailure('ada', throttle, at(62))).toBe(1);
   });
 });
