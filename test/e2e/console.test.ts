@@ -201,6 +201,17 @@ it('a business user signs in, filters and searches the ledger, exports it, nudge
   await expect.poll(() => rowIds(page), { timeout: 15_000 }).toEqual([ids.approval]);
   await expect.poll(() => page.locator('[data-testid="count-cancelled"]').textContent()).toBe('1');
 
+  // Bulk nudge on a selection: each contract answers for itself (the buyer was nudged minutes ago; the other waits for no signer)
+  await page.click('[role="tab"][data-status="all"]');
+  await expect.poll(() => rows(page).count()).toBe(3);
+  await page.check(`[data-testid="ledger-row"][data-id="${ids.signing}"] input[type="checkbox"]`);
+  await page.check(`[data-testid="ledger-row"][data-id="${ids.approval}"] input[type="checkbox"]`);
+  expect(await page.locator('[data-testid="bulk-bar"]').textContent()).toContain('已选 2 份');
+  await page.click('[data-testid="bulk-nudge"]');
+  await expect.poll(() => page.locator('[data-testid="ledger-notice"]').textContent()).toContain('已催办 0 / 2 份');
+  expect((await outbox()).filter((m) => m.subject.startsWith('催办'))).toHaveLength(1); // nothing sent twice within the hour
+  await shot(page, 'bulk');
+
   // English on request, and back
   await page.click('[data-testid="language"]');
   await expect.poll(() => page.locator('h1').textContent()).toBe('Contract ledger');
@@ -270,6 +281,7 @@ it('a department manager approves from a phone, through the link in the approval
 it('has no serious accessibility findings on the main screens, and works from the keyboard', { timeout: 120_000 }, async () => {
   const { page, problems } = await open({ ...desktop, bypassCSP: true });
   await page.goto(`${hub.url}/console`);
+  await page.waitForSelector('input[name="login"]:focus');
   expect(await seriousViolations(page)).toEqual([]); // the sign-in page
 
   // Sign in with the keyboard alone
@@ -291,5 +303,20 @@ it('has no serious accessibility findings on the main screens, and works from th
     await expect.poll(() => page.locator(screen === 'stats' ? '[data-testid="stat-started"]' : '[data-testid="attention-expiringSoon"]').count(), { timeout: 15_000 }).toBe(1);
     expect(await seriousViolations(page)).toEqual([]);
   }
+
+  // Change the password; the new one signs in
+  const next = 'Lina-新密码-2026';
+  await page.click('a[href="/console/password"]');
+  await page.fill('input[name="current"]', people.clerk.password);
+  await page.fill('input[name="next"]', next);
+  await page.fill('input[name="repeat"]', next);
+  expect(await seriousViolations(page)).toEqual([]);
+  await page.click('button[type="submit"]');
+  await expect.poll(() => page.locator('[role="status"]').textContent()).toBe('密码已修改');
+  await page.click('[data-testid="sign-out"]');
+  await page.fill('input[name="login"]', people.clerk.login);
+  await page.fill('input[name="password"]', next);
+  await page.click('button[type="submit"]');
+  await expect.poll(() => page.locator('[data-testid="user-name"]').textContent()).toBe(people.clerk.name);
   expect(problems).toEqual([]);
 });

@@ -22,6 +22,8 @@ export function Bars({ labels, series, horizontal = false, label, format }: { la
     const categories = { type: 'category' as const, data: labels };
     const values = { type: 'value' as const, axisLabel: format ? { formatter: (value: number) => format(value) } : undefined };
     chart.setOption({
+      // Canvas text takes no CSS: give it the page's fonts (its webfont carries the Chinese).
+      textStyle: { fontFamily: getComputedStyle(element.current).fontFamily },
       aria: { enabled: true, label: { description: label } },
       color: ['#3370ff', '#14a9a0', '#ff8800', '#7f3bf5'],
       tooltip: { trigger: 'axis', valueFormatter: format ? (value: unknown) => format(Number(value)) : undefined },
@@ -33,7 +35,11 @@ export function Bars({ labels, series, horizontal = false, label, format }: { la
     });
     const resize = new ResizeObserver(() => chart.resize());
     resize.observe(element.current);
+    // Text drawn before the webfont arrived stays in the fallback font: draw again once it is in.
+    let disposed = false;
+    void document.fonts?.ready.then(() => !disposed && chart.setOption({ textStyle: { fontFamily: getComputedStyle(element.current!).fontFamily } }));
     return () => {
+      disposed = true;
       resize.disconnect();
       chart.dispose();
     };

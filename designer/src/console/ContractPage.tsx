@@ -204,13 +204,18 @@ export function ContractPage({ id, user }: { id: string; user: SessionUser }) {
                     <span className="muted small">{t('console.contract.round', { order: signer.order })}</span>
                   </div>
                   <div className="muted small">
-                    {[signer.email, signer.mobile].filter(Boolean).join(' · ')}
-                    {signer.invitedAt && ` · ${t('console.contract.invitedAt', { at: formatTime(signer.invitedAt) })}`}
-                    {signer.openedAt && ` · ${t('console.contract.openedAt', { at: formatTime(signer.openedAt) })}`}
-                    {signer.readAt && ` · ${t('console.contract.readAt', { at: formatTime(signer.readAt) })}`}
-                    {signer.signedAt && ` · ${t('console.contract.signedAt', { at: formatTime(signer.signedAt) })}`}
-                    {signer.lastNudgeAt && ` · ${t('console.contract.lastNudge', { at: formatTime(signer.lastNudgeAt) })}`}
-                    {signer.declineReason && ` · ${t('console.contract.declined', { reason: signer.declineReason })}`}
+                    {[
+                      signer.email,
+                      signer.mobile,
+                      signer.invitedAt && t('console.contract.invitedAt', { at: formatTime(signer.invitedAt) }),
+                      signer.openedAt && t('console.contract.openedAt', { at: formatTime(signer.openedAt) }),
+                      signer.readAt && t('console.contract.readAt', { at: formatTime(signer.readAt) }),
+                      signer.signedAt && t('console.contract.signedAt', { at: formatTime(signer.signedAt) }),
+                      signer.lastNudgeAt && t('console.contract.lastNudge', { at: formatTime(signer.lastNudgeAt) }),
+                      signer.declineReason && t('console.contract.declined', { reason: signer.declineReason }),
+                    ]
+                      .filter(Boolean)
+                      .join(' · ')}
                   </div>
                   {acting && contract.status === 'signing' && signer.status === 'invited' && (
                     <button type="button" onClick={() => act(() => api.nudge(contract.id, signer.id), t('console.contract.nudged', { name: signer.name }))} data-testid={`nudge-${signer.id}`}>
