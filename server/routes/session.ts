@@ -8,7 +8,7 @@ import type { Request } from 'express';
 import { DEFAULT_TENANT } from '../../flows';
 import type { SessionPolicy, SignInThrottle, Store } from '../../store';
 import type { Principal } from '../access';
-import { DEFAULT_SESSION_POLICY, DEFAULT_SIGN_IN_THROTTLE, fromOwnOrigin, principalOf, requestOrigin, sessionCookie, sessionOf } from '../auth';
+import { DEFAULT_SESSION_POLICY, DEFAULT_SIGN_IN_THROTTLE, fromOwnOrigin, principalOf, readCookie, requestOrigin, SESSION_COOKIE, sessionCookie, sessionOf } from '../auth';
 import { AppError } from '../errors';
 import { hashPassword, needsRehash, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, verifyPassword } from '../password';
 import { defineRoute } from '../route';
@@ -78,6 +78,9 @@ export function sessionRoutes(store: Store, { policy = DEFAULT_SESSION_POLICY, t
         await store.sessions.clearFailures(login);
         // Hashes made with older (weaker) parameters are upgraded while we hold the password.
         if (passwordHash && needsRehash(passwordHash)) await store.users.setPasswordHash(user.id, await hashPassword(body.password));
+        // A new id at every sign-in (no session fixation); a session this browser still held ends.
+        const previous = readCookie(req, SESSION_COOKIE);
+        if (previous) await store.sessions.delete(previous);
         const { id, session } = await store.sessions.create({ userId: user.id, tenantId: user.tenantId, policy });
         await store.audit.record({ tenantId: user.tenantId, actor: { id: user.id, name: user.name }, action: 'session.login', target: { type: 'user', id: user.id }, ...requestOrigin(req) });
         return { body: { user: await principalOf(store, user, 'session', ['*']), csrfToken: session.csrfToken }, headers: { 'set-cookie': sessionCookie(req, id, policy), 'cache-control': 'no-store' } };

@@ -74,11 +74,16 @@ describe.each(dialects)('sign-in and sessions on %s', (dialect) => {
     expect((await browser.call('GET', '/api/me')).body).toMatchObject({ id: ada.id, via: 'session', scopes: ['*'], tenantId: 'default' });
     expect((await browser.call('GET', '/api/session')).body).toEqual({ user: expect.objectContaining({ id: ada.id }), csrfToken: browser.csrfToken });
 
-    const out = await browser.call('DELETE', '/api/session');
+    // Signing in again from the same browser gives a new session id and ends the one it replaces.
+    const again = await request(hub, 'POST', '/api/session', { login: ada.login, password: ada.password }, { cookie: browser.cookie });
+    expect(again.headers.get('set-cookie')!.split(';')[0]).not.toBe(browser.cookie);
+    expect((await browser.call('GET', '/api/me')).status).toBe(401);
+    const renewed = await signIn(hub, ada.login, ada.password);
+    const out = await renewed.call('DELETE', '/api/session');
     expect(out.status).toBe(204);
     expect(out.headers.get('set-cookie')).toMatch(/^sf_session=;.*Max-Age=0/);
-    expect((await browser.call('GET', '/api/me')).status).toBe(401);
-    expect((await browser.call('GET', '/api/session')).status).toBe(401);
+    expect((await renewed.call('GET', '/api/me')).status).toBe(401);
+    expect((await renewed.call('GET', '/api/session')).status).toBe(401);
 
     const trail = await hub.store.audit.list({ tenantId: 'default', actor: ada.id });
     expect(trail.items.map((e) => e.action)).toEqual(expect.arrayContaining(['session.login', 'delete /api/session']));
