@@ -6,7 +6,7 @@ import type { Store } from '../store';
 import type { Notifier } from '../notify';
 import { createPdfVerifier, type PdfVerifier, type SigningPlatform } from '../signing';
 import type { DocumentService } from '../workflows';
-import { createAuthenticator } from './auth';
+import { createAuthenticator, SIGN_IN_RATE_LIMIT } from './auth';
 import { createAuditHook } from './audit';
 import { createContractEvents } from './events';
 import { ledgerExportRoutes } from './routes/ledger-export';
@@ -139,6 +139,8 @@ export function createApp(options: AppOptions) {
   // Content-Length over the limit is refused (413) from the headers, before any byte is read.
   const rateLimits = { ...DEFAULT_PUBLIC_RATE_LIMITS, ...options.publicRateLimits };
   app.post('/api/verify', perClientRateLimit('verification', rateLimits.verify), refuseBodiesOver(verifier.limits.maxBytes), express.raw({ type: () => true, limit: verifier.limits.maxBytes }));
+  // Each password check costs 19 MiB and tens of ms of a libuv thread: one client cannot queue thousands (the per-login lockout is in the database).
+  app.post(['/api/session', '/api/session/password'], perClientRateLimit('sign-in', SIGN_IN_RATE_LIMIT));
   app.post('/tsa', perClientRateLimit('timestamp', rateLimits.tsa), refuseBodiesOver(TSA_MAX_BYTES), express.raw({ type: () => true, limit: TSA_MAX_BYTES }));
   app.use(express.json({ limit: '1mb' }));
   const router = Router();

@@ -23,6 +23,9 @@ export const DEFAULT_SESSION_POLICY: SessionPolicy = { idleMs: 8 * 3600_000, abs
 /** Five wrong passwords for one login within 15 minutes lock it until the 15 minutes are over. */
 export const DEFAULT_SIGN_IN_THROTTLE: SignInThrottle = { maxFailures: 5, windowMs: 15 * 60_000 };
 
+/** Per client address and server process, ahead of the per-login lockout: password checks are deliberately expensive. */
+export const SIGN_IN_RATE_LIMIT = { burst: 30, perSecond: 2 };
+
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 const digest = (value: string) => createHash('sha256').update(value).digest();

@@ -305,4 +305,15 @@ describe('passwords, keys and users', () => {
     expect((await browser.call('GET', '/api/me')).body).toMatchObject({ tenantId: tenant.id, roles: ['legal'], unit: null, via: 'session' });
     expect((await browser.call('GET', '/api/users')).status).toBe(403);
   });
+
+  // Last in this hub: it spends the client's sign-in budget.
+  it('slows down one client that tries many logins at once, before any password is hashed', async () => {
+    const answers = await Promise.all(Array.from({ length: 45 }, () => signInRaw(hub, unique('spray'), 'guess')));
+    const codes = answers.map((a) => a.status);
+    expect(codes.filter((c) => c === 401).length).toBeGreaterThan(0);
+    const limited = answers.filter((a) => a.status === 429);
+    expect(limited.length).toBeGreaterThanOrEqual(10);
+    expect(limited[0].body.error.code).toBe('rate_limited');
+    expect(Number(limited[0].headers.get('retry-after'))).toBeGreaterThan(0);
+  });
 });
