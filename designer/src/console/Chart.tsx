@@ -20,7 +20,7 @@ export function Bars({ labels, series, horizontal = false, label, format }: { la
     if (!element.current) return;
     const chart = echarts.init(element.current, undefined, { renderer: 'canvas' });
     const categories = { type: 'category' as const, data: labels };
-    const values = { type: 'value' as const, axisLabel: format ? { formatter: (value: number) => format(value) } : undefined };
+    const values = { type: 'value' as const, minInterval: format ? undefined : 1, ...(format ? { axisLabel: { formatter: (value: number) => format(value) } } : {}) };
     chart.setOption({
       // Canvas text takes no CSS: give it the page's fonts (its webfont carries the Chinese).
       textStyle: { fontFamily: getComputedStyle(element.current).fontFamily },

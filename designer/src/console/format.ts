@@ -14,7 +14,8 @@ export const formatDate = (at: string | null | undefined) => (at ? new Intl.Date
 /** "3 days 4 hours" style, for how long something has waited or a stage took. */
 export function formatDuration(ms: number | null | undefined): string {
   if (ms == null || !Number.isFinite(ms)) return '—';
-  const minutes = Math.max(0, Math.round(ms / 60_000));
+  if (ms < 60_000) return i18next.t('console.duration.seconds', { seconds: Math.max(0, Math.round(ms / 1000)) });
+  const minutes = Math.round(ms / 60_000);
   const days = Math.floor(minutes / 1440);
   const hours = Math.floor((minutes % 1440) / 60);
   const t = i18next.t.bind(i18next);
