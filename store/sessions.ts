@@ -52,6 +52,8 @@ export function createSessionRepository(db: Kysely<Database>): SessionRepository
       const id = randomBytes(32).toString('base64url');
       const at = now.toISOString();
       const row = { id_hash: sessionIdHash(id), user_id: userId, tenant_id: tenantId, csrf_token: randomBytes(32).toString('base64url'), created_at: at, last_seen_at: at, expires_at: new Date(now.getTime() + policy.absoluteMs).toISOString() };
+      // Sessions that ended by themselves are swept here, at each sign-in, so the table holds live ones only.
+      await db.deleteFrom('sessions').where((eb) => eb.or([eb('expires_at', '<=', at), eb('last_seen_at', '<=', new Date(now.getTime() - policy.idleMs).toISOString())])).execute();
       await db.insertInto('sessions').values(row).execute();
       return { id, session: { userId, tenantId, csrfToken: row.csrf_token, createdAt: at, lastSeenAt: at, expiresAt: row.expires_at } };
     },
@@ -109,6 +111,8 @@ export function createSessionRepository(db: Kysely<Database>): SessionRepository
         )
         .execute();
       const row = await db.selectFrom('sign_in_failures').select('failures').where('login', '=', login).executeTakeFirstOrThrow();
+      // Counts of windows that have passed mean nothing: guessing at made-up logins must not grow the table.
+      await db.deleteFrom('sign_in_failures').where('first_failed_at', '<=', windowStart).execute();
       return row.failures;
     },
 

@@ -107,5 +107,19 @@ describe.each(dialects)('users (%s)', (dialect) => {
     expect(await store.sessions.recordFailure('ada', throttle, at(61))).toBe(1);
     await store.sessions.clearFailures('ada');
     expect(await store.sessions.recordFailure('ada', throttle, at(62))).toBe(1);
+    // Windows that have passed are swept by the next failure of any login.
+    expect(await store.sessions.recordFailure('bob', throttle, at(63))).toBe(1);
+    expect(await store.sessions.recordFailure('cy', throttle, at(200))).toBe(1);
+    expect((await readTable(database, 'sign_in_failures')).map((r) => r.login)).toEqual(['cy']);
+  });
+
+  it('sweeps sessions that ended by themselves at the next sign-in', async () => {
+    const policy = { idleMs: 3600_000, absoluteMs: 86_400_000, touchEveryMs: 60_000 };
+    const t0 = new Date('2026-01-01T00:00:00Z');
+    await store.sessions.create({ userId: 'u_a', tenantId: 'default', policy, now: t0 });
+    await store.sessions.create({ userId: 'u_b', tenantId: 'default', policy, now: new Date(t0.getTime() + 30 * 60_000) });
+    // 1.2 h later the first is idle past its hour, the second is not.
+    await store.sessions.create({ userId: 'u_c', tenantId: 'default', policy, now: new Date(t0.getTime() + 72 * 60_000) });
+    expect((await readTable(database, 'sessions')).map((r) => r.user_id).sort()).toEqual(['u_b', 'u_c']);
   });
 });
