@@ -5,11 +5,10 @@ import { PassThrough, Readable, pipeline } from 'node:stream';
 import { Type, type Static } from '@sinclair/typebox';
 import { stringify } from 'csv-stringify';
 import ExcelJS from 'exceljs';
-import type { ContractState } from '../../flows';
 import { MAX_PAGE_SIZE, type ContractFilter, type ContractSummary, type Store } from '../../store';
 import { seesPersonalData, type Principal } from '../access';
 import { AppError } from '../errors';
-import { maskContract } from '../personal-data';
+import { maskIdNumber, maskMobile } from '../personal-data';
 import { defineRoute } from '../route';
 import { ContractListQuery, LedgerFilterProperties } from '../schemas';
 import { ledgerFilter } from './contracts';
@@ -76,13 +75,18 @@ async function* ledgerRows(store: Store, filter: ContractFilter): AsyncGenerator
   } while (cursor);
 }
 
+/** A mainland mobile or a resident ID number inside free text. */
+const MOBILE_IN_TEXT = /(?<!\d)(?:\+?86)?1[3-9]\d{9}(?!\d)/g;
+const ID_NUMBER_IN_TEXT = /(?<!\d)\d{17}[\dXx](?![\dXx])/g;
+
 /**
- * Free text (titles, parties, source keys) may hold a mobile or an ID number: masked for those
- * who may not see them, by the same rule the contract detail uses.
+ * An export leaves the hub as a file: free text (titles, parties, source keys) that holds a
+ * mobile or an ID number gets it masked, the way the contract page masks signers' own, for
+ * everyone server/access.ts does not let see personal data.
  */
-function masker(principal: Principal) {
-  if (seesPersonalData(principal)) return (cells: Record<string, unknown>) => cells;
-  return (cells: Record<string, unknown>) => maskContract({ data: cells, signers: [], timeline: [] } as unknown as ContractState).data;
+function masker(principal: Principal): (cell: unknown) => unknown {
+  if (seesPersonalData(principal)) return (cell) => cell;
+  return (cell) => (typeof cell === 'string' ? cell.replace(ID_NUMBER_IN_TEXT, maskIdNumber).replace(MOBILE_IN_TEXT, maskMobile) : cell);
 }
 
 /** The rows as cell arrays, masked, with a running count checked against the cap. */
@@ -94,8 +98,7 @@ async function* cells(store: Store, filter: ContractFilter, columns: ExportColum
   };
   for await (const page of ledgerRows(store, filter)) {
     for (const row of page) {
-      const masked = mask(Object.fromEntries(columns.map((c) => [c, EXPORT_COLUMNS[c].value(row, names)])));
-      yield columns.map((c) => masked[c] ?? null);
+      yield columns.map((c) => mask(EXPORT_COLUMNS[c].value(row, names) ?? null));
     }
   }
 }
