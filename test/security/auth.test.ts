@@ -188,6 +188,10 @@ describe('passwords, keys and users', () => {
     expect((await here.call('GET', '/api/me')).status).toBe(200);
     expect((await signInRaw(hub, ed.login, ed.password)).status).toBe(401);
     await signIn(hub, ed.login, 'a new passphrase');
+    const trail = (await hub.store.audit.list({ tenantId: 'default', actor: ed.id })).items;
+    expect(trail.map((e) => e.action)).toContain('post /api/session/password');
+    expect(JSON.stringify(trail)).not.toContain('a new passphrase');
+    expect(JSON.stringify(trail)).not.toContain(ed.password);
   });
 
   it('ends a session nobody used for the idle timeout, and one past its lifetime', async () => {
@@ -304,6 +308,11 @@ describe('passwords, keys and users', () => {
     const browser = await signIn(hub, ivy.body.login, 'correct horse');
     expect((await browser.call('GET', '/api/me')).body).toMatchObject({ tenantId: tenant.id, roles: ['legal'], unit: null, via: 'session' });
     expect((await browser.call('GET', '/api/users')).status).toBe(403);
+    // The tenant's trail has who made and changed Ivy, and never her password.
+    const trail = (await hub.store.audit.list({ tenantId: tenant.id })).items;
+    expect(trail.filter((e) => e.target?.id === ivy.body.id).map((e) => e.action)).toEqual(expect.arrayContaining(['put /api/users/:id', 'session.login']));
+    expect(trail.map((e) => e.action)).toContain('post /api/users');
+    expect(JSON.stringify(trail)).not.toContain('correct horse');
   });
 
   // Last in this hub: it spends the client's sign-in budget.
