@@ -3,7 +3,8 @@
 import { Kysely, Migrator, sql, type Migration, type MigrationResultSet } from 'kysely';
 import type { DialectName } from './database';
 
-function migrations(dialect: DialectName): Record<string, Migration> {
+/** Every migration by name (tests build databases as older releases left them). */
+export function migrations(dialect: DialectName): Record<string, Migration> {
   return {
     '0001_initial': {
       async up(db: Kysely<any>) {

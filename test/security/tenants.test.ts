@@ -3,10 +3,14 @@
 // change or even detect what the other has (404, never 403 or 409). The hub's admin opens
 // tenants; a tenant's admin builds its org tree.
 import { randomBytes } from 'node:crypto';
+import { Migrator, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signWebhook } from '../../connectors';
 import type { FlowDefinition } from '../../flows';
-import { dialects } from '../support/databases';
+import { openStore } from '../../store';
+import { openDatabase } from '../../store/database';
+import { migrations } from '../../store/migrations';
+import { createTestDatabase, dialects } from '../support/databases';
 import { approvalFlow, startTestHub, type TestHub } from '../support/hub';
 
 const suffix = randomBytes(4).toString('hex');
@@ -321,4 +325,50 @@ describe.each(dialects)('tenants on %s', (dialect) => {
       expect((await hub.call('GET', '/api/seals/contract-seal')).status).toBe(404);
     });
   });
+});
+
+describe.each(dialects)('a database from before tenant keys, on %s', (dialect) => {
+  it("keeps its flows, templates, seals and connector instances in the default tenant, under the same names", async () => {
+    const database = await createTestDatabase(dialect);
+    try {
+      // The schema as the release with migration 0010 left it, with a row in each table.
+      const old = openDatabase(database.options);
+      const before = Object.fromEntries(Object.entries(migrations(dialect)).filter(([name]) => name <= '0010_access'));
+      const migrated = await new Migrator({ db: old.db, provider: { getMigrations: async () => before } }).migrateToLatest();
+      expect(migrated.error).toBeUndefined();
+      const at = '2026-01-01T00:00:00.000Z';
+      const definition = JSON.stringify({ ...approvalFlow(), key: 'legacy-flow', name: '旧流程' });
+      await sql`insert into flows (key, name, latest_version, published_version, created_at, updated_at) values ('legacy-flow', '旧流程', 2, 1, ${at}, ${at})`.execute(old.db);
+      await sql`insert into flow_versions (flow_key, version, status, name, definition, created_at, created_by, published_at, published_by)
+                values ('legacy-flow', 1, 'published', '旧流程', ${definition}, ${at}, 'u_old', ${at}, 'u_old'), ('legacy-flow', 2, 'draft', '旧流程', ${definition}, ${at}, 'u_old', null, null)`.execute(old.db);
+      await sql`insert into templates (id, title, source, schema, sample, updated_at, updated_by) values ('legacy-notice', '旧告知书', '# 旧', '{"type":"object"}', null, ${at}, 'u_old')`.execute(old.db);
+      await sql`insert into seals (name, company, users, created_at, updated_at, updated_by) values ('contract-seal', '旧公司', '["u_old"]', ${at}, ${at}, 'u_old')`.execute(old.db);
+      await sql`insert into connectors (id, connector, name, flow, mapping, trigger, settings, secrets, webhook_auth, enabled, created_at, updated_at, updated_by)
+                values ('legacy-sap', 'sap_purchase_orders', '旧 SAP', 'legacy-flow', '$', '{"kind":"poll","everyMinutes":60}', '{}', '{}', null, 1, ${at}, ${at}, 'u_old')`.execute(old.db);
+      await old.release();
+
+      const store = await openStore(database.options);
+      try {
+        expect((await store.flows.list('default')).map((f) => [f.key, f.latestVersion, f.publishedVersion])).toEqual([['legacy-flow', 2, 1]]);
+        expect(await store.flows.published('default', 'legacy-flow')).toMatchObject({ version: 1, name: '旧流程', createdBy: 'u_old' });
+        expect((await store.flows.versions('default', 'legacy-flow')).map((v) => v.status)).toEqual(['published', 'draft']);
+        expect(await store.templates.get('default', 'legacy-notice')).toMatchObject({ title: '旧告知书' });
+        expect(await store.seals.get('default', 'contract-seal')).toMatchObject({ company: '旧公司', users: ['u_old'] });
+        expect(await store.connectors.get('default', 'legacy-sap')).toMatchObject({ id: 'legacy-sap', key: 'legacy-sap', tenantId: 'default', orgUnit: null, flow: 'legacy-flow' });
+        // The new keys are per tenant: another tenant takes the same names.
+        const other = await store.tenants.create('新租户');
+        await store.flows.create(other.id, { ...approvalFlow(), key: 'legacy-flow' }, 'u_new');
+        await store.seals.put(other.id, { name: 'contract-seal', company: '新公司', users: [], updatedBy: 'u_new' });
+        expect((await store.flows.get('default', 'legacy-flow'))?.version).toBe(2);
+        expect((await store.seals.get('default', 'contract-seal'))?.company).toBe('旧公司');
+        // And the old version row still belongs to its flow: saving a draft edits version 2.
+        await store.flows.saveDraft('default', 'legacy-flow', { ...approvalFlow(), key: 'legacy-flow', name: '旧流程 v2' }, 'u_old');
+        expect((await store.flows.versions('default', 'legacy-flow')).map((v) => v.name)).toEqual(['旧流程', '旧流程 v2']);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await database.drop();
+    }
+  }, 60_000);
 });
