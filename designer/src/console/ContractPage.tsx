@@ -3,49 +3,14 @@
 // cancel, download). The same page is the phone approval page the approval notice links to.
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { approverMatches, SETTLED_STATUSES, type ApprovalStepState } from '../../../flows';
-import { api, links, saveBlob, type ContractDetail, type Named, type SessionUser } from './api';
+import { SETTLED_STATUSES, type ApprovalStepState } from '../../../flows';
+import { api, links, saveBlob, type ContractDetail, type SessionUser } from './api';
+import { namesIn, pendingStepFor, signerState } from './contract-view';
 import { useContractEvents } from './events';
 import { formatAmount, formatTime, since } from './format';
 import { describe, StatusTag } from './Ledger';
 import { mayAct } from './roles';
 import { linkProps } from './routes';
-
-type Signer = ContractDetail['signers'][number];
-
-/** The step that waits for this user's decision, if any. */
-export function pendingStepFor(contract: ContractDetail, user: SessionUser): ApprovalStepState | null {
-  if (contract.status !== 'in_approval' || contract.currentStep === null) return null;
-  const step = contract.steps.find((s) => s.index === contract.currentStep) ?? contract.steps[contract.currentStep];
-  if (!step || step.status !== 'pending') return null;
-  if (step.decisions.some((d) => d.userId === user.id)) return null;
-  return [...step.approvers, ...step.escalatedTo].some((slot) => {
-    try {
-      return approverMatches(slot, user);
-    } catch {
-      return false;
-    }
-  })
-    ? step
-    : null;
-}
-
-/** People's names by user id, from what the contract itself tells (decisions, its initiator) and the caller. */
-function namesIn(contract: ContractDetail, user: SessionUser): Map<string, string> {
-  const names = new Map<string, string>([[user.id, user.name]]);
-  const initiator = (contract as { initiator?: Named }).initiator;
-  if (initiator && typeof initiator === 'object' && initiator.name) names.set(initiator.id, initiator.name);
-  for (const step of contract.steps) for (const decision of step.decisions) names.set(decision.userId, decision.userName);
-  return names;
-}
-
-/** A signer's furthest state: invited → opened → read → signed (or declined). */
-export function signerState(signer: Signer): 'waiting' | 'invited' | 'opened' | 'read' | 'signing' | 'signed' | 'declined' {
-  if (signer.status === 'signed' || signer.status === 'declined' || signer.status === 'signing' || signer.status === 'waiting') return signer.status;
-  if (signer.readAt) return 'read';
-  if (signer.openedAt) return 'opened';
-  return 'invited';
-}
 
 export function ContractPage({ id, user }: { id: string; user: SessionUser }) {
   const { t } = useTranslation();

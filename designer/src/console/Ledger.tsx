@@ -20,7 +20,7 @@ interface Page {
 }
 
 export function Ledger({ user }: { user: SessionUser }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const { filters, setFilters, resetFilters, selected, toggle, setSelected } = useLedger();
   const [page, setPage] = useState<Page | null>(null);
   const [counts, setCounts] = useState<{ counts: Partial<Record<ContractStatus, number>>; total: number } | null>(null);
@@ -36,6 +36,8 @@ export function Ledger({ user }: { user: SessionUser }) {
   useEffect(() => {
     api.flows().then(setFlows, () => setFlows([]));
   }, []);
+  // A notice speaks the language it was written in: a switch clears it.
+  useEffect(() => setNotice(null), [i18n.language]);
   useEffect(() => {
     const timer = setTimeout(() => search !== (filters.q ?? '') && setFilters({ q: search.trim() || undefined }), 300);
     return () => clearTimeout(timer);
@@ -85,7 +87,8 @@ export function Ledger({ user }: { user: SessionUser }) {
     try {
       const { results } = await api.bulkNudge(selected);
       const nudged = results.filter((r) => r.outcome === 'nudged').length;
-      const refused = results.flatMap((r) => (r.outcome === 'nudged' ? [] : [`${r.id}: ${r.message}`]));
+      const titles = new Map(shown.map((c) => [c.id, c.title ?? c.id]));
+      const refused = results.flatMap((r) => (r.outcome === 'nudged' ? [] : [`${titles.get(r.id) ?? r.id}: ${r.message}`]));
       setNotice([t('console.bulk.nudged', { nudged, total: results.length }), ...refused].join('；'));
     } catch (caught) {
       setNotice(describe(caught));
@@ -192,7 +195,7 @@ export function Ledger({ user }: { user: SessionUser }) {
                 </td>
                 <td className="parties">{(contract.parties ?? []).join('、') || '—'}</td>
                 <td className="num">{formatAmount(contract.amount)}</td>
-                <td>{contract.waitingOn.length ? contract.waitingOn.join('、') : '—'}</td>
+                <td>{contract.waitingOn.length ? contract.waitingOn.map((slot) => slot.replace(/^(role|user):/, '')).join('、') : '—'}</td>
                 <td className="nowrap">{formatTime(contract.createdAt)}</td>
               </tr>
             ))}
