@@ -172,6 +172,9 @@ it('a business user signs in, filters and searches the ledger, exports it, nudge
   expect(lines[1]).toContain(ids.signing);
   expect(lines[1]).toContain('深圳市华强电子有限公司');
   expect(lines[1]).toContain('4500000001');
+  const [workbook] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="export-xlsx"]')]);
+  expect(readFileSync((await workbook.path())!).subarray(0, 2).toString()).toBe('PK'); // an XLSX is a zip
+  expect(workbook.suggestedFilename()).toMatch(/\.xlsx$/);
 
   // Open the contract: who it waits for, each signer's state, the timeline
   await page.click(`[data-testid="ledger-row"][data-id="${ids.signing}"] a`);
