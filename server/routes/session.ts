@@ -6,7 +6,7 @@
 import { Type } from '@sinclair/typebox';
 import type { Request } from 'express';
 import { DEFAULT_TENANT } from '../../flows';
-import type { SessionPolicy, SignInThrottle, Store } from '../../store';
+import { normalizeLogin, type SessionPolicy, type SignInThrottle, type Store } from '../../store';
 import type { Principal } from '../access';
 import { DEFAULT_SESSION_POLICY, DEFAULT_SIGN_IN_THROTTLE, fromOwnOrigin, principalOf, readCookie, requestOrigin, SESSION_COOKIE, sessionCookie, sessionOf } from '../auth';
 import { AppError } from '../errors';
@@ -42,7 +42,7 @@ export function sessionRoutes(store: Store, { policy = DEFAULT_SESSION_POLICY, t
     if (!user) throw new AppError('no_user', 'The bootstrap admin token belongs to no user and has no password', { status: 400 });
     return user;
   };
-  /** 429 with Retry-After while the login is locked out; true when it is not. */
+  /** Refuses with 429 and Retry-After while the login is locked out. */
   const refuseWhileLocked = async (login: string, req: Request) => {
     const until = await store.sessions.lockedUntil(login, throttle);
     if (!until) return;
@@ -64,7 +64,7 @@ export function sessionRoutes(store: Store, { policy = DEFAULT_SESSION_POLICY, t
       handler: async ({ body, req }) => {
         // Login CSRF: another site must not sign the browser in to an account of its choosing.
         if (!fromOwnOrigin(req)) throw new AppError('csrf', 'The request comes from another site', { status: 403 });
-        const login = body.login.trim().toLowerCase();
+        const login = normalizeLogin(body.login);
         await refuseWhileLocked(login, req);
         const found = await store.users.byLogin(login);
         // Unknown logins verify against a decoy hash: the same work, the same answer.
