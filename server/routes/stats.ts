@@ -113,7 +113,7 @@ export function statsRoutes(store: Store) {
             to,
             ...all.figures(),
             byFlow: [...groups.flow].sort(([a], [b]) => a.localeCompare(b)).map(([flowKey, t]) => ({ flowKey, name: flowNames.get(flowKey) ?? null, ...t.figures() })),
-            byUnit: [...groups.unit].sort(([a], [b]) => a.localeCompare(b)).map(([unit, t]) => ({ orgUnit: unit || null, name: unit ? (unitNames.get(unit) ?? null) : null, ...t.figures() })),
+            byUnit: [...groups.unit].map(([unit, t]) => ({ orgUnit: unit || null, name: unit ? (unitNames.get(unit) ?? null) : null, ...t.figures() })).sort((a, b) => (a.name ?? '').localeCompare(b.name ?? '', 'zh')),
             byMonth: [...groups.month].sort(([a], [b]) => a.localeCompare(b)).map(([month, t]) => ({ month, ...t.figures() })),
           },
         };
