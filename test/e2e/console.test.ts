@@ -274,6 +274,7 @@ it('a department manager approves from a phone, through the link in the approval
   await page.fill('textarea[name="comment"]', '价格合理，同意采购');
   await page.click('[data-testid="approve"]');
   await expect.poll(() => approval.count(), { timeout: 20_000 }).toBe(0);
+  expect(await page.locator('[data-testid="contract-notice"]').textContent()).toBe('已同意，谢谢');
   const contract = await hub.waitFor(ids.approval, (c) => c.steps[0].status === 'approved');
   expect(contract.steps[0].decisions[0]).toMatchObject({ decision: 'approve', comment: '价格合理，同意采购', userName: '王经理' });
   await expect.poll(() => page.locator('[data-testid="timeline"] li[data-type="decided"]').count(), { timeout: 15_000 }).toBeGreaterThan(0);

@@ -100,7 +100,7 @@ export function ContractPage({ id, user }: { id: string; user: SessionUser }) {
         )}
       </dl>
 
-      {step && <ApprovalPanel contract={contract} step={step} onDecided={load} />}
+      {step && <ApprovalPanel contract={contract} step={step} onDecided={(decision) => (setNotice(t(decision === 'approve' ? 'console.approval.approved' : 'console.approval.rejected')), load())} />}
       {notice && (
         <p className="notice" role="status" data-testid="contract-notice">
           {notice}
@@ -244,7 +244,7 @@ function WaitingOn({ contract }: { contract: ContractDetail }) {
   );
 }
 
-function ApprovalPanel({ contract, step, onDecided }: { contract: ContractDetail; step: ApprovalStepState; onDecided: () => void }) {
+function ApprovalPanel({ contract, step, onDecided }: { contract: ContractDetail; step: ApprovalStepState; onDecided: (decision: 'approve' | 'reject') => void }) {
   const { t } = useTranslation();
   const [comment, setComment] = useState('');
   const [busy, setBusy] = useState(false);
@@ -255,7 +255,7 @@ function ApprovalPanel({ contract, step, onDecided }: { contract: ContractDetail
     setError(null);
     try {
       await api.decide(contract.id, decision, comment.trim());
-      onDecided();
+      onDecided(decision);
     } catch (caught) {
       setError(describe(caught));
     } finally {
