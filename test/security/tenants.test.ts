@@ -6,12 +6,15 @@ import { randomBytes } from 'node:crypto';
 import { Migrator, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signWebhook } from '../../connectors';
+import { sapPurchaseOrders } from '../../connectors/sap';
 import type { FlowDefinition } from '../../flows';
 import { openStore } from '../../store';
 import { openDatabase } from '../../store/database';
 import { migrations } from '../../store/migrations';
 import { createTestDatabase, dialects } from '../support/databases';
 import { approvalFlow, startTestHub, type TestHub } from '../support/hub';
+import { startSapServer, type SapServer } from '../connectors/sap-server';
+import { isReleasedInSeed, purchaseOrderNumber } from '../connectors/sap-server/seed';
 
 const suffix = randomBytes(4).toString('hex');
 const order = (poNumber: string, amount = 5000, supplier = '深圳市华强电子有限公司') => ({ poNumber, amount, supplier: { name: supplier } });
@@ -310,6 +313,44 @@ describe.each(dialects)('tenants on %s', (dialect) => {
       expect((await as(a)('GET', `/api/contracts/${ofB.id}`)).status).toBe(404);
       // The default tenant (admin token) sees neither.
       expect((await hub.call('GET', `/api/contracts/${ofB.id}`)).status).toBe(404);
+    });
+  });
+
+  describe('a polling connector', () => {
+    let sap: SapServer;
+    beforeAll(async () => {
+      sap = await startSapServer({ pageSize: 100 });
+      await sap.seed({ count: 4, releasedEvery: 2 });
+    });
+    afterAll(() => sap?.stop());
+
+    it("syncs into its tenant: the contracts are its tenant's, in its unit, started from its tenant's flow", async () => {
+      const unit = (await as(b)('POST', '/api/units', { name: '乙华南采购' })).body;
+      const flowKey = `sap-po-${suffix}`;
+      // A has a flow of the same key too, which must not be the one used.
+      for (const tenant of [a, b]) {
+        expect((await as(tenant)('POST', '/api/flows', { ...approvalFlow(), key: flowKey, name: `${tenant.name} SAP` })).status).toBe(201);
+        expect((await as(tenant)('POST', `/api/flows/${flowKey}/publish`)).status).toBe(200);
+      }
+      const created = await as(b)('POST', '/api/connectors', {
+        id: 'sap-poll', connector: 'sap_purchase_orders', orgUnit: unit.id, trigger: { kind: 'poll', everyMinutes: 60 }, flow: flowKey, mapping: sapPurchaseOrders.defaultMapping,
+        settings: { purchaseOrderServiceUrl: sap.purchaseOrderServiceUrl, businessPartnerServiceUrl: sap.businessPartnerServiceUrl, username: 'SEALFLOW_COMM', password: 'sap-password-0123', pageSize: 50, changedSince: '2024-01-01T00:00:00Z' },
+      });
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      const synced = await as(b)('POST', '/api/connectors/sap-poll/sync');
+      expect(synced.status, JSON.stringify(synced.body)).toBe(200);
+      // The loop syncs as soon as it starts; the manual sync runs after that one.
+      expect(synced.body).toMatchObject({ instance: 'sap-poll', active: true, errors: [] });
+      const released = Array.from({ length: 4 }, (_, i) => i).filter((i) => isReleasedInSeed(i, { releasedEvery: 2 })).map((i) => purchaseOrderNumber(i));
+      expect(released.length).toBeGreaterThan(0);
+
+      const listed = (await as(b)('GET', `/api/contracts?flow=${flowKey}&pageSize=200`)).body.items;
+      expect(listed.map((c: any) => c.sourceKey).sort()).toEqual([...released].sort());
+      expect(listed.every((c: any) => c.orgUnit === unit.id)).toBe(true);
+      const one = (await as(b)('GET', `/api/contracts/${listed[0].id}`)).body;
+      expect(one).toMatchObject({ flowName: `${b.name} SAP`, owner: { tenantId: b.id, unit: { id: unit.id, path: unit.path } } });
+      expect((await as(a)('GET', `/api/contracts?flow=${flowKey}&pageSize=200`)).body.items).toEqual([]);
+      expect((await as(a)('POST', '/api/connectors/sap-poll/sync')).status).toBe(404);
     });
   });
 
