@@ -296,6 +296,15 @@ it('has no serious accessibility findings on the main screens, and works from th
   await expect.poll(() => rows(page).count()).toBe(3);
   expect(await seriousViolations(page)).toEqual([]);
 
+  // The status tabs are one tab stop; arrows move between them
+  await page.focus('[role="tab"][aria-selected="true"]');
+  await page.keyboard.press('ArrowRight');
+  await expect.poll(() => page.getAttribute('[role="tab"][aria-selected="true"]', 'data-status')).toBe('in_approval');
+  expect(await page.evaluate<string | null>(`document.activeElement.getAttribute('data-status')`)).toBe('in_approval');
+  await page.keyboard.press('Home');
+  await expect.poll(() => page.getAttribute('[role="tab"][aria-selected="true"]', 'data-status')).toBe('all');
+  await expect.poll(() => rows(page).count()).toBe(3);
+
   // Tab to a contract's link and open it with Enter
   await page.locator(`[data-testid="ledger-row"][data-id="${ids.signing}"] a`).focus();
   await page.keyboard.press('Enter');

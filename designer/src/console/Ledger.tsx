@@ -111,13 +111,14 @@ export function Ledger({ user }: { user: SessionUser }) {
         </span>
       </div>
 
-      <div role="tablist" aria-label={t('console.ledger.byStatus')} className="status-tabs" data-testid="status-tabs">
+      <div role="tablist" aria-label={t('console.ledger.byStatus')} className="status-tabs" data-testid="status-tabs" onKeyDown={moveBetweenTabs}>
         {[undefined, ...CONTRACT_STATUSES].map((status) => (
           <button
             key={status ?? 'all'}
             type="button"
             role="tab"
             aria-selected={filters.status === status}
+            tabIndex={filters.status === status ? 0 : -1}
             data-status={status ?? 'all'}
             onClick={() => setFilters({ status })}
           >
@@ -210,6 +211,19 @@ export function Ledger({ user }: { user: SessionUser }) {
       )}
     </section>
   );
+}
+
+/** The tab list as ARIA's tabs pattern has it: one tab stop, arrows (and Home/End) move between tabs. */
+function moveBetweenTabs(event: React.KeyboardEvent<HTMLDivElement>) {
+  const tabs = [...event.currentTarget.querySelectorAll<HTMLButtonElement>('[role="tab"]')];
+  const at = tabs.indexOf(document.activeElement as HTMLButtonElement);
+  if (at < 0) return;
+  const next = { ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: tabs.length - 1 }[event.key];
+  if (next === undefined) return;
+  event.preventDefault();
+  const tab = tabs[(next + tabs.length) % tabs.length]!;
+  tab.focus();
+  tab.click();
 }
 
 export function StatusTag({ status }: { status: string }) {
