@@ -39,7 +39,7 @@ export function Ledger({ user }: { user: SessionUser }) {
   // A notice speaks the language it was written in: a switch clears it.
   useEffect(() => setNotice(null), [i18n.language]);
   useEffect(() => {
-    const timer = setTimeout(() => search !== (filters.q ?? '') && setFilters({ q: search.trim() || undefined }), 300);
+    const timer = setTimeout(() => search.trim() !== (filters.q ?? '') && setFilters({ q: search.trim() || undefined }), 300);
     return () => clearTimeout(timer);
   }, [search, filters.q, setFilters]);
 
@@ -63,7 +63,7 @@ export function Ledger({ user }: { user: SessionUser }) {
   useEffect(() => {
     void refetch();
   }, [refetch]);
-  useContractEvents(() => void refetch(true));
+  useContractEvents(() => void refetch(true), undefined, 1000);
 
   const loadMore = async () => {
     if (!page?.nextCursor) return;
