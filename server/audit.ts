@@ -45,6 +45,8 @@ function safeDetails(body: unknown): Record<string, unknown> | null {
       details.ids = value.slice(0, MAX_IDS_KEPT);
     } else details[field] = typeof value === 'string' ? value.slice(0, 1000) : value;
   }
+  // That a password was set is worth knowing; the password is not.
+  if (['password', 'next'].some((field) => typeof (body as Record<string, unknown>)[field] === 'string')) details.passwordSet = true;
   return Object.keys(details).length ? details : null;
 }
 

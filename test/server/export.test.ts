@@ -12,16 +12,17 @@ import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import yauzl from 'yauzl';
-import type { ContractState, FlowDefinition, SignerState } from '../../flows';
+import type { ContractState, SignerState } from '../../flows';
 import type { OrgUnit } from '../../store';
 import { contractState } from '../store/fixtures';
-import { exampleFlow, exampleOrder, startTestHub, type TestHub } from '../support/hub';
-import { linkFor } from '../support/signing';
+import { startTestHub, type TestHub } from '../support/hub';
+import { prepareQuickSigning, quickContract } from './ops-fixtures';
 
 let hub: TestHub;
 let units: Record<'group' | 'purchasing' | 'sales', OrgUnit>;
 const tokens: Record<string, string> = {};
 const scratch = mkdtempSync(join(tmpdir(), 'sealflow-export-'));
+const cast = () => ({ starter: tokens.buyer, manager: tokens.manager, finance: tokens.finance, sealKeeper: tokens.sealKeeper });
 
 const party = (name: string, mobile: string | null = null): SignerState => ({
   id: `s-${name}`, party: 'company', name, order: 1, documents: [], email: null, mobile, creditCode: null, idNumber: null, seal: null,
@@ -32,39 +33,9 @@ const party = (name: string, mobile: string | null = null): SignerState => ({
 const seeded = (id: string, overrides: Partial<ContractState>, tenantId = 'default', unit: OrgUnit | null = units.purchasing): ContractState =>
   contractState({ id, createdAt: '2026-03-01T08:00:00.000Z', updatedAt: '2026-03-01T08:00:00.000Z', owner: { tenantId, unit: unit && { id: unit.id, path: unit.path } }, ...overrides });
 
-/** The example's purchase contract alone, signed by the buyer's seal and then by the supplier without a code. */
-const quickSigning = (): FlowDefinition => ({
-  ...exampleFlow(),
-  key: 'quick-sign',
-  documents: exampleFlow().documents!.filter((d) => d.id === 'contract'),
-  signers: [
-    { id: 'buyer', party: 'company', name: '=buyer.name', seal: 'contract-seal', order: 1, documents: ['contract'] },
-    { id: 'supplier', party: 'company', name: '=supplier.name', contact: { email: '=supplier.email' }, order: 2, documents: ['contract'] },
-  ],
-});
-
 async function download(path: string, token: string, init: RequestInit = {}) {
   const response = await fetch(hub.url + path, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.body ? { 'content-type': 'application/json' } : {}), ...init.headers } });
   return { status: response.status, headers: response.headers, bytes: Buffer.from(await response.arrayBuffer()) };
-}
-
-/** The contract's start, both approvals, and (unless `sign` is false) the supplier's signature. */
-async function realContract(sourceKey: string, sign: boolean): Promise<any> {
-  const order = exampleOrder();
-  const started = await hub.call('POST', '/api/contracts', { flow: 'quick-sign', sourceKey, data: { ...order.data, poNumber: sourceKey } }, tokens.buyer);
-  expect(started.status, JSON.stringify(started.body)).toBe(201);
-  const id = started.body.id;
-  for (const [index, approver] of [tokens.manager, tokens.finance].entries()) {
-    await hub.waitFor(id, (c) => c.steps[index].status === 'pending');
-    expect((await hub.call('POST', `/api/contracts/${id}/approvals`, { decision: 'approve' }, approver)).status).toBe(200);
-  }
-  await hub.waitFor(id, (c) => c.signers[0]?.status === 'invited', 60_000);
-  if (!sign) return hub.waitFor(id, (c) => c.signers[0]?.invitationSentAt);
-  const buyerLink = await linkFor(hub, id, 'signer:buyer');
-  expect((await hub.call('POST', `/api/sign/${buyerLink}`, { read: true }, tokens.sealKeeper)).body).toMatchObject({ status: 'signed' });
-  const link = await linkFor(hub, id, order.data.supplier.email);
-  expect((await hub.call('POST', `/api/sign/${link}`, { read: true }, null)).body).toMatchObject({ status: 'signed' });
-  return hub.waitFor(id, (c) => c.status === 'completed', 60_000);
 }
 
 function unzip(bytes: Buffer): Promise<Array<{ name: string; utf8: boolean; content: Buffer }>> {
@@ -114,8 +85,7 @@ beforeAll(async () => {
   await hub.store.contracts.save(seeded('c-sales', { title: '销售合同 不可见', amount: 3000 }, 'default', sales));
   await hub.store.contracts.save(seeded('c-other', { title: '他人合同', amount: 4000 }, other.id, null));
   const sealKeeper = await user('sealKeeper', '钱印章', [], null);
-  expect((await hub.call('PUT', '/api/seals/contract-seal', { company: exampleOrder().data.buyer.name, users: [sealKeeper.id] })).status).toBe(201);
-  await hub.publish(quickSigning());
+  await prepareQuickSigning(hub, sealKeeper.id);
 }, 120_000);
 afterAll(async () => {
   await hub?.close();
@@ -187,7 +157,7 @@ describe('bulk actions', () => {
   let ready: Promise<void> | undefined;
   // Made by the first test that needs them (the outbox polling in linkFor runs inside tests only).
   const realContracts = () =>
-    (ready ??= Promise.all([realContract('PO-ZIP-1', true), realContract('PO-NUDGE-1', false)]).then(([a, b]) => {
+    (ready ??= Promise.all([quickContract(hub, cast(), 'PO-ZIP-1', { sign: true }), quickContract(hub, cast(), 'PO-NUDGE-1', { sign: false })]).then(([a, b]) => {
       completed = a;
       signing = b;
     }));
