@@ -10,9 +10,9 @@ import type { ConnectorInstanceRecord, Store } from '../store';
 import { sourceChanged, type Actor } from './contract-flow.defs';
 import { ContractStartError, type ContractStarter } from './contract-starter';
 
-/** The actor a connector instance starts contracts as. */
-export function connectorActor(instance: Pick<ConnectorInstanceRecord, 'id' | 'name'>): Actor {
-  return { id: `connector:${instance.id}`, name: instance.name ?? instance.id, roles: ['connector'] };
+/** The actor a connector instance starts contracts as; called by its name, else by the key its tenant knows it by. */
+export function connectorActor(instance: Pick<ConnectorInstanceRecord, 'id' | 'name'> & Partial<Pick<ConnectorInstanceRecord, 'key'>>): Actor {
+  return { id: `connector:${instance.id}`, name: instance.name ?? instance.key ?? instance.id, roles: ['connector'] };
 }
 
 export interface LoadedConnectorInstance {
@@ -62,7 +62,7 @@ export function isFlowMissing(failure: { details?: Record<string, unknown> } | u
  * published stops the sync without moving the cursor, so nothing is lost once it is published.
  * `owner` is the instance's (LoadedConnectorInstance.owner); without one, the default tenant's top.
  */
-export function connectorContractStart(starter: ContractStarter, instance: Pick<ConnectorInstanceRecord, 'id' | 'name'>, owner?: ContractOwner): StartContract {
+export function connectorContractStart(starter: ContractStarter, instance: Pick<ConnectorInstanceRecord, 'id' | 'name'> & Partial<Pick<ConnectorInstanceRecord, 'key'>>, owner?: ContractOwner): StartContract {
   const actor = connectorActor(instance);
   return async (request) => {
     try {
