@@ -129,6 +129,11 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
   const running = worker.run();
 
   const parse = async (response: Response, what: string) => {
+    // An event stream never ends by itself: the status and headers are the answer.
+    if (response.headers.get('content-type')?.startsWith('text/event-stream')) {
+      await response.body?.cancel();
+      return { status: response.status, body: null };
+    }
     const text = await response.text();
     if (response.status >= 500) throw new Error(`${what} → ${response.status} ${text}\n${errors.join('\n')}`);
     const json = response.headers.get('content-type')?.includes('application/json');
