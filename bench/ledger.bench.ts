@@ -5,8 +5,9 @@
 // same run, a primary-key read of one contract: the floor any query stands on.
 // Run: npm run bench ledger [-- --rows 1000000] [--only sqlite|postgres]. Target: p95 < 100 ms.
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import SqliteDatabase from 'better-sqlite3';
@@ -239,7 +240,8 @@ async function bench(store: Store): Promise<Figure[]> {
 }
 
 function report(title: string, figures: Figure[]): void {
-  console.log(`\n${title}`);
+  // Figures taken on a busy machine run slower; the load says how busy it was.
+  console.log(`\n${title}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores`);
   console.log(`${'query'.padEnd(68)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)}  rows`);
   for (const f of figures) {
     const flag = f.label.startsWith('baseline') ? '' : f.p95 < TARGET_MS ? '' : `  ← p95 over ${TARGET_MS} ms`;
@@ -261,11 +263,15 @@ const sample = JSON.stringify(contract(1, START));
 console.log(`a contract's stored state: ~${sample.length} characters of JSON`);
 
 if (ONLY !== 'postgres') {
-  const dir = await mkdtemp(join(tmpdir(), 'sealflow-ledger-bench-'));
+  // LEDGER_SQLITE_FILE keeps the seeded file (and reuses it when it exists), to look at plans.
+  const kept = process.env.LEDGER_SQLITE_FILE;
+  const dir = kept ? null : await mkdtemp(join(tmpdir(), 'sealflow-ledger-bench-'));
   try {
-    const file = join(dir, 'ledger.db');
-    await (await openStore({ sqlitePath: file })).close();
-    await timed('SQLite: seeded (with the search triggers and FTS5 index)', () => seedSqlite(file));
+    const file = kept ?? join(dir!, 'ledger.db');
+    if (!kept || !existsSync(file)) {
+      await (await openStore({ sqlitePath: file })).close();
+      await timed('SQLite: seeded (with the search triggers and FTS5 index)', () => seedSqlite(file));
+    }
     const store = await openStore({ sqlitePath: file });
     try {
       const version = new SqliteDatabase(':memory:').prepare('select sqlite_version() as v').get() as { v: string };
@@ -274,7 +280,7 @@ if (ONLY !== 'postgres') {
       await store.close();
     }
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    if (dir) await rm(dir, { recursive: true, force: true });
   }
 }
 

@@ -8,9 +8,9 @@
 //   characters is an FTS5 phrase (a substring match for the trigram tokenizer, answered by the
 //   index); 1–2 characters cannot form a trigram, so they LIKE-scan the narrow side table,
 //   never the wide contracts rows.
-// - PostgreSQL: a pg_trgm GIN index on the same text as an expression of the contracts row;
-//   LIKE uses it for 3+ characters (CJK needs a UTF-8 ctype, see the migration), shorter
-//   queries are filtered while walking the sort index.
+// - PostgreSQL: the same side table (kept by a trigger) with a pg_trgm GIN index over it; LIKE
+//   uses it for 3+ characters (CJK needs a UTF-8 ctype, see the migration), 1–2 characters
+//   scan the narrow table.
 import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
 import { sql } from 'kysely';
 import type { ContractStatus } from '../flows/status';
@@ -71,20 +71,30 @@ const length = (text: string) => [...text].length;
 
 type Builder = ExpressionBuilder<Database, 'contracts'>;
 
-/** A row matches text: the condition that narrows with the search index where it can. */
-function searchMatch(dialect: DialectName, text: string): Expression<SqlBool> {
+/**
+ * The contracts whose search text (or, with `parties`, whose parties' names) contain `text`:
+ * a subquery on the side table, narrowed by the trigram index where the text is long enough.
+ */
+function searchMatch(dialect: DialectName, text: string, within: 'body' | 'parties' = 'body'): Expression<SqlBool> {
+  const trigram = length(text) >= 3;
   if (dialect === 'postgres') {
-    // The very expression of the GIN index contracts_search_trgm_idx (migration 0011), or the
-    // planner cannot use it. Backslash is PostgreSQL's default LIKE escape.
-    return sql<boolean>`lower(coalesce(${sql.ref('contracts.title')}, '') || E'\\n' || ${sql.ref('contracts.parties')} || E'\\n' || ${sql.ref('contracts.id')} || E'\\n' || coalesce(${sql.ref('contracts.source_key')}, '')) like lower(${containsPattern(text, '\\')})`;
+    // pg_trgm's GIN index on body serves LIKE for 3+ characters (the parties are in the body
+    // too); 1–2 characters scan the narrow table. Backslash is PostgreSQL's default LIKE escape.
+    const pattern = containsPattern(text, '\\');
+    const onBody = within === 'body' || trigram ? sql`s.body like lower(${pattern})` : sql`true`;
+    const onParties = within === 'parties' ? sql`s.parties like lower(${pattern})` : sql`true`;
+    return sql<boolean>`${sql.ref('contracts.id')} in (select s.contract_id from contract_search s where ${onBody} and ${onParties})`;
   }
-  if (length(text) >= 3) {
+  // instr is a plain substring test: no pattern to escape, and faster than LIKE.
+  const onParties = within === 'parties' ? sql`instr(s.parties, lower(${text})) > 0` : sql`true`;
+  if (trigram) {
     // A phrase of the trigram tokenizer is a case-insensitive substring match; inside double
     // quotes every character is literal, so % and _ need nothing.
     const phrase = `"${text.replace(/"/g, '""')}"`;
-    return sql<boolean>`${sql.ref('contracts.id')} in (select s.contract_id from contract_search s where s.seq in (select rowid from contract_search_fts where contract_search_fts match ${phrase}))`;
+    return sql<boolean>`${sql.ref('contracts.id')} in (select s.contract_id from contract_search s where s.seq in (select rowid from contract_search_fts where contract_search_fts match ${phrase}) and ${onParties})`;
   }
-  return sql<boolean>`${sql.ref('contracts.id')} in (select s.contract_id from contract_search s where s.body like lower(${containsPattern(text)}) escape '!')`;
+  const onBody = within === 'body' ? sql`instr(s.body, lower(${text})) > 0` : sql`true`;
+  return sql<boolean>`${sql.ref('contracts.id')} in (select s.contract_id from contract_search s where ${onBody} and ${onParties})`;
 }
 
 /** Every condition of the filter (not the scope, not the cursor), ANDed. */
@@ -100,11 +110,7 @@ export function ledgerConditions(dialect: DialectName, filter: LedgerConditions)
     if (filter.initiator) conditions.push(eb('contracts.initiator_id', '=', filter.initiator));
     if (filter.unitPath) conditions.push(sql<boolean>`${sql.ref('contracts.unit_path')} like ${escapePrefix(filter.unitPath)} escape '!'`);
     if (filter.q) conditions.push(searchMatch(dialect, filter.q));
-    if (filter.party) {
-      // The search index narrows (the party is in the search text too); the LIKE keeps it to parties.
-      if (length(filter.party) >= 3) conditions.push(searchMatch(dialect, filter.party));
-      conditions.push(sql<boolean>`lower(${sql.ref('contracts.parties')}) like lower(${containsPattern(filter.party)}) escape '!'`);
-    }
+    if (filter.party) conditions.push(searchMatch(dialect, filter.party, 'parties'));
     if (filter.waitingOn) conditions.push(waitingOnMatch(eb, filter.waitingOn));
     return conditions;
   };

@@ -158,6 +158,23 @@ function withinScope(scope: ContractScope) {
   };
 }
 
+/**
+ * Where SQLite reads, when its planner would read badly. It guesses a row's width from the
+ * declared columns and cannot know that a contract row carries ~2 kB of state: left alone, it
+ * counts by reading the whole table, and answers a 1–2 character search by fetching and
+ * sorting every matching row. contracts_ledger_idx (migration 0011) holds every column the
+ * filters test, in creation order: a count over it reads a fraction of the bytes (100,000
+ * contracts: ~15 ms instead of ~300 ms), and a page walks it newest first, testing the search
+ * matches as it goes and fetching only the rows it returns. A 3+ character search is left to
+ * the planner: FTS5 gives few enough matches to start from.
+ */
+function source(dialect: DialectName, filter: Pick<ContractFilter, 'q' | 'party'>, sort: LedgerSort | 'count') {
+  const trigram = [filter.q, filter.party].some((text) => text !== undefined && [...text].length >= 3);
+  const short = [filter.q, filter.party].some((text) => text !== undefined && [...text].length < 3);
+  const hint = dialect === 'sqlite' && !trigram && (sort === 'count' || (short && sort.endsWith('created')));
+  return (hint ? sql`contracts indexed by contracts_ledger_idx` : 'contracts') as 'contracts';
+}
+
 function matches(dialect: DialectName, filter: Omit<ContractFilter, 'sort' | 'cursor' | 'limit' | 'page' | 'pageSize'>) {
   const conditions = ledgerConditions(dialect, filter);
   const scope = withinScope(filter.scope);
@@ -219,7 +236,7 @@ export function createContractRepository(db: Kysely<Database>, dialect: DialectN
       const where = matches(dialect, filter);
       const { column, direction } = sortOrder(sort);
       let rows = db
-        .selectFrom('contracts')
+        .selectFrom(source(dialect, filter, sort))
         .select([...SUMMARY_COLUMNS])
         .where(where)
         .orderBy(column, direction)
@@ -229,7 +246,7 @@ export function createContractRepository(db: Kysely<Database>, dialect: DialectN
       rows = cursor ? rows.where(afterCursor(cursor)) : rows.offset((page - 1) * pageSize);
       const found = await rows.execute();
       const count = await db
-        .selectFrom('contracts')
+        .selectFrom(source(dialect, filter, 'count'))
         .select((eb) => eb.fn.countAll().as('total'))
         .where(where)
         .executeTakeFirstOrThrow();
@@ -242,7 +259,7 @@ export function createContractRepository(db: Kysely<Database>, dialect: DialectN
 
     async counts(filter) {
       const rows = await db
-        .selectFrom('contracts')
+        .selectFrom(source(dialect, filter, 'count'))
         .select((eb) => ['contracts.status', eb.fn.countAll().as('n')])
         .where(matches(dialect, { ...filter, status: undefined }))
         .groupBy('contracts.status')

@@ -491,12 +491,41 @@ export function migrations(dialect: DialectName): Record<string, Migration> {
     },
     '0011_ledger_search': {
       // The ledger (合同台账): search in title, parties, id and source key, Chinese substrings
-      // included, and the sort orders it offers. store/contract-search.ts queries these.
+      // included, its sort orders, and counts per status. store/contract-search.ts queries these.
       async up(db: Kysely<any>) {
+        // Contract rows are wide (the whole state, ~2 kB): a list that checks the caller's unit,
+        // a flow or an amount row by row, or a count, would read them all. This index carries
+        // every column the ledger filters on, so those checks and counts read the index alone
+        // (SQLite seeks the row only for a match; PostgreSQL counts with an index-only scan).
+        // It starts like contracts_tenant_created_idx, which it replaces.
+        await db.schema.dropIndex('contracts_tenant_created_idx').execute();
+        const carried = ['status', 'flow_key', 'amount', 'unit_path', 'initiator_id', 'updated_at', 'waiting_on'];
+        if (dialect === 'postgres') {
+          await sql`create index contracts_ledger_idx on contracts (tenant_id, created_at, id) include (${sql.raw(carried.join(', '))})`.execute(db);
+        } else {
+          await db.schema.createIndex('contracts_ledger_idx').on('contracts').columns(['tenant_id', 'created_at', 'id', ...carried]).execute();
+        }
         await db.schema.createIndex('contracts_tenant_updated_idx').on('contracts').columns(['tenant_id', 'updated_at', 'id']).execute();
         await db.schema.createIndex('contracts_tenant_amount_idx').on('contracts').columns(['tenant_id', 'amount', 'id']).execute();
 
+        // The search text of each contract (lower-cased title, parties, id, source key, one per
+        // line) and its parties alone (for the party filter) in a narrow side table, kept by
+        // triggers in step with every write of a contract, whoever makes it. A query of 1–2
+        // characters (no trigram to look up) scans this table, never the wide contract rows.
         if (dialect === 'postgres') {
+          await sql`create table contract_search (contract_id text primary key references contracts (id) on delete cascade, body text not null, parties text not null)`.execute(db);
+          await sql`create function contract_search_sync() returns trigger language plpgsql as $$
+                    begin
+                      insert into contract_search (contract_id, body, parties)
+                      values (new.id, lower(coalesce(new.title, '') || E'\\n' || new.parties || E'\\n' || new.id || E'\\n' || coalesce(new.source_key, '')), lower(new.parties))
+                      on conflict (contract_id) do update set body = excluded.body, parties = excluded.parties;
+                      return null;
+                    end $$`.execute(db);
+          // Title and parties change as the contract moves (documents generated, signers planned).
+          await sql`create trigger contracts_search_sync after insert or update of title, parties, source_key on contracts
+                    for each row execute function contract_search_sync()`.execute(db);
+          await sql`insert into contract_search (contract_id, body, parties)
+                    select id, lower(coalesce(title, '') || E'\\n' || parties || E'\\n' || id || E'\\n' || coalesce(source_key, '')), lower(parties) from contracts`.execute(db);
           // pg_trgm's GIN index answers LIKE '%…%' of 3+ characters. It indexes CJK only under a
           // UTF-8 ctype (C.UTF-8, zh_CN.UTF-8…): under ctype C only ASCII letters and digits are
           // word characters, a Chinese query finds no trigram to look up, and the LIKE answers
@@ -506,9 +535,7 @@ export function migrations(dialect: DialectName): Record<string, Migration> {
           await sql`savepoint ledger_trgm`.execute(db);
           try {
             await sql`create extension if not exists pg_trgm`.execute(db);
-            // The expression must stay the one store/contract-search.ts queries, or the planner
-            // cannot use the index (test/store/ledger.test.ts checks that it does).
-            await sql`create index contracts_search_trgm_idx on contracts using gin ((lower(coalesce(title, '') || E'\\n' || parties || E'\\n' || id || E'\\n' || coalesce(source_key, ''))) gin_trgm_ops)`.execute(db);
+            await sql`create index contract_search_trgm_idx on contract_search using gin (body gin_trgm_ops)`.execute(db);
             await sql`release savepoint ledger_trgm`.execute(db);
           } catch {
             await sql`rollback to savepoint ledger_trgm`.execute(db);
@@ -516,10 +543,9 @@ export function migrations(dialect: DialectName): Record<string, Migration> {
           return;
         }
 
-        // SQLite: the search text in a narrow side table with an integer key (contracts.rowid
-        // may change on VACUUM, this one may not), and FTS5's trigram index over it as external
-        // content. Triggers keep both in step with every write of a contract, whoever makes it.
-        await sql`create table contract_search (seq integer primary key, contract_id text not null unique, body text not null)`.execute(db);
+        // SQLite: an integer key (contracts.rowid may change on VACUUM, this one may not) for
+        // FTS5's trigram index, which keeps this table as its external content.
+        await sql`create table contract_search (seq integer primary key, contract_id text not null unique, body text not null, parties text not null)`.execute(db);
         await sql`create virtual table contract_search_fts using fts5(body, content='contract_search', content_rowid='seq', tokenize='trigram')`.execute(db);
         await sql`create trigger contract_search_ai after insert on contract_search begin
                     insert into contract_search_fts (rowid, body) values (new.seq, new.body); end`.execute(db);
@@ -531,13 +557,13 @@ export function migrations(dialect: DialectName): Record<string, Migration> {
         const body = (row: 'new' | 'contracts') =>
           sql.raw(`lower(coalesce(${row}.title, '') || char(10) || ${row}.parties || char(10) || ${row}.id || char(10) || coalesce(${row}.source_key, ''))`);
         await sql`create trigger contracts_search_ai after insert on contracts begin
-                    insert into contract_search (contract_id, body) values (new.id, ${body('new')}); end`.execute(db);
+                    insert into contract_search (contract_id, body, parties) values (new.id, ${body('new')}, lower(new.parties)); end`.execute(db);
         // Title and parties change as the contract moves (documents generated, signers planned).
         await sql`create trigger contracts_search_au after update of title, parties, source_key on contracts begin
-                    update contract_search set body = ${body('new')} where contract_id = new.id; end`.execute(db);
+                    update contract_search set body = ${body('new')}, parties = lower(new.parties) where contract_id = new.id; end`.execute(db);
         await sql`create trigger contracts_search_ad after delete on contracts begin
                     delete from contract_search where contract_id = old.id; end`.execute(db);
-        await sql`insert into contract_search (contract_id, body) select contracts.id, ${body('contracts')} from contracts`.execute(db);
+        await sql`insert into contract_search (contract_id, body, parties) select contracts.id, ${body('contracts')}, lower(contracts.parties) from contracts`.execute(db);
       },
     },
   };

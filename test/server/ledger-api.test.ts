@@ -26,7 +26,7 @@ describe.each(dialects)('ledger API (%s)', (dialect) => {
 
   /** GET as a user; query values are encoded here. */
   const get = (path: string, query: Record<string, string | number | boolean> = {}, who = 'admin') => {
-    const search = new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)])).toString();
+    const search = new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)])).toString();
     return hub.call('GET', `${path}${search ? `?${search}` : ''}`, undefined, who === 'admin' ? hub.adminToken : tokens[who]);
   };
   const listIds = async (query: Record<string, string | number | boolean>, who = 'admin') => {
