@@ -60,6 +60,12 @@ describe.each(dialects)('tenants on %s', (dialect) => {
     hub = await startTestHub({ dialect });
     a = await openTenant('甲公司');
     b = await openTenant('乙公司');
+    // Each tenant publishes the example's flow under the same key (supplier-purchase), named its own way.
+    for (const tenant of [a, b]) {
+      const created = await as(tenant)('POST', '/api/flows', { ...approvalFlow(), name: `${tenant.name}采购` });
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      expect((await as(tenant)('POST', `/api/flows/${approvalFlow().key}/publish`)).status).toBe(200);
+    }
   }, 120_000);
   afterAll(() => hub?.close());
 
@@ -120,11 +126,6 @@ describe.each(dialects)('tenants on %s', (dialect) => {
     const aOnly = `a-only-${suffix}`;
 
     beforeAll(async () => {
-      for (const tenant of [a, b]) {
-        const created = await as(tenant)('POST', '/api/flows', { ...shared, name: `${tenant.name}采购` });
-        expect(created.status, JSON.stringify(created.body)).toBe(201);
-        expect((await as(tenant)('POST', `/api/flows/${shared.key}/publish`)).status).toBe(200);
-      }
       expect((await as(a)('POST', '/api/flows', { ...shared, key: aOnly })).status).toBe(201);
     });
 
