@@ -7,9 +7,11 @@ import { AppError } from '../errors';
 export async function sealHolder(store: Store, authorization: string | undefined, seal: string): Promise<User> {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
   if (!match) throw new AppError('seal_login_required', `Signing with the seal "${seal}" needs you signed in: send Authorization: Bearer <your user token>`, { status: 401 });
-  const user = await store.users.byToken(match[1]);
-  if (!user) throw new AppError('seal_login_required', 'The bearer token is not valid; sign in again to use the seal', { status: 401 });
-  return user;
+  const found = await store.apiKeys.authenticate(match[1]);
+  if (!found) throw new AppError('seal_login_required', 'The bearer token is not valid; sign in again to use the seal', { status: 401 });
+  // Applying a seal is the keeper's own act: a key narrowed to some rights (a system's) does not carry it.
+  if (!found.key.scopes.includes('*')) throw new AppError('seal_not_allowed', `The key "${found.key.name}" is limited to ${found.key.scopes.join(', ')}; a seal needs the keeper's unrestricted key`, { status: 403 });
+  return found.user;
 }
 
 /** The seal exists, is this company's, and this user is on its list. */

@@ -70,6 +70,11 @@ describe('seal management', () => {
     expect(notAllowed.status).toBe(403);
     expect(notAllowed.body.error).toMatchObject({ code: 'seal_not_allowed', message: expect.stringContaining('孙路人') });
     expect((await hub.call('GET', `/api/contracts/${id}`)).body.signers[0].status).toBe('invited');
+    // A key of the keeper's that is limited to some rights (one a system holds) does not carry the seal.
+    const narrowed = await hub.store.apiKeys.create({ tenantId: 'default', userId: keeper.id, name: 'ERP reader', scopes: ['contracts.read'], expiresAt: null, createdBy: keeper.id });
+    const limited = await signer(link, '', { read: true }, narrowed.token);
+    expect(limited.status).toBe(403);
+    expect(limited.body.error).toMatchObject({ code: 'seal_not_allowed', message: expect.stringContaining('ERP reader') });
 
     expect((await signer(link, '', { read: true }, keeper.token)).body.status).toBe('signed');
     const contract = await hub.waitFor(id, (c) => c.signers[0].status === 'signed');
