@@ -33,7 +33,7 @@ import { tenantRoutes } from './routes/tenants';
 import type { FaceVerifier } from './face';
 import { createSigningSession } from './signing-session';
 import { signerPageRouter } from './signer-page';
-import { designerRouter } from './designer';
+import { consoleFontRoute, designerRouter } from './designer';
 import { userRoutes } from './routes/users';
 import { sessionRoutes } from './routes/session';
 import { keyRoutes } from './routes/keys';
@@ -124,6 +124,7 @@ export function createApp(options: AppOptions) {
     ...sealRoutes(store),
     ...tenantRoutes(store),
     ...connectorRoutes(connectors),
+    consoleFontRoute(),
   ];
   const openapi = openApiDocument(
     [...routes, webhookRouteDoc, defineRoute({ method: 'get', path: '/openapi.json', tag: 'system', access: 'public', summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1' } }, handler: async () => ({ body: null }) })],

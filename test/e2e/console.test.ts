@@ -118,6 +118,19 @@ it('serves the console at /console and its deep links, under the designer’s st
   }
 });
 
+it('cuts a font of the hanzi the webfont lacks, for signed-in callers only', async () => {
+  const rare = await fetch(`${hub.url}/api/console/font.woff2?text=${encodeURIComponent('深圳市华强')}`, { headers: { authorization: `Bearer ${tokens.clerk}` } });
+  expect(rare.status).toBe(200);
+  expect(rare.headers.get('content-type')).toBe('font/woff2');
+  expect(rare.headers.get('sealflow-unicode-range')).toBe('U+5733'); // 圳: the others are common hanzi
+  expect((await rare.arrayBuffer()).byteLength).toBeLessThan(20_000);
+  const common = await fetch(`${hub.url}/api/console/font.woff2?text=${encodeURIComponent('合同台账')}`, { headers: { authorization: `Bearer ${tokens.clerk}` } });
+  expect(common.status).toBe(204);
+  expect((await fetch(`${hub.url}/api/console/font.woff2?text=%E5%9C%B3`)).status).toBe(401);
+  const tooLong = await fetch(`${hub.url}/api/console/font.woff2?text=${'圳'.repeat(1001)}`, { headers: { authorization: `Bearer ${tokens.clerk}` } });
+  expect(tooLong.status).toBe(400);
+});
+
 it('a business user signs in, filters and searches the ledger, exports it, nudges a signer and sees changes live', { timeout: 180_000 }, async () => {
   const { page, problems } = await open({ ...desktop, acceptDownloads: true });
 
@@ -183,6 +196,10 @@ it('a business user signs in, filters and searches the ledger, exports it, nudge
   expect(await page.locator('[data-testid="signer"][data-signer="supplier"]').getAttribute('data-state')).toBe('waiting');
   expect(await page.locator('[data-testid="waiting-on"]').textContent()).toContain('上海启明智能制造有限公司');
   expect(await page.locator('[data-testid="source"]').textContent()).toContain('4500000001');
+  // The supplier's 圳 is no common hanzi: the page fetched a face for it (this Chromium has no Chinese font)
+  await expect
+    .poll(() => page.evaluate<boolean>(`[...document.fonts].some((f) => f.family.replace(/"/g, '') === 'Sealflow Rare' && f.status === 'loaded' && /u\\+5733/i.test(f.unicodeRange))`))
+    .toBe(true);
   expect(await page.locator('[data-testid="timeline"] li[data-type="invited"]').count()).toBeGreaterThan(0);
 
   // Nudge the buyer: the reminder is in the outbox, and in the timeline

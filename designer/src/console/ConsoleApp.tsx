@@ -10,6 +10,7 @@ import { ContractPage } from './ContractPage';
 import { closeEvents, openEvents } from './events';
 import { Ledger } from './Ledger';
 import { Password } from './Password';
+import { stopWatchingRareCharacters, watchRareCharacters } from './rare-font';
 import { linkProps, navigate, useRoute, type ConsoleRoute } from './routes';
 import { SignIn } from './SignIn';
 import './console.css';
@@ -28,8 +29,13 @@ export default function ConsoleApp() {
     api.session().then(setUser, (error) => setFailure(String(error?.message ?? error)));
   }, []);
   useEffect(() => {
-    if (user) openEvents();
-    else closeEvents();
+    if (user) {
+      openEvents();
+      watchRareCharacters();
+    } else {
+      closeEvents();
+      stopWatchingRareCharacters();
+    }
   }, [user]);
   useEffect(() => {
     document.title = `Sealflow · ${t('console.title')}`;
