@@ -20,6 +20,8 @@ const MATRIX: Record<string, 'public' | 'user' | 'session' | Role[]> = {
   'get /openapi.json': 'public',
   'get /api/schemas/flow.json': 'public',
   'get /api/me': 'user',
+  // the console's font of rarer hanzi from data (server/designer.ts)
+  'get /api/console/font.woff2': 'user',
   // flows and templates: designers write, everyone who works with contracts reads
   'post /api/flows': ['tenant-admin', 'flow-designer'],
   'get /api/flows': ['tenant-admin', 'flow-designer', 'integration-admin', 'business-user', 'approver', 'legal', 'viewer'],
