@@ -4,6 +4,8 @@
 // one query for all listeners together, only while anyone listens. Each listener gets only
 // what server/access.ts lets them see; their credential is checked again every minute and
 // the stream ends when it no longer holds.
+import type { Server } from 'node:http';
+import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import type { Request } from 'express';
 import type { Store } from '../store';
@@ -32,6 +34,9 @@ const POLL_LIMIT = 5_000;
 interface Listener {
   principal: Principal;
   send(chunk: string): void;
+  /** Whether the server this stream goes out through has stopped listening (it is shutting down). */
+  serverClosed(): boolean;
+  end(): void;
 }
 
 export function createContractEvents({ store, authenticate, pollMs = 1000, heartbeatMs = 15_000, recheckMs = 60_000, log = console.error }: ContractEventsOptions) {
@@ -49,6 +54,12 @@ export function createContractEvents({ store, authenticate, pollMs = 1000, heart
   async function poll(): Promise<void> {
     if (polling) return;
     polling = true;
+    // A server that is closing waits for every open connection: streams end on its first tick.
+    for (const listener of listeners) if (listener.serverClosed()) listener.end();
+    if (listeners.size === 0) {
+      polling = false;
+      return;
+    }
     try {
       const since = primed ? new Date(Date.parse(watermark) - LOOKBACK_MS).toISOString() : new Date(Date.now() - LOOKBACK_MS).toISOString();
       const changes = await store.stats.changedSince(tenants(), since, POLL_LIMIT);
@@ -110,14 +121,17 @@ export function createContractEvents({ store, authenticate, pollMs = 1000, heart
           done(error);
         },
       });
+      let ended = false;
       const end = () => {
         unsubscribe();
         for (const t of timers) clearInterval(t);
-        stream.push(null);
+        if (!ended) stream.push(null);
+        ended = true;
       };
-      const listener: Listener = { principal, send: (chunk) => void stream.push(chunk) };
+      const server = (req.socket as Socket & { server?: Server }).server;
+      const listener: Listener = { principal, send: (chunk) => void (ended || stream.push(chunk)), serverClosed: () => server?.listening === false, end };
       unsubscribe = subscribe(listener);
-      timers.push(setInterval(() => stream.push(`: heartbeat ${new Date().toISOString()}\n\n`), heartbeatMs));
+      timers.push(setInterval(() => listener.send(`: heartbeat ${new Date().toISOString()}\n\n`), heartbeatMs));
       timers.push(
         setInterval(() => {
           authenticate(req).then(
@@ -128,7 +142,7 @@ export function createContractEvents({ store, authenticate, pollMs = 1000, heart
               listener.principal = fresh;
             },
             () => {
-              stream.push('event: end\ndata: {"reason":"unauthorized"}\n\n');
+              if (!ended) stream.push('event: end\ndata: {"reason":"unauthorized"}\n\n');
               end();
             },
           );

@@ -156,7 +156,7 @@ describe('the feed', () => {
     });
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/events`;
   });
-  afterAll(() => new Promise<void>((resolve) => server?.close(() => resolve())));
+  afterAll(() => new Promise<void>((resolve) => (server?.listening ? server.close(() => resolve()) : resolve())));
 
   it('polls once per tick for all listeners, sends heartbeats, and stops polling when the last listener leaves', async () => {
     expect(events.polling()).toBe(false);
@@ -190,6 +190,17 @@ describe('the feed', () => {
       await hub.store.users.setDisabled(user.id, true);
       await expect.poll(() => listener.ended(), { timeout: 3000 }).toBe(true);
       expect(listener.events.at(-1)).toEqual({ event: 'end', data: { reason: 'unauthorized' } });
+    } finally {
+      await listener.close();
+    }
+  });
+
+  it('ends its streams when the server shuts down, so that closing the server does not wait for open consoles', async () => {
+    const listener = await listen(url, tokens.buyer);
+    try {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      await expect.poll(() => listener.ended(), { timeout: 3000 }).toBe(true);
+      await closed;
     } finally {
       await listener.close();
     }
