@@ -10,6 +10,7 @@ import { Readable } from 'node:stream';
 import type { Request } from 'express';
 import type { Store } from '../store';
 import { canSeeContract, type Principal } from './access';
+import { AppError } from './errors';
 import { defineRoute } from './route';
 
 export interface ContractEventsOptions {
@@ -108,8 +109,12 @@ export function createContractEvents({ store, authenticate, pollMs = 1000, heart
   const route = defineRoute({
     method: 'get', path: '/api/events', tag: 'contracts', access: 'contracts.read',
     summary: 'Live events (text/event-stream): `event: contract` with data {id, status, updatedAt} whenever a contract the caller may see changes; a comment line every 15 s keeps the connection open; the stream ends when the credential no longer holds',
-    responses: { 200: { description: 'an event stream', contentType: 'text/event-stream' } },
+    responses: { 200: { description: 'an event stream', contentType: 'text/event-stream' }, 406: { description: 'the request does not accept text/event-stream' } },
     handler: async ({ actor, req }) => {
+      // A stream never ends by itself: a caller that did not ask for one (a script, a crawler of the API) gets an answer instead of a hang.
+      if (!(req.get('accept') ?? '').includes('text/event-stream')) {
+        throw new AppError('not_acceptable', 'This is an event stream: send Accept: text/event-stream (EventSource does)', { status: 406, details: [{ path: '/headers/accept', message: 'must include text/event-stream' }] });
+      }
       let principal = actor!;
       let unsubscribe = () => {};
       const timers: NodeJS.Timeout[] = [];

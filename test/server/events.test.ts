@@ -127,11 +127,15 @@ describe('live contract events', () => {
     }
   });
 
-  it('refuses a caller without contracts.read and an unauthenticated one', async () => {
+  it('refuses a caller without contracts.read, an unauthenticated one, and one that does not accept an event stream', async () => {
     const { user: integrator, token } = await hub.store.users.create({ name: '集成管理员', roles: ['integration-admin'] });
     expect(integrator.roles).toEqual(['integration-admin']);
     expect((await fetch(`${hub.url}/api/events`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(403);
     expect((await fetch(`${hub.url}/api/events`)).status).toBe(401);
+    // a caller that does not ask for a stream gets an answer, not a connection that never ends
+    const plain = await hub.call('GET', '/api/events', undefined, tokens.buyer);
+    expect(plain.status).toBe(406);
+    expect(plain.body.error.details).toEqual([{ path: '/headers/accept', message: 'must include text/event-stream' }]);
   });
 });
 
