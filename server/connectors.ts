@@ -5,7 +5,7 @@
 // contracts an instance starts belong to its tenant and its org unit (`orgUnit`).
 import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateStage, type Client } from '@temporalio/client';
 import { checkSettings, compileMapping, ConnectorError, destinationFields, getConnector, refusedDestinations, listConnectors, previewMapping, splitSecrets, validateSettings, type AnyConnector } from '../connectors';
-import type { ValidationIssue } from '../flows';
+import { compileExpression, ExpressionError, isExpression, type ValidationIssue } from '../flows';
 import { StoreError, type ConnectorHealthRecord, type ConnectorInstanceRecord, type ConnectorTrigger, type ConnectorWebhookAuth, type Store } from '../store';
 import { CONNECTOR_SYNC_WORKFLOW, connectorSyncWorkflowId, loadConnectorInstance, requestSync, syncNow, type ConnectorSyncInput, type ConnectorSyncSummary, type ContractStarter } from '../workflows';
 import type { Principal } from './access';
@@ -21,7 +21,7 @@ export interface ConnectorInstanceBody {
   flow: string;
   mapping: string;
   enabled?: boolean;
-  /** The org unit (of the caller's tenant) whose contracts the instance starts; default the tenant's top. */
+  /** The org unit (of the caller's tenant) whose contracts the instance starts, or `=expression` giving one per mapped record; default the tenant's top. */
   orgUnit?: string | null;
 }
 
@@ -128,7 +128,17 @@ export function createConnectorService({ store, client, taskQueue, masterKey, st
       issues.push({ path: '/mapping', message: error.message });
     }
     if (!(await store.flows.get(tenantId, input.flow))) issues.push({ path: '/flow', message: `names no flow ("${input.flow}")` });
-    if (input.orgUnit !== null && !(await store.orgUnits.get(tenantId, input.orgUnit))) issues.push({ path: '/orgUnit', message: `names no org unit of this tenant ("${input.orgUnit}")` });
+    if (input.orgUnit !== null && isExpression(input.orgUnit)) {
+      // Per record: checked when each record starts (an unknown unit fails that record).
+      try {
+        compileExpression(input.orgUnit.slice(1), '/orgUnit');
+      } catch (error) {
+        if (!(error instanceof ExpressionError)) throw error;
+        issues.push({ path: '/orgUnit', message: error.message });
+      }
+    } else if (input.orgUnit !== null && !(await store.orgUnits.get(tenantId, input.orgUnit))) {
+      issues.push({ path: '/orgUnit', message: `names no org unit of this tenant ("${input.orgUnit}")` });
+    }
     if (issues.length) throw invalid(`The connector instance has ${issues.length} problem(s)`, issues);
     const { plain, secrets } = splitSecrets(connector, settings);
     return { connector, plain, secrets };

@@ -5,7 +5,7 @@
 // contracts it starts belong to that tenant and to the instance's org unit.
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { ConnectorError, getConnector, writeBack, type AnyConnector, type ContractOutcome, type SourceChange, type StartContract, type WriteBackResult } from '../connectors';
-import type { ContractOwner, ContractState } from '../flows';
+import { compileExpression, ExpressionError, isExpression, type ContractOwner, type ContractState } from '../flows';
 import type { ConnectorInstanceRecord, Store } from '../store';
 import { sourceChanged, type Actor } from './contract-flow.defs';
 import { ContractStartError, type ContractStarter } from './contract-starter';
@@ -21,8 +21,47 @@ export interface LoadedConnectorInstance {
   /** Public settings and secrets together, as the connector's code needs them. */
   settings: Record<string, unknown>;
   webhookAuth: { kind: 'hmac-sha256'; secret: string } | { kind: 'bearer'; token: string } | null;
-  /** Who the contracts it starts belong to: its tenant, and its org unit (null: the tenant's top). */
-  owner: ContractOwner;
+  /** Who the contract of a record (its mapped data) belongs to: the instance's tenant, and its org unit. */
+  owner: ContractOwnerOf;
+}
+
+/**
+ * The owner of the contract of one mapped record. Throws ContractStartError when the
+ * instance's `orgUnit` expression fails or names no unit of the tenant: that record fails.
+ */
+export type ContractOwnerOf = (data: Record<string, unknown>) => Promise<ContractOwner>;
+
+/**
+ * An instance's `orgUnit` is a unit id of its tenant, or `=expression` (JSONata, on the
+ * mapped record, bounded like every flow expression) that gives one per record; no value
+ * (or none given) means the tenant's top.
+ */
+async function ownerOf(store: Store, record: ConnectorInstanceRecord): Promise<ContractOwnerOf> {
+  const tenantId = record.tenantId;
+  const unitOf = async (id: string) => {
+    const unit = await store.orgUnits.get(tenantId, id);
+    return unit ? { id: unit.id, path: unit.path } : null;
+  };
+  if (record.orgUnit === null) return async () => ({ tenantId, unit: null });
+  if (!isExpression(record.orgUnit)) {
+    const unit = await unitOf(record.orgUnit);
+    if (!unit) throw new ConnectorError('invalid_settings', `connector instance ${record.id} names org unit "${record.orgUnit}", which its tenant no longer has`, { retryable: false });
+    return async () => ({ tenantId, unit });
+  }
+  const expression = compileExpression(record.orgUnit.slice(1), '/orgUnit');
+  return async (data) => {
+    let value: unknown;
+    try {
+      value = await expression.evaluate(data);
+    } catch (error) {
+      if (error instanceof ExpressionError) throw new ContractStartError('unroutable', `the org unit expression failed: ${error.message}`, [{ path: '/orgUnit', message: error.message }]);
+      throw error;
+    }
+    if (value === undefined || value === null || value === '') return { tenantId, unit: null };
+    const unit = typeof value === 'string' ? await unitOf(value) : null;
+    if (!unit) throw new ContractStartError('invalid_data', `the org unit expression gave ${JSON.stringify(value)}, which is no org unit of this tenant`, [{ path: '/orgUnit', message: `gave ${JSON.stringify(value)}, no org unit of this tenant` }]);
+    return { tenantId, unit };
+  };
 }
 
 /**
@@ -43,9 +82,13 @@ export async function loadConnectorInstance(store: Store, masterKey: Uint8Array 
   const connector = getConnector(opened.connector);
   if (!connector) throw new ConnectorError('invalid_settings', `connector instance ${id} uses connector "${opened.connector}", which this Sealflow does not ship`, { retryable: false });
   const { secrets, webhookSecret, ...record } = opened;
-  const unit = record.orgUnit === null ? null : await store.orgUnits.get(record.tenantId, record.orgUnit);
-  if (record.orgUnit !== null && !unit) throw new ConnectorError('invalid_settings', `connector instance ${id} names org unit "${record.orgUnit}", which its tenant no longer has`, { retryable: false });
-  const owner: ContractOwner = { tenantId: record.tenantId, unit: unit ? { id: unit.id, path: unit.path } : null };
+  let owner: ContractOwnerOf;
+  try {
+    owner = await ownerOf(store, record);
+  } catch (error) {
+    if (error instanceof ExpressionError) throw new ConnectorError('invalid_settings', `connector instance ${id}: /orgUnit ${error.message}`, { retryable: false });
+    throw error;
+  }
   return { record, connector, settings: { ...opened.settings, ...secrets }, webhookAuth: webhookSecret, owner };
 }
 
@@ -62,12 +105,12 @@ export function isFlowMissing(failure: { details?: Record<string, unknown> } | u
  * published stops the sync without moving the cursor, so nothing is lost once it is published.
  * `owner` is the instance's (LoadedConnectorInstance.owner); without one, the default tenant's top.
  */
-export function connectorContractStart(starter: ContractStarter, instance: Pick<ConnectorInstanceRecord, 'id' | 'name'> & Partial<Pick<ConnectorInstanceRecord, 'key'>>, owner?: ContractOwner): StartContract {
+export function connectorContractStart(starter: ContractStarter, instance: Pick<ConnectorInstanceRecord, 'id' | 'name'> & Partial<Pick<ConnectorInstanceRecord, 'key'>>, owner?: ContractOwnerOf): StartContract {
   const actor = connectorActor(instance);
   return async (request) => {
     try {
       const { contract, created } = await starter(
-        { flow: request.flow, data: request.data, sourceKey: request.sourceKey, source: { connectorInstance: request.instance, ...(request.sourceVersion ? { version: request.sourceVersion } : {}) }, ...(owner ? { owner } : {}) },
+        { flow: request.flow, data: request.data, sourceKey: request.sourceKey, source: { connectorInstance: request.instance, ...(request.sourceVersion ? { version: request.sourceVersion } : {}) }, ...(owner ? { owner: await owner(request.data) } : {}) },
         actor,
       );
       return { contractId: contract.id, created };

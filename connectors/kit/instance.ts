@@ -28,7 +28,7 @@ export const ConnectorInstanceSchema = Type.Object(
     flow: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,62}$', description: 'key of the flow a record starts' }),
     mapping: Type.String({ minLength: 1, description: "JSONata expression from a source record to the flow's data" }),
     enabled: Type.Optional(Type.Boolean()),
-    orgUnit: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 100 }), Type.Null()], { description: "id of the org unit (of the instance's tenant) its contracts belong to; default the tenant's top" })),
+    orgUnit: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 2000 }), Type.Null()], { description: "the org unit (of the instance's tenant) its contracts belong to: a unit id, or =JSONata on the mapped record giving one per record; default the tenant's top" })),
   },
   { additionalProperties: false },
 );

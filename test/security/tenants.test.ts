@@ -317,6 +317,40 @@ describe.each(dialects)('tenants on %s', (dialect) => {
     });
   });
 
+  describe('a connector whose org unit comes from each record', () => {
+    it('puts each contract in the unit its expression gives, fails a record whose unit is not the tenant\'s, and refuses a broken expression', async () => {
+      const big = (await as(b)('POST', '/api/units', { name: '乙大宗采购' })).body;
+      const small = (await as(b)('POST', '/api/units', { name: '乙零星采购' })).body;
+      const foreign = (await as(a)('POST', '/api/units', { name: '甲某部' })).body;
+      const SECRET = 'routed-webhook-secret-0123456789ab';
+      const base = { connector: 'bpm_webhook', settings: { timeoutMs: 5000 }, trigger: { kind: 'webhook', auth: { kind: 'hmac-sha256', secret: SECRET } }, flow: 'supplier-purchase', mapping: 'variables' };
+
+      const broken = await as(b)('POST', '/api/connectors', { ...base, id: 'routed-bad', orgUnit: '=amount > ? "x"' });
+      expect(broken.status).toBe(400);
+      expect(paths(broken.body)).toEqual(['/orgUnit']);
+
+      const routing = `=amount > 10000 ? "${big.id}" : (supplier.name = "外部公司" ? "${foreign.id}" : "${small.id}")`;
+      const created = await as(b)('POST', '/api/connectors', { ...base, id: 'routed', orgUnit: routing });
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      const deliver = (businessKey: string, variables: unknown) => {
+        const body = JSON.stringify({ processInstanceId: `p-${businessKey}`, businessKey, variables });
+        return hub.post(created.body.webhook.url, body, { 'content-type': 'application/json', ...signWebhook(body, SECRET) });
+      };
+
+      const keys = [`RT-BIG-${suffix}`, `RT-SMALL-${suffix}`, `RT-FOREIGN-${suffix}`];
+      expect((await deliver(keys[0], order(keys[0], 50000))).body).toMatchObject({ started: 1 });
+      expect((await deliver(keys[1], order(keys[1], 800))).body).toMatchObject({ started: 1 });
+      // A's unit is no unit of B: that record fails, and no contract starts.
+      const refused = await deliver(keys[2], order(keys[2], 800, '外部公司'));
+      expect(refused.body).toMatchObject({ started: 0, errors: [{ sourceKey: keys[2], message: expect.stringContaining('no org unit of this tenant') }] });
+
+      const unitOf = async (key: string) => (await as(b)('GET', `/api/contracts?q=${key}&pageSize=5`)).body.items.map((c: any) => c.orgUnit);
+      expect(await unitOf(keys[0])).toEqual([big.id]);
+      expect(await unitOf(keys[1])).toEqual([small.id]);
+      expect(await unitOf(keys[2])).toEqual([]);
+    });
+  });
+
   describe('a polling connector', () => {
     let sap: SapServer;
     beforeAll(async () => {
