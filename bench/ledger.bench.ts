@@ -14,7 +14,10 @@ import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
 import type { ContractState } from '../flows/contract';
 import { CONTRACT_STATUSES, type ContractStatus } from '../flows/status';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import { openStore, waitingOn, type ContractFilter, type ContractScope, type Store } from '../store';
+import { createContractRepository } from '../store/contracts';
+import type { Database } from '../store/tables';
 
 const arg = (name: string) => {
   const at = process.argv.indexOf(`--${name}`);
@@ -239,6 +242,39 @@ async function bench(store: Store): Promise<Figure[]> {
   ];
 }
 
+/**
+ * LEDGER_EXPLAIN=1: the plans of a few ledger queries, as the store builds them (its repository
+ * over a Kysely that records each statement), for reading why a figure is what it is.
+ */
+async function explain(dialect: 'sqlite' | 'postgres', target: string): Promise<void> {
+  if (!process.env.LEDGER_EXPLAIN) return;
+  const statements: { sql: string; parameters: readonly unknown[] }[] = [];
+  const log = (event: { level: string; query: { sql: string; parameters: readonly unknown[] } }) => {
+    if (event.level === 'query') statements.push(event.query);
+  };
+  const sqlite = dialect === 'sqlite' ? new SqliteDatabase(target) : null;
+  const pool = dialect === 'postgres' ? new pg.Pool({ connectionString: target, max: 1 }) : null;
+  const db = new Kysely<Database>({ dialect: sqlite ? new SqliteDialect({ database: sqlite }) : new PostgresDialect({ pool: pool! }), log });
+  const repo = createContractRepository(db, dialect);
+  const cases: [string, () => Promise<unknown>][] = [
+    ['search 2 chars 华强', () => repo.list({ scope: ADMIN, limit: 50, q: '华强' })],
+    ['search 1 char 鑫 (none)', () => repo.list({ scope: ADMIN, limit: 50, q: '鑫' })],
+    ['party 华强 + signing', () => repo.list({ scope: ADMIN, limit: 50, party: '华强', status: 'signing' })],
+    ['business user, first page', () => repo.list({ scope: EAST, limit: 50 })],
+  ];
+  for (const [name, run] of cases) {
+    statements.length = 0;
+    await run();
+    console.log(`\n-- ${dialect}: ${name}`);
+    for (const statement of [...statements]) {
+      console.log(statement.sql.replace(/select "id", .*? from/, 'select … from').slice(0, 600));
+      if (sqlite) for (const r of sqlite.prepare(`explain query plan ${statement.sql}`).all(...(statement.parameters as unknown[])) as { detail: string }[]) console.log(`   ${r.detail}`);
+      else for (const r of (await pool!.query(`explain (analyze, buffers off, costs off) ${statement.sql}`, statement.parameters as unknown[])).rows) console.log(`   ${r['QUERY PLAN']}`);
+    }
+  }
+  await db.destroy();
+}
+
 function report(title: string, figures: Figure[]): void {
   // Figures taken on a busy machine run slower; the load says how busy it was.
   console.log(`\n${title}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores`);
@@ -279,6 +315,7 @@ if (ONLY !== 'postgres') {
     } finally {
       await store.close();
     }
+    await explain('sqlite', file);
   } finally {
     if (dir) await rm(dir, { recursive: true, force: true });
   }
@@ -318,6 +355,7 @@ if (ONLY !== 'sqlite') {
     } finally {
       await store.close();
     }
+    await explain('postgres', url);
   } catch (error) {
     console.error(log.slice(-20).join(''));
     throw error;

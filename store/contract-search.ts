@@ -83,7 +83,10 @@ function searchMatch(dialect: DialectName, text: string, within: 'body' | 'parti
     const pattern = containsPattern(text, '\\');
     const onBody = within === 'body' || trigram ? sql`s.body like lower(${pattern})` : sql`true`;
     const onParties = within === 'parties' ? sql`s.parties like lower(${pattern})` : sql`true`;
-    return sql<boolean>`${sql.ref('contracts.id')} in (select s.contract_id from contract_search s where ${onBody} and ${onParties})`;
+    // OFFSET 0 fences the subquery: PostgreSQL computes the matches once (a scan, or the GIN
+    // index) instead of probing contract_search once per contract it walks, which it would do
+    // on a guess that matches are many (a search that finds nothing then cost 100,000 probes).
+    return sql<boolean>`${sql.ref('contracts.id')} in (select s.contract_id from contract_search s where ${onBody} and ${onParties} offset 0)`;
   }
   // instr is a plain substring test: no pattern to escape, and faster than LIKE.
   const onParties = within === 'parties' ? sql`instr(s.parties, lower(${text})) > 0` : sql`true`;
