@@ -50,26 +50,32 @@ function safeDetails(body: unknown): Record<string, unknown> | null {
   return Object.keys(details).length ? details : null;
 }
 
+/** What a route records itself besides the hook's row: an export, each contract of a bulk action. */
+export interface AuditedAct {
+  actor: Principal;
+  req: Request;
+  action: string;
+  target?: { type: string; id: string } | null;
+  details?: Record<string, unknown> | null;
+}
+
+/** Writes one row for an act; a failed write is logged, not thrown (the act itself has happened). */
+export async function recordAct(store: Store, { actor, req, action, target = null, details = null }: AuditedAct, log: (message: string) => void = console.error): Promise<void> {
+  try {
+    await store.audit.record({ tenantId: actor.tenantId, actor: { id: actor.id, name: actor.name }, action, target, details, ip: req.ip ?? null, userAgent: req.get('user-agent') ?? null });
+  } catch (error) {
+    log(redact(`[audit] recording ${action} failed: ${(error as Error)?.message ?? String(error)}`));
+  }
+}
+
 /**
  * The hook server/route.ts calls after a handler succeeded. Reads (GET) and calls without a
  * signed-in caller (signer pages, webhooks: their acts are in the contract's own timeline)
- * are not recorded. A failed write is logged, not thrown: the act itself has happened.
+ * are not recorded; reads that matter (exports) record themselves with recordAct.
  */
 export function createAuditHook({ store, log = console.error }: { store: Store; log?: (message: string) => void }): AuditHook {
   return async ({ route, actor, params, req }) => {
     if (route.method === 'get' || actor === null) return;
-    try {
-      await store.audit.record({
-        tenantId: actor.tenantId,
-        actor: { id: actor.id, name: actor.name },
-        action: `${route.method} ${route.path}`,
-        target: targetOf(route.path, params),
-        details: safeDetails(req.body),
-        ip: req.ip ?? null,
-        userAgent: req.get('user-agent') ?? null,
-      });
-    } catch (error) {
-      log(redact(`[audit] recording ${route.method} ${route.path} failed: ${(error as Error)?.message ?? String(error)}`));
-    }
+    await recordAct(store, { actor, req, action: `${route.method} ${route.path}`, target: targetOf(route.path, params), details: safeDetails(req.body) }, log);
   };
 }

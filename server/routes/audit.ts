@@ -3,6 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { AuditCursorError, MAX_AUDIT_PAGE, type AuditEvent, type AuditFilter, type Store } from '../../store';
 import type { Principal } from '../access';
 import { AppError } from '../errors';
+import { recordAct } from '../audit';
 import { defineRoute } from '../route';
 import { ContractListQuery } from '../schemas';
 import { csvStream } from './ledger-export';
@@ -68,11 +69,14 @@ export function auditRoutes(store: Store) {
       method: 'get', path: '/api/audit/export.csv', tag: 'audit', access: 'audit.read', query: AuditExportQuery,
       summary: `The filtered audit trail as CSV (UTF-8 with BOM), newest first, at most ${MAX_AUDIT_EXPORT} rows`,
       responses: { 200: { description: 'the CSV file', contentType: 'text/csv' } },
-      handler: async ({ query, actor }) => ({
-        body: csvStream(['at', 'actorId', 'actorName', 'action', 'targetType', 'targetId', 'details', 'ip', 'userAgent'], auditRows(store, auditFilter(query, actor!))),
-        contentType: 'text/csv; charset=utf-8',
-        headers: { 'content-disposition': `attachment; filename="audit-${new Date().toISOString().slice(0, 10)}.csv"`, 'cache-control': 'no-store' },
-      }),
+      handler: async ({ query, actor, req }) => {
+        await recordAct(store, { actor: actor!, req, action: 'get /api/audit/export.csv', details: { filters: query } });
+        return {
+          body: csvStream(['at', 'actorId', 'actorName', 'action', 'targetType', 'targetId', 'details', 'ip', 'userAgent'], auditRows(store, auditFilter(query, actor!))),
+          contentType: 'text/csv; charset=utf-8',
+          headers: { 'content-disposition': `attachment; filename="audit-${new Date().toISOString().slice(0, 10)}.csv"`, 'cache-control': 'no-store' },
+        };
+      },
     }),
   ];
 }

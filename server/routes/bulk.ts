@@ -9,6 +9,7 @@ import { contractName, type ContractState } from '../../flows';
 import type { Store } from '../../store';
 import type { ContractService } from '../contracts';
 import { AppError } from '../errors';
+import { recordAct } from '../audit';
 import { defineRoute } from '../route';
 import type { SigningSession } from '../signing-session';
 
@@ -45,7 +46,7 @@ export function bulkRoutes({ store, contracts, session, log = console.error }: {
       method: 'post', path: '/api/contracts/bulk/nudge', tag: 'contracts', access: 'contracts.act', body: BulkNudgeBody,
       summary: `催办 for a selection (at most ${MAX_SELECTION}): each contract's pending signers are reminded; each id gets its own outcome (nudged, not_found, nothing_to_nudge, rate_limited, failed)`,
       responses: { 200: { description: '{results: [{id, outcome, signers | code, message}], counts}' }, 400: { description: `no ids, repeated ids, or more than ${MAX_SELECTION}` } },
-      handler: async ({ body, actor }) => {
+      handler: async ({ body, actor, req }) => {
         const results: NudgeOutcome[] = new Array(body.ids.length);
         let next = 0;
         const worker = async () => {
@@ -55,6 +56,8 @@ export function bulkRoutes({ store, contracts, session, log = console.error }: {
               await contracts.readable(id, actor!);
               const { nudged } = await session.nudge(id, { actor: actor!, signerId: null });
               results[i] = { id, outcome: 'nudged', signers: nudged };
+              // The contract's own trail entry, so that searching the trail for this contract finds the bulk nudge.
+              await recordAct(store, { actor: actor!, req, action: 'post /api/contracts/bulk/nudge', target: { type: 'contract', id }, details: { signers: nudged } }, log);
             } catch (error) {
               if (!(error instanceof AppError)) log(`[bulk nudge] ${id}: ${(error as Error)?.stack ?? String(error)}`);
               results[i] = outcomeOf(id, error);

@@ -9,6 +9,7 @@ import { MAX_PAGE_SIZE, type ContractFilter, type ContractSummary, type Store } 
 import { seesPersonalData, type Principal } from '../access';
 import { AppError } from '../errors';
 import { maskIdNumber, maskMobile } from '../personal-data';
+import { recordAct } from '../audit';
 import { defineRoute } from '../route';
 import { ContractListQuery, LedgerFilterProperties } from '../schemas';
 import { ledgerFilter } from './contracts';
@@ -103,11 +104,13 @@ async function* cells(store: Store, filter: ContractFilter, columns: ExportColum
   }
 }
 
-async function refuseTooMany(store: Store, filter: ContractFilter) {
+/** How many rows the export will have; 413 when more than it may. */
+async function refuseTooMany(store: Store, filter: ContractFilter): Promise<number> {
   const { total } = await store.contracts.counts(filter);
   if (total > MAX_EXPORT_ROWS) {
     throw new AppError('export_too_large', `The filter matches ${total} contracts; an export holds at most ${MAX_EXPORT_ROWS}. Narrow it (dates, status, flow).`, { status: 413, details: [{ path: '/', message: `matches ${total} contracts, more than ${MAX_EXPORT_ROWS}` }] });
   }
+  return total;
 }
 
 /**
@@ -151,11 +154,13 @@ export function ledgerExportRoutes(store: Store) {
         400: { description: 'an unknown column or filter' },
         413: { description: `the filter matches more than ${MAX_EXPORT_ROWS} contracts` },
       },
-      handler: async ({ query, actor }) => {
+      handler: async ({ query, actor, req }) => {
         const { columns: chosen, sort, ...filters } = query as ExportQueryValue;
         const columns = parseColumns(chosen);
         const filter: ContractFilter = { ...(await ledgerFilter(store, filters, actor!)), sort };
-        await refuseTooMany(store, filter);
+        const total = await refuseTooMany(store, filter);
+        // Who took which part of the ledger out of the hub, and how much of it.
+        await recordAct(store, { actor: actor!, req, action: `get /api/contracts/export.${format}`, details: { rows: total, columns, filters: { ...filters, sort } } });
         const header = columns.map((c) => EXPORT_COLUMNS[c].header);
         const rows = cells(store, filter, columns, actor!);
         const filename = `contracts-${stamp()}.${format}`;

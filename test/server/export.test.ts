@@ -21,6 +21,7 @@ import { prepareQuickSigning, quickContract } from './ops-fixtures';
 let hub: TestHub;
 let units: Record<'group' | 'purchasing' | 'sales', OrgUnit>;
 const tokens: Record<string, string> = {};
+const userIds: Record<string, string> = {};
 const scratch = mkdtempSync(join(tmpdir(), 'sealflow-export-'));
 const cast = () => ({ starter: tokens.buyer, manager: tokens.manager, finance: tokens.finance, sealKeeper: tokens.sealKeeper });
 
@@ -70,6 +71,7 @@ beforeAll(async () => {
   const user = async (key: string, name: string, roles: string[], unit: OrgUnit | null, tenantId = 'default') => {
     const { user: created, token } = await hub.store.users.create({ tenantId, name, roles, orgUnit: unit?.id ?? null });
     tokens[key] = token;
+    userIds[key] = created.id;
     return created;
   };
   const buyer = await user('buyer', '采购员小李', ['business-user'], purchasing);
@@ -107,6 +109,9 @@ describe('ledger export', () => {
       ['c-formula', `'=HYPERLINK("http://evil.example","点我")`, '张三', '-5', '采购部'],
       ['c-mobile', '联系人 138****5678 的合同', '李四', '2000', '采购部'],
     ]);
+    // the audit trail says who took what out of the hub
+    const trail = await hub.call('GET', `/api/audit?actor=${userIds.buyer}&action=${encodeURIComponent('get /api/contracts/export.csv')}`);
+    expect(trail.body.items[0].details).toMatchObject({ rows: 3, columns: ['id', 'title', 'parties', 'amount', 'orgUnit'], filters: { sort: 'created' } });
   });
 
   it('shows the tenant-wide admin every unit but never another tenant, unmasked', async () => {
@@ -215,7 +220,10 @@ describe('bulk actions', () => {
     expect(first.body.counts).toMatchObject({ nudged: 1, nothing_to_nudge: 1, not_found: 3 });
     const again = await hub.call('POST', '/api/contracts/bulk/nudge', { ids: [signing.id] }, tokens.buyer);
     expect(again.body.results).toEqual([{ id: signing.id, outcome: 'rate_limited', code: expect.any(String), message: expect.stringMatching(/hour|nudge/i) }]);
-    // the nudge reached the supplier's mailbox (the dev outbox)
+    // the contract's own audit trail shows the bulk nudge
+    const trail = await hub.call('GET', `/api/audit?target=${signing.id}&action=${encodeURIComponent('post /api/contracts/bulk/nudge')}`);
+    expect(trail.body.items.map((e: any) => [e.actor.id, e.details])).toEqual([[userIds.buyer, { signers: ['buyer'] }]]);
+    // the nudge reached the buyer's inbox (the dev outbox)
     const outbox = await hub.call('GET', `/api/outbox?contractId=${signing.id}`);
     expect(outbox.body.items.length).toBeGreaterThan(1);
   });
