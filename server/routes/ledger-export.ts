@@ -105,10 +105,10 @@ async function* cells(store: Store, filter: ContractFilter, columns: ExportColum
 }
 
 /** How many rows the export will have; 413 when more than it may. */
-async function refuseTooMany(store: Store, filter: ContractFilter): Promise<number> {
+async function refuseTooMany(store: Store, filter: ContractFilter, maxRows: number): Promise<number> {
   const { total } = await store.contracts.counts(filter);
-  if (total > MAX_EXPORT_ROWS) {
-    throw new AppError('export_too_large', `The filter matches ${total} contracts; an export holds at most ${MAX_EXPORT_ROWS}. Narrow it (dates, status, flow).`, { status: 413, details: [{ path: '/', message: `matches ${total} contracts, more than ${MAX_EXPORT_ROWS}` }] });
+  if (total > maxRows) {
+    throw new AppError('export_too_large', `The filter matches ${total} contracts; an export holds at most ${maxRows}. Narrow it (dates, status, flow).`, { status: 413, details: [{ path: '/', message: `matches ${total} contracts, more than ${maxRows}` }] });
   }
   return total;
 }
@@ -142,7 +142,8 @@ function xlsxStream(sheetName: string, header: string[], rows: AsyncIterable<unk
 
 const stamp = () => new Date().toISOString().slice(0, 10);
 
-export function ledgerExportRoutes(store: Store) {
+/** `maxRows`: more than this is refused (default MAX_EXPORT_ROWS). */
+export function ledgerExportRoutes(store: Store, { maxRows = MAX_EXPORT_ROWS }: { maxRows?: number } = {}) {
   const exportAs = (format: 'csv' | 'xlsx') =>
     defineRoute({
       method: 'get', path: `/api/contracts/export.${format}`, tag: 'contracts', access: 'contracts.read', query: ExportQuery,
@@ -152,13 +153,13 @@ export function ledgerExportRoutes(store: Store) {
       responses: {
         200: { description: `the ${format.toUpperCase()} file`, contentType: format === 'csv' ? 'text/csv' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' },
         400: { description: 'an unknown column or filter' },
-        413: { description: `the filter matches more than ${MAX_EXPORT_ROWS} contracts` },
+        413: { description: `the filter matches more than ${maxRows} contracts` },
       },
       handler: async ({ query, actor, req }) => {
         const { columns: chosen, sort, ...filters } = query as ExportQueryValue;
         const columns = parseColumns(chosen);
         const filter: ContractFilter = { ...(await ledgerFilter(store, filters, actor!)), sort };
-        const total = await refuseTooMany(store, filter);
+        const total = await refuseTooMany(store, filter, maxRows);
         // Who took which part of the ledger out of the hub, and how much of it.
         await recordAct(store, { actor: actor!, req, action: `get /api/contracts/export.${format}`, details: { rows: total, columns, filters: { ...filters, sort } } });
         const header = columns.map((c) => EXPORT_COLUMNS[c].header);

@@ -9,7 +9,9 @@ import { createAuthenticator } from '../../server/auth';
 import { errorHandler } from '../../server/errors';
 import { createContractEvents } from '../../server/events';
 import { registerRoutes } from '../../server/route';
-import type { Store } from '../../store';
+import { openStore, type Store } from '../../store';
+import { contractState } from '../store/fixtures';
+import { createTestDatabase } from '../support/databases';
 import { approvalFlow, startTestHub, type TestHub } from '../support/hub';
 
 let hub: TestHub;
@@ -207,6 +209,44 @@ describe('the feed', () => {
       await closed;
     } finally {
       await listener.close();
+    }
+  });
+});
+
+describe('a change written by another process', () => {
+  it('reaches the listener from the database alone (PostgreSQL, a second connection pool writing), and only where the listener may see it', { timeout: 60_000 }, async () => {
+    const database = await createTestDatabase('postgres', { migrated: true });
+    // The hub's store, and another process's (a worker elsewhere): two pools on one database.
+    const hubStore = await openStore(database.options);
+    const workerStore = await openStore(database.options);
+    const purchasing = await hubStore.orgUnits.create({ tenantId: 'default', name: '采购部', parentId: null });
+    const sales = await hubStore.orgUnits.create({ tenantId: 'default', name: '销售部', parentId: null });
+    const { token } = await hubStore.users.create({ name: '采购员小李', roles: ['business-user'], orgUnit: purchasing.id });
+    const authenticate = createAuthenticator({ store: hubStore, adminToken: null });
+    const feed = createContractEvents({ store: hubStore, authenticate, pollMs: 100, log: () => {} });
+    const router = Router();
+    registerRoutes(router, [feed.route], authenticate);
+    const app = express();
+    app.use(router);
+    const server = await new Promise<ReturnType<typeof app.listen>>((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    const listener = await listen(`http://127.0.0.1:${(server.address() as AddressInfo).port}/api/events`, token);
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      const now = new Date().toISOString();
+      const owned = (id: string, unit: typeof purchasing) => contractState({ id, status: 'approved', createdAt: now, updatedAt: now, revision: 3, owner: { tenantId: 'default', unit: { id: unit.id, path: unit.path } } });
+      await workerStore.contracts.save(owned('c-sales', sales));
+      await workerStore.contracts.save(owned('c-mine', purchasing));
+      expect((await listener.waitFor((e) => e.data.id === 'c-mine')).data).toEqual({ id: 'c-mine', status: 'approved', updatedAt: now });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(listener.events.map((e) => e.data.id)).toEqual(['c-mine']);
+    } finally {
+      await listener.close();
+      await new Promise((resolve) => server.close(resolve));
+      await hubStore.close();
+      await workerStore.close();
+      await database.drop();
     }
   });
 });

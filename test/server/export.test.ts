@@ -8,11 +8,17 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
 import { parse } from 'csv-parse/sync';
+import express, { Router } from 'express';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import yauzl from 'yauzl';
 import type { ContractState, SignerState } from '../../flows';
+import { createAuthenticator } from '../../server/auth';
+import { errorHandler } from '../../server/errors';
+import { registerRoutes } from '../../server/route';
+import { ledgerExportRoutes } from '../../server/routes/ledger-export';
 import type { OrgUnit } from '../../store';
 import { contractState } from '../store/fixtures';
 import { startTestHub, type TestHub } from '../support/hub';
@@ -135,6 +141,27 @@ describe('ledger export', () => {
     const filter = await hub.call('GET', '/api/contracts/export.xlsx?colour=red', undefined, tokens.buyer);
     expect(filter.status).toBe(400);
     expect(filter.body.error.details[0].path).toBe('/colour');
+  });
+
+  it('refuses an export over its row cap with 413 and says how many matched', async () => {
+    // The hub's own routes with a cap of 2 (the real cap is 100,000 rows).
+    const authenticate = createAuthenticator({ store: hub.store, adminToken: hub.adminToken });
+    const router = Router();
+    registerRoutes(router, ledgerExportRoutes(hub.store, { maxRows: 2 }), authenticate);
+    const app = express();
+    app.use(router);
+    app.use(errorHandler(() => {}));
+    const server = await new Promise<ReturnType<typeof app.listen>>((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    try {
+      const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/api/contracts/export.xlsx`, { headers: { authorization: `Bearer ${tokens.buyer}` } });
+      expect(response.status).toBe(413);
+      const { error } = (await response.json()) as { error: unknown };
+      expect(error).toMatchObject({ code: 'export_too_large', message: expect.stringContaining('matches 3 contracts'), details: [{ path: '/', message: 'matches 3 contracts, more than 2' }] });
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('writes an XLSX that exceljs reads back: Chinese text, numbers as numbers, the formula-like title as plain text', async () => {
