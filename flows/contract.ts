@@ -194,6 +194,8 @@ export interface ContractState {
   source?: ContractSource;
   /** Absent on contracts from before tenants: see contractOwner. */
   owner?: ContractOwner;
+  /** The parties' names from the start (flows/signers partyNames), for the ledger; the signers carry them once signing is planned. */
+  parties?: string[];
 }
 
 export interface ContractStart {
@@ -206,6 +208,7 @@ export interface ContractStart {
   createdAt: string;
   source?: ContractSource;
   owner?: ContractOwner;
+  parties?: string[];
 }
 
 /**
@@ -271,5 +274,6 @@ export function initialContractState(start: ContractStart, plan: ApprovalPlan): 
     revision: 0,
     ...(start.source ? { source: start.source } : {}),
     ...(start.owner ? { owner: start.owner } : {}),
+    ...(start.parties ? { parties: start.parties } : {}),
   };
 }

@@ -11,4 +11,4 @@ export { simulateFlow, contractTitle, type Simulation, type SimulatedDocument, t
 export { approverMatches, parseApprover, type Approver } from './approvers';
 export { creditCodeCheckCharacterOf, idNumberCheckDigitOf, isValidCreditCode, isValidIdNumber, normalizeIdNumber } from './identity-numbers';
 export { levelsSatisfying, isPersonLevel, IDENTITY_LEVELS, PERSON_IDENTITY_LEVELS, COMPANY_IDENTITY_LEVELS, type IdentityLevel, type PersonIdentityLevel, type CompanyIdentityLevel } from './identity-levels';
-export { planSigners, planSigning, signingRounds, type SigningPlan } from './signers';
+export { partyNames, planSigners, planSigning, signingRounds, type SigningPlan } from './signers';

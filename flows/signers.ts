@@ -53,6 +53,20 @@ export async function planSigning(flow: FlowDefinition, data: Record<string, unk
   return { signers, archiveFolder, expiryDate };
 }
 
+/**
+ * The parties' names as the flow's signers name them, known from the start so that the ledger
+ * finds a contract by its supplier while it is still in approval. A name that cannot be
+ * computed yet is left out: signing will name the problem where it matters.
+ */
+export async function partyNames(flow: FlowDefinition, data: Record<string, unknown>): Promise<string[]> {
+  const names: string[] = [];
+  for (const [i, signer] of (flow.signers ?? []).entries()) {
+    const name = await evaluate(signer.name, data, `/signers/${i}/name`).then(text, () => null);
+    if (name) names.push(name);
+  }
+  return [...new Set(names)];
+}
+
 /** Signing rounds: same order signs in parallel, lower orders first. */
 export function signingRounds(signers: SignerState[]): number[] {
   return [...new Set(signers.map((s) => s.order))].sort((a, b) => a - b);

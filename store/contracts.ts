@@ -116,7 +116,7 @@ function toRow(state: ContractState): ContractsTable {
     org_unit: owner.unit?.id ?? null,
     unit_path: owner.unit?.path ?? null,
     initiator_id: state.startedBy.startsWith('connector:') ? null : state.startedBy,
-    parties: state.signers.map((s) => s.name).join('\n'),
+    parties: (state.signers.length ? state.signers.map((s) => s.name) : state.parties ?? []).join('\n'),
   };
 }
 
@@ -235,16 +235,21 @@ export function createContractRepository(db: Kysely<Database>, dialect: DialectN
       const page = cursor ? 1 : Math.max(Math.trunc(filter.page ?? 1), 1);
       const where = matches(dialect, filter);
       const { column, direction } = sortOrder(sort);
-      let rows = db
+      // The page's ids first, from columns the ledger indexes carry (PostgreSQL answers from the
+      // index alone, SQLite seeks no row it does not return), then those rows' summaries.
+      let keys = db
         .selectFrom(source(dialect, filter, sort))
-        .select([...SUMMARY_COLUMNS])
+        .select(['contracts.id'])
         .where(where)
         .orderBy(column, direction)
         .orderBy('contracts.id', direction)
         // One row more than asked tells whether another page follows.
         .limit(pageSize + 1);
-      rows = cursor ? rows.where(afterCursor(cursor)) : rows.offset((page - 1) * pageSize);
-      const found = await rows.execute();
+      keys = cursor ? keys.where(afterCursor(cursor)) : keys.offset((page - 1) * pageSize);
+      const ids = (await keys.execute()).map((key) => key.id);
+      const rows = ids.length ? await db.selectFrom('contracts').select([...SUMMARY_COLUMNS]).where('contracts.id', 'in', ids).execute() : [];
+      const byId = new Map(rows.map((row) => [row.id, row]));
+      const found = ids.map((id) => byId.get(id)).filter((row) => row !== undefined);
       const count = await db
         .selectFrom(source(dialect, filter, 'count'))
         .select((eb) => eb.fn.countAll().as('total'))

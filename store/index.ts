@@ -37,7 +37,7 @@ export type { OutboxFilter, OutboxMessage, OutboxRepository } from './outbox';
 export type { DocumentRepository, StoredDocument } from './documents';
 export type { StoredTemplate, TemplateRepository } from './templates';
 export type { KeyRecordRow, SigningKeyRepository } from './signing-keys';
-export { tokenHash, type SignerCopyLink, type SignerLink, type SignerLinkRepository } from './signer-links';
+export { tokenHash, type SignerCopyLink, type SignerLink, type SignerLinkRepository, type SignerProgress } from './signer-links';
 export type { Seal, SealInput, SealRepository } from './seals';
 export type { ConnectorHealthRecord, ConnectorInstanceInput, ConnectorInstanceRecord, ConnectorRepository, ConnectorRun, ConnectorTrigger, ConnectorWebhookAuth, OpenedConnectorInstance } from './connectors';
 export { openSecret, sealSecret, secretAad, SecretError } from './secrets';

@@ -27,6 +27,14 @@ export interface SignerCopyLink {
   expiresAt: string;
 }
 
+export interface SignerProgress {
+  signerId: string;
+  openedAt: string | null;
+  /** Distinct pages read, per document id. */
+  pagesRead: Record<string, number>;
+  lastReadAt: string | null;
+}
+
 export interface SignerLinkRepository {
   /** Creates the link unless it exists (the invitation activity may run twice). */
   ensure(link: { token: string; contractId: string; signerId: string; expiresAt: string }): Promise<void>;
@@ -55,6 +63,10 @@ export interface SignerLinkRepository {
   markRead(tokenHash: string, documentId: string, page: number): Promise<void>;
   /** Pages the signer read, through any of their links: one person, one reading. */
   pagesRead(tokenHash: string): Promise<Record<string, number[]>>;
+  /** Records the first time the link's page was opened (later openings change nothing). */
+  markOpened(tokenHash: string): Promise<void>;
+  /** Per signer of the contract (over all their links): first opened, and the pages read with the last read time. */
+  progress(contractId: string): Promise<SignerProgress[]>;
   /** Creates a signed-copy download link unless it exists. */
   ensureCopy(link: { token: string; contractId: string; signerId: string; expiresAt: string }): Promise<void>;
   copyByToken(token: string): Promise<SignerCopyLink | null>;
@@ -158,6 +170,30 @@ export function createSignerLinkRepository(db: Kysely<Database>): SignerLinkRepo
         .select((eb) => eb.fn.sum<number | string>('theirs.otp_lockouts').as('lockouts'))
         .executeTakeFirst();
       return Number(row?.lockouts ?? 0);
+    },
+    async markOpened(hash) {
+      await db.updateTable('signer_links').set({ opened_at: new Date().toISOString() }).where('token_hash', '=', hash).where('opened_at', 'is', null).execute();
+    },
+    async progress(contractId) {
+      const [opened, reads] = await Promise.all([
+        db.selectFrom('signer_links').where('contract_id', '=', contractId).groupBy('signer_id').select((eb) => ['signer_id', eb.fn.min('opened_at').as('opened_at')]).execute(),
+        db
+          .selectFrom('signer_reads')
+          .innerJoin('signer_links', 'signer_links.token_hash', 'signer_reads.token_hash')
+          .where('signer_links.contract_id', '=', contractId)
+          .groupBy(['signer_links.signer_id', 'signer_reads.document_id'])
+          .select((eb) => ['signer_links.signer_id', 'signer_reads.document_id', sql<number | string>`count(distinct ${sql.ref('signer_reads.page')})`.as('pages'), eb.fn.max('signer_reads.read_at').as('last')])
+          .execute(),
+      ]);
+      const bySigner = new Map<string, SignerProgress>();
+      const entry = (signerId: string) => bySigner.get(signerId) ?? bySigner.set(signerId, { signerId, openedAt: null, pagesRead: {}, lastReadAt: null }).get(signerId)!;
+      for (const row of opened) entry(row.signer_id).openedAt = (row.opened_at as string | null) ?? null;
+      for (const row of reads) {
+        const progress = entry(row.signer_id);
+        progress.pagesRead[row.document_id] = Number(row.pages);
+        if (row.last && (!progress.lastReadAt || row.last > progress.lastReadAt)) progress.lastReadAt = row.last as string;
+      }
+      return [...bySigner.values()];
     },
     async pagesRead(hash) {
       const rows = await db

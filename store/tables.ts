@@ -257,6 +257,8 @@ export interface SignerLinksTable {
   otp_failures: Generated<number>;
   /** Times the code was locked by wrong guesses since the last (re-)invitation. */
   otp_lockouts: Generated<number>;
+  /** When the signer first opened their page through this link. */
+  opened_at: Generated<string | null>;
 }
 
 /** Codes sent to one mobile number on one day (YYYY-MM-DD, China time). */

@@ -52,7 +52,7 @@ function rejectUpdate(type: string, message: string): never {
   throw ApplicationFailure.create({ type, message, nonRetryable: true });
 }
 
-async function planOrFail(input: ContractInput): Promise<{ plan: ApprovalPlan; title: string | null }> {
+async function planOrFail(input: ContractInput): Promise<{ plan: ApprovalPlan; title: string | null; parties?: string[] }> {
   try {
     // The flow's expressions run in an activity (see planContract); contracts started before that evaluated them here.
     if (patched(EXPRESSIONS_IN_ACTIVITIES)) return await planContract({ flow: input.flow.definition, data: input.data, sourceKey: input.sourceKey });
@@ -78,9 +78,9 @@ function expressionFailure(error: unknown): { message: string } | null {
 }
 
 export async function contractFlow(input: ContractInput): Promise<ContractState> {
-  const { plan, title } = await planOrFail(input);
+  const { plan, title, parties } = await planOrFail(input);
   const state: ContractState = initialContractState(
-    { id: input.contractId, flow: input.flow, sourceKey: input.sourceKey, title, data: input.data, startedBy: input.startedBy, createdAt: input.createdAt, source: input.source, owner: input.owner },
+    { id: input.contractId, flow: input.flow, sourceKey: input.sourceKey, title, data: input.data, startedBy: input.startedBy, createdAt: input.createdAt, source: input.source, owner: input.owner, parties },
     plan,
   );
 

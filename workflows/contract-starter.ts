@@ -3,7 +3,7 @@
 // after it has finished.
 import { createHash, randomBytes } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import { contractTitle, DEFAULT_TENANT, ExpressionError, initialContractState, planApproval, validateContractData, type ContractOwner, type ContractSource, type ContractState, type ValidationIssue } from '../flows';
+import { contractTitle, DEFAULT_TENANT, ExpressionError, partyNames, initialContractState, planApproval, validateContractData, type ContractOwner, type ContractSource, type ContractState, type ValidationIssue } from '../flows';
 import type { Store } from '../store';
 import { CONTRACT_WORKFLOW, type Actor, type ContractInput } from './contract-flow.defs';
 import type { DocumentService } from './documents';
@@ -119,7 +119,7 @@ export function createContractStarter({ store, client, documents, taskQueue, idS
       created = false;
     }
     // The workflow writes the full projection as it runs; this row makes the contract visible at once.
-    await store.contracts.insertIfAbsent(initialContractState({ id, flow: input.flow, sourceKey, title, data: input.data, startedBy: actor.id, createdAt: input.createdAt, source: input.source, owner: input.owner }, plan));
+    await store.contracts.insertIfAbsent(initialContractState({ id, flow: input.flow, sourceKey, title, data: input.data, startedBy: actor.id, createdAt: input.createdAt, source: input.source, owner: input.owner, parties: await partyNames(flow.definition, checked.value) }, plan));
     const contract = await store.contracts.get(id);
     if (!contract) throw new Error(`contract ${id} vanished right after it was stored`);
     return { contract, created };

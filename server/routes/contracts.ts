@@ -13,6 +13,26 @@ import { ApprovalBody, CancelBody, ContractCountsQuery, ContractCountsSchema, Co
 /** What the caller gets to see of a contract: personal data masked unless their role needs it. */
 export const contractView = (contract: ContractState, principal: Principal) => (seesPersonalData(principal) ? contract : maskContract(contract));
 
+/**
+ * The contract page's view: contractView, each signer with when they first opened their page,
+ * how many pages they have read and, once every page of their documents is read, when.
+ */
+async function contractDetail(store: Store, contract: ContractState, principal: Principal) {
+  const view = contractView(contract, principal);
+  if (view.signers.length === 0) return view;
+  const progress = new Map((await store.signerLinks.progress(contract.id)).map((p) => [p.signerId, p]));
+  const pagesOf = new Map(contract.documents.map((d) => [d.id, d.pages]));
+  return {
+    ...view,
+    signers: view.signers.map((signer) => {
+      const p = progress.get(signer.id);
+      const pagesRead = p ? Object.values(p.pagesRead).reduce((a, b) => a + b, 0) : 0;
+      const everyPage = signer.documents.length > 0 && signer.documents.every((doc) => (p?.pagesRead[doc] ?? 0) >= (pagesOf.get(doc) ?? Infinity));
+      return { ...signer, openedAt: p?.openedAt ?? null, pagesRead, readAt: everyPage ? p!.lastReadAt : null };
+    }),
+  };
+}
+
 const invalidQuery = (path: string, message: string) => new AppError('invalid_query', `The query string is not valid: ${path}: ${message}`, { details: [{ path, message }] });
 
 /**
@@ -113,12 +133,12 @@ export function contractRoutes(store: Store, contracts: ContractService, documen
       },
       handler: async ({ params, query, req, actor }) => {
         await contracts.readable(params.id, actor!);
-        if (query.wait === undefined && query.signer === undefined) return { body: contractView(await contracts.get(params.id), actor!) };
+        if (query.wait === undefined && query.signer === undefined) return { body: await contractDetail(store, await contracts.get(params.id), actor!) };
         // The rendering, the invitations, the signatures and the archive happen after the calls that cause them: a script waits here instead of polling.
         let gone = false;
         req.res?.once('close', () => (gone = true));
         const { contract, outcome } = await contracts.waitFor(params.id, { status: query.wait, signer: query.signer }, { timeoutMs: (query.timeout ?? DEFAULT_WAIT_SECONDS) * 1000, gone: () => gone });
-        return { body: contractView(contract, actor!), headers: { 'x-sealflow-wait': outcome } };
+        return { body: await contractDetail(store, contract, actor!), headers: { 'x-sealflow-wait': outcome } };
       },
     }),
     defineRoute({

@@ -38,6 +38,8 @@ export function createSigningSession(options: SigningSessionOptions) {
       const resolved = await resolveLink(ctx, token);
       const { contract, signer, link } = resolved;
       const facts = linkFacts(resolved, ctx.companyName);
+      // The sender's console shows the signer as having opened the contract from now on.
+      await store.signerLinks.markOpened(link.tokenHash);
       return {
         contract: { id: contract.id, title: contractName(contract), status: contract.status, deadline: contract.signingDeadline, sender: facts.sender },
         signer: { id: signer.id, name: signer.name, party: signer.party, prompt: signer.prompt, mustRead: signer.mustRead, verify: signer.verify, seal: signer.seal, mobile: signer.mobile ? maskMobile(signer.mobile) : null },

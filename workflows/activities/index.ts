@@ -9,6 +9,7 @@ import {
   ExpressionError,
   expressionFailureType,
   parseApprover,
+  partyNames,
   planApproval,
   planSigning,
   type ApprovalPlan,
@@ -108,9 +109,9 @@ export function createActivities({ store, notifier, documents, publicUrl }: Acti
     // here they run at full speed, under the wall-clock budget too, and a failure is final.
 
     /** The approval plan and title of a new contract (the server checked the same at the door). */
-    async planContract({ flow, data, sourceKey = null }: { flow: FlowDefinition; data: Record<string, unknown>; sourceKey?: string | null }): Promise<{ plan: ApprovalPlan; title: string | null }> {
+    async planContract({ flow, data, sourceKey = null }: { flow: FlowDefinition; data: Record<string, unknown>; sourceKey?: string | null }): Promise<{ plan: ApprovalPlan; title: string | null; parties: string[] }> {
       try {
-        return { plan: await planApproval(flow, data), title: await contractTitle(flow, data, sourceKey) };
+        return { plan: await planApproval(flow, data), title: await contractTitle(flow, data, sourceKey), parties: await partyNames(flow, data) };
       } catch (error) {
         throw expressionFailure(error);
       }
