@@ -143,7 +143,7 @@ function toSummary(row: SummaryRow): ContractSummary {
 }
 
 /** The caller's scope: the one rule that keeps every list and count within what they may see. */
-function withinScope(scope: ContractScope) {
+export function withinScope(scope: ContractScope) {
   return (eb: ExpressionBuilder<Database, 'contracts'>): Expression<SqlBool> => {
     const conditions = [eb('contracts.tenant_id', '=', scope.tenantId)];
     if (scope.unitPath !== null) {

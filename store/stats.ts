@@ -5,7 +5,7 @@ import type { Expression, ExpressionBuilder, Kysely, SqlBool } from 'kysely';
 import { sql } from 'kysely';
 import type { ContractState } from '../flows/contract';
 import type { ContractStatus } from '../flows/status';
-import type { ContractScope } from './contracts';
+import { withinScope, type ContractScope } from './contracts';
 import type { Database } from './tables';
 
 export interface ProjectionFilter {
@@ -41,24 +41,11 @@ export interface StatsRepository {
   changedSince(tenantIds: readonly string[], since: string, limit: number): Promise<ChangedContract[]>;
 }
 
-const likePrefix = (prefix: string) => `${prefix.replace(/[!%_]/g, (c) => `!${c}`)}%`;
-
-/**
- * The same scope as the ledger's (store/contracts.ts): the tenant, and in it either all or a
- * unit and below plus what the user started or is named to approve.
- */
+/** The ledger's scope (store/contracts.ts, one rule for every list) and this read's conditions. */
 function within(filter: ProjectionFilter) {
+  const scope = withinScope(filter.scope);
   return (eb: ExpressionBuilder<Database, 'contracts'>) => {
-    const { scope } = filter;
-    const conditions: Expression<SqlBool>[] = [eb('tenant_id', '=', scope.tenantId)];
-    if (scope.unitPath !== null) {
-      const mine: Expression<SqlBool>[] = [sql<boolean>`${sql.ref('unit_path')} like ${likePrefix(scope.unitPath)} escape '!'`];
-      if (scope.userId) {
-        mine.push(eb('initiator_id', '=', scope.userId));
-        mine.push(sql<boolean>`${sql.ref('waiting_on')} like ${`%${`"user:${scope.userId}"`.replace(/[!%_]/g, (c) => `!${c}`)}%`} escape '!'`);
-      }
-      conditions.push(eb.or(mine));
-    }
+    const conditions: Expression<SqlBool>[] = [scope(eb)];
     if (filter.statuses) conditions.push(filter.statuses.length ? eb('status', 'in', [...filter.statuses]) : sql<boolean>`1 = 0`);
     if (filter.flowKeys) conditions.push(filter.flowKeys.length ? eb('flow_key', 'in', [...filter.flowKeys]) : sql<boolean>`1 = 0`);
     if (filter.from) conditions.push(eb('created_at', '>=', filter.from));
