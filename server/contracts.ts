@@ -142,6 +142,7 @@ export function createContractService({ store, client, startContract }: { store:
   return {
     get: existing,
     readable,
+    approverRoles,
 
     /**
      * The contract once the wait is over (see waitOutcome), or as it stands after `timeoutMs`

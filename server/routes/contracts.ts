@@ -15,10 +15,12 @@ export const contractView = (contract: ContractState, principal: Principal) => (
 
 /**
  * The contract page's view: contractView, each signer with when they first opened their page,
- * how many pages they have read and, once every page of their documents is read, when.
+ * how many pages they have read and, once every page of their documents is read, when; and
+ * the roles with which the caller fills this contract's approver slots (nearest holders only),
+ * so that the page offers a decision only to whom the hub will take it from.
  */
-async function contractDetail(store: Store, contract: ContractState, principal: Principal) {
-  const view = contractView(contract, principal);
+async function contractDetail(store: Store, contracts: ContractService, contract: ContractState, principal: Principal) {
+  const view = { ...contractView(contract, principal), caller: { approverRoles: await contracts.approverRoles(principal, contract) } };
   if (view.signers.length === 0) return view;
   const progress = new Map((await store.signerLinks.progress(contract.id)).map((p) => [p.signerId, p]));
   const pagesOf = new Map(contract.documents.map((d) => [d.id, d.pages]));
@@ -133,12 +135,12 @@ export function contractRoutes(store: Store, contracts: ContractService, documen
       },
       handler: async ({ params, query, req, actor }) => {
         await contracts.readable(params.id, actor!);
-        if (query.wait === undefined && query.signer === undefined) return { body: await contractDetail(store, await contracts.get(params.id), actor!) };
+        if (query.wait === undefined && query.signer === undefined) return { body: await contractDetail(store, contracts, await contracts.get(params.id), actor!) };
         // The rendering, the invitations, the signatures and the archive happen after the calls that cause them: a script waits here instead of polling.
         let gone = false;
         req.res?.once('close', () => (gone = true));
         const { contract, outcome } = await contracts.waitFor(params.id, { status: query.wait, signer: query.signer }, { timeoutMs: (query.timeout ?? DEFAULT_WAIT_SECONDS) * 1000, gone: () => gone });
-        return { body: await contractDetail(store, contract, actor!), headers: { 'x-sealflow-wait': outcome } };
+        return { body: await contractDetail(store, contracts, contract, actor!), headers: { 'x-sealflow-wait': outcome } };
       },
     }),
     defineRoute({

@@ -216,6 +216,9 @@ describe('contracts across units and tenants', () => {
     const started = await hub.call('POST', '/api/contracts', { flow: 'supplier-purchase', data: order('PO-ACL-NEAREST') }, token['business-user']);
     const id = started.body.id;
     await hub.waitFor(id, (c) => c.steps[0]?.status === 'pending');
+    // The contract page offers the decision only to whom the hub will take it from.
+    expect((await hub.call('GET', `/api/contracts/${id}`, undefined, token.groupManager!)).body.caller.approverRoles).not.toContain('dept-manager');
+    expect((await hub.call('GET', `/api/contracts/${id}`, undefined, token.approver!)).body.caller.approverRoles).toContain('dept-manager');
     const far = await hub.call('POST', `/api/contracts/${id}/approvals`, { decision: 'approve' }, token.groupManager!);
     expect(far.status).toBe(403);
     const near = await hub.call('POST', `/api/contracts/${id}/approvals`, { decision: 'approve' }, token.approver!);

@@ -94,9 +94,10 @@ export interface Stats {
   [field: string]: unknown;
 }
 
-/** A signer as the contract page reads them: the hub may add when they opened and read. */
+/** The contract page's view (GET /api/contracts/:id): signers with when they opened and read, and the caller's approver roles for it. */
 export type ContractDetail = Omit<ContractState, 'signers'> & {
   signers: (ContractState['signers'][number] & { openedAt?: string | null; readAt?: string | null; pagesRead?: number })[];
+  caller?: { approverRoles: string[] };
 };
 
 let csrfToken: string | null = null;

@@ -23,6 +23,9 @@ describe('the approval panel', () => {
     expect(pendingStepFor(contract({ steps: [decided] }), manager)).toBeNull();
     expect(pendingStepFor(contract(), { ...manager, roles: ['finance-director'] })).toBeNull();
     expect(pendingStepFor(contract({ status: 'signing', currentStep: null }), manager)).toBeNull();
+    // A holder of the role who is not its nearest holder for this contract's unit: the hub says so.
+    expect(pendingStepFor(contract({ caller: { approverRoles: [] } }), manager)).toBeNull();
+    expect(pendingStepFor(contract({ caller: { approverRoles: ['dept-manager'] } }), manager)).not.toBeNull();
     expect(pendingStepFor(contract({ steps: [step({ status: 'waiting' })] }), manager)).toBeNull();
   });
 });

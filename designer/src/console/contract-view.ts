@@ -11,9 +11,11 @@ export function pendingStepFor(contract: ContractDetail, user: SessionUser): App
   const step = contract.steps.find((s) => s.index === contract.currentStep) ?? contract.steps[contract.currentStep];
   if (!step || step.status !== 'pending') return null;
   if (step.decisions.some((d) => d.userId === user.id)) return null;
+  // The hub says with which roles the caller fills this contract's slots (the nearest holders up the org tree).
+  const approver = { id: user.id, roles: contract.caller?.approverRoles ?? user.roles };
   return [...step.approvers, ...step.escalatedTo].some((slot) => {
     try {
-      return approverMatches(slot, user);
+      return approverMatches(slot, approver);
     } catch {
       return false;
     }
