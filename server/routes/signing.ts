@@ -10,6 +10,7 @@ import type { ContractService } from '../contracts';
 import { notFound } from '../errors';
 import { defineRoute } from '../route';
 import { BATCH_MAX, type SigningSession } from '../signing-session';
+import { sealCredentials } from '../signing-session/seals';
 
 const ReadBody = Type.Object({ document: Type.String({ minLength: 1 }), page: Type.Integer({ minimum: 1 }) }, { additionalProperties: false });
 const Otp = Type.String({ pattern: '^[0-9]{6}$', description: 'the 6-digit code sent by SMS' });
@@ -52,7 +53,7 @@ export function signingRoutes({ store, contracts, session }: { store: Store; con
         423: { description: 'a link is locked after too many wrong codes until the sender nudges (link_locked)' },
         429: { description: 'too many wrong codes' },
       },
-      handler: async ({ body, req }) => ({ body: await session.signBatch(body.tokens, { otp: body.otp, face: body.face, authorization: req.get('authorization') }, evidence(req)) }),
+      handler: async ({ body, req }) => ({ body: await session.signBatch(body.tokens, { otp: body.otp, face: body.face, ...sealCredentials(req) }, evidence(req)) }),
     }),
     defineRoute({
       method: 'get', path: '/api/sign/:token', tag: 'signing', access: 'public',
@@ -89,7 +90,7 @@ export function signingRoutes({ store, contracts, session }: { store: Store; con
       responses: {
         200: { description: 'signed' },
         400: { description: 'wrong or missing code or face evidence' },
-        401: { description: 'the signer signs with a company seal: send the bearer token of a user allowed to use it (seal_login_required)' },
+        401: { description: 'the signer signs with a company seal: sign in as a user allowed to use it (session cookie + x-csrf-token), or send their bearer token (seal_login_required)' },
         403: { description: 'that user may not use the seal (seal_not_allowed), or the face did not match (face_mismatch)' },
         409: { description: 'not read, not your turn, already signed' },
         410: { description: 'link or code expired, or the contract is no longer signing (link_closed)' },
@@ -97,7 +98,7 @@ export function signingRoutes({ store, contracts, session }: { store: Store; con
         429: { description: 'too many wrong codes' },
         503: { description: 'the face verification provider could not be reached' },
       },
-      handler: async ({ params, body, req }) => ({ body: await session.sign(params.token, { otp: body.otp, face: body.face, authorization: req.get('authorization') }, evidence(req)) }),
+      handler: async ({ params, body, req }) => ({ body: await session.sign(params.token, { otp: body.otp, face: body.face, ...sealCredentials(req) }, evidence(req)) }),
     }),
     defineRoute({
       method: 'post', path: '/api/sign/:token/decline', tag: 'signing', access: 'public', body: DeclineBody,

@@ -10,17 +10,15 @@ import type { SessionContext } from './context';
 import { mustHaveFaceEvidence, verifyFace } from './face';
 import { mustBeOpen, resolveLink, type Resolved } from './links';
 import { unread } from './reads';
-import { mustMayUseSeal, sealHolder } from './seals';
+import { mustMayUseSeal, type SealCredentials, sealHolder } from './seals';
 
 /** At most this many contracts in one batch. */
 export const BATCH_MAX = 50;
 
 /** What the signer sends to sign, one contract or a batch. */
-export interface SignRequest {
+export interface SignRequest extends SealCredentials {
   otp?: string;
   face?: string;
-  /** The Authorization header: a user's bearer token, needed for a company seal. */
-  authorization: string | undefined;
 }
 
 /** The links of a batch, each resolved; an unknown, expired or repeated token is named by its path. */
@@ -59,7 +57,7 @@ export async function readyToSign(ctx: SessionContext, batch: Resolved[], reques
         intents[i].push('read every page');
       }
       if (signer.seal) {
-        holder ??= await sealHolder(ctx.store, request.authorization, signer.seal);
+        holder ??= await sealHolder(ctx.store, request, signer.seal);
         // The contract's tenant's seal of that name; no other tenant's.
         const tenantId = contractOwner(resolved.contract).tenantId;
         const sealKey = `${tenantId}\n${signer.seal}`;
