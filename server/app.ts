@@ -19,6 +19,8 @@ import { createContractStarter } from '../workflows';
 import { createConnectorService } from './connectors';
 import { createWebhookHandler, webhookRouteDoc, type WebhookRateLimit } from './hooks';
 import { connectorRoutes } from './routes/connectors';
+import { connectorSampleRoutes } from './routes/connector-sample';
+import { templateSourceRoutes } from './routes/template-source';
 import { AppError, errorHandler } from './errors';
 import { openApiDocument } from './openapi';
 import { defineRoute, registerRoutes, type RouteSpec } from './route';
@@ -116,6 +118,7 @@ export function createApp(options: AppOptions) {
     ...flowRoutes(store, options.documents, { faceVerification: faceVerifier !== null }),
     ...contractRoutes(store, contracts, options.documents),
     ...templateRoutes(options.documents),
+    ...templateSourceRoutes(options.documents),
     ...userRoutes(store),
     ...sessionRoutes(store),
     ...keyRoutes(store),
@@ -124,6 +127,7 @@ export function createApp(options: AppOptions) {
     ...sealRoutes(store),
     ...tenantRoutes(store),
     ...connectorRoutes(connectors),
+    ...connectorSampleRoutes({ store, masterKey: options.masterKey }),
     consoleFontRoute(),
   ];
   const openapi = openApiDocument(

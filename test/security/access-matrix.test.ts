@@ -30,6 +30,7 @@ const MATRIX: Record<string, 'public' | 'user' | 'session' | Role[]> = {
   'post /api/flows/:key/publish': ['tenant-admin', 'flow-designer'],
   'post /api/flows/:key/simulate': ['tenant-admin', 'flow-designer', 'integration-admin', 'business-user', 'approver', 'legal', 'viewer'],
   'get /api/templates': ['tenant-admin', 'flow-designer', 'integration-admin', 'business-user', 'approver', 'legal', 'viewer'],
+  'get /api/templates/:id': ['tenant-admin', 'flow-designer', 'integration-admin', 'business-user', 'approver', 'legal', 'viewer'],
   'put /api/templates/:id': ['tenant-admin', 'flow-designer'],
   'post /api/templates/:id/preview': ['tenant-admin', 'flow-designer', 'integration-admin', 'business-user', 'approver', 'legal', 'viewer'],
   // contracts
@@ -85,6 +86,7 @@ const MATRIX: Record<string, 'public' | 'user' | 'session' | Role[]> = {
   'post /api/connectors/:id/preview': ['tenant-admin', 'integration-admin'],
   'post /api/connectors/:id/check': ['tenant-admin', 'integration-admin'],
   'post /api/connectors/:id/sync': ['tenant-admin', 'integration-admin'],
+  'post /api/connectors/:id/sample': ['tenant-admin', 'integration-admin'],
   // the public doors: the link, the HMAC or nothing is the credential
   'post /hooks/:connectorId': 'public',
   'post /api/verify': 'public',
