@@ -20,7 +20,11 @@ function routeFromLocation(): Route {
 
 export function App() {
   const { t, i18n } = useTranslation();
-  const [signedIn, setSignedIn] = useState(() => session.token() !== null);
+  // null while asking the hub whether the browser is signed in already (here or in the console).
+  const [signedIn, setSignedIn] = useState<boolean | null>(() => (session.token() !== null ? true : null));
+  useEffect(() => {
+    if (signedIn === null) void session.resume().then(setSignedIn);
+  }, [signedIn]);
   const [route, setRoute] = useState<Route>(routeFromLocation);
 
   useEffect(() => {
@@ -42,9 +46,10 @@ export function App() {
     </button>
   );
 
+  if (signedIn === null) return null;
   if (!signedIn) return <SignIn onSignedIn={() => setSignedIn(true)} languageSwitch={languageSwitch} />;
   const signOut = () => {
-    session.signOut();
+    void session.signOut();
     setSignedIn(false);
   };
   return (

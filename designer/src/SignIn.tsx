@@ -2,19 +2,29 @@ import { useState, type FormEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, api, session } from './api';
 
+/**
+ * Sign-in with a login and password (the hub's session, shared with the console) or, for
+ * admins and scripts, with an API key: one form, the key wins when one is typed.
+ */
 export function SignIn({ onSignedIn, languageSwitch }: { onSignedIn: () => void; languageSwitch: ReactNode }) {
   const { t } = useTranslation();
+  const [login, setLogin] = useState('');
+  const [password, setPassword] = useState('');
   const [token, setToken] = useState('');
   const [error, setError] = useState<string | null>(null);
+  const withKey = token.trim() !== '';
+
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    session.signIn(token.trim());
     try {
+      if (withKey) session.signIn(token.trim());
+      else await session.signInWithPassword(login.trim(), password);
       await api.listFlows();
       onSignedIn();
     } catch (caught) {
-      session.signOut();
-      setError(caught instanceof ApiError ? `${t('signIn.failed')} (${caught.message})` : String(caught));
+      await session.signOut();
+      const message = t(withKey ? 'signIn.failed' : 'signIn.passwordFailed');
+      setError(caught instanceof ApiError ? `${message} (${caught.message})` : String(caught));
     }
   };
   return (
@@ -25,8 +35,16 @@ export function SignIn({ onSignedIn, languageSwitch }: { onSignedIn: () => void;
         </div>
         <h1>{t('signIn.title')}</h1>
         <label>
+          {t('signIn.login')}
+          <input name="login" autoComplete="username" value={login} onChange={(e) => setLogin(e.target.value)} required={!withKey} autoFocus />
+        </label>
+        <label>
+          {t('signIn.password')}
+          <input type="password" name="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required={!withKey} />
+        </label>
+        <label>
           {t('signIn.token')}
-          <input type="password" name="token" autoComplete="off" value={token} onChange={(e) => setToken(e.target.value)} required autoFocus />
+          <input type="password" name="token" autoComplete="off" value={token} onChange={(e) => setToken(e.target.value)} />
         </label>
         <p className="hint">{t('signIn.hint')}</p>
         {error && (

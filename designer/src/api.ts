@@ -1,13 +1,30 @@
-// The hub's REST API as the designer uses it. The bearer token lives in sessionStorage until
-// password login exists; every error comes back as the API's {code, message, details}.
+// The hub's REST API as the designer uses it. People sign in with their password (the hub's
+// session cookie, shared with the console; state-changing calls carry its CSRF token); an API
+// key may be used instead, kept in sessionStorage. Every error comes back as the API's
+// {code, message, details}.
 import type { FlowDefinition, ValidationIssue } from '../../flows';
 
 const TOKEN_KEY = 'sealflow.token';
+/** The CSRF token of the browser's session with the hub, once signed in with a password. */
+let csrfToken: string | null = null;
 
 export const session = {
   token: (): string | null => sessionStorage.getItem(TOKEN_KEY),
   signIn: (token: string) => sessionStorage.setItem(TOKEN_KEY, token),
-  signOut: () => sessionStorage.removeItem(TOKEN_KEY),
+  async signInWithPassword(login: string, password: string): Promise<void> {
+    csrfToken = (await call<{ csrfToken: string }>('POST', '/api/session', { login, password })).csrfToken;
+  },
+  /** Picks up a session the browser already holds (signed in here before, or in the console). */
+  async resume(): Promise<boolean> {
+    if (session.token() !== null) return true;
+    csrfToken = await call<{ csrfToken: string }>('GET', '/api/session').then((r) => r.csrfToken, () => null);
+    return csrfToken !== null;
+  },
+  async signOut(): Promise<void> {
+    sessionStorage.removeItem(TOKEN_KEY);
+    if (csrfToken !== null) await call('DELETE', '/api/session').catch(() => undefined);
+    csrfToken = null;
+  },
 };
 
 export class ApiError extends Error {
@@ -38,9 +55,15 @@ export interface FlowVersion {
 
 async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
   const token = session.token();
+  const changes = method !== 'GET' && method !== 'HEAD';
   const response = await fetch(path, {
     method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    credentials: 'same-origin',
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(!token && changes && csrfToken ? { 'x-csrf-token': csrfToken } : {}),
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const payload = response.status === 204 ? null : await response.json().catch(() => null);
