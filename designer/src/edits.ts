@@ -94,3 +94,143 @@ export function remove(flow: FlowDefinition, path: string): FlowDefinition | nul
   if (signer) return { ...flow, signers: (flow.signers ?? []).filter((_, i) => i !== Number(signer[1])) };
   return null;
 }
+
+// ---- Reordering: steps within and between tiers, signers within and between rounds, rounds.
+
+/** `items` with the item at `from` moved to index `to` (the others keep their order). */
+export function arrayMove<T>(items: readonly T[], from: number, to: number): T[] {
+  const copy = [...items];
+  const [item] = copy.splice(from, 1);
+  copy.splice(Math.max(0, Math.min(to, copy.length)), 0, item!);
+  return copy;
+}
+
+export interface StepAt {
+  tier: number;
+  index: number;
+}
+
+/**
+ * The flow with the step at `from` moved so that it ends at `to` (in the same tier: it takes the
+ * place of the step there; in another tier: it goes before the step at `to.index`, or last).
+ * Null when nothing moves or when the step is the only one of its tier (a tier needs a step).
+ */
+export function moveStep(flow: FlowDefinition, from: StepAt, to: StepAt): { flow: FlowDefinition; path: string } | null {
+  const tiers = flow.approval?.tiers ?? [];
+  const source = tiers[from.tier]?.steps;
+  const target = tiers[to.tier]?.steps;
+  if (!source || !target || !source[from.index]) return null;
+  if (from.tier === to.tier) {
+    const index = Math.max(0, Math.min(to.index, source.length - 1));
+    if (index === from.index) return null;
+    const next = tiers.map((tier, t) => (t === from.tier ? { ...tier, steps: arrayMove(tier.steps, from.index, index) } : tier));
+    return { flow: { ...flow, approval: { ...flow.approval, tiers: next } }, path: `/approval/tiers/${to.tier}/steps/${index}` };
+  }
+  if (source.length < 2) return null;
+  const step = source[from.index]!;
+  const index = Math.max(0, Math.min(to.index, target.length));
+  const next = tiers.map((tier, t) =>
+    t === from.tier ? { ...tier, steps: tier.steps.filter((_, i) => i !== from.index) } : t === to.tier ? { ...tier, steps: [...tier.steps.slice(0, index), step, ...tier.steps.slice(index)] } : tier,
+  );
+  return { flow: { ...flow, approval: { ...flow.approval, tiers: next } }, path: `/approval/tiers/${to.tier}/steps/${index}` };
+}
+
+/** A signer with the given order; `order` stays absent when it was absent and still means round 1. */
+function withOrder(signer: FlowSigner, order: number): FlowSigner {
+  if ((signer.order ?? 1) === order) return signer;
+  return { ...signer, order };
+}
+
+/**
+ * The flow with signer `from` dropped on signer `to`: it takes that signer's place in the list
+ * and joins its round (the order of signers within a round is their order in the list).
+ */
+export function moveSigner(flow: FlowDefinition, from: number, to: number): { flow: FlowDefinition; path: string } | null {
+  const signers = flow.signers ?? [];
+  const target = signers[to];
+  if (from === to || !signers[from] || !target) return null;
+  const moved = arrayMove(signers, from, to);
+  moved[to] = withOrder(moved[to]!, target.order ?? 1);
+  return { flow: { ...flow, signers: moved }, path: `/signers/${to}` };
+}
+
+/**
+ * The flow with signer `from` moved to the end of round `round` (an index into roundOrders);
+ * `round` equal to the number of rounds makes a new last round for it. Null when nothing changes.
+ */
+export function moveSignerToRound(flow: FlowDefinition, from: number, round: number): { flow: FlowDefinition; path: string } | null {
+  const signers = flow.signers ?? [];
+  const signer = signers[from];
+  if (!signer || round < 0) return null;
+  const orders = roundOrders(flow);
+  const own = orders.indexOf(signer.order ?? 1);
+  const alone = signers.filter((s) => (s.order ?? 1) === (signer.order ?? 1)).length === 1;
+  if (round === own || (round >= orders.length && alone) || round > orders.length) return null;
+  const order = round < orders.length ? orders[round]! : orders[orders.length - 1]! + 1;
+  const rest = signers.filter((_, i) => i !== from);
+  // After the round's last signer; a new round's only signer goes last.
+  const last = rest.map((s) => s.order ?? 1).lastIndexOf(order);
+  const at = last >= 0 ? last + 1 : rest.length;
+  const next = [...rest.slice(0, at), withOrder(signer, order), ...rest.slice(at)];
+  return { flow: { ...flow, signers: next }, path: `/signers/${at}` };
+}
+
+/** The flow with signing round `from` moved to position `to`: the rounds swap their orders, the set of order numbers stays. */
+export function moveRound(flow: FlowDefinition, from: number, to: number): FlowDefinition | null {
+  const orders = roundOrders(flow);
+  if (from === to || from < 0 || to < 0 || from >= orders.length || to >= orders.length) return null;
+  const positions = arrayMove(orders.map((_, i) => i), from, to); // positions[new] = old
+  const signers = (flow.signers ?? []).map((s) => withOrder(s, orders[positions.indexOf(orders.indexOf(s.order ?? 1))]!));
+  return { ...flow, signers };
+}
+
+// ---- Copy and paste of steps and signers.
+
+export type Clip = { kind: 'step'; value: ApprovalStep } | { kind: 'signer'; value: FlowSigner };
+
+/** What Ctrl-C takes from the card at `path`: a copy of a step or a signer, or null for other cards. */
+export function copyAt(flow: FlowDefinition, path: string): Clip | null {
+  const step = /^\/approval\/tiers\/(\d+)\/steps\/(\d+)$/.exec(path);
+  if (step) {
+    const value = flow.approval?.tiers?.[Number(step[1])]?.steps?.[Number(step[2])];
+    return value ? { kind: 'step', value: structuredClone(value) } : null;
+  }
+  const signer = /^\/signers\/(\d+)$/.exec(path);
+  if (signer) {
+    const value = flow.signers?.[Number(signer[1])];
+    return value ? { kind: 'signer', value: structuredClone(value) } : null;
+  }
+  return null;
+}
+
+/** An id like `id` that no signer has: "buyer" → "buyer2", "signer1" → "signer2". */
+export function freshSignerId(taken: string[], id: string): string {
+  const base = id.replace(/\d+$/, '') || 'signer';
+  for (let i = 2; ; i++) if (!taken.includes(`${base}${i}`)) return `${base}${i}`;
+}
+
+/**
+ * The flow with the clip pasted at the card at `path` (Ctrl-V on it): a step goes after a
+ * focused step or at the end of a focused tier; a signer goes after a focused signer, in its
+ * round, with a fresh id and only the documents this flow has. Null when it does not fit there.
+ */
+export function pasteAt(flow: FlowDefinition, path: string, clip: Clip): { flow: FlowDefinition; path: string } | null {
+  if (clip.kind === 'step') {
+    const step = /^\/approval\/tiers\/(\d+)(?:\/steps\/(\d+))?$/.exec(path);
+    if (!step) return null;
+    const t = Number(step[1]);
+    const tier = flow.approval?.tiers?.[t];
+    if (!tier) return null;
+    const index = step[2] === undefined ? tier.steps.length : Number(step[2]) + 1;
+    const tiers = flow.approval.tiers.map((x, i) => (i === t ? { ...x, steps: [...x.steps.slice(0, index), structuredClone(clip.value), ...x.steps.slice(index)] } : x));
+    return { flow: { ...flow, approval: { ...flow.approval, tiers } }, path: `/approval/tiers/${t}/steps/${index}` };
+  }
+  const signer = /^\/signers\/(\d+)$/.exec(path);
+  const signers = flow.signers ?? [];
+  if (!signer || !signers[Number(signer[1])]) return null;
+  const after = Number(signer[1]);
+  const documents = (flow.documents ?? []).map((d) => d.id);
+  const value: FlowSigner = { ...structuredClone(clip.value), id: freshSignerId(signers.map((s) => s.id), clip.value.id), documents: clip.value.documents.filter((d) => documents.includes(d)) };
+  const pasted = withOrder(value, signers[after]!.order ?? 1);
+  return { flow: { ...flow, signers: [...signers.slice(0, after + 1), pasted, ...signers.slice(after + 1)] }, path: `/signers/${after + 1}` };
+}
