@@ -6,11 +6,11 @@
 // - SQLite: the side table contract_search holds that text (lower-cased), kept up to date by
 //   triggers on contracts (migration 0011), and an FTS5 trigram index over it. A query of 3+
 //   characters is an FTS5 phrase (a substring match for the trigram tokenizer, answered by the
-//   index); 1–2 characters cannot form a trigram, so they LIKE-scan the narrow side table,
+//   index); 1–2 characters cannot form a trigram, so they scan the narrow side table (instr),
 //   never the wide contracts rows.
 // - PostgreSQL: the same side table (kept by a trigger) with a pg_trgm GIN index over it; LIKE
-//   uses it for 3+ characters (CJK needs a UTF-8 ctype, see the migration), 1–2 characters
-//   scan the narrow table.
+//   uses it for 3+ characters (CJK needs a UTF-8 ctype, see the migration). 1–2 characters
+//   look up a GIN index of each text's characters and character pairs (ledger_grams).
 import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
 import { sql } from 'kysely';
 import type { ContractStatus } from '../flows/status';
@@ -55,9 +55,6 @@ export interface LedgerConditions {
   q?: string;
 }
 
-/** Characters a search or party text may not contain: they separate the fields of the search text. */
-export const SEARCH_SEPARATOR = /[\u0000-\u001f]/;
-
 /** `text` as a LIKE pattern that matches it literally, with `escape` as the escape character. */
 export function containsPattern(text: string, escape = '!'): string {
   const special = new RegExp(`[${escape === '\\' ? '\\\\' : escape}%_]`, 'g');
@@ -79,9 +76,11 @@ function searchMatch(dialect: DialectName, text: string, within: 'body' | 'parti
   const trigram = length(text) >= 3;
   if (dialect === 'postgres') {
     // pg_trgm's GIN index on body serves LIKE for 3+ characters (the parties are in the body
-    // too); 1–2 characters scan the narrow table. Backslash is PostgreSQL's default LIKE escape.
+    // too), the grams index 1–2 characters. Backslash is PostgreSQL's default LIKE escape.
     const pattern = containsPattern(text, '\\');
-    const onBody = within === 'body' || trigram ? sql`s.body like lower(${pattern})` : sql`true`;
+    // 1–2 characters are one gram of contract_search_grams_idx; the LIKE then checks the rest.
+    const grams = trigram ? sql`true` : sql`ledger_grams(s.body) @> array[lower(${text})]::text[]`;
+    const onBody = within === 'body' || trigram ? sql`s.body like lower(${pattern}) and ${grams}` : grams;
     const onParties = within === 'parties' ? sql`s.parties like lower(${pattern})` : sql`true`;
     // OFFSET 0 fences the subquery: PostgreSQL computes the matches once (a scan, or the GIN
     // index) instead of probing contract_search once per contract it walks, which it would do

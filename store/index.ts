@@ -32,7 +32,7 @@ export type { Tenant, TenantRepository } from './tenants';
 export { AuditCursorError, MAX_AUDIT_PAGE, type AuditEvent, type AuditFilter, type AuditPage, type AuditRepository, type NewAuditEvent } from './audit';
 export type { ChangedContract, ProjectionFilter, StartedCount, StatsRepository } from './stats';
 export { waitingOn, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type ContractCounts, type ContractFilter, type ContractPage, type ContractScope, type ContractRepository, type ContractSummary } from './contracts';
-export { approverSlots, decodeCursor, LEDGER_SORTS, SEARCH_SEPARATOR, type LedgerSort, type WaitingOnFilter } from './contract-search';
+export { approverSlots, decodeCursor, LEDGER_SORTS, type LedgerSort, type WaitingOnFilter } from './contract-search';
 export type { OutboxFilter, OutboxMessage, OutboxRepository } from './outbox';
 export type { DocumentRepository, StoredDocument } from './documents';
 export type { StoredTemplate, TemplateRepository } from './templates';

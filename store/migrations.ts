@@ -543,6 +543,17 @@ export function migrations(dialect: DialectName): Record<string, Migration> {
           } catch {
             await sql`rollback to savepoint ledger_trgm`.execute(db);
           }
+          // 1–2 characters have no trigram, and a scan of every contract's text costs tens of
+          // milliseconds at 100,000: each text's characters and character pairs, in a GIN index,
+          // answer them (what pg_bigm does, in plain SQL; it needs no extension and no UTF-8 ctype).
+          await sql`create function ledger_grams(body text) returns text[] language sql immutable parallel safe as $$
+                      select coalesce(array_agg(distinct gram), '{}') from (
+                        select substr(body, i, 1) as gram from generate_series(1, length(body)) as i
+                        union all
+                        select substr(body, i, 2) from generate_series(1, length(body) - 1) as i
+                      ) as grams
+                    $$`.execute(db);
+          await sql`create index contract_search_grams_idx on contract_search using gin (ledger_grams(body))`.execute(db);
           return;
         }
 

@@ -170,6 +170,14 @@ describe.each(dialects)('ledger API (%s)', (dialect) => {
     expect(old.body.items.map((c: { id: string }) => c.id)).toEqual(['led-05', 'led-04', 'led-03']);
   });
 
+  it('documents the ledger in the OpenAPI document: every filter, all nine statuses, the counts', async () => {
+    const { body: doc } = await hub.call('GET', '/openapi.json', undefined, null);
+    const params = doc.paths['/api/contracts'].get.parameters as { name: string; schema: { enum?: string[] } }[];
+    expect(params.map((p) => p.name)).toEqual(expect.arrayContaining(['status', 'flow', 'q', 'party', 'amountMin', 'amountMax', 'from', 'to', 'mine', 'team', 'waitingOn', 'sort', 'limit', 'cursor', 'page', 'pageSize']));
+    expect(params.find((p) => p.name === 'status')!.schema.enum).toEqual([...CONTRACT_STATUSES]);
+    expect(Object.keys(doc.paths['/api/contracts/counts'].get.responses['200'].content['application/json'].schema.properties.counts.properties).sort()).toEqual([...CONTRACT_STATUSES].sort());
+  });
+
   it('answers a bad filter value with 400 and the parameter in the JSON path, never 500', async () => {
     const amountCursor = (await get('/api/contracts', { sort: 'amount', limit: 2 })).body.nextCursor as string;
     const bad: [Record<string, string>, string][] = [

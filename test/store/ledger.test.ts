@@ -341,11 +341,14 @@ describe.each(dialects)('ledger (%s)', (dialect) => {
       });
     });
 
-    it('answers a 3-character search from the trigram index', async () => {
+    it('answers a 3-character search from the trigram index, and 1–2 characters from the grams index', async () => {
       await withClient(async (client) => {
         await client.query('set enable_seqscan = off');
         const plan = await client.query(`explain select contract_id from contract_search where body like lower($1)`, ['%华强电%']);
         expect(plan.rows.map((r) => r['QUERY PLAN']).join('\n')).toContain('contract_search_trgm_idx');
+        // 1–2 characters: no trigram, the index of characters and character pairs instead.
+        const short = await client.query(`explain select contract_id from contract_search where ledger_grams(body) @> array[$1]::text[]`, ['华强']);
+        expect(short.rows.map((r) => r['QUERY PLAN']).join('\n')).toContain('contract_search_grams_idx');
       });
     });
   });
