@@ -3,6 +3,7 @@
 import { useTranslation } from 'react-i18next';
 import type { FlowDefinition, ValidationIssue } from '../../flows';
 import { remove } from './edits';
+import { ExpressionField, wantsExpressionEditor } from './expression/ExpressionField';
 import { getAt, isUnder } from './pointer';
 import { useEditor } from './store';
 import { useUi } from './ui';
@@ -48,6 +49,9 @@ function TextField({ path, label, issues, hint, kind = 'text' }: FieldProps & { 
   return (
     <div className={bad ? 'field bad' : 'field'}>
       <label htmlFor={id}>{label}</label>
+      {kind === 'text' && wantsExpressionEditor(path, value) ? (
+        <ExpressionField id={id} path={path} label={label} value={shown} invalid={bad} onChange={change} />
+      ) : (
       <input
         id={id}
         data-field={path}
@@ -58,6 +62,7 @@ function TextField({ path, label, issues, hint, kind = 'text' }: FieldProps & { 
         aria-invalid={bad}
         onChange={(e) => change(kind === 'list' ? e.target.value : e.target.value)}
       />
+      )}
       {hint && <p className="hint">{hint}</p>}
       <Messages path={path} issues={issues} />
     </div>
