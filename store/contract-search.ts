@@ -63,6 +63,9 @@ export function containsPattern(text: string, escape = '!'): string {
 
 const escapePrefix = (prefix: string) => `${prefix.replace(/[!%_]/g, (c) => `!${c}`)}%`;
 
+/** Text whose every character is a token of contract_search_chars (its tokenizer's categories). */
+const SPELLED = /^[\p{L}\p{N}\p{M}\p{P}\p{S}\p{Co}]+$/u;
+
 /** Code points, not UTF-16 units: 𠮷 is one character. */
 const length = (text: string) => [...text].length;
 
@@ -96,6 +99,13 @@ function searchMatch(dialect: DialectName, text: string, within: 'body' | 'parti
     return sql<boolean>`${sql.ref('contracts.id')} in (select s.contract_id from contract_search s where s.seq in (select rowid from contract_search_fts where contract_search_fts match ${phrase}) and ${onParties})`;
   }
   const onBody = within === 'body' ? sql`instr(s.body, lower(${text})) > 0` : sql`true`;
+  // 1–2 characters that are all token characters of contract_search_chars: a token or a phrase
+  // of two there (adjacent even across a line break between fields, so instr checks the text).
+  if (SPELLED.test(text)) {
+    const phrase = `"${[...text].join(' ').replace(/"/g, '""')}"`;
+    const candidates = sql`s.seq in (select rowid from contract_search_chars where contract_search_chars match ${phrase})`;
+    return sql<boolean>`${sql.ref('contracts.id')} in (select s.contract_id from contract_search s where ${candidates} and ${onBody} and ${onParties})`;
+  }
   return sql<boolean>`${sql.ref('contracts.id')} in (select s.contract_id from contract_search s where ${onBody} and ${onParties})`;
 }
 

@@ -568,6 +568,24 @@ export function migrations(dialect: DialectName): Record<string, Migration> {
         await sql`create trigger contract_search_au after update on contract_search begin
                     insert into contract_search_fts (contract_search_fts, rowid, body) values ('delete', old.seq, old.body);
                     insert into contract_search_fts (rowid, body) values (new.seq, new.body); end`.execute(db);
+        // 1–2 characters have no trigram. A second FTS5 index holds each text spelled out one
+        // character per token (unicode61 with punctuation and symbols as token characters), so
+        // a character is a token and two adjacent ones a phrase: both answered by the index
+        // instead of a scan. Triggers cannot use WITH, so the spelling joins a table of positions
+        // (texts longer than its 8,192 are spelled that far; 3+ characters find the rest).
+        await sql`create table ledger_positions (i integer primary key)`.execute(db);
+        for (let start = 1; start <= 8192; start += 512) {
+          await sql`insert into ledger_positions (i) values ${sql.join(Array.from({ length: 512 }, (_, k) => sql`(${start + k})`))}`.execute(db);
+        }
+        await sql`create virtual table contract_search_chars using fts5(chars, content='', contentless_delete=1, tokenize="unicode61 remove_diacritics 0 categories 'L* N* M* P* S* Co'")`.execute(db);
+        const spelled = sql.raw(`(select group_concat(substr(new.body, i, 1), ' ' order by i) from ledger_positions where i <= length(new.body))`);
+        await sql`create trigger contract_search_chars_ai after insert on contract_search begin
+                    insert into contract_search_chars (rowid, chars) values (new.seq, ${spelled}); end`.execute(db);
+        await sql`create trigger contract_search_chars_ad after delete on contract_search begin
+                    delete from contract_search_chars where rowid = old.seq; end`.execute(db);
+        await sql`create trigger contract_search_chars_au after update of body on contract_search begin
+                    delete from contract_search_chars where rowid = old.seq;
+                    insert into contract_search_chars (rowid, chars) values (new.seq, ${spelled}); end`.execute(db);
         const body = (row: 'new' | 'contracts') =>
           sql.raw(`lower(coalesce(${row}.title, '') || char(10) || ${row}.parties || char(10) || ${row}.id || char(10) || coalesce(${row}.source_key, ''))`);
         await sql`create trigger contracts_search_ai after insert on contracts begin
