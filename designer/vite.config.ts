@@ -63,5 +63,7 @@ export default defineConfig({
     target: 'es2022',
     chunkSizeWarningLimit: 2000,
     sourcemap: false,
+    // A second entry: the signer's page script (src/signer), served by server/signer-page as assets/signer-<hash>.js.
+    rollupOptions: { input: { index: fileURLToPath(new URL('index.html', import.meta.url)), signer: fileURLToPath(new URL('src/signer/main.ts', import.meta.url)) } },
   },
 });

@@ -1,14 +1,16 @@
 // The signer's page: what a supplier (or employee) sees when they open their signing
-// link. A static HTML shell, its page script and pdf.js; the page talks only to the
+// link. A static HTML shell, its page script (designer/src/signer, built by Vite with the
+// designer) and pdf.js; the page talks only to the
 // signer API (/api/sign/:token…), which re-checks everything the page lets through.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { brotliCompress, constants as zlib, gzip } from 'node:zlib';
 import express, { Router, type Request, type Response } from 'express';
+import { AppError } from '../errors';
 import { DEAD_LINK_WORDS, deadLinkPage } from './dead-link';
 import { signerPageHtml, signerPageStyle } from './page';
 import { createLinkFonts, createWebfont, type LinkFont, webfontCharacters } from './webfont';
@@ -68,8 +70,10 @@ function sendScript(req: Request, res: Response, asset: ScriptAsset): void {
 }
 
 export interface SignerPageOptions {
-  /** where the page script lives; defaults to signer.js beside this file */
+  /** The page script itself (tests); by default the Vite build's `assets/signer-<hash>.js` in `dist`. */
   scriptPath?: string;
+  /** The designer's build, which holds the page script (designer/src/signer); defaults to designer/dist. */
+  dist?: string;
   /**
    * Throws (an AppError with its status and message) when the link must not open: unknown,
    * expired, or its contract no longer signing. The page is then that message, not the app.
@@ -84,6 +88,21 @@ export interface SignerPageOptions {
   fontPath?: string;
 }
 
+/** Where `npm start` (scripts/build-designer.mjs) builds the designer, and with it the signer page script. */
+export const SIGNER_PAGE_DIST = join(here, '../../designer/dist');
+
+/** The built page script: the one `signer-<hash>.js` of the build's assets, or null before the build. */
+export function builtSignerScript(dist = SIGNER_PAGE_DIST): string | null {
+  try {
+    const name = readdirSync(join(dist, 'assets')).find((file) => /^signer-[\w-]+\.js$/.test(file));
+    return name ? join(dist, 'assets', name) : null;
+  } catch {
+    return null;
+  }
+}
+
+const notBuilt = () => new AppError('designer_not_built', 'The signer page is not built: `npm start` builds it (or run node scripts/build-designer.mjs)', { status: 503 });
+
 /**
  * `GET /sign/:token` (the page) and `GET /sign/assets/*` (its script, pdf.js and pdf.js's
  * character maps and standard fonts). Mount it anywhere before the app's 404 handler;
@@ -91,44 +110,57 @@ export interface SignerPageOptions {
  */
 export function signerPageRouter(options: SignerPageOptions = {}): Router {
   const pdfjsVersion = (JSON.parse(readFileSync(join(pdfjsRoot, 'package.json'), 'utf8')) as { version: string }).version;
-  const assets = {
-    'signer.js': scriptAsset(options.scriptPath ?? join(here, 'signer.js')),
+  const pdfjsAssets = {
     'pdf.min.mjs': scriptAsset(join(pdfjsRoot, 'build/pdf.min.mjs')),
     'pdf.worker.min.mjs': scriptAsset(join(pdfjsRoot, 'build/pdf.worker.min.mjs')),
   };
-  const url = (name: keyof typeof assets) => `/sign/assets/${name}?v=${assets[name].version}`;
+  const pdfjsUrl = (name: keyof typeof pdfjsAssets) => `/sign/assets/${name}?v=${pdfjsAssets[name].version}`;
   const pageTemplate = (font: string) => signerPageHtml({ font, script: '', pdfjs: '', pdfjsWorker: '', cMapUrl: '', standardFontDataUrl: '' });
-  // Every character of the page's own words (its HTML and its script), plus the common hanzi of data.
-  const characters = webfontCharacters([pageTemplate(''), assets['signer.js'].body.toString('utf8'), JSON.stringify(DEAD_LINK_WORDS)]);
-  const webfont = createWebfont({ characters, fontPath: options.fontPath });
-  const fontUrl = `/sign/assets/noto-sans-sc.woff2?v=${webfont.version}`;
-  const linkFonts = createLinkFonts({ covered: characters, fontPath: options.fontPath });
-  const style = signerPageStyle(fontUrl);
-  const html = signerPageHtml({
-    font: fontUrl,
-    script: url('signer.js'),
-    pdfjs: url('pdf.min.mjs'),
-    pdfjsWorker: url('pdf.worker.min.mjs'),
-    cMapUrl: `/sign/assets/pdfjs-${pdfjsVersion}/cmaps/`,
-    standardFontDataUrl: `/sign/assets/pdfjs-${pdfjsVersion}/standard_fonts/`,
-  });
-  const styleHash = createHash('sha256').update(style).digest('base64');
-  const contentSecurityPolicy = [
-    "default-src 'none'",
-    "script-src 'self'",
-    `style-src 'self' 'sha256-${styleHash}'`,
-    "img-src 'self' data: blob:",
-    "font-src 'self' data:",
-    "connect-src 'self'",
-    "worker-src 'self'",
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-  ].join('; ');
+
+  /** Everything that follows from one build of the page script: its URL, the webfonts cut for its words, the page and its CSP. */
+  const pageFor = (scriptPath: string | null) => {
+    const script = scriptPath ? scriptAsset(scriptPath) : null;
+    // Every character of the page's own words (its HTML and its script), plus the common hanzi of data.
+    const characters = webfontCharacters([pageTemplate(''), script?.body.toString('utf8') ?? '', JSON.stringify(DEAD_LINK_WORDS)]);
+    const webfont = createWebfont({ characters, fontPath: options.fontPath });
+    const fontUrl = `/sign/assets/noto-sans-sc.woff2?v=${webfont.version}`;
+    const style = signerPageStyle(fontUrl);
+    const html = signerPageHtml({
+      font: fontUrl,
+      // Before the build the page still opens; its script answers 503 saying how to build it.
+      script: script ? `/sign/assets/signer.js?v=${script.version}` : '/sign/assets/signer.js',
+      pdfjs: pdfjsUrl('pdf.min.mjs'),
+      pdfjsWorker: pdfjsUrl('pdf.worker.min.mjs'),
+      cMapUrl: `/sign/assets/pdfjs-${pdfjsVersion}/cmaps/`,
+      standardFontDataUrl: `/sign/assets/pdfjs-${pdfjsVersion}/standard_fonts/`,
+    });
+    const styleHash = createHash('sha256').update(style).digest('base64');
+    const contentSecurityPolicy = [
+      "default-src 'none'",
+      "script-src 'self'",
+      `style-src 'self' 'sha256-${styleHash}'`,
+      "img-src 'self' data: blob:",
+      "font-src 'self' data:",
+      "connect-src 'self'",
+      "worker-src 'self'",
+      "base-uri 'none'",
+      "form-action 'none'",
+      "frame-ancestors 'none'",
+    ].join('; ');
+    return { scriptPath, script, webfont, linkFonts: createLinkFonts({ covered: characters, fontPath: options.fontPath }), style, html, contentSecurityPolicy };
+  };
+  // Rebuilt when the build's script changes (its name carries its hash), so a running hub follows `npm run build:designer`.
+  let current = pageFor(options.scriptPath ?? builtSignerScript(options.dist));
+  const page = () => {
+    const scriptPath = options.scriptPath ?? builtSignerScript(options.dist);
+    if (scriptPath !== current.scriptPath) current = pageFor(scriptPath);
+    return current;
+  };
 
   const router = Router();
   router.get('/sign/assets/noto-sans-sc.woff2', async (req, res, next) => {
     let font: { body: Buffer; etag: string };
+    const { webfont } = page();
     try {
       font = await webfont.load();
     } catch (error) {
@@ -147,7 +179,7 @@ export function signerPageRouter(options: SignerPageOptions = {}): Router {
     if (!options.linkText) return next();
     let font: LinkFont | null;
     try {
-      font = await linkFonts.load(await options.linkText(req.params.token));
+      font = await page().linkFonts.load(await options.linkText(req.params.token));
     } catch (error) {
       return next(error);
     }
@@ -157,8 +189,13 @@ export function signerPageRouter(options: SignerPageOptions = {}): Router {
     res.set('Sealflow-Unicode-Range', font.unicodeRange);
     res.send(font.body);
   });
-  for (const name of Object.keys(assets) as (keyof typeof assets)[]) {
-    router.get(`/sign/assets/${name}`, (req, res) => sendScript(req, res, assets[name]));
+  router.get('/sign/assets/signer.js', (req, res, next) => {
+    const { script } = page();
+    if (!script) return next(notBuilt());
+    sendScript(req, res, script);
+  });
+  for (const name of Object.keys(pdfjsAssets) as (keyof typeof pdfjsAssets)[]) {
+    router.get(`/sign/assets/${name}`, (req, res) => sendScript(req, res, pdfjsAssets[name]));
   }
   // Only needed by PDFs whose fonts are not embedded; the version in the path makes them immutable.
   const pdfjsData = { maxAge: YEAR * 1000, immutable: true, index: false, dotfiles: 'ignore', fallthrough: false } as const;
@@ -166,6 +203,7 @@ export function signerPageRouter(options: SignerPageOptions = {}): Router {
   router.use(`/sign/assets/pdfjs-${pdfjsVersion}/standard_fonts`, express.static(join(pdfjsRoot, 'standard_fonts'), pdfjsData));
 
   router.get('/sign/:token', async (req, res, next) => {
+    const { html, style, webfont, contentSecurityPolicy } = page();
     res.set({
       'Content-Type': 'text/html; charset=utf-8',
       // The page is the same for every token and holds nothing secret, but the URL does: keep it out of caches and referrers.

@@ -31,7 +31,7 @@ export const signerPageStyle = (fontUrl: string) => `
   font-family: ${FONT_STACK};
 }
 * { box-sizing: border-box; }
-/* Set by the page script once the webfont is in: every size grows by 0.5 %, so every text is laid out again (see signer.js). */
+/* Set by the page script once the webfont is in: every size grows by 0.5 %, so every text is laid out again (see designer/src/signer/main.ts). */
 :root.fonts-in { font-size: 100.5%; }
 html { -webkit-text-size-adjust: 100%; scroll-padding-bottom: var(--panel-h); }
 body { margin: 0; background: var(--bg); color: var(--fg); font-size: 1rem; line-height: 1.5; }
@@ -114,6 +114,12 @@ button.link { background: none; border: none; color: var(--muted); text-decorati
 .otp-row { display: flex; gap: 8px; }
 #otp-input { flex: 1 1 0; width: 0; min-width: 0; font: inherit; font-size: 1.2rem; letter-spacing: .3em; padding: 8px 10px; border: 1px solid #b9c1ce; border-radius: 8px; min-height: 44px; font-variant-numeric: tabular-nums; }
 #otp-button { white-space: nowrap; }
+.seal h2 { font-size: .95rem; margin-bottom: 2px; }
+.seal-fields { display: grid; grid-template-columns: minmax(0, 1fr); gap: 4px; margin-top: 6px; }
+.seal-fields label { font-size: .85rem; color: var(--muted); }
+.seal-fields input { font: inherit; padding: 8px 10px; border: 1px solid #b9c1ce; border-radius: 8px; min-height: 44px; width: 100%; }
+.seal-fields button { margin-top: 6px; }
+.seal-user { font-size: .9rem; display: flex; align-items: center; gap: 4px; flex-wrap: wrap; }
 .hint { font-size: .8rem; color: var(--muted); margin-top: 4px; }
 .actions { display: flex; gap: 8px; align-items: center; }
 .actions #sign-button { flex: 1; font-size: 1.05rem; }
@@ -200,6 +206,18 @@ export function signerPageHtml(urls: SignerPageUrls): string {
         </div>
         <p id="otp-hint" class="hint"></p>
       </div>
+      <form id="seal" class="seal" hidden novalidate aria-labelledby="seal-title">
+        <h2 id="seal-title">印章管理员登录 <span class="en">Seal keeper sign-in</span></h2>
+        <p id="seal-intro" class="hint"></p>
+        <div id="seal-fields" class="seal-fields">
+          <label for="seal-login">账号 <span class="en">Login</span></label>
+          <input id="seal-login" name="login" type="text" autocomplete="username" autocapitalize="none" spellcheck="false" maxlength="200" required>
+          <label for="seal-password">密码 <span class="en">Password</span></label>
+          <input id="seal-password" name="password" type="password" autocomplete="current-password" maxlength="200" required>
+          <button id="seal-signin" type="submit">登录 <span class="en">Sign in</span></button>
+        </div>
+        <p id="seal-user" class="seal-user" hidden>已登录：<strong id="seal-user-name"></strong> <button id="seal-signout" type="button" class="link">退出登录 <span class="en">Sign out</span></button></p>
+      </form>
       <div id="alert" class="alert" role="alert"></div>
       <div class="actions">
         <button id="sign-button" type="button" class="primary" disabled>确认签署 <span class="en">Sign</span></button>

@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContextOptions, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureDesignerBuilt } from '../../scripts/build-designer.mjs';
 import type { FlowDefinition } from '../../flows';
 import { exampleFlow, exampleOrder, startTestHub, type TestHub } from '../support/hub';
 import { approvedContract, codeFor, linkFor, signerCall } from '../support/signing';
@@ -28,6 +29,8 @@ const viewports: { name: string; options: BrowserContextOptions }[] = [
 ];
 
 beforeAll(async () => {
+  // The page script is built by Vite with the designer (designer/src/signer).
+  await ensureDesignerBuilt();
   mkdirSync(screenshots, { recursive: true });
   hub = await startTestHub();
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'] });

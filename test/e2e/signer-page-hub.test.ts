@@ -4,6 +4,7 @@
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { ensureDesignerBuilt } from '../../scripts/build-designer.mjs';
 import type { FlowDefinition } from '../../flows';
 import { exampleFlow, exampleOrder, startTestHub, type TestHub } from '../support/hub';
 import { approvedContract, linkFor } from '../support/signing';
@@ -12,6 +13,8 @@ let hub: TestHub;
 let browser: Browser;
 
 beforeAll(async () => {
+  // The page script is built by Vite with the designer (designer/src/signer).
+  await ensureDesignerBuilt();
   hub = await startTestHub();
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'] });
 });

@@ -13,6 +13,7 @@ import type { Server } from 'node:http';
 import express, { type Request, type Response } from 'express';
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureDesignerBuilt } from '../../scripts/build-designer.mjs';
 import { previewTemplate } from '../../templates';
 import { signerPageRouter } from '../../server/signer-page';
 
@@ -160,6 +161,8 @@ function addLink(token: string, overrides: { status?: LinkStatus; signer?: Parti
 }
 
 beforeAll(async () => {
+  // The page script is built by Vite with the designer (designer/src/signer).
+  await ensureDesignerBuilt();
   const [contract, nda] = await Promise.all([previewTemplate('purchase-contract'), previewTemplate('nda')]);
   // The supplier's areas as the API gives them: pages from 1.
   const areasOf = (areas: typeof contract.signatureAreas, signer: string) => areas.filter((a) => a.signerId === signer).map(({ page, x, y, width, height }) => ({ page: page + 1, x, y, width, height }));
