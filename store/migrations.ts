@@ -513,8 +513,9 @@ export function migrations(dialect: DialectName): Record<string, Migration> {
 
         // The search text of each contract (lower-cased title, parties, id, source key, one per
         // line) and its parties alone (for the party filter) in a narrow side table, kept by
-        // triggers in step with every write of a contract, whoever makes it. A query of 1–2
-        // characters (no trigram to look up) scans this table, never the wide contract rows.
+        // triggers in step with every write of a contract, whoever makes it. Searches read this
+        // table and its indexes (trigrams for 3+ characters, single characters and pairs for
+        // 1–2), never the wide contract rows.
         if (dialect === 'postgres') {
           await sql`create table contract_search (contract_id text primary key references contracts (id) on delete cascade, body text not null, parties text not null)`.execute(db);
           await sql`create function contract_search_sync() returns trigger language plpgsql as $$
