@@ -13,6 +13,7 @@ import type { Server } from 'node:http';
 import express, { type Request, type Response } from 'express';
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// @ts-expect-error -- plain ESM script without type declarations
 import { ensureDesignerBuilt } from '../../scripts/build-designer.mjs';
 import { previewTemplate } from '../../templates';
 import { signerPageRouter } from '../../server/signer-page';
