@@ -1,17 +1,93 @@
 // The flow drawn with @xyflow/react (zoom, pan, fit, minimap). Positions come from
-// layoutFlow; nothing here is dragged or stored.
+// layoutFlow and are never stored: dragging a step, a signer or a round label onto another
+// (HTML drag and drop) changes their order in the flow, and the layout follows. Alt+arrows on
+// a focused card do the same from the keyboard; Ctrl-C / Ctrl-V copy and paste steps and signers.
 import { Background, Controls, Handle, MiniMap, Position, ReactFlow, ReactFlowProvider, useReactFlow, type Edge, type Node, type NodeProps } from '@xyflow/react';
-import { memo, useCallback, useEffect, useMemo, useRef } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, type DragEvent, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { FlowDefinition, ValidationIssue } from '../../../flows';
 import { insert, type InsertAction } from '../edits';
 import { useEditor } from '../store';
 import { useUi } from '../ui';
 import { CardBody } from './cards';
-import { cardForPath, layoutFlow, type AddNode, type CardNode } from './layout';
+import { cardForPath, layoutFlow, type AddNode, type CardNode, type RoundNode } from './layout';
+import { apply, clipboard, dropOn, gripOf, keyMove, spotSelector, tell, useCanvasNote, type Arrow, type Grip, type Spot } from './moves';
 
 type CardData = { node: CardNode; flow: FlowDefinition; problems: ValidationIssue[]; selected: boolean };
 type AddData = { node: AddNode };
+type RoundData = { node: RoundNode };
+
+// ---- Moving by drag and drop, by Alt+arrows; copy and paste.
+let inFlight: Grip | null = null;
+const ARROWS = new Set(['ArrowUp', 'ArrowDown', 'ArrowLeft', 'ArrowRight']);
+const KEYS = 'Alt+ArrowUp Alt+ArrowDown Alt+ArrowLeft Alt+ArrowRight Control+C Control+V';
+
+function gripHandlers(grip: Grip | null) {
+  if (!grip) return {};
+  return {
+    draggable: true,
+    onDragStart: (e: DragEvent) => {
+      inFlight = grip;
+      e.dataTransfer.effectAllowed = 'move';
+      e.dataTransfer.setData('text/plain', JSON.stringify(grip));
+    },
+    onDragEnd: () => {
+      inFlight = null;
+    },
+  };
+}
+
+function spotHandlers(spot: Spot) {
+  const fits = () => {
+    const flow = useEditor.getState().flow;
+    return !!(inFlight && flow && dropOn(flow, inFlight, spot));
+  };
+  return {
+    onDragOver: (e: DragEvent<HTMLElement>) => {
+      if (!fits()) return;
+      e.preventDefault();
+      e.dataTransfer.dropEffect = 'move';
+      e.currentTarget.classList.add('drop-target');
+    },
+    onDragLeave: (e: DragEvent<HTMLElement>) => e.currentTarget.classList.remove('drop-target'),
+    onDrop: (e: DragEvent<HTMLElement>) => {
+      e.currentTarget.classList.remove('drop-target');
+      const flow = useEditor.getState().flow;
+      const outcome = inFlight && flow ? dropOn(flow, inFlight, spot) : null;
+      inFlight = null;
+      if (!outcome) return;
+      e.preventDefault();
+      apply(outcome, 'moved');
+    },
+  };
+}
+
+/** Alt+arrows move, Ctrl-C / Ctrl-V copy and paste; true when the key was taken. */
+function moveKeys(e: KeyboardEvent, grip: Grip | null, path: string | null): boolean {
+  const flow = useEditor.getState().flow;
+  if (!flow) return false;
+  if (e.altKey && !e.ctrlKey && !e.metaKey && ARROWS.has(e.key)) {
+    if (!grip) return false;
+    e.preventDefault();
+    const outcome = keyMove(flow, grip, e.key as Arrow);
+    if (outcome) apply(outcome, 'moved');
+    else tell('cannotMove');
+    return true;
+  }
+  if ((e.ctrlKey || e.metaKey) && !e.altKey && !e.shiftKey && path !== null && (e.key === 'c' || e.key === 'v')) {
+    e.preventDefault();
+    if (e.key === 'c') {
+      const taken = clipboard.copy(flow, path);
+      tell(taken ? 'copied' : 'nothingToCopy', taken?.kind);
+    } else {
+      const outcome = clipboard.paste(flow, path);
+      if (outcome) apply(outcome, 'pasted');
+      else tell('cannotPaste', clipboard.current?.kind);
+    }
+    return true;
+  }
+  return false;
+}
 
 const hidden = { opacity: 0, pointerEvents: 'none' } as const;
 
@@ -19,9 +95,10 @@ const CardView = memo(function CardView({ data }: NodeProps<Node<CardData>>) {
   const { node, flow, problems, selected } = data;
   const select = useUi((s) => s.select);
   const invalid = problems.length > 0;
+  const grip = gripOf(node.path);
   return (
     <div
-      className={`card card-${node.kind}${invalid ? ' invalid' : ''}${selected ? ' selected' : ''}`}
+      className={`card card-${node.kind}${invalid ? ' invalid' : ''}${selected ? ' selected' : ''}${grip ? ' movable nopan' : ''}`}
       style={{ width: node.width, height: node.height }}
       data-testid={`card-${node.id}`}
       data-path={node.path}
@@ -29,8 +106,12 @@ const CardView = memo(function CardView({ data }: NodeProps<Node<CardData>>) {
       role="button"
       tabIndex={0}
       aria-pressed={selected}
+      aria-keyshortcuts={grip ? KEYS : undefined}
+      {...gripHandlers(grip)}
+      {...spotHandlers({ kind: 'card', path: node.path })}
       onClick={() => select(node.path)}
       onKeyDown={(e) => {
+        if (moveKeys(e, grip, node.path)) return;
         if (e.key === 'Enter' || e.key === ' ') {
           e.preventDefault();
           select(node.path);
@@ -77,7 +158,42 @@ function JoinView() {
   );
 }
 
-const nodeTypes = { card: CardView, add: AddView, join: JoinView };
+/** A signing round's label: drag it onto another round's (or Alt+↑/↓) to reorder rounds; drop a signer on it to move the signer into that round. */
+function RoundView({ data }: NodeProps<Node<RoundData>>) {
+  const { t } = useTranslation();
+  const { node } = data;
+  const grip: Grip = { kind: 'round', index: node.index };
+  return (
+    <div
+      className="round-label movable nopan"
+      style={{ width: node.width, height: node.height }}
+      data-testid={node.id}
+      data-round={node.index}
+      role="group"
+      tabIndex={0}
+      aria-label={t('canvas.roundLabel', { n: node.index + 1 })}
+      aria-keyshortcuts="Alt+ArrowUp Alt+ArrowDown"
+      {...gripHandlers(grip)}
+      {...spotHandlers({ kind: 'round', index: node.index })}
+      onKeyDown={(e) => moveKeys(e, grip, null)}
+    >
+      <span aria-hidden="true">⠿</span> {t('card.round', { n: node.index + 1 })}
+    </div>
+  );
+}
+
+/** What the last move, copy or paste did, said where screen readers hear it. */
+function CanvasNote() {
+  const { t } = useTranslation();
+  const note = useCanvasNote((s) => s.note);
+  return (
+    <div className="canvas-note" role="status" aria-live="polite" data-testid="canvas-note">
+      {note ? t(`canvas.${note.key}`, { kind: note.kind ? t(`canvas.kind.${note.kind}`) : '' }) : ''}
+    </div>
+  );
+}
+
+const nodeTypes = { card: CardView, add: AddView, join: JoinView, round: RoundView };
 
 function Canvas({ flow, issues }: { flow: FlowDefinition; issues: ValidationIssue[] }) {
   const selected = useUi((s) => s.selected);
@@ -114,6 +230,8 @@ function Canvas({ flow, issues }: { flow: FlowDefinition; issues: ValidationIssu
         selectable: false,
         focusable: false,
         data: n.type === 'card' ? { node: n, flow, problems: byCard.get(n.id) ?? [], selected: selected === n.path } : { node: n },
+        // xyflow drags nothing; cards that move use the browser's drag and drop
+        className: n.type === 'round' || (n.type === 'card' && gripOf(n.path)) ? 'nodrag' : undefined,
       })),
     [layout, flow, byCard, selected],
   );
@@ -125,6 +243,17 @@ function Canvas({ flow, issues }: { flow: FlowDefinition; issues: ValidationIssu
     if (card) void setCenter(card.x + card.width / 2, card.y + card.height / 2, { zoom: 1, duration: 250 });
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [focusRequest]);
+
+  // After a move or paste the card (now elsewhere, under another id) keeps the keyboard focus.
+  const focusAfter = useCanvasNote((s) => s.focus);
+  useEffect(() => {
+    if (!focusAfter) return;
+    const frameId = requestAnimationFrame(() => {
+      frame.current?.querySelector<HTMLElement>(spotSelector(focusAfter))?.focus({ preventScroll: true });
+      useCanvasNote.setState({ focus: null });
+    });
+    return () => cancelAnimationFrame(frameId);
+  }, [focusAfter, layout]);
 
   return (
     <div ref={frame} className="canvas-frame">
@@ -144,6 +273,7 @@ function Canvas({ flow, issues }: { flow: FlowDefinition; issues: ValidationIssu
       <Controls showInteractive={false} />
       <MiniMap pannable zoomable nodeColor={(n) => (n.type === 'card' ? ((n.data as CardData).problems.length ? '#f04438' : '#8aa4d6') : 'transparent')} />
     </ReactFlow>
+    <CanvasNote />
     </div>
   );
 }

@@ -56,7 +56,7 @@ describe('layoutFlow', () => {
     expect(layout.edges.length).toBeGreaterThan(10);
     for (const edge of layout.edges) expect(ids.has(edge.source) && ids.has(edge.target)).toBe(true);
     const targets = new Set(layout.edges.map((e) => e.target));
-    const unlinked = layout.nodes.filter((n) => !targets.has(n.id) && n.id !== 'trigger' && !n.id.startsWith('add-signer-'));
+    const unlinked = layout.nodes.filter((n) => !targets.has(n.id) && n.id !== 'trigger' && !n.id.startsWith('add-signer-') && n.type !== 'round');
     expect(unlinked.map((n) => n.id)).toEqual([]);
   });
 
@@ -93,5 +93,18 @@ describe('layoutFlow', () => {
   it('labels bounded tiers with their amount and leaves the default one to the page', () => {
     expect(tierBound(100000)).toBe('≤ 100,000');
     expect(tierBound(undefined)).toBeNull();
+  });
+});
+
+describe('round labels', () => {
+  it('puts a label left of each round of signers, centred on its row', () => {
+    const layout = layoutFlow(example());
+    const labels = layout.nodes.filter((n) => n.type === 'round');
+    const signers = cards(example(), 'signer');
+    expect(labels.map((l) => (l.type === 'round' ? [l.index, l.order] : null))).toEqual([[0, 1], [1, 2]]);
+    labels.forEach((label, r) => {
+      expect(label.x + label.width).toBeLessThan(signers[r]!.x);
+      expect(label.y + label.height / 2).toBe(signers[r]!.y + signers[r]!.height / 2);
+    });
   });
 });

@@ -9,6 +9,7 @@ export const CARD = { width: 240, height: 92 } as const;
 export const TIER = { width: 240, height: 56 } as const;
 export const ADD = { width: 28, height: 28 } as const;
 export const JOIN = { width: 2, height: 2 } as const;
+export const ROUND = { width: 72, height: 32 } as const;
 export const GAP = { column: 48, row: 32 } as const;
 
 export type CardKind = 'trigger' | 'tier' | 'step' | 'document' | 'signer' | 'signing' | 'archive';
@@ -44,7 +45,19 @@ export interface JoinNode {
   width: number;
   height: number;
 }
-export type LayoutNode = CardNode | AddNode | JoinNode;
+/** The label at the left of a signing round's row: what is dragged (or moved with Alt+↑/↓) to reorder rounds. */
+export interface RoundNode {
+  type: 'round';
+  id: string;
+  /** Position among the rounds, from 0, and the signers' `order` of this round. */
+  index: number;
+  order: number;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+export type LayoutNode = CardNode | AddNode | JoinNode | RoundNode;
 export interface LayoutEdge {
   id: string;
   source: string;
@@ -164,6 +177,7 @@ export function layoutFlow(flow: FlowDefinition): FlowLayout {
       link(plus.id, node.id);
       return node.id;
     });
+    nodes.push({ type: 'round', id: `round-${r}`, index: r, order, x: xs[0]! - GAP.column / 2 - ROUND.width, y: y + (CARD.height - ROUND.height) / 2, ...ROUND });
     const last = xs[xs.length - 1]! + CARD.width;
     add(`add-signer-${r}`, { type: 'signer', order }, last + GAP.column / 2 + ADD.width / 2, y + (CARD.height - ADD.height) / 2);
     step(CARD.height);
