@@ -1,6 +1,6 @@
 // One flow open for editing: the canvas (or JSON), its problems, the drawer of the selected
 // card, save and publish. Problems come from flows/'s validation of the current value.
-import { useCallback, useEffect, useState, type ReactNode } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useStore } from 'zustand';
 import type { FlowDefinition, ValidationIssue } from '../../flows';
@@ -12,6 +12,10 @@ import { JsonTab } from './JsonTab';
 import { Problems } from './Problems';
 import { issuesOf, openFlow, redo, undo, useEditor } from './store';
 import { useUi } from './ui';
+
+// Loaded when first opened: they are not needed to draw and edit a flow.
+const SimulatePanel = lazy(() => import('./simulate/SimulatePanel'));
+const VersionsPanel = lazy(() => import('./versions/VersionsPanel'));
 
 interface Meta {
   saved: FlowDefinition | null;
@@ -30,6 +34,7 @@ export function Editor({ route, navigate, headerEnd }: { route: Exclude<Route, {
   const [serverError, setServerError] = useState<{ message: string; details: ValidationIssue[] } | null>(null);
   const [notice, setNotice] = useState<{ key: 'editor.saved' | 'editor.published'; version: number } | null>(null);
   const [busy, setBusy] = useState(false);
+  const [panel, setPanel] = useState<'simulate' | 'versions' | null>(null);
 
   const adopt = useCallback((answer: FlowVersion) => {
     const versions = answer.versions ?? [];
@@ -113,6 +118,15 @@ export function Editor({ route, navigate, headerEnd }: { route: Exclude<Route, {
     }
   };
 
+  /** Roll back: the old version was saved as the draft; it becomes the value on the canvas (Ctrl-Z goes back to the one before). */
+  const restored = async (answer: FlowVersion) => {
+    const full = await api.getFlow(answer.key);
+    useEditor.getState().setFlow(answer.definition);
+    adopt({ ...full, definition: answer.definition });
+    setNotice({ key: 'editor.saved', version: answer.version });
+  };
+  const toggle = (next: 'simulate' | 'versions') => setPanel((open) => (open === next ? null : next));
+
   const status = meta?.status ? t(`status.${meta.status}`, { defaultValue: meta.status }) : '';
   return (
     <div className="editor">
@@ -137,6 +151,12 @@ export function Editor({ route, navigate, headerEnd }: { route: Exclude<Route, {
           </button>
         </div>
         <div className="spacer" />
+        <button type="button" data-testid="open-simulate" aria-pressed={panel === 'simulate'} onClick={() => toggle('simulate')} disabled={!flow}>
+          {t('simulate.open')}
+        </button>
+        <button type="button" data-testid="open-versions" aria-pressed={panel === 'versions'} onClick={() => toggle('versions')} disabled={!flow || !meta?.saved}>
+          {t('versions.open')}
+        </button>
         <button type="button" data-testid="undo" onClick={undo} disabled={!canUndo} title="Ctrl-Z">
           ↶ {t('editor.undo')}
         </button>
@@ -170,6 +190,12 @@ export function Editor({ route, navigate, headerEnd }: { route: Exclude<Route, {
           <Problems issues={issues} server={serverError?.details ?? []} />
         </div>
         {flow && tab === 'canvas' && <Drawer flow={flow} issues={[...issues, ...(serverError?.details ?? [])]} />}
+        <Suspense fallback={null}>
+          {flow && panel === 'simulate' && <SimulatePanel flow={flow} saved={!!meta?.saved && !dirty} onClose={() => setPanel(null)} />}
+          {flow && panel === 'versions' && (
+            <VersionsPanel flowKey={flow.key} flow={flow} dirty={dirty} revision={`${meta?.version}:${meta?.status}`} onRestored={restored} onClose={() => setPanel(null)} />
+          )}
+        </Suspense>
       </div>
     </div>
   );

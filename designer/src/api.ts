@@ -85,3 +85,25 @@ export const api = {
   simulate: (key: string, data: unknown) => call<unknown>('POST', `${flowPath(key)}/simulate`, { data }),
   templates: () => call<{ items: { id: string; title?: string }[] }>('GET', '/api/templates').then((r) => r.items ?? []),
 };
+
+export { call };
+
+/** A call whose answer is a file (a PDF preview), sent with the same credentials as `call`; a refusal is the API's error. */
+export async function callForBlob(method: string, path: string, body?: unknown): Promise<Blob> {
+  const token = session.token();
+  const response = await fetch(path, {
+    method,
+    credentials: 'same-origin',
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(!token && method !== 'GET' && csrfToken ? { 'x-csrf-token': csrfToken } : {}),
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!response.ok) {
+    const error = (await response.json().catch(() => null))?.error ?? {};
+    throw new ApiError(response.status, error.code ?? 'http_error', error.message ?? `HTTP ${response.status}`, Array.isArray(error.details) ? error.details : []);
+  }
+  return response.blob();
+}

@@ -9,6 +9,7 @@ import type { FlowDefinition, ValidationIssue } from '../../../flows';
 import { insert, type InsertAction } from '../edits';
 import { useEditor } from '../store';
 import { useUi } from '../ui';
+import { useHighlight } from '../simulate/highlight';
 import { CardBody } from './cards';
 import { cardForPath, layoutFlow, type AddNode, type CardNode, type RoundNode } from './layout';
 import { apply, clipboard, dropOn, gripOf, keyMove, spotSelector, tell, useCanvasNote, type Arrow, type Grip, type Spot } from './moves';
@@ -94,15 +95,17 @@ const hidden = { opacity: 0, pointerEvents: 'none' } as const;
 const CardView = memo(function CardView({ data }: NodeProps<Node<CardData>>) {
   const { node, flow, problems, selected } = data;
   const select = useUi((s) => s.select);
+  const lit = useHighlight((s) => (s.lit ? s.lit.has(node.id) : null)); // a simulation's path: lit or dimmed
   const invalid = problems.length > 0;
   const grip = gripOf(node.path);
   return (
     <div
-      className={`card card-${node.kind}${invalid ? ' invalid' : ''}${selected ? ' selected' : ''}${grip ? ' movable nopan' : ''}`}
+      className={`card card-${node.kind}${invalid ? ' invalid' : ''}${selected ? ' selected' : ''}${grip ? ' movable nopan' : ''}${lit === null ? '' : lit ? ' lit' : ' dim'}`}
       style={{ width: node.width, height: node.height }}
       data-testid={`card-${node.id}`}
       data-path={node.path}
       data-invalid={invalid}
+      data-lit={lit ?? undefined}
       role="button"
       tabIndex={0}
       aria-pressed={selected}

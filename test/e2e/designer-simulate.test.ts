@@ -1,0 +1,181 @@
+// Try before publishing, and versions, in real Chromium against a real hub. Simulate: the SAP
+// supplier purchase starter, not yet saved, lights the third tier and its three steps for
+// 2,000,000 and the first for 50,000, agrees with the hub's own POST /simulate on the example
+// purchase order, and renders its NDA as a PDF through the hub. Versions: a step added in v2
+// shows as one added step; restoring v1 makes a draft equal to v1, published as usual.
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { exampleFlow, exampleOrder, startTestHub, type TestHub } from '../support/hub';
+// @ts-expect-error -- plain ESM script without type declarations
+import { ensureDesignerBuilt } from '../../scripts/build-designer.mjs';
+
+const screenshots = fileURLToPath(new URL('../../.cache/screenshots/', import.meta.url));
+let hub: TestHub;
+let browser: Browser;
+
+beforeAll(async () => {
+  await ensureDesignerBuilt();
+  mkdirSync(screenshots, { recursive: true });
+  hub = await startTestHub();
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'] });
+}, 180_000);
+afterAll(async () => {
+  await browser?.close();
+  await hub?.close();
+});
+
+/** A page signed in with the admin's API key (the sign-in screen has its own tests). */
+async function signedInPage(locale: string): Promise<{ page: Page; problems: string[]; close: () => Promise<void> }> {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale });
+  await context.addInitScript({ content: `sessionStorage.setItem('sealflow.token', ${JSON.stringify(hub.adminToken)})` });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(error.message));
+  page.on('console', (message) => message.type() === 'error' && !/status of 4\d\d/.test(message.text()) && problems.push(message.text()));
+  return { page, problems, close: () => context.close() };
+}
+
+const card = (page: Page, id: string) => page.locator(`[data-testid="card-${id}"]`);
+const litOf = (page: Page, ids: string[]) => Promise.all(ids.map((id) => card(page, id).getAttribute('data-lit')));
+
+it('simulates the unsaved SAP starter: 2,000,000 lights the third tier and its three steps, 50,000 the first; a record agrees with the hub and renders its NDA', { timeout: 180_000 }, async () => {
+  const { page, problems, close } = await signedInPage('zh-CN');
+  await page.goto(`${hub.url}/designer`);
+  await page.check('input[name="starter"][value="supplier-purchase"]');
+  await page.fill('input[name="key"]', 'sim-purchase');
+  await page.click('[data-testid="create-flow"] button[type="submit"]');
+  await expect.poll(() => page.locator('[data-testid^="card-tier-"]').count()).toBe(3);
+  expect(await page.getAttribute('[data-testid="card-tier-0"]', 'data-lit')).toBeNull(); // nothing simulated: nothing dimmed
+
+  await page.click('[data-testid="open-simulate"]');
+  await page.fill('[data-testid="sim-amount"]', '2,000,000');
+  await page.keyboard.press('Enter');
+  await expect.poll(() => litOf(page, ['tier-2', 'step-2-0', 'step-2-1', 'step-2-2'])).toEqual(['true', 'true', 'true', 'true']);
+  expect(await litOf(page, ['tier-0', 'step-0-0', 'tier-1', 'step-1-0', 'step-1-1'])).toEqual(['false', 'false', 'false', 'false', 'false']);
+  expect(await card(page, 'step-0-0').getAttribute('class')).toContain('dim');
+  // no record: the NDA's condition (a new supplier) does not hold, the contract does; both signers sign it
+  expect(await litOf(page, ['trigger', 'document-0', 'document-1', 'signer-0', 'signer-1', 'signing', 'archive'])).toEqual(['true', 'true', 'false', 'true', 'true', 'true', 'true']);
+  expect(await page.textContent('[data-testid="sim-tier"]')).toContain('2,000,000');
+  expect(await page.locator('[data-testid="sim-steps"] li').allTextContents()).toEqual([
+    expect.stringContaining('部门经理审批'),
+    expect.stringContaining('财务总监审批'),
+    expect.stringContaining('总经理与法务会签'),
+  ]);
+  expect(await page.getAttribute('[data-testid="sim-doc-nda"]', 'data-included')).toBe('false');
+  await page.screenshot({ path: `${screenshots}designer-simulate.png` });
+
+  await page.fill('[data-testid="sim-amount"]', '50000');
+  await page.click('[data-testid="sim-run"]');
+  await expect.poll(() => litOf(page, ['tier-0', 'step-0-0'])).toEqual(['true', 'true']);
+  expect(await litOf(page, ['tier-1', 'tier-2', 'step-2-2'])).toEqual(['false', 'false', 'false']);
+  expect(await page.locator('[data-testid="sim-steps"] li').count()).toBe(1);
+
+  // Saved, a record goes to the hub, which checks it against the data schema: a refusal names the paths
+  await page.click('[data-testid="save"]');
+  await expect.poll(() => page.locator('[data-testid="notice"]').textContent()).toContain('v1');
+  await page.check('input[name="sim-source"][value="record"]');
+  await page.fill('[data-testid="sim-record"]', '{"poNumber": "1"}');
+  await page.click('[data-testid="sim-run"]');
+  await expect.poll(() => page.textContent('[data-testid="sim-error"]')).toContain('/data/items');
+  expect(await page.getAttribute('[data-testid="card-tier-0"]', 'data-lit')).toBeNull();
+
+  // The example purchase order: the amount comes from its items; the same answer as the hub's simulation of the saved flow
+  const order = exampleOrder().data;
+  await page.fill('[data-testid="sim-record"]', JSON.stringify(order, null, 2));
+  const asked = page.waitForRequest((r) => r.url().endsWith('/api/flows/sim-purchase/simulate'));
+  await page.click('[data-testid="sim-run"]');
+  await asked;
+  const server = await hub.call('POST', '/api/flows/sim-purchase/simulate', { data: order });
+  expect(server.status).toBe(200);
+  const tier = server.body.tier.index as number;
+  await expect.poll(() => card(page, `tier-${tier}`).getAttribute('data-lit')).toBe('true');
+  expect(await page.locator('[data-testid="card-tier-0"], [data-testid="card-tier-1"], [data-testid="card-tier-2"]').evaluateAll((cards) => cards.filter((c) => c.getAttribute('data-lit') === 'true').length)).toBe(1);
+  for (let s = 0; s < server.body.steps.length; s++) expect(await card(page, `step-${tier}-${s}`).getAttribute('data-lit')).toBe('true');
+  expect(await page.textContent('[data-testid="sim-tier"]')).toContain(Number(server.body.amount).toLocaleString('en-US'));
+  expect(await page.locator('[data-testid="sim-steps"] li strong').allTextContents()).toEqual(server.body.steps.map((s: { name: string }) => s.name));
+  // a new supplier: the NDA applies, and both rounds sign both documents
+  expect(server.body.documents.map((d: { included: boolean }) => d.included)).toEqual([true, true]);
+  expect(await litOf(page, ['document-0', 'document-1'])).toEqual(['true', 'true']);
+  expect(await page.textContent('[data-testid="sim-rounds"]')).toContain(order.supplier.name);
+
+  // The NDA rendered by the hub from the variables its `data` mapping gives
+  const rendered = page.waitForResponse((r) => r.url().endsWith('/api/templates/nda/preview'));
+  await page.click('[data-testid="sim-pdf-nda"]');
+  const response = await rendered;
+  expect(response.status()).toBe(200);
+  expect(response.headers()['content-type']).toContain('application/pdf');
+  // the template got what the NDA's `data` mapping makes of the order, as when the contract is generated
+  const variables = response.request().postDataJSON().data;
+  expect(variables).toMatchObject({ agreementNo: `NDA-${order.poNumber}`, discloser: order.buyer, recipient: order.supplier, termYears: 3 });
+  const again = await fetch(`${hub.url}/api/templates/nda/preview`, { method: 'POST', headers: { authorization: `Bearer ${hub.adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ data: variables }) });
+  expect(Buffer.from(await again.arrayBuffer()).subarray(0, 5).toString()).toBe('%PDF-');
+  await expect.poll(() => page.getAttribute('[data-testid="sim-pdf-status"]', 'data-state')).toBe('opened');
+  expect(await page.textContent('[data-testid="sim-pdf-status"]')).toMatch(/^nda .*PDF.*（\d+ KB）$/);
+
+  // An edit of the flow is simulated at once: a first bound above this order's amount takes it down to the first tier
+  expect(tier).toBe(1);
+  await page.click('[data-testid="tab-json"]');
+  const edited = JSON.parse(await page.inputValue('[data-testid="json"]'));
+  edited.approval.tiers[0].upTo = Math.ceil(Number(server.body.amount)) + 1;
+  await page.fill('[data-testid="json"]', JSON.stringify(edited, null, 2));
+  await page.click('[data-testid="tab-canvas"]');
+  await expect.poll(() => litOf(page, ['tier-0', 'tier-1'])).toEqual(['true', 'false']);
+  expect(await page.locator('[data-testid="sim-unchecked"]').count()).toBe(1); // unsaved: simulated in the page, the record unchecked
+
+  // Closing the panel puts the canvas back
+  await page.click('[data-testid="simulate-close"]');
+  await expect.poll(() => page.getAttribute('[data-testid="card-tier-0"]', 'data-lit')).toBeNull();
+  expect(problems).toEqual([]);
+  await close();
+});
+
+it('shows an added step between two versions by card, and rolls back to the older one as a new draft', { timeout: 180_000 }, async () => {
+  const v1 = { ...exampleFlow(), key: 'versioned' };
+  expect((await hub.call('POST', '/api/flows', v1)).status).toBe(201);
+  expect((await hub.call('POST', '/api/flows/versioned/publish')).status).toBe(200);
+  const v2 = structuredClone(v1);
+  v2.approval.tiers[0]!.steps.push({ name: '法务审批', approvers: ['role:legal'] });
+  expect((await hub.call('PUT', '/api/flows/versioned', v2)).status).toBe(200);
+  expect((await hub.call('POST', '/api/flows/versioned/publish')).body.version).toBe(2);
+
+  const { page, problems, close } = await signedInPage('en-US');
+  await page.goto(`${hub.url}/designer/flows/versioned`);
+  await expect.poll(() => page.locator('[data-testid^="card-step-0-"]').count()).toBe(2);
+  await page.click('[data-testid="open-versions"]');
+  await expect.poll(() => page.locator('[data-testid="version-list"] tbody tr').count()).toBe(2);
+  expect(await page.inputValue('[data-testid="diff-from"]')).toBe('1');
+  expect(await page.inputValue('[data-testid="diff-to"]')).toBe('2');
+  const changes = page.locator('[data-testid="version-diff"] li');
+  await expect.poll(() => changes.count()).toBe(1);
+  expect(await changes.first().getAttribute('data-change')).toBe('added');
+  expect(await changes.first().getAttribute('data-card')).toBe('step');
+  expect(await changes.first().textContent()).toBe('Added Tier ≤ 100,000 · step 2 法务审批');
+  await page.screenshot({ path: `${screenshots}designer-versions.png` });
+
+  // the other way round, it is a removed step
+  await page.selectOption('[data-testid="diff-from"]', '2');
+  await page.selectOption('[data-testid="diff-to"]', '1');
+  await expect.poll(() => changes.first().getAttribute('data-change')).toBe('removed');
+
+  // Roll back: v1's definition becomes the draft v3, and the canvas shows it
+  await page.click('[data-testid="restore-1"]');
+  await expect.poll(() => page.locator('[data-testid="notice"]').textContent()).toBe('Draft v3 saved');
+  const draft = await hub.call('GET', '/api/flows/versioned');
+  expect(draft.body).toMatchObject({ version: 3, status: 'draft' });
+  expect(draft.body.definition).toEqual((await hub.call('GET', '/api/flows/versioned?version=1')).body.definition);
+  expect(JSON.stringify(draft.body.definition)).toBe(JSON.stringify(v1));
+  await expect.poll(() => page.locator('[data-testid^="card-step-0-"]').count()).toBe(1);
+  expect(await page.isDisabled('[data-testid="save"]')).toBe(true); // the canvas is the saved draft
+  await expect.poll(() => page.locator('[data-testid="version-list"] tbody tr').count()).toBe(3);
+  await page.selectOption('[data-testid="diff-from"]', '1');
+  await page.selectOption('[data-testid="diff-to"]', '3');
+  await expect.poll(() => page.locator('[data-testid="version-diff-empty"]').count()).toBe(1);
+
+  // …and it is published as usual
+  await page.click('[data-testid="publish"]');
+  await expect.poll(async () => (await hub.call('GET', '/api/flows/versioned')).body.status).toBe('published');
+  expect(problems).toEqual([]);
+  await close();
+});
