@@ -205,6 +205,11 @@ describe.each(viewports)('the signer page on a $name screen, with no Chinese sys
       await loaded(page);
       // pdf.js's text layer: the pages' words are text that screen readers and find-in-page reach.
       await expect.poll(() => page.locator('.textLayer').first().textContent(), { timeout: 20_000 }).toContain('采购合同');
+      // What the accessibility tree (a screen reader) gets for the first page: the page, named, and its words; not the drawing.
+      const firstPage = await page.locator('figure.page').first().ariaSnapshot();
+      expect(firstPage).toMatch(/group ".* 第 1 \/ \d+ 页"/);
+      expect(firstPage).toContain('采购合同');
+      expect(firstPage).not.toContain('img');
       expect(await seriousViolations(page)).toEqual([]);
       // The decline dialog, open.
       await page.click('#decline-button');

@@ -248,6 +248,19 @@ describe('the signer page assets', () => {
     }
   });
 
+  it('serves the page script built by Vite with the designer, small for a phone (≤ 16 KB gzip)', async () => {
+    const page = await (await fetch(`${base}/sign/some-token`)).text();
+    const url = /src="(\/sign\/assets\/signer\.js\?v=[^"]+)"/.exec(page)![1]!;
+    const script = await fetch(base + url, { headers: { 'accept-encoding': 'gzip' } });
+    const gzipBytes = Number(script.headers.get('content-length') ?? (await script.clone().arrayBuffer()).byteLength);
+    const text = await script.text();
+    // A standalone module: no import of another chunk (it is served from /sign/assets, not beside the designer's chunks).
+    expect(text).not.toMatch(/^import |from"\.\//m);
+    expect(text).toContain('pdfjsWorker');
+    expect(gzipBytes).toBeGreaterThan(1000);
+    expect(gzipBytes).toBeLessThanOrEqual(16 * 1024);
+  });
+
   it('serves its own CJK webfont (WOFF2, within 1 MB, cached for a year by its versioned URL) and a per-link font for rarer hanzi', { timeout: 60_000 }, async () => {
     const html = await (await fetch(`${base}/sign/some-token`)).text();
     const url = /@font-face \{[^}]*url\("(\/sign\/assets\/noto-sans-sc\.woff2\?v=[^"]+)"\)[^}]*font-display: swap/.exec(html)?.[1];
