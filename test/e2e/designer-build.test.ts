@@ -256,7 +256,17 @@ it('undoes and redoes ten edits — drags, keyboard moves, pastes, typing, inser
   const [top, bottom] = [(await card(page, 'trigger').boundingBox())!, (await card(page, 'archive').boundingBox())!];
   expect(top.y).toBeGreaterThanOrEqual(pane.y);
   expect(bottom.y + bottom.height).toBeLessThanOrEqual(pane.y + pane.height);
-  await page.click('.react-flow__controls-zoomout');
+  expect(await page.getAttribute('.react-flow__controls-fitview', 'aria-label')).toBe('Show the whole flow');
+  // from the keyboard: zoomed in, a card reached by focus comes into view
+  for (let i = 0; i < 3; i++) await page.click('.react-flow__controls-zoomin');
+  const inView = async (id: string) => {
+    const b = (await card(page, id).boundingBox())!;
+    return b.y >= pane.y && b.y + b.height <= pane.y + pane.height && b.x >= pane.x && b.x + b.width <= pane.x + pane.width;
+  };
+  expect(await inView('archive')).toBe(false);
+  await card(page, 'archive').focus();
+  await expect.poll(() => inView('archive')).toBe(true);
+  await page.click('.react-flow__controls-fitview');
 
   const states = [await jsonText(page)];
   const edits: [string, () => Promise<void>][] = [

@@ -63,6 +63,20 @@ function spotHandlers(spot: Spot) {
   };
 }
 
+/** A card reached with Tab (or moved by keys) that is out of view is brought into view, at the same zoom. */
+function useReveal(box: { x: number; y: number; width: number; height: number }) {
+  const { setCenter, getZoom } = useReactFlow();
+  return (e: { currentTarget: HTMLElement }) => {
+    const frame = e.currentTarget.closest<HTMLElement>('.react-flow');
+    if (!frame) return;
+    frame.scrollTop = 0; // the browser scrolls what focus reaches; xyflow pans instead
+    frame.scrollLeft = 0;
+    const [outer, inner] = [frame.getBoundingClientRect(), e.currentTarget.getBoundingClientRect()];
+    if (inner.top >= outer.top && inner.bottom <= outer.bottom && inner.left >= outer.left && inner.right <= outer.right) return;
+    void setCenter(box.x + box.width / 2, box.y + box.height / 2, { zoom: getZoom(), duration: 150 });
+  };
+}
+
 /** Alt+arrows move, Ctrl-C / Ctrl-V copy and paste; true when the key was taken. */
 function moveKeys(e: KeyboardEvent, grip: Grip | null, path: string | null): boolean {
   const flow = useEditor.getState().flow;
@@ -98,6 +112,7 @@ const CardView = memo(function CardView({ data }: NodeProps<Node<CardData>>) {
   const lit = useHighlight((s) => (s.lit ? s.lit.has(node.id) : null)); // a simulation's path: lit or dimmed
   const invalid = problems.length > 0;
   const grip = gripOf(node.path);
+  const reveal = useReveal(node);
   return (
     <div
       className={`card card-${node.kind}${invalid ? ' invalid' : ''}${selected ? ' selected' : ''}${grip ? ' movable nopan' : ''}${lit === null ? '' : lit ? ' lit' : ' dim'}`}
@@ -113,6 +128,7 @@ const CardView = memo(function CardView({ data }: NodeProps<Node<CardData>>) {
       {...gripHandlers(grip)}
       {...spotHandlers({ kind: 'card', path: node.path })}
       onClick={() => select(node.path)}
+      onFocus={reveal}
       onKeyDown={(e) => {
         if (moveKeys(e, grip, node.path)) return;
         if (e.key === 'Enter' || e.key === ' ') {
@@ -166,6 +182,7 @@ function RoundView({ data }: NodeProps<Node<RoundData>>) {
   const { t } = useTranslation();
   const { node } = data;
   const grip: Grip = { kind: 'round', index: node.index };
+  const reveal = useReveal(node);
   return (
     <div
       className="round-label movable nopan"
@@ -178,6 +195,7 @@ function RoundView({ data }: NodeProps<Node<RoundData>>) {
       aria-keyshortcuts="Alt+ArrowUp Alt+ArrowDown"
       {...gripHandlers(grip)}
       {...spotHandlers({ kind: 'round', index: node.index })}
+      onFocus={reveal}
       onKeyDown={(e) => moveKeys(e, grip, null)}
     >
       <span aria-hidden="true">⠿</span> {t('card.round', { n: node.index + 1 })}
@@ -203,6 +221,19 @@ function Canvas({ flow, issues }: { flow: FlowDefinition; issues: ValidationIssu
   const focusRequest = useUi((s) => s.focusRequest);
   const layout = useMemo(() => layoutFlow(flow), [flow]);
   const { setCenter, setViewport } = useReactFlow();
+  const { t, i18n } = useTranslation();
+  // xyflow's own labels (controls, minimap), in the reader's language
+  const ariaLabels = useMemo(
+    () => ({
+      'controls.ariaLabel': t('canvas.controls'),
+      'controls.zoomIn.ariaLabel': t('canvas.zoomIn'),
+      'controls.zoomOut.ariaLabel': t('canvas.zoomOut'),
+      'controls.fitView.ariaLabel': t('canvas.fitView'),
+      'minimap.ariaLabel': t('canvas.minimap'),
+    }),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [i18n.language],
+  );
   const frame = useRef<HTMLDivElement>(null);
   // Like an approval designer: the top of the flow first, at full size when it fits the width.
   const home = useCallback(() => {
@@ -270,6 +301,7 @@ function Canvas({ flow, issues }: { flow: FlowDefinition; issues: ValidationIssu
       nodesConnectable={false}
       elementsSelectable={false}
       proOptions={{ hideAttribution: true }}
+      ariaLabelConfig={ariaLabels}
       onInit={home}
     >
       <Background gap={20} color="#e3e7ee" />
