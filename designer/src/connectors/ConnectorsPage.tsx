@@ -35,7 +35,13 @@ export default function ConnectorsPage({ header }: { header: ReactNode }) {
   const [flows, setFlows] = useState<FlowSummary[]>([]);
   const [loadError, setLoadError] = useState<string | null>(null);
   /** The instance open in the form: null = none, 'new' = being set up, else its id at the hub. */
-  const [open, setOpen] = useState<null | 'new' | string>(null);
+  const [open, setOpenState] = useState<null | 'new' | string>(null);
+  /** A new editor for each instance the user opens; saving a new one keeps its editor (and its notice). */
+  const [editorKey, setEditorKey] = useState(0);
+  const setOpen = (next: null | 'new' | string) => {
+    setOpenState(next);
+    setEditorKey((k) => k + 1);
+  };
 
   const reload = useCallback(async () => {
     try {
@@ -83,13 +89,13 @@ export default function ConnectorsPage({ header }: { header: ReactNode }) {
         </section>
         {open && kinds && (
           <InstanceEditor
-            key={open}
+            key={editorKey}
             kinds={kinds}
             flows={flows}
             existing={current}
             onSaved={async (view) => {
               await reload();
-              setOpen(view.id);
+              setOpenState(view.id);
             }}
             onClose={() => setOpen(null)}
           />

@@ -28,7 +28,7 @@ describe('template editor helpers', () => {
     const text = 'a\nbb\nccc';
     expect(lineRange(text, 2)).toEqual({ start: 2, end: 4 });
     expect(text.slice(lineRange(text, 3).start, lineRange(text, 3).end)).toBe('ccc');
-    expect(lineRange(text, 9)).toEqual({ start: 9, end: 9 });
+    expect(lineRange(text, 9)).toEqual({ start: text.length, end: text.length });
   });
 
   it('parses JSON objects only', () => {

@@ -1,0 +1,201 @@
+// The designer's connectors and templates screens in real Chromium against a real hub and the
+// stand-in SAP S/4HANA (OData V2): an integration admin sets up an SAP instance in the browser
+// (settings form from the connector's own schema, the password write-only), checks the
+// connection, fetches a purchase order as the sample and sees the mapping preview against the
+// flow's data schema — a deliberate mapping error shows with its path, a syntax error with its
+// line. Then a template with an error is uploaded (its line number shows), fixed, and its PDF
+// preview appears. Screenshots go to .cache/screenshots.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { approvalFlow, startTestHub, type TestHub } from '../support/hub';
+import { startSapServer, type SapServer } from '../connectors/sap-server';
+import { isReleasedInSeed, purchaseOrderNumber } from '../connectors/sap-server/seed';
+
+const screenshots = fileURLToPath(new URL('../../.cache/screenshots/', import.meta.url));
+const suffix = randomBytes(3).toString('hex');
+const FLOW = `sap-po-${suffix}`;
+const INSTANCE = `sap-e2e-${suffix}`;
+const TEMPLATE = `notice-${suffix}`;
+const PASSWORD = 'sap-password-never-shown-42';
+const COUNT = 6;
+const released = Array.from({ length: COUNT }, (_, i) => i).filter((i) => isReleasedInSeed(i, { releasedEvery: 2 })).map((i) => purchaseOrderNumber(i));
+
+let hub: TestHub;
+let sap: SapServer;
+let browser: Browser;
+let token: string;
+
+beforeAll(async () => {
+  // A plain ESM script (typed here, whether or not it ships declarations).
+  const builder = new URL('../../scripts/build-designer.mjs', import.meta.url).href;
+  const { ensureDesignerBuilt } = (await import(builder)) as { ensureDesignerBuilt: () => Promise<void> };
+  await ensureDesignerBuilt();
+  mkdirSync(screenshots, { recursive: true });
+  [hub, sap] = await Promise.all([startTestHub(), startSapServer({ pageSize: 100 })]);
+  await sap.seed({ count: COUNT, releasedEvery: 2 });
+  await hub.publish({ ...approvalFlow(), key: FLOW, name: `SAP 采购合同 ${suffix}` });
+  token = (await hub.user('集成管理员', ['integration-admin', 'flow-designer'])).token;
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'] });
+}, 180_000);
+afterAll(async () => {
+  await browser?.close();
+  await hub?.close();
+  await sap?.stop();
+});
+
+const shot = (page: Page, name: string) => page.screenshot({ path: `${screenshots}designer-${name}.png`, fullPage: true });
+const text = (page: Page, selector: string) => page.locator(selector).textContent().then((t) => t ?? '');
+
+async function signedIn(): Promise<{ page: Page; problems: string[]; close: () => Promise<void> }> {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 1000 }, locale: 'en-US' });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(error.message));
+  // Refusals the test provokes are 4xx answers the page shows; anything else is a fault.
+  page.on('console', (message) => message.type() === 'error' && !/status of 4\d\d/.test(message.text()) && problems.push(message.text()));
+  await page.goto(`${hub.url}/designer`);
+  // Sign in with the user's API key (the key field may sit in a fold of the sign-in form)
+  await page.waitForSelector('input[name="token"]', { state: 'attached' });
+  if (!(await page.isVisible('input[name="token"]'))) await page.click('summary');
+  await page.fill('input[name="token"]', token);
+  await page.locator('input[name="token"]').press('Enter');
+  await page.waitForSelector('[data-testid="nav-connectors"]');
+  return { page, problems, close: () => context.close() };
+}
+
+it('sets up an SAP instance, checks it, fetches a purchase order and previews the mapping with its errors', { timeout: 180_000 }, async () => {
+  const { page, problems, close } = await signedIn();
+  try {
+    await page.click('[data-testid="nav-connectors"]');
+    await expect.poll(() => page.evaluate<string>('location.pathname')).toBe('/designer/connectors');
+    await page.click('[data-testid="new-instance"]');
+    await page.click('[data-kind="sap_purchase_orders"]');
+
+    // The settings form is the connector's own schema: titles as labels, defaults filled, the password a password field
+    const setting = (name: string) => page.locator(`[data-setting="${name}"]`);
+    expect(await setting('password').getAttribute('type')).toBe('password');
+    expect(await setting('pageSize').inputValue()).toBe('200');
+    expect(await text(page, '[data-testid="settings-form"]')).toContain('Purchase order API');
+    await page.fill('input[name="id"]', INSTANCE);
+    await page.fill('input[name="name"]', 'SAP S/4HANA (e2e)');
+    await page.selectOption('select[name="flow"]', FLOW);
+    await setting('purchaseOrderServiceUrl').fill(sap.purchaseOrderServiceUrl);
+    await setting('businessPartnerServiceUrl').fill(sap.businessPartnerServiceUrl);
+    await setting('username').fill('SEALFLOW_COMM');
+    await setting('changedSince').fill('2024-01-01T00:00:00Z');
+    expect(await page.isChecked('input[name="enabled"]')).toBe(false);
+
+    // Without the password the hub refuses, and says so at the field
+    await page.click('[data-testid="save-instance"]');
+    await expect.poll(() => page.locator('[data-testid="errors-/settings/password"]').count()).toBe(1);
+    expect(await setting('password').getAttribute('aria-invalid')).toBe('true');
+    await shot(page, 'connector-refused');
+
+    await setting('password').fill(PASSWORD);
+    await page.click('[data-testid="save-instance"]');
+    await page.waitForSelector('[data-testid="saved"], [data-testid="save-error"]');
+    expect(await page.locator('[data-testid="save-error"]').count(), await text(page, '[data-testid="instance-editor"]')).toBe(0);
+    await expect.poll(() => text(page, '[data-testid="saved"]')).toContain(INSTANCE);
+    // Write-only: shown as set, never read back
+    await page.waitForSelector('[data-testid="secret-set-password"]');
+    expect(await setting('password').inputValue()).toBe('');
+    expect(await page.content()).not.toContain(PASSWORD);
+    expect(await page.locator(`[data-instance="${INSTANCE}"]`).count()).toBe(1);
+    const stored = await hub.call('GET', `/api/connectors/${INSTANCE}`);
+    expect(stored.body).toMatchObject({ enabled: false, secretsSet: ['password'], flow: FLOW, publicSettings: { username: 'SEALFLOW_COMM' } });
+    // Saved disabled: nothing was started while trying it out
+    expect((await hub.call('GET', `/api/contracts?flow=${FLOW}`)).body.total).toBe(0);
+
+    // Check the connection
+    await page.click('[data-testid="check"]');
+    await expect.poll(() => text(page, '[data-testid="check-result"]'), { timeout: 30_000 }).toContain('Connected');
+
+    // Fetch a purchase order from SAP as the sample
+    await page.fill('input[name="sourceKey"]', released[1]!);
+    await page.click('[data-testid="fetch-sample"]');
+    await expect.poll(() => text(page, '[data-testid="sample-status"]'), { timeout: 30_000 }).toContain(released[1]!);
+    const sample = JSON.parse(await page.inputValue('[data-testid="sample"]'));
+    expect(sample).toMatchObject({ purchaseOrder: released[1], supplier: { name: expect.any(String) } });
+
+    // The live preview: the data the flow gets, and that it fits the flow's data schema
+    await expect.poll(() => page.locator('[data-testid="preview-ok"]').count(), { timeout: 15_000 }).toBe(1);
+    const mapped = JSON.parse(await text(page, '[data-testid="preview-data"]'));
+    expect(mapped).toMatchObject({ poNumber: released[1], amount: expect.any(Number), supplier: { name: sample.supplier.name } });
+    expect(await text(page, '[data-testid="try-panel"]')).toContain(`Checked against flow ${FLOW} v1`);
+    await shot(page, 'connector-preview');
+
+    // A deliberate mapping error: the amount made a string breaks the flow's schema at /data/amount
+    const mapping = await page.inputValue('[data-testid="mapping"]');
+    await page.fill('[data-testid="mapping"]', mapping.replace('"amount": $number(netAmount)', '"amount": $string(netAmount)'));
+    const amountIssue = page.locator('[data-testid="preview-issues"] li[data-path="/data/amount"]');
+    await expect.poll(() => amountIssue.count(), { timeout: 15_000 }).toBe(1);
+    expect(await amountIssue.textContent()).toMatch(/number/);
+    expect(await page.locator('[data-testid="preview-ok"]').count()).toBe(0);
+    await shot(page, 'connector-mapping-error');
+
+    // A syntax error names its line and column
+    await page.fill('[data-testid="mapping"]', '{\n  "poNumber": purchaseOrder,\n  "amount": $number(netAmount\n}');
+    await expect.poll(() => text(page, '[data-testid="mapping-error"]'), { timeout: 15_000 }).toMatch(/^Line [34], column \d+:/);
+
+    // Back to the good mapping, saved from the keyboard (Enter on the focused save button)
+    await page.fill('[data-testid="mapping"]', mapping.replace('"poNumber": purchaseOrder', '"poNumber": "PO-" & purchaseOrder'));
+    await expect.poll(() => page.locator('[data-testid="preview-ok"]').count(), { timeout: 15_000 }).toBe(1);
+    expect(JSON.parse(await text(page, '[data-testid="preview-data"]')).poNumber).toBe(`PO-${released[1]}`);
+    await page.focus('[data-testid="save-mapping"]');
+    await page.keyboard.press('Enter');
+    await expect.poll(async () => (await hub.call('GET', `/api/connectors/${INSTANCE}`)).body.mapping).toContain('"PO-" & purchaseOrder');
+    // The password was kept: the connection still works
+    expect((await hub.call('POST', `/api/connectors/${INSTANCE}/check`)).body).toEqual({ valid: true });
+    expect(problems).toEqual([]);
+  } finally {
+    await close();
+  }
+});
+
+it('uploads a template with an error, shows its line, and previews the PDF once fixed', { timeout: 120_000 }, async () => {
+  const { page, problems, close } = await signedIn();
+  try {
+    await page.click('[data-testid="nav-templates"]');
+    await expect.poll(() => page.locator('[data-template="purchase-contract"]').count()).toBe(1);
+    await page.click('[data-testid="new-template"]');
+    await page.fill('input[name="templateId"]', TEMPLATE);
+    await page.fill('input[name="title"]', '通知书');
+    const broken = '# {{title}}\n\n甲方：{{{buyer}}}\n\n::: signatures\n';
+    await page.setInputFiles('input[name="file"]', { name: 'notice.hbs', mimeType: 'text/plain', buffer: Buffer.from(broken) });
+    await expect.poll(() => page.inputValue('textarea[name="source"]')).toBe(broken);
+
+    // Live: the hub refuses it with the line; nothing is saved
+    const issue = page.locator('[data-testid="template-issues"] li');
+    await expect.poll(() => issue.first().getAttribute('data-line'), { timeout: 15_000 }).toBe('3');
+    expect(await issue.first().textContent()).toContain('Line 3:');
+    expect(await page.locator('[data-testid="pdf-preview"]').count()).toBe(0);
+    expect((await hub.call('GET', `/api/templates/${TEMPLATE}`)).status).toBe(404);
+    // The error takes the caret to its line
+    await issue.first().locator('button').click();
+    const selected = await page.locator('textarea[name="source"]').evaluate((area: { value: string; selectionStart: number; selectionEnd: number }) => area.value.slice(area.selectionStart, area.selectionEnd));
+    expect(selected).toBe('甲方：{{{buyer}}}');
+    await shot(page, 'template-error');
+
+    // Fixed: saved, and the PDF preview appears in its frame
+    const rendered = page.waitForResponse((r) => r.url().endsWith(`/api/templates/${TEMPLATE}/preview`) && r.status() === 200, { timeout: 30_000 });
+    await page.fill('textarea[name="source"]', broken.replace('{{{buyer}}}', '{{buyer}}'));
+    expect((await rendered).headers()['content-type']).toBe('application/pdf');
+    await page.waitForSelector('[data-testid="pdf-preview"]', { timeout: 30_000 });
+    expect(await page.locator('[data-testid="template-issues"]').count()).toBe(0);
+    const src = (await page.getAttribute('[data-testid="pdf-preview"]', 'src'))!;
+    expect(src).toMatch(/^blob:/);
+    // What the frame shows is the hub's rendering of the saved template
+    const again = await fetch(`${hub.url}/api/templates/${TEMPLATE}/preview`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{}' });
+    expect(Buffer.from(await again.arrayBuffer()).subarray(0, 5).toString()).toBe('%PDF-');
+    const saved = await hub.call('GET', `/api/templates/${TEMPLATE}`);
+    expect(saved.body).toMatchObject({ id: TEMPLATE, origin: 'uploaded', title: '通知书', source: broken.replace('{{{buyer}}}', '{{buyer}}') });
+    await expect.poll(() => page.locator(`[data-template="${TEMPLATE}"]`).count()).toBe(1);
+    await shot(page, 'template-preview');
+    expect(problems).toEqual([]);
+  } finally {
+    await close();
+  }
+});
