@@ -63,6 +63,10 @@ it('asks the seal keeper to sign in, refuses a wrong password and a user not on 
     expect(await page.textContent('#seal-intro')).toContain('「contract-seal」');
     expect(await page.isDisabled('#sign-button')).toBe(true);
     expect(await seriousViolations(page)).toEqual([]);
+    // On a phone, the sign-in sits in the signing panel at the bottom.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: fileURLToPath(new URL('../../.cache/screenshots/signer-page-seal-phone.png', import.meta.url)) });
+    await page.setViewportSize({ width: 1280, height: 900 });
 
     // A wrong password: said in words, still signed out.
     await page.fill('#seal-login', 'li.seal');

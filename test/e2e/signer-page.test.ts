@@ -395,6 +395,27 @@ describe.each(viewports)('the signer page on a $name screen', ({ name, options }
   });
 });
 
+describe('a hub whose app is not built yet', () => {
+  it('still opens the page, and its script says how to build it (503) instead of a missing file', async () => {
+    const app = express();
+    app.use(signerPageRouter({ dist: fileURLToPath(new URL('../../.cache/no-such-build', import.meta.url)) }));
+    app.use(((error, _req, res, _next) => res.status(error.status ?? 500).json({ error: { code: error.code, message: error.message } })) as express.ErrorRequestHandler);
+    const unbuilt = app.listen(0, '127.0.0.1');
+    await new Promise<void>((resolve) => unbuilt.once('listening', () => resolve()));
+    try {
+      const at = `http://127.0.0.1:${(unbuilt.address() as AddressInfo).port}`;
+      const page = await fetch(`${at}/sign/some-token`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('src="/sign/assets/signer.js"');
+      const script = await fetch(`${at}/sign/assets/signer.js`);
+      expect(script.status).toBe(503);
+      expect(((await script.json()) as { error: unknown }).error).toMatchObject({ code: 'designer_not_built', message: expect.stringContaining('npm start') });
+    } finally {
+      await new Promise((resolve) => unbuilt.close(resolve));
+    }
+  });
+});
+
 describe('a signing link that no longer opens', () => {
   it('says why in words, never as an error code: signed by all, cancelled, declined, past its deadline, expired', async () => {
     const reasons: Record<string, { code: string; status?: string }> = {
