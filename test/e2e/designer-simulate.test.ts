@@ -7,7 +7,9 @@ import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { exampleFlow, exampleOrder, startTestHub, type TestHub } from '../support/hub';
+import { sapPurchaseOrders } from '../../connectors/sap';
+import { startSapServer } from '../connectors/sap-server';
+import { approvalFlow, exampleFlow, exampleOrder, startTestHub, type TestHub } from '../support/hub';
 // @ts-expect-error -- plain ESM script without type declarations
 import { ensureDesignerBuilt } from '../../scripts/build-designer.mjs';
 
@@ -178,4 +180,45 @@ it('shows an added step between two versions by card, and rolls back to the olde
   await expect.poll(async () => (await hub.call('GET', '/api/flows/versioned')).body.status).toBe('published');
   expect(problems).toEqual([]);
   await close();
+});
+
+it('simulates a purchase order fetched from the stand-in SAP system through the flow\'s connector instance', { timeout: 180_000 }, async () => {
+  const sap = await startSapServer({ pageSize: 100 });
+  const { page, problems, close } = await signedInPage('en-US');
+  try {
+    await sap.seed({ count: 6, releasedEvery: 1 });
+    await hub.publish({ ...approvalFlow(), key: 'sap-sim', name: 'SAP 采购合同（模拟）' });
+    const created = await hub.call('POST', '/api/connectors', {
+      id: 'sap-sim-source', connector: 'sap_purchase_orders', name: 'SAP S/4HANA', enabled: false, flow: 'sap-sim', mapping: sapPurchaseOrders.defaultMapping,
+      trigger: { kind: 'poll', everyMinutes: 60 },
+      settings: { purchaseOrderServiceUrl: sap.purchaseOrderServiceUrl, businessPartnerServiceUrl: sap.businessPartnerServiceUrl, username: 'SEALFLOW_COMM', password: 'sap-password-42', pageSize: 50, changedSince: '2024-01-01T00:00:00Z' },
+    });
+    expect(created.status).toBe(201);
+
+    await page.goto(`${hub.url}/designer/flows/sap-sim`);
+    await expect.poll(() => page.locator('[data-testid^="card-tier-"]').count()).toBe(3);
+    await page.click('[data-testid="open-simulate"]');
+    await page.check('input[name="sim-source"][value="connector"]');
+    await page.selectOption('[data-testid="sim-instance"]', 'sap-sim-source');
+    await page.click('[data-testid="sim-fetch"]');
+    await expect.poll(() => page.getAttribute('[data-testid="sim-fetch-status"]', 'data-state')).toBe('done');
+    const record = JSON.parse(await page.inputValue('[data-testid="sim-record"]'));
+    expect(await page.textContent('[data-testid="sim-fetch-status"]')).toContain(record.purchaseOrder);
+    await page.click('[data-testid="sim-run"]');
+
+    // What the hub makes of the same record: its mapping, then its simulation of the published flow
+    const mapped = await hub.call('POST', '/api/connectors/sap-sim-source/preview', { sample: record });
+    expect(mapped.body.ok).toBe(true);
+    const expected = await hub.call('POST', '/api/flows/sap-sim/simulate', { data: mapped.body.data });
+    const tier = expected.body.tier.index as number;
+    await expect.poll(() => card(page, `tier-${tier}`).getAttribute('data-lit')).toBe('true');
+    expect(await page.locator('[data-lit="true"][data-testid^="card-tier-"]').count()).toBe(1);
+    expect(await page.locator('[data-testid="sim-steps"] li').count()).toBe(expected.body.steps.length);
+    expect(await page.textContent('[data-testid="sim-tier"]')).toContain(Number(expected.body.amount).toLocaleString('en-US'));
+    await page.screenshot({ path: `${screenshots}designer-simulate-sap.png` });
+    expect(problems).toEqual([]);
+  } finally {
+    await close();
+    await sap.stop();
+  }
 });

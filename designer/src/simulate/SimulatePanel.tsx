@@ -42,6 +42,8 @@ export default function SimulatePanel({ flow, saved, onClose }: { flow: FlowDefi
   const [record, setRecord] = useState('');
   const [instances, setInstances] = useState<Instance[] | null>(null);
   const [instance, setInstance] = useState('');
+  const [sourceKey, setSourceKey] = useState('');
+  const [fetching, setFetching] = useState<{ state: 'loading' | 'done' | 'failed'; message?: string } | null>(null);
   const [outcome, setOutcome] = useState<SimulationOutcome | null>(null);
   const [inputError, setInputError] = useState<string | null>(null);
   const [pdf, setPdf] = useState<{ id: string; state: 'loading' | 'opened' | 'failed'; message?: string; bytes?: number } | null>(null);
@@ -109,6 +111,21 @@ export default function SimulatePanel({ flow, saved, onClose }: { flow: FlowDefi
     }
     last.current = input;
     show(await simulate(flow, input, hub));
+  };
+
+  /** One record read from the instance's own system (POST /api/connectors/:id/sample), put in the source record field. */
+  const fetchSample = async () => {
+    if (!instance) return setInputError(t('simulate.pickInstance'));
+    setInputError(null);
+    setFetching({ state: 'loading' });
+    try {
+      const { sample } = await call<{ sample: { sourceKey: string; record: unknown } | null }>('POST', `/api/connectors/${encodeURIComponent(instance)}/sample`, sourceKey.trim() ? { sourceKey: sourceKey.trim() } : {});
+      if (!sample) return setFetching({ state: 'failed', message: t('simulate.noRecord') });
+      setRecord(JSON.stringify(sample.record, null, 2));
+      setFetching({ state: 'done', message: t('simulate.fetched', { key: sample.sourceKey }) });
+    } catch (error) {
+      setFetching({ state: 'failed', message: error instanceof Error ? error.message : String(error) });
+    }
   };
 
   const clear = () => {
@@ -179,6 +196,22 @@ export default function SimulatePanel({ flow, saved, onClose }: { flow: FlowDefi
                 ))}
               </select>
             </label>
+          )}
+          {source === 'connector' && (
+            <div className="row">
+              <label>
+                {t('simulate.sourceKey')}
+                <input data-testid="sim-source-key" value={sourceKey} onChange={(e) => setSourceKey(e.target.value)} placeholder="4500000001" />
+              </label>
+              <button type="button" data-testid="sim-fetch" onClick={() => void fetchSample()} disabled={fetching?.state === 'loading'}>
+                {t('simulate.fetch')}
+              </button>
+            </div>
+          )}
+          {source === 'connector' && fetching && fetching.state !== 'loading' && (
+            <p className={fetching.state === 'failed' ? 'error' : 'hint'} role={fetching.state === 'failed' ? 'alert' : 'status'} data-testid="sim-fetch-status" data-state={fetching.state}>
+              {fetching.message}
+            </p>
           )}
           <label>
             {source === 'amount' ? t('simulate.recordOptional') : source === 'connector' ? t('simulate.sourceRecord') : t('simulate.record')}
