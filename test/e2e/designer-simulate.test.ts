@@ -126,8 +126,10 @@ it('simulates the unsaved SAP starter: 2,000,000 lights the third tier and its t
   await expect.poll(() => litOf(page, ['tier-0', 'tier-1'])).toEqual(['true', 'false']);
   expect(await page.locator('[data-testid="sim-unchecked"]').count()).toBe(1); // unsaved: simulated in the page, the record unchecked
 
-  // Closing the panel puts the canvas back
-  await page.click('[data-testid="simulate-close"]');
+  // Closing the panel (Escape, from the keyboard) puts the canvas back
+  await page.focus('[data-testid="sim-run"]');
+  await page.keyboard.press('Escape');
+  expect(await page.locator('[data-testid="simulate"]').count()).toBe(0);
   await expect.poll(() => page.getAttribute('[data-testid="card-tier-0"]', 'data-lit')).toBeNull();
   expect(problems).toEqual([]);
   await close();

@@ -153,7 +153,7 @@ export default function SimulatePanel({ flow, saved, onClose }: { flow: FlowDefi
 
   const sim = outcome?.ok ? outcome.simulation : null;
   return (
-    <aside className="drawer sim-panel" data-testid="simulate" aria-label={t('simulate.title')}>
+    <aside className="drawer sim-panel" data-testid="simulate" aria-label={t('simulate.title')} onKeyDown={(e) => e.key === 'Escape' && !(e.target as HTMLElement).matches('textarea') && onClose()}>
       <div className="drawer-head">
         <h2>{t('simulate.title')}</h2>
         <div className="spacer" />

@@ -129,7 +129,7 @@ export default function VersionsPanel(props: { flowKey: string; flow: FlowDefini
     </>
   );
   return (
-    <aside className="drawer versions" data-testid="versions" aria-label={t('versions.title')}>
+    <aside className="drawer versions" data-testid="versions" aria-label={t('versions.title')} onKeyDown={(e) => e.key === 'Escape' && !(e.target as HTMLElement).matches('textarea') && onClose()}>
       <div className="drawer-head">
         <h2>{t('versions.title')}</h2>
         <div className="spacer" />
@@ -150,7 +150,9 @@ export default function VersionsPanel(props: { flowKey: string; flow: FlowDefini
                 <th>{t('versions.version')}</th>
                 <th>{t('versions.status')}</th>
                 <th>{t('versions.publishedAt')}</th>
-                <th />
+                <th>
+                  <span className="sr-only">{t('versions.actions')}</span>
+                </th>
               </tr>
             </thead>
             <tbody>
