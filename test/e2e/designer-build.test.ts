@@ -270,9 +270,9 @@ it('undoes and redoes ten edits — drags, keyboard moves, pastes, typing, inser
 
   const states = [await jsonText(page)];
   const edits: [string, () => Promise<void>][] = [
-    ['drag a step down its tier', async () => {
+    ['drag a step onto the "+" at the end of its tier', async () => {
       await page.click('.react-flow__controls-fitview');
-      await card(page, 'step-2-0').dragTo(card(page, 'step-2-2'));
+      await card(page, 'step-2-0').dragTo(page.locator('[data-testid="add-step-2-3"]'));
     }],
     ['Alt+↑ on a step', () => keys(page, 'step-2-2', 'Alt+ArrowUp')],
     ['copy a signer, paste it into the first round', async () => {

@@ -159,7 +159,7 @@ function AddView({ data }: NodeProps<Node<AddData>>) {
   return (
     <>
       <Handle type="target" position={Position.Top} style={hidden} isConnectable={false} />
-      <button type="button" className={`add add-${action.type}`} title={label} aria-label={label} data-testid={data.node.id} onClick={() => run(action)}>
+      <button type="button" className={`add add-${action.type}`} title={label} aria-label={label} data-testid={data.node.id} onClick={() => run(action)} {...spotHandlers({ kind: 'gap', action })}>
         +
       </button>
       <Handle type="source" position={Position.Bottom} style={hidden} isConnectable={false} />

@@ -32,6 +32,24 @@ describe('drag and drop', () => {
   });
 });
 
+describe('dropping on a "+"', () => {
+  it('puts a step where the "+" would insert one, in its tier or another', () => {
+    const grip = gripOf('/approval/tiers/2/steps/0')!;
+    const last = dropOn(example(), grip, { kind: 'gap', action: { type: 'step', tier: 2, index: 3 } })!;
+    expect(names(last.flow, 2)).toEqual(['财务总监审批', '总经理与法务会签', '部门经理审批']);
+    expect(last.focus).toEqual({ kind: 'card', path: '/approval/tiers/2/steps/2' });
+    const between = dropOn(example(), gripOf('/approval/tiers/2/steps/2')!, { kind: 'gap', action: { type: 'step', tier: 1, index: 1 } })!;
+    expect(names(between.flow, 1)).toEqual(['部门经理审批', '总经理与法务会签', '财务总监审批']);
+    expect(dropOn(example(), grip, { kind: 'gap', action: { type: 'step', tier: 2, index: 1 } })).toBeNull(); // where it already is
+    expect(dropOn(example(), grip, { kind: 'gap', action: { type: 'document' } })).toBeNull();
+  });
+
+  it('puts a signer last in the round whose "+" it is dropped on', () => {
+    const moved = dropOn(example(), gripOf('/signers/0')!, { kind: 'gap', action: { type: 'signer', order: 2 } })!;
+    expect(moved.flow.signers!.map((s) => [s.id, s.order])).toEqual([['supplier', 2], ['buyer', 2]]);
+  });
+});
+
 describe('Alt+arrows', () => {
   it('moves a step up and down its tier and sideways to the next tier', () => {
     const up = keyMove(example(), gripOf('/approval/tiers/2/steps/2')!, 'ArrowUp')!;

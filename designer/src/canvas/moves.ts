@@ -3,14 +3,14 @@
 // pasted card is selected if a card was, and keeps the keyboard focus.
 import { create } from 'zustand';
 import type { FlowDefinition } from '../../../flows';
-import { copyAt, moveRound, moveSigner, moveSignerToRound, moveStep, pasteAt, roundOrders, type Clip } from '../edits';
+import { copyAt, moveRound, moveSigner, moveSignerToRound, moveStep, pasteAt, roundOrders, type Clip, type InsertAction } from '../edits';
 import { useEditor } from '../store';
 import { useUi } from '../ui';
 
 /** What can be picked up: a step, a signer (by their card's path) or a signing round (by its position). */
 export type Grip = { kind: 'step'; tier: number; index: number } | { kind: 'signer'; index: number } | { kind: 'round'; index: number };
-/** Where it can be put down: a card (by path) or a round's label. */
-export type Spot = { kind: 'card'; path: string } | { kind: 'round'; index: number };
+/** Where it can be put down: a card (by path), a round's label, or a "+" on a line (a step's or a parallel signer's). */
+export type Spot = { kind: 'card'; path: string } | { kind: 'round'; index: number } | { kind: 'gap'; action: InsertAction };
 
 export function gripOf(path: string): Grip | null {
   const step = /^\/approval\/tiers\/(\d+)\/steps\/(\d+)$/.exec(path);
@@ -30,6 +30,17 @@ const card = (r: { flow: FlowDefinition; path: string } | null): Outcome | null 
 
 /** The flow after dropping `grip` on `spot`, or null when it cannot go there. */
 export function dropOn(flow: FlowDefinition, grip: Grip, spot: Spot): Outcome | null {
+  if (spot.kind === 'gap') {
+    const { action } = spot;
+    // a step on a "+" of a tier's line: it goes where that "+" inserts
+    if (grip.kind === 'step' && action.type === 'step') {
+      const index = action.tier === grip.tier && grip.index < action.index ? action.index - 1 : action.index;
+      return card(moveStep(flow, grip, { tier: action.tier, index }));
+    }
+    // a signer on a round's "+" (beside its signers): last in that round
+    if (grip.kind === 'signer' && action.type === 'signer') return card(moveSignerToRound(flow, grip.index, roundOrders(flow).indexOf(action.order)));
+    return null;
+  }
   if (grip.kind === 'round') {
     if (spot.kind !== 'round') return null;
     const next = moveRound(flow, grip.index, spot.index);
@@ -118,4 +129,4 @@ export function apply(outcome: Outcome, note: Note['key']) {
 }
 
 /** The CSS selector of a spot's element on the canvas. */
-export const spotSelector = (spot: Spot) => (spot.kind === 'card' ? `[data-path="${spot.path}"]` : `[data-round="${spot.index}"]`);
+export const spotSelector = (spot: Spot) => (spot.kind === 'card' ? `[data-path="${spot.path}"]` : spot.kind === 'round' ? `[data-round="${spot.index}"]` : '[data-none]');
