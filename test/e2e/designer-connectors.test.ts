@@ -7,6 +7,7 @@
 // preview appears. Screenshots go to .cache/screenshots.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -14,6 +15,7 @@ import { approvalFlow, startTestHub, type TestHub } from '../support/hub';
 import { startSapServer, type SapServer } from '../connectors/sap-server';
 import { isReleasedInSeed, purchaseOrderNumber } from '../connectors/sap-server/seed';
 
+const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const screenshots = fileURLToPath(new URL('../../.cache/screenshots/', import.meta.url));
 const suffix = randomBytes(3).toString('hex');
 const FLOW = `sap-po-${suffix}`;
@@ -49,8 +51,20 @@ afterAll(async () => {
 const shot = (page: Page, name: string) => page.screenshot({ path: `${screenshots}designer-${name}.png`, fullPage: true });
 const text = (page: Page, selector: string) => page.locator(selector).textContent().then((t) => t ?? '');
 
+/** axe-core's serious and critical findings on the page as it stands. */
+async function seriousViolations(page: Page) {
+  if (!(await page.evaluate<boolean>(`typeof axe === 'object'`))) await page.addScriptTag({ path: axePath });
+  const result = await page.evaluate<{ passes: number; violations: { id: string; impact: string; nodes: string[] }[] }>(`axe.run(document).then((r) => ({
+    passes: r.passes.length,
+    violations: r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) })),
+  }))`);
+  expect(result.passes).toBeGreaterThan(5); // axe really looked
+  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
 async function signedIn(): Promise<{ page: Page; problems: string[]; close: () => Promise<void> }> {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 1000 }, locale: 'en-US' });
+  // bypassCSP only so the test can inject axe-core; the app itself runs as served.
+  const context = await browser.newContext({ viewport: { width: 1440, height: 1000 }, locale: 'en-US', bypassCSP: true });
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('pageerror', (error) => problems.push(error.message));
@@ -126,6 +140,7 @@ it('sets up an SAP instance, checks it, fetches a purchase order and previews th
     expect(mapped).toMatchObject({ poNumber: released[1], amount: expect.any(Number), supplier: { name: sample.supplier.name } });
     expect(await text(page, '[data-testid="try-panel"]')).toContain(`Checked against flow ${FLOW} v1`);
     await shot(page, 'connector-preview');
+    expect(await seriousViolations(page)).toEqual([]);
 
     // A deliberate mapping error: the amount made a string breaks the flow's schema at /data/amount
     const mapping = await page.inputValue('[data-testid="mapping"]');
@@ -194,6 +209,12 @@ it('uploads a template with an error, shows its line, and previews the PDF once 
     expect(saved.body).toMatchObject({ id: TEMPLATE, origin: 'uploaded', title: '通知书', source: broken.replace('{{{buyer}}}', '{{buyer}}') });
     await expect.poll(() => page.locator(`[data-template="${TEMPLATE}"]`).count()).toBe(1);
     await shot(page, 'template-preview');
+    expect(await seriousViolations(page)).toEqual([]);
+
+    // The same screens in Chinese
+    await page.click('[data-testid="language"]');
+    await expect.poll(() => text(page, '[data-testid="nav-connectors"]')).toBe('连接器');
+    expect(await text(page, '[data-testid="template-editor"]')).toContain('PDF 预览');
     expect(problems).toEqual([]);
   } finally {
     await close();

@@ -373,7 +373,7 @@ function TryPanel({ instance, mapping, setMapping, mappingErrors, onSaveMapping,
                 </ul>
               </>
             )}
-            {preview.result?.data && <pre className="code" data-testid="preview-data">{JSON.stringify(preview.result.data, null, 2)}</pre>}
+            {preview.result?.data && <pre className="code" data-testid="preview-data" tabIndex={0} role="region" aria-label={t('conn.preview')}>{JSON.stringify(preview.result.data, null, 2)}</pre>}
           </div>
         </div>
       </div>
