@@ -30,7 +30,8 @@ function gripHandlers(grip: Grip | null) {
     onDragStart: (e: DragEvent) => {
       inFlight = grip;
       e.dataTransfer.effectAllowed = 'move';
-      e.dataTransfer.setData('text/plain', JSON.stringify(grip));
+      // not text/plain: dropped on a text field of the drawer, it must not become typed text
+      e.dataTransfer.setData('application/x-sealflow-card', JSON.stringify(grip));
     },
     onDragEnd: () => {
       inFlight = null;
@@ -183,9 +184,11 @@ function RoundView({ data }: NodeProps<Node<RoundData>>) {
   const { node } = data;
   const grip: Grip = { kind: 'round', index: node.index };
   const reveal = useReveal(node);
+  const lit = useHighlight((s) => (s.lit ? s.lit.has(node.id) : null));
   return (
     <div
-      className="round-label movable nopan"
+      className={`round-label movable nopan${lit === null ? '' : lit ? ' lit' : ' dim'}`}
+      data-lit={lit ?? undefined}
       style={{ width: node.width, height: node.height }}
       data-testid={node.id}
       data-round={node.index}
@@ -207,6 +210,12 @@ function RoundView({ data }: NodeProps<Node<RoundData>>) {
 function CanvasNote() {
   const { t } = useTranslation();
   const note = useCanvasNote((s) => s.note);
+  // said for a few seconds, then gone (a screen reader has read it by then)
+  useEffect(() => {
+    if (!note) return;
+    const timer = setTimeout(() => useCanvasNote.setState((s) => (s.note === note ? { note: null } : s)), 5000);
+    return () => clearTimeout(timer);
+  }, [note]);
   return (
     <div className="canvas-note" role="status" aria-live="polite" data-testid="canvas-note">
       {note ? t(`canvas.${note.key}`, { kind: note.kind ? t(`canvas.kind.${note.kind}`) : '' }) : ''}
