@@ -124,7 +124,8 @@ export function tell(key: Note['key'], kind?: string) {
 export function apply(outcome: Outcome, note: Note['key']) {
   useEditor.getState().setFlow(outcome.flow);
   const ui = useUi.getState();
-  if (ui.selected !== null) ui.select(outcome.focus.kind === 'card' ? outcome.focus.path : null);
+  // (a round's move changes only orders: every card keeps its path, and the open one stays open)
+  if (ui.selected !== null && outcome.focus.kind === 'card') ui.select(outcome.focus.path);
   useCanvasNote.setState({ focus: outcome.focus, note: { key: note, at: Date.now() } });
 }
 
