@@ -150,10 +150,11 @@ export function signerPageRouter(options: SignerPageOptions = {}): Router {
     return { scriptPath, script, webfont, linkFonts: createLinkFonts({ covered: characters, fontPath: options.fontPath }), style, html, contentSecurityPolicy };
   };
   // Rebuilt when the build's script changes (its name carries its hash), so a running hub follows `npm run build:designer`.
+  // While a rebuild has emptied the build (no script for a moment), the script in memory goes on serving.
   let current = pageFor(options.scriptPath ?? builtSignerScript(options.dist));
   const page = () => {
     const scriptPath = options.scriptPath ?? builtSignerScript(options.dist);
-    if (scriptPath !== current.scriptPath) current = pageFor(scriptPath);
+    if (scriptPath && scriptPath !== current.scriptPath) current = pageFor(scriptPath);
     return current;
   };
 
