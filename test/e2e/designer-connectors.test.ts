@@ -220,3 +220,29 @@ it('uploads a template with an error, shows its line, and previews the PDF once 
     await close();
   }
 });
+
+it('reads a sample only from a polled source, by key among the first page, starting nothing; gives a template with its source', { timeout: 60_000 }, async () => {
+  const as = (method: string, path: string, body?: unknown) => hub.call(method, path, body, token);
+  expect((await as('POST', '/api/connectors/no-such-instance/sample', {})).status).toBe(404);
+  const business = await hub.user('业务员', ['business-user']);
+  expect((await hub.call('POST', `/api/connectors/${INSTANCE}/sample`, {}, business.token)).status).toBe(403);
+
+  const first = await as('POST', `/api/connectors/${INSTANCE}/sample`, {});
+  expect(first.status).toBe(200);
+  expect(first.body.sample).toMatchObject({ sourceKey: released[0], record: { purchaseOrder: released[0], released: true }, skip: null });
+  // Only released orders are read: another one is not there
+  const unreleased = purchaseOrderNumber(Array.from({ length: COUNT }, (_, i) => i).find((i) => !isReleasedInSeed(i, { releasedEvery: 2 }))!);
+  expect(await as('POST', `/api/connectors/${INSTANCE}/sample`, { sourceKey: unreleased })).toMatchObject({ status: 404, body: { error: { message: expect.stringContaining(unreleased) } } });
+  // Reading samples started nothing and moved no cursor
+  expect((await hub.call('GET', `/api/contracts?flow=${FLOW}`)).body.total).toBe(0);
+  expect((await as('GET', `/api/connectors/${INSTANCE}`)).body.health?.lastSyncAt ?? null).toBeNull();
+
+  // A webhook-only connector has no records to read on request
+  const pushed = await as('POST', '/api/connectors', { id: `bpm-${suffix}`, connector: 'bpm_webhook', settings: {}, trigger: { kind: 'webhook', auth: { kind: 'hmac-sha256', secret: 'bpm-secret-0123456789abcdef' } }, flow: FLOW, mapping: '$' });
+  expect(pushed.status).toBe(201);
+  expect(await as('POST', `/api/connectors/bpm-${suffix}/sample`, {})).toMatchObject({ status: 409, body: { error: { code: 'not_polled' } } });
+
+  const shipped = await as('GET', '/api/templates/purchase-contract');
+  expect(shipped.body).toMatchObject({ id: 'purchase-contract', origin: 'shipped', source: expect.stringContaining('{{'), sample: expect.any(Object), schema: expect.any(Object) });
+  expect((await as('GET', '/api/templates/no-such-template')).status).toBe(404);
+});
