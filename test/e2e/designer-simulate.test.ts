@@ -59,6 +59,7 @@ it('simulates the unsaved SAP starter: 2,000,000 lights the third tier and its t
   expect(await card(page, 'step-0-0').getAttribute('class')).toContain('dim');
   // no record: the NDA's condition (a new supplier) does not hold, the contract does; both signers sign it
   expect(await litOf(page, ['trigger', 'document-0', 'document-1', 'signer-0', 'signer-1', 'signing', 'archive'])).toEqual(['true', 'true', 'false', 'true', 'true', 'true', 'true']);
+  expect(await Promise.all(['round-0', 'round-1'].map((id) => page.getAttribute(`[data-testid="${id}"]`, 'data-lit')))).toEqual(['true', 'true']);
   expect(await page.textContent('[data-testid="sim-tier"]')).toContain('2,000,000');
   expect(await page.locator('[data-testid="sim-steps"] li').allTextContents()).toEqual([
     expect.stringContaining('部门经理审批'),

@@ -14,7 +14,7 @@ describe('simulate in the page', () => {
     if (!outcome.ok) return;
     expect(outcome.by).toBe('page');
     expect(outcome.simulation.tier).toEqual({ index: 2, upTo: null });
-    expect([...litCards(example(), outcome.simulation)].sort()).toEqual(['archive', 'document-0', 'signer-0', 'signer-1', 'signing', 'step-2-0', 'step-2-1', 'step-2-2', 'tier-2', 'trigger'].sort());
+    expect([...litCards(example(), outcome.simulation)].sort()).toEqual(['archive', 'document-0', 'round-0', 'round-1', 'signer-0', 'signer-1', 'signing', 'step-2-0', 'step-2-1', 'step-2-2', 'tier-2', 'trigger'].sort());
   });
 
   it('a bound is inclusive: 100,000 is the first tier', async () => {
@@ -24,13 +24,14 @@ describe('simulate in the page', () => {
 
   it('lights the NDA for a new supplier and leaves out a signer with nothing to sign', async () => {
     const flow = example();
-    flow.signers!.push({ id: 'witness', party: 'person', name: '=supplier.contact', documents: ['nda'] });
+    flow.signers!.push({ id: 'witness', party: 'person', name: '=supplier.contact', order: 3, documents: ['nda'] });
     const outcome = await simulate(flow, { data: { ...order(), supplier: { ...order().supplier, isNew: false } } });
     expect(outcome.ok).toBe(true);
     if (!outcome.ok) return;
     const lit = litCards(flow, outcome.simulation);
     expect(lit.has('document-1')).toBe(false);
     expect(lit.has('signer-2')).toBe(false);
+    expect([lit.has('round-1'), lit.has('round-2')]).toEqual([true, false]); // the witness's round has no one signing
     expect(roundsOf(outcome.simulation).map((round) => round.map((s) => s.id))).toEqual([['buyer'], ['supplier']]);
   });
 

@@ -1,8 +1,9 @@
 // Which cards a simulation passes through, by the canvas's card ids (canvas/layout.ts):
 // the trigger, the chosen tier and each of its steps, the documents whose `when` holds, the
 // signers who have something to sign (a signer left with no document takes no part, as in
-// flows/signers.ts), then the signing deadline and the archive.
+// flows/signers.ts) and the labels of their rounds, then the signing deadline and the archive.
 import type { FlowDefinition, Simulation } from '../../../flows';
+import { roundOrders } from '../edits';
 
 export function litCards(flow: FlowDefinition, simulation: Simulation): Set<string> {
   const lit = new Set(['trigger', `tier-${simulation.tier.index}`, 'signing', 'archive']);
@@ -10,6 +11,8 @@ export function litCards(flow: FlowDefinition, simulation: Simulation): Set<stri
   simulation.documents.forEach((doc, d) => doc.included && lit.add(`document-${d}`));
   const signing = new Set(simulation.signers.filter((s) => s.documents.length > 0).map((s) => s.id));
   (flow.signers ?? []).forEach((signer, i) => signing.has(signer.id) && lit.add(`signer-${i}`));
+  const signingOrders = new Set((flow.signers ?? []).filter((s) => signing.has(s.id)).map((s) => s.order ?? 1));
+  roundOrders(flow).forEach((order, r) => signingOrders.has(order) && lit.add(`round-${r}`));
   return lit;
 }
 
