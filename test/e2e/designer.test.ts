@@ -110,10 +110,10 @@ it('builds, breaks, fixes, saves and publishes the SAP supplier purchase flow', 
   // Undo brings the broken value back, redo the fix (the flow value is the state)
   await page.locator('[data-testid="canvas"]').click({ position: { x: 10, y: 10 } });
   await page.keyboard.press('Control+z');
-  await expect.poll(() => page.inputValue('[data-field="/signers/1/name"]')).toBe('=supplier.name &');
+  await expect.poll(() => page.textContent('[data-field="/signers/1/name"]')).toBe('=supplier.name &');
   expect(await card(page, 'signer-1').getAttribute('data-invalid')).toBe('true');
   await page.keyboard.press('Control+Shift+z');
-  await expect.poll(() => page.inputValue('[data-field="/signers/1/name"]')).toBe('=supplier.name');
+  await expect.poll(() => page.textContent('[data-field="/signers/1/name"]')).toBe('=supplier.name');
   expect(await card(page, 'signer-1').getAttribute('data-invalid')).toBe('false');
 
   // A server refusal is shown with its path: a template that does not exist

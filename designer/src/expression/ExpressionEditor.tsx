@@ -43,14 +43,34 @@ const highlight = HighlightStyle.define([
 ]);
 
 const theme = EditorView.theme({
-  '&': { border: '1px solid var(--border, #c9ced6)', borderRadius: '4px', background: '#fff', fontSize: '13px' },
-  '&.cm-focused': { outline: '2px solid var(--focus, #2563eb)', outlineOffset: '0' },
+  '&': { border: '1px solid #c9ced6', borderRadius: '4px', background: '#fff', fontSize: '13px' },
+  '&.cm-focused': { outline: '2px solid #2563eb', outlineOffset: '0' },
+  '&.sf-invalid': { borderColor: '#d4380d' },
+  '.cm-tooltip-autocomplete': { fontSize: '12px' },
+  '.cm-tooltip-autocomplete .cm-completionDetail': { color: '#6b7280', fontStyle: 'normal', marginLeft: '0.6em' },
   '.cm-content': { fontFamily: 'ui-monospace, SFMono-Regular, Menlo, Consolas, monospace', padding: '4px 0', minHeight: '1.6em' },
   '.cm-line': { padding: '0 6px' },
   '.cm-scroller': { maxHeight: '12em', overflow: 'auto' },
 });
 
 const MAX_SHOWN = 400;
+/**
+ * Typed text goes in through the editor, not the browser: Chrome, replacing highlighted text,
+ * would carry the old text's colours over as a style attribute, which the page's CSP refuses
+ * (an error in the console at each such keystroke). Input handlers (closing brackets) still run.
+ */
+const typedByEditor = EditorView.domEventHandlers({
+  beforeinput(event, view) {
+    if (event.inputType !== 'insertText' || !event.data || view.composing || view.state.readOnly) return false;
+    event.preventDefault();
+    const { from, to } = view.state.selection.main;
+    const text = event.data;
+    const insert = () => view.state.update({ changes: { from, to, insert: text }, selection: { anchor: from + text.length }, userEvent: 'input.type', scrollIntoView: true });
+    if (!view.state.facet(EditorView.inputHandler).some((handler) => handler(view, from, to, text, insert))) view.dispatch(insert());
+    return true;
+  },
+});
+
 /** Marks the editor's own copy of an outside change (undo, redo), which is not an edit. */
 const external = Annotation.define<boolean>();
 
@@ -70,8 +90,10 @@ export default function ExpressionEditor({ path, label, value, invalid, onChange
   const fieldsRef = useRef<readonly DataField[]>(fields);
   fieldsRef.current = fields;
 
-  const contentAttributes = (isInvalid: boolean) =>
-    EditorView.contentAttributes.of({ 'aria-label': label, 'aria-invalid': String(isInvalid), 'aria-describedby': resultId, 'data-field': path, 'data-expression': 'true' });
+  const contentAttributes = (isInvalid: boolean) => [
+    EditorView.editorAttributes.of({ class: isInvalid ? 'sf-invalid' : '' }),
+    EditorView.contentAttributes.of({ 'aria-label': label, 'aria-invalid': String(isInvalid), 'data-field': path, 'data-expression': 'true' }),
+  ];
 
   // The view lives as long as the field; its text follows `value` (undo/redo change it from outside).
   useEffect(() => {
@@ -93,6 +115,7 @@ export default function ExpressionEditor({ path, label, value, invalid, onChange
         // One line unless asked: Enter accepts a completion or does nothing, Shift-Enter breaks the line; Tab leaves the field.
         Prec.highest(keymap.of([{ key: 'Enter', run: acceptCompletion, shift: insertNewline }, { key: 'Enter', run: () => true }])),
         keymap.of([...completionKeymap, ...defaultKeymap]),
+        typedByEditor,
         EditorView.lineWrapping,
         placeholder('=…'),
         theme,
@@ -102,7 +125,12 @@ export default function ExpressionEditor({ path, label, value, invalid, onChange
         }),
       ],
     });
-    const created = new EditorView({ state, parent: host.current! });
+    // In a shadow root: CodeMirror's styles then go in as a constructed style sheet, which the
+    // page's CSP (style-src 'self', no nonce) allows; in the document they would be a <style> tag.
+    const shadow = host.current!.shadowRoot ?? host.current!.attachShadow({ mode: 'open' });
+    const parent = document.createElement('div');
+    shadow.append(parent);
+    const created = new EditorView({ state, parent, root: shadow });
     view.current = created;
     // Typing `=` in a plain field turned it into this editor: the caret stays where it was.
     if (document.activeElement === document.body || document.activeElement === null) {
@@ -113,6 +141,7 @@ export default function ExpressionEditor({ path, label, value, invalid, onChange
     }
     return () => {
       created.destroy();
+      parent.remove();
       view.current = null;
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps

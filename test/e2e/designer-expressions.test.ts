@@ -1,0 +1,151 @@
+// JSONata fields in the flow designer, in real Chromium against a real hub: completion of
+// the flow's data fields and $functions, a parse error shown where it is, the live result on
+// a sample record typed into the page, and expressions that never end: the engine's budget
+// stops a loop, and a regex that backtracks for ever (one step, no budget sees it) is ended
+// by terminating the worker after its time limit, while typing in the page goes on.
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { exampleOrder, startTestHub, type TestHub } from '../support/hub';
+// @ts-expect-error -- plain ESM script without type declarations
+import { ensureDesignerBuilt } from '../../scripts/build-designer.mjs';
+
+const screenshots = fileURLToPath(new URL('../../.cache/screenshots/', import.meta.url));
+let hub: TestHub;
+let browser: Browser;
+
+beforeAll(async () => {
+  await ensureDesignerBuilt();
+  mkdirSync(screenshots, { recursive: true });
+  hub = await startTestHub();
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'] });
+});
+afterAll(async () => {
+  await browser?.close();
+  await hub?.close();
+});
+
+const shot = (page: Page, name: string) => page.screenshot({ path: `${screenshots}designer-expressions-${name}.png` });
+const editor = (page: Page, path: string) => page.locator(`.cm-content[data-field="${path}"]`);
+const result = (page: Page, path: string) => page.locator(`[data-testid="result-${path}"]`);
+
+/** Replaces the field's text by typing, key by key, as a user does. */
+async function retype(page: Page, path: string, text: string) {
+  await editor(page, path).click();
+  await page.keyboard.press('Control+a');
+  await page.keyboard.type(text);
+}
+
+it('completes, checks and evaluates JSONata fields on a sample record, and survives expressions that never end', { timeout: 180_000 }, async () => {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-US' });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(error.message));
+  // Refusals of the sign-in probe and of a flow not saved yet are 4xx answers the page expects; anything else is a fault.
+  page.on('console', (message) => message.type() === 'error' && !/status of 4\d\d/.test(message.text()) && problems.push(message.text()));
+  // Nothing the editor does is refused by the page's CSP (its styles, the browser's editing, the worker)
+  await page.exposeFunction('reportViolation', (v: string) => problems.push(`CSP refused: ${v}`));
+  await page.addInitScript('document.addEventListener("securitypolicyviolation", (e) => window.reportViolation(e.violatedDirective + " " + e.blockedURI))');
+
+  await page.goto(`${hub.url}/designer`);
+  await page.fill('input[name="token"]', hub.adminToken);
+  await page.click('button[type="submit"]');
+  await page.check('input[name="starter"][value="supplier-purchase"]');
+  await page.click('[data-testid="create-flow"] button[type="submit"]');
+  await expect.poll(() => page.locator('[data-testid="card-signer-1"]').count()).toBe(1);
+  await page.locator('[data-testid="card-signer-1"]').focus(); // the keyboard opens a card
+  await page.keyboard.press('Enter');
+  await expect.poll(() => page.getAttribute('[data-testid="drawer"]', 'data-path')).toBe('/signers/1');
+
+  // The supplier's name is an expression: a code editor named by its label
+  const name = '/signers/1/name';
+  await expect.poll(() => editor(page, name).count()).toBe(1);
+  expect(await editor(page, name).getAttribute('aria-label')).toBe('Name (text or =expression)');
+  expect(await editor(page, name).textContent()).toBe('=supplier.name');
+  expect(await page.locator(`[data-testid="expression-${name}"] .cm-line span`).count()).toBeGreaterThan(0); // highlighted
+  expect(await result(page, name).textContent()).toContain('No sample record');
+
+  // `=sup` offers the data fields from the flow's data schema, nested with dots
+  await retype(page, name, '=sup');
+  const options = page.locator('.cm-tooltip-autocomplete li[role="option"]');
+  await expect.poll(() => options.allTextContents()).toEqual(expect.arrayContaining(['supplier.name' + 'string', 'supplier.mobile' + 'string']));
+  await shot(page, 'completion');
+  await options.filter({ hasText: /^supplier\.namestring$/ }).click();
+  await expect.poll(() => editor(page, name).textContent()).toBe('=supplier.name');
+  await expect.poll(() => page.locator('[data-testid="card-signer-1"]').getAttribute('data-invalid')).toBe('false');
+
+  // $functions with their signatures; the keyboard accepts one (Enter), the caret lands inside its parentheses
+  await retype(page, name, '=$uppe');
+  await expect.poll(() => options.first().textContent()).toBe('$uppercase(str)');
+  await page.waitForTimeout(150); // CodeMirror takes no Enter in the first 75 ms of a changed list (a guard for fast typists)
+  await page.keyboard.press('Enter');
+  await page.keyboard.type('supplier.name');
+  await expect.poll(() => editor(page, name).textContent()).toBe('=$uppercase(supplier.name)');
+
+  // A sample record, typed into the page: the live result shows under the field
+  await page.click(`[data-testid="sample-toggle-${name}"]`);
+  await page.fill('[data-testid="sample-text"]', JSON.stringify(exampleOrder().data, null, 2));
+  await expect.poll(() => result(page, name).textContent()).toBe('→ "深圳市华强电子有限公司"');
+  await retype(page, name, '=supplier.name & " (" & $count(items) & " items)"');
+  await expect.poll(() => editor(page, name).textContent()).toBe('=supplier.name & " (" & $count(items) & " items)"'); // closing brackets and quotes are typed over
+  await expect.poll(() => result(page, name).textContent()).toBe(`→ "深圳市华强电子有限公司 (${exampleOrder().data.items.length} items)"`);
+  // the sample's own fields complete too (the schema does not name supplier.isNew)
+  await retype(page, name, '=supplier.isN');
+  await expect.poll(() => options.allTextContents()).toEqual(['supplier.isNewboolean']);
+  await page.keyboard.press('Escape');
+  await expect.poll(() => result(page, name).textContent()).toBe('→ no value (nothing matched in the sample)');
+  await shot(page, 'result');
+
+  // A syntax error is underlined where JSONata stopped, and said under the field
+  await retype(page, name, '=supplier.name & ] & poNumber');
+  await expect.poll(() => page.locator(`[data-testid="expression-${name}"] .cm-lintRange-error`).textContent()).toBe(']');
+  await expect.poll(() => result(page, name).getAttribute('data-kind')).toBe('invalid');
+  expect(await result(page, name).textContent()).toBe('Syntax error at column 17: The symbol "]" cannot be used as a unary operator');
+  expect(await editor(page, name).getAttribute('aria-invalid')).toBe('true');
+  await expect.poll(() => page.locator('[data-testid="card-signer-1"]').getAttribute('data-invalid')).toBe('true');
+  await shot(page, 'syntax-error');
+
+  // A loop: the engine's own budget stops it
+  await editor(page, name).click();
+  await page.keyboard.press('Control+a');
+  await page.keyboard.insertText('=($f := function($n) { $f($n + 1) }; $f(0))');
+  await expect.poll(() => result(page, name).getAttribute('data-kind'), { timeout: 10_000 }).toBe('timeout');
+  expect(await result(page, name).textContent()).toMatch(/^Timed out: it ran out of its evaluation budget/);
+
+  // A regex that backtracks for ever is one step: the worker is terminated after its time limit.
+  // Meanwhile the page answers and typing goes on.
+  await editor(page, name).click();
+  await page.keyboard.press('Control+a');
+  await page.keyboard.insertText('=$match("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!", /^(a+)+$/)');
+  const started = Date.now();
+  await expect.poll(() => result(page, name).textContent()).toBe('…');
+  await page.keyboard.press('End');
+  await page.keyboard.type(' ');
+  await page.keyboard.press('Backspace');
+  const typed = Date.now() - started;
+  await expect.poll(() => result(page, name).textContent(), { timeout: 10_000 }).toBe('Timed out: stopped after 1000 ms (the page stays usable)');
+  expect(typed).toBeLessThan(1000); // typing did not wait for the evaluation
+  await shot(page, 'timed-out');
+  // a new worker answers the next expression
+  await retype(page, name, '=poNumber');
+  await expect.poll(() => result(page, name).textContent()).toBe('→ "4500000001"');
+
+  // Fields that only take expressions are JSONata editors too: the amount, on the start card
+  await page.locator('[data-testid="card-trigger"]').focus();
+  await page.keyboard.press('Enter');
+  await expect.poll(() => editor(page, '/approval/amount').count()).toBe(1);
+  await expect.poll(() => result(page, '/approval/amount').textContent()).toMatch(/^→ \d+(\.\d+)?$/);
+
+  // Chinese
+  await page.click('[data-testid="language"]');
+  await expect.poll(() => result(page, '/approval/amount').textContent()).toMatch(/^→ /);
+  const unfinished = '=$sum(items.(quantity * $number(unitPrice))) +';
+  await editor(page, '/approval/amount').click();
+  await page.keyboard.press('Control+a');
+  await page.keyboard.insertText(unfinished);
+  await expect.poll(() => result(page, '/approval/amount').textContent()).toBe(`第 ${unfinished.length} 列语法错误：Unexpected end of expression`);
+
+  expect(problems).toEqual([]);
+  await context.close();
+});
