@@ -178,6 +178,13 @@ it('shows an added step between two versions by card, and rolls back to the olde
   await page.selectOption('[data-testid="diff-to"]', '3');
   await expect.poll(() => page.locator('[data-testid="version-diff-empty"]').count()).toBe(1);
 
+  // Restoring over the unpublished draft asks first; cancelled, the draft stays
+  await page.click('[data-testid="restore-2"]');
+  await expect.poll(() => page.textContent('[data-testid="restore-confirm-box"]')).toContain('replaces the unpublished draft v3');
+  await page.click('[data-testid="restore-confirm-box"] button:not(.primary)');
+  expect(await page.locator('[data-testid="restore-confirm-box"]').count()).toBe(0);
+  expect((await hub.call('GET', '/api/flows/versioned')).body).toMatchObject({ version: 3, definition: v1 });
+
   // …and it is published as usual
   await page.click('[data-testid="publish"]');
   await expect.poll(async () => (await hub.call('GET', '/api/flows/versioned')).body.status).toBe('published');

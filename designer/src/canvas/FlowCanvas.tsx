@@ -112,6 +112,7 @@ const CardView = memo(function CardView({ data }: NodeProps<Node<CardData>>) {
   const select = useUi((s) => s.select);
   const lit = useHighlight((s) => (s.lit ? s.lit.has(node.id) : null)); // a simulation's path: lit or dimmed
   const invalid = problems.length > 0;
+  const { t } = useTranslation();
   const grip = gripOf(node.path);
   const reveal = useReveal(node);
   return (
@@ -137,7 +138,7 @@ const CardView = memo(function CardView({ data }: NodeProps<Node<CardData>>) {
           select(node.path);
         }
       }}
-      title={problems.map((p) => `${p.path}: ${p.message}`).join('\n') || undefined}
+      title={problems.map((p) => `${p.path}: ${p.message}`).join('\n') || (grip ? t(grip.kind === 'step' ? 'canvas.stepHint' : 'canvas.signerHint') : undefined)}
     >
       <Handle type="target" position={Position.Top} style={hidden} isConnectable={false} />
       <CardBody node={node} flow={flow} problems={problems} />

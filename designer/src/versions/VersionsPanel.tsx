@@ -70,6 +70,8 @@ export default function VersionsPanel(props: { flowKey: string; flow: FlowDefini
   const [to, setTo] = useState<string>('');
   const [definitions, setDefinitions] = useState<Record<number, FlowDefinition>>({});
   const [busy, setBusy] = useState(false);
+  /** Restoring over an unpublished draft replaces it (the hub keeps one draft): asked once more first. */
+  const [confirming, setConfirming] = useState<number | null>(null);
 
   useEffect(() => {
     let live = true;
@@ -99,11 +101,14 @@ export default function VersionsPanel(props: { flowKey: string; flow: FlowDefini
     }
   }, [from, to, definitions, flowKey]);
 
+  const latest = versions?.[versions.length - 1];
   const valueOf = (choice: string) => (choice === EDITOR ? flow : definitions[Number(choice)]);
   const before = valueOf(from);
   const after = valueOf(to);
 
   const restore = async (version: number) => {
+    if (latest?.status === 'draft' && confirming !== version) return setConfirming(version);
+    setConfirming(null);
     setBusy(true);
     setError(null);
     try {
@@ -117,7 +122,6 @@ export default function VersionsPanel(props: { flowKey: string; flow: FlowDefini
     }
   };
 
-  const latest = versions?.[versions.length - 1];
   const options = (
     <>
       {versions?.map((v) => (
@@ -181,6 +185,17 @@ export default function VersionsPanel(props: { flowKey: string; flow: FlowDefini
           </table>
         )}
         {dirty && <p className="hint">{t('versions.saveFirst')}</p>}
+        {confirming !== null && latest && (
+          <div className="banner error" role="alert" data-testid="restore-confirm-box">
+            {t('versions.replacesDraft', { version: confirming, draft: latest.version })}{' '}
+            <button type="button" className="primary" data-testid="restore-confirm" onClick={() => void restore(confirming)} disabled={busy}>
+              {t('versions.restore')}
+            </button>{' '}
+            <button type="button" onClick={() => setConfirming(null)}>
+              {t('versions.cancel')}
+            </button>
+          </div>
+        )}
         <div className="row">
           <label>
             {t('versions.from')}
