@@ -182,7 +182,7 @@ it('uploads a template with an error, shows its line, and previews the PDF once 
     await page.setInputFiles('input[name="file"]', { name: 'notice.hbs', mimeType: 'text/plain', buffer: Buffer.from(broken) });
     await expect.poll(() => page.inputValue('textarea[name="source"]')).toBe(broken);
 
-    // Live: the hub refuses it with the line; nothing is saved
+    // Live: the hub refuses it with the line
     const issue = page.locator('[data-testid="template-issues"] li');
     await expect.poll(() => issue.first().getAttribute('data-line'), { timeout: 15_000 }).toBe('3');
     expect(await issue.first().textContent()).toContain('Line 3:');
@@ -194,15 +194,18 @@ it('uploads a template with an error, shows its line, and previews the PDF once 
     expect(selected).toBe('甲方：{{{buyer}}}');
     await shot(page, 'template-error');
 
-    // Fixed: saved, and the PDF preview appears in its frame
-    const rendered = page.waitForResponse((r) => r.url().endsWith(`/api/templates/${TEMPLATE}/preview`) && r.status() === 200, { timeout: 30_000 });
+    // Fixed: the PDF preview of the unsaved source appears in its frame
+    const rendered = page.waitForResponse((r) => r.url().endsWith(`/api/templates/${TEMPLATE}/try`) && r.status() === 200, { timeout: 30_000 });
     await page.fill('textarea[name="source"]', broken.replace('{{{buyer}}}', '{{buyer}}'));
     expect((await rendered).headers()['content-type']).toBe('application/pdf');
     await page.waitForSelector('[data-testid="pdf-preview"]', { timeout: 30_000 });
     expect(await page.locator('[data-testid="template-issues"]').count()).toBe(0);
     const src = (await page.getAttribute('[data-testid="pdf-preview"]', 'src'))!;
     expect(src).toMatch(/^blob:/);
-    // What the frame shows is the hub's rendering of the saved template
+    // A preview saves nothing; Save does, and the list shows it
+    expect((await hub.call('GET', `/api/templates/${TEMPLATE}`)).status).toBe(404);
+    await page.click('[data-testid="save-template"]');
+    await expect.poll(() => text(page, '[data-testid="template-saved"]')).toContain(TEMPLATE);
     const again = await fetch(`${hub.url}/api/templates/${TEMPLATE}/preview`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{}' });
     expect(Buffer.from(await again.arrayBuffer()).subarray(0, 5).toString()).toBe('%PDF-');
     const saved = await hub.call('GET', `/api/templates/${TEMPLATE}`);

@@ -32,6 +32,7 @@ const MATRIX: Record<string, 'public' | 'user' | 'session' | Role[]> = {
   'get /api/templates': ['tenant-admin', 'flow-designer', 'integration-admin', 'business-user', 'approver', 'legal', 'viewer'],
   'get /api/templates/:id': ['tenant-admin', 'flow-designer', 'integration-admin', 'business-user', 'approver', 'legal', 'viewer'],
   'put /api/templates/:id': ['tenant-admin', 'flow-designer'],
+  'post /api/templates/:id/try': ['tenant-admin', 'flow-designer'],
   'post /api/templates/:id/preview': ['tenant-admin', 'flow-designer', 'integration-admin', 'business-user', 'approver', 'legal', 'viewer'],
   // contracts
   'post /api/contracts': ['tenant-admin', 'business-user'],

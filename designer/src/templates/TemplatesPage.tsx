@@ -1,8 +1,8 @@
 // Contract templates: the shipped ones (read-only, can be copied) and the tenant's own, which
-// are uploaded (from a file or typed) and edited here with a live PDF preview. Saving is the
-// hub's PUT /api/templates/:id, which refuses a source that does not compile with its line
-// numbers (so a broken edit never replaces the saved template); the preview is the hub's
-// rendering (POST /api/templates/:id/preview), shown from a blob: URL in a frame.
+// are uploaded (from a file or typed) and edited here with a live PDF preview. The live preview
+// is the hub rendering the unsaved source (POST /api/templates/:id/try: nothing is saved, flows
+// keep the saved template), shown from a blob: URL in a frame; a source that does not compile
+// comes back with its line numbers. Saving is PUT /api/templates/:id, refused the same way.
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { blob, detailsOf, json, messageOf } from '../connectors/http';
@@ -99,40 +99,40 @@ function TemplateEditor({ initial, onSaved, onClose, onCopy }: { initial: Draft;
   const [pdf, setPdf] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [dirty, setDirty] = useState(!initial.exists);
+  /** Bumped by each edit: what the live preview renders. */
+  const [edits, setEdits] = useState(0);
   const sourceRef = useRef<HTMLTextAreaElement>(null);
   const update = (patch: Partial<Draft>) => {
     setDraft((d) => ({ ...d, ...patch }));
     setDirty(true);
+    setEdits((n) => n + 1);
   };
   const schema = parseObject(draft.schema);
   const sample = parseObject(draft.sample);
   const idOk = TEMPLATE_ID.test(draft.id);
-  const ready = !draft.shipped && idOk && draft.title.trim() !== '' && draft.source.trim() !== '' && schema.value !== undefined && !sample.error;
+  const renderable = !draft.shipped && draft.title.trim() !== '' && draft.source.trim() !== '' && schema.value !== undefined && !sample.error;
+  const ready = renderable && idOk;
 
   // The frame's blob: URL is freed when a new preview replaces it, and on leaving.
   useEffect(() => () => void (pdf && URL.revokeObjectURL(pdf)), [pdf]);
 
+  // The saved template as the hub renders it for flows.
   const preview = useCallback(async (id: string, data?: Record<string, unknown>) => {
     const file = await blob('POST', `/api/templates/${encodeURIComponent(id)}/preview`, data ? { data } : {});
     setPdf(URL.createObjectURL(new Blob([file], { type: 'application/pdf' })));
   }, []);
 
   const asked = useRef(0);
-  const saveAndPreview = useCallback(async () => {
-    if (!ready) return;
+  const body = () => ({ title: draft.title.trim(), source: draft.source, schema: schema.value, ...(sample.value ? { sample: sample.value } : {}) });
+  /** Runs one call to the hub; only the latest call's answer is shown. */
+  const run = async (call: () => Promise<void>) => {
     const ask = ++asked.current;
     setBusy(true);
-    setStatus(null);
     try {
-      await json('PUT', `/api/templates/${encodeURIComponent(draft.id)}`, { title: draft.title.trim(), source: draft.source, schema: schema.value, ...(sample.value ? { sample: sample.value } : {}) });
+      await call();
       if (ask !== asked.current) return;
       setIssues([]);
       setError(null);
-      setDirty(false);
-      setDraft((d) => ({ ...d, exists: true }));
-      onSaved();
-      await preview(draft.id, sample.value);
-      if (ask === asked.current) setStatus(t('tpl.saved', { id: draft.id }));
     } catch (caught) {
       if (ask !== asked.current) return;
       setError(messageOf(caught));
@@ -140,14 +140,29 @@ function TemplateEditor({ initial, onSaved, onClose, onCopy }: { initial: Draft;
     } finally {
       if (ask === asked.current) setBusy(false);
     }
-  }, [ready, draft.id, draft.title, draft.source, schema.value, sample.value, preview, onSaved, t]);
+  };
+  const tryIt = () => run(async () => {
+    const file = await blob('POST', `/api/templates/${encodeURIComponent(draft.id || 'draft')}/try`, body());
+    setPdf(URL.createObjectURL(new Blob([file], { type: 'application/pdf' })));
+  });
+  const save = () => run(async () => {
+    setStatus(null);
+    await json('PUT', `/api/templates/${encodeURIComponent(draft.id)}`, body());
+    setDirty(false);
+    setDraft((d) => ({ ...d, exists: true }));
+    onSaved();
+    setStatus(t('tpl.saved', { id: draft.id }));
+    await preview(draft.id, sample.value);
+  });
+  const tryRef = useRef(tryIt);
+  tryRef.current = tryIt;
 
-  // Live: a pause in typing saves (only what compiles is kept) and renders again.
+  // Live: a pause in typing renders the unsaved source again.
   useEffect(() => {
-    if (!live || !dirty || !ready) return;
-    const timer = setTimeout(() => void saveAndPreview(), LIVE_DELAY_MS);
+    if (!live || edits === 0 || !renderable) return;
+    const timer = setTimeout(() => void tryRef.current(), LIVE_DELAY_MS);
     return () => clearTimeout(timer);
-  }, [live, dirty, ready, saveAndPreview]);
+  }, [live, edits, renderable]);
 
   // A shipped template (or a saved one) shows its preview when opened.
   useEffect(() => {
@@ -183,7 +198,7 @@ function TemplateEditor({ initial, onSaved, onClose, onCopy }: { initial: Draft;
         </p>
       )}
       <div className="template-layout">
-        <form className="template-form" onSubmit={(e) => { e.preventDefault(); void saveAndPreview(); }}>
+        <form className="template-form" onSubmit={(e) => { e.preventDefault(); if (ready) void save(); }}>
           <div className="grid2">
             <label>
               {t('tpl.id')}
@@ -246,7 +261,9 @@ function TemplateEditor({ initial, onSaved, onClose, onCopy }: { initial: Draft;
               <label className="enabled">
                 <input type="checkbox" checked={live} onChange={(e) => setLive(e.target.checked)} /> {t('tpl.live')}
               </label>
+              <button type="button" data-testid="try-template" onClick={() => void tryIt()} disabled={!renderable}>{t('tpl.try')}</button>
               <div className="spacer" />
+              {dirty && draft.exists && <span className="tag draft">{t('tpl.unsaved')}</span>}
               <button type="submit" className="primary" data-testid="save-template" disabled={!ready || busy}>{t('tpl.save')}</button>
             </div>
           )}
