@@ -131,6 +131,22 @@ it('completes, checks and evaluates JSONata fields on a sample record, and survi
   await retype(page, name, '=poNumber');
   await expect.poll(() => result(page, name).textContent()).toBe('→ "4500000001"');
 
+  // A plain field that may hold an expression becomes an editor as `=` is typed, and typing goes on in it
+  await page.locator('[data-testid="card-signer-0"]').focus();
+  await page.keyboard.press('Enter');
+  const email = '/signers/0/contact/email';
+  await page.click(`input[data-field="${email}"]`);
+  await page.keyboard.type('=buyer.n');
+  await expect.poll(() => editor(page, email).textContent()).toBe('=buyer.n');
+  await expect.poll(() => options.first().textContent()).toBe('buyer.namestring');
+  await page.keyboard.press('Escape');
+  await expect.poll(() => result(page, email).textContent()).toBe('→ no value (nothing matched in the sample)');
+  // and stays one while the `=` is retyped
+  await page.keyboard.press('Control+a');
+  await page.keyboard.type('buyer@example.cn');
+  await expect.poll(() => editor(page, email).textContent()).toBe('buyer@example.cn');
+  expect(await result(page, email).textContent()).toBe('');
+
   // Fields that only take expressions are JSONata editors too: the amount, on the start card
   await page.locator('[data-testid="card-trigger"]').focus();
   await page.keyboard.press('Enter');

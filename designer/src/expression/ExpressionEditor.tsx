@@ -12,6 +12,7 @@ import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useEditor } from '../store';
 import { jsonataCompletion } from './complete';
+import { setFocusedExpression } from './ExpressionField';
 import { parseProblem } from './diagnose';
 import { dataFields, type DataField } from './fields';
 import { jsonataLanguage } from './language';
@@ -121,6 +122,7 @@ export default function ExpressionEditor({ path, label, value, invalid, onChange
         theme,
         aria.current.of(contentAttributes(invalid)),
         EditorView.updateListener.of((update) => {
+          if (update.focusChanged) setFocusedExpression(path, update.view.hasFocus);
           if (update.docChanged && !update.transactions.every((tr) => tr.annotation(external))) onChangeRef.current(update.state.doc.toString());
         }),
       ],
@@ -140,6 +142,7 @@ export default function ExpressionEditor({ path, label, value, invalid, onChange
       }
     }
     return () => {
+      setFocusedExpression(path, false);
       created.destroy();
       parent.remove();
       view.current = null;
@@ -164,7 +167,8 @@ export default function ExpressionEditor({ path, label, value, invalid, onChange
   const [sampleOpen, setSampleOpen] = useState(false);
 
   let line: { text: string; kind: string };
-  if (problem) line = { kind: 'invalid', text: t('expr.syntaxError', { column: problem.from, message: problem.message }) };
+  if (!value.startsWith('=')) line = { kind: 'literal', text: '' };
+  else if (problem) line = { kind: 'invalid', text: t('expr.syntaxError', { column: problem.from, message: problem.message }) };
   else if (!sample.value) line = { kind: 'none', text: t('expr.noSample') };
   else if (!result) line = { kind: 'pending', text: '…' };
   else if (result.kind === 'value') line = { kind: 'value', text: '→ ' + (result.json.length > MAX_SHOWN ? result.json.slice(0, MAX_SHOWN) + ' …' : result.json) };
@@ -181,7 +185,7 @@ export default function ExpressionEditor({ path, label, value, invalid, onChange
         <output id={resultId} className={`expr-result ${line.kind}`} data-testid={`result-${path}`} data-kind={line.kind} aria-live="polite">
           {line.text}
         </output>
-        {flowKey && (
+        {flowKey && value.startsWith('=') && (
           <button type="button" className="link expr-sample-toggle" aria-expanded={sampleOpen} data-testid={`sample-toggle-${path}`} onClick={() => setSampleOpen(!sampleOpen)}>
             {t(sample.source === 'none' ? 'expr.addSample' : 'expr.editSample')}
           </button>
