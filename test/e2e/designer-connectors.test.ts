@@ -62,6 +62,15 @@ async function seriousViolations(page: Page) {
   return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
 
+/** The mapping editor (CodeMirror): its text, and typing a new one over it. */
+const mappingText = async (page: Page) => (await page.locator('[data-testid="mapping"] .cm-line').allTextContents()).join('\n');
+async function typeMapping(page: Page, text: string) {
+  await page.click('[data-testid="mapping"]');
+  await page.keyboard.press('Control+a');
+  await page.keyboard.insertText(text);
+  await expect.poll(() => mappingText(page)).toBe(text);
+}
+
 async function signedIn(): Promise<{ page: Page; problems: string[]; close: () => Promise<void> }> {
   // bypassCSP only so the test can inject axe-core; the app itself runs as served.
   const context = await browser.newContext({ viewport: { width: 1440, height: 1000 }, locale: 'en-US', bypassCSP: true });
@@ -143,8 +152,9 @@ it('sets up an SAP instance, checks it, fetches a purchase order and previews th
     expect(await seriousViolations(page)).toEqual([]);
 
     // A deliberate mapping error: the amount made a string breaks the flow's schema at /data/amount
-    const mapping = await page.inputValue('[data-testid="mapping"]');
-    await page.fill('[data-testid="mapping"]', mapping.replace('"amount": $number(netAmount)', '"amount": $string(netAmount)'));
+    const mapping = await mappingText(page);
+    expect(mapping).toContain('"poNumber": purchaseOrder');
+    await typeMapping(page, mapping.replace('"amount": $number(netAmount)', '"amount": $string(netAmount)'));
     const amountIssue = page.locator('[data-testid="preview-issues"] li[data-path="/data/amount"]');
     await expect.poll(() => amountIssue.count(), { timeout: 15_000 }).toBe(1);
     expect(await amountIssue.textContent()).toMatch(/number/);
@@ -152,11 +162,21 @@ it('sets up an SAP instance, checks it, fetches a purchase order and previews th
     await shot(page, 'connector-mapping-error');
 
     // A syntax error names its line and column
-    await page.fill('[data-testid="mapping"]', '{\n  "poNumber": purchaseOrder,\n  "amount": $number(netAmount\n}');
+    await typeMapping(page, '{\n  "poNumber": purchaseOrder,\n  "amount": $number(netAmount\n}');
     await expect.poll(() => text(page, '[data-testid="mapping-error"]'), { timeout: 15_000 }).toMatch(/^Line [34], column \d+:/);
 
     // Back to the good mapping, saved from the keyboard (Enter on the focused save button)
-    await page.fill('[data-testid="mapping"]', mapping.replace('"poNumber": purchaseOrder', '"poNumber": "PO-" & purchaseOrder'));
+    // Typed with completion: the sample's fields are offered
+    await typeMapping(page, mapping.replace('"poNumber": purchaseOrder', '"poNumber": "PO-" & '));
+    // the caret to the end of line 2, before its comma
+    await page.keyboard.press('Control+Home');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('End');
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.type('purchaseOr');
+    await page.waitForSelector('.cm-tooltip-autocomplete li[aria-selected]');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => mappingText(page)).toBe(mapping.replace('"poNumber": purchaseOrder', '"poNumber": "PO-" & purchaseOrder'));
     await expect.poll(() => page.locator('[data-testid="preview-ok"]').count(), { timeout: 15_000 }).toBe(1);
     expect(JSON.parse(await text(page, '[data-testid="preview-data"]')).poNumber).toBe(`PO-${released[1]}`);
     await page.focus('[data-testid="save-mapping"]');

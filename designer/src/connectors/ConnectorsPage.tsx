@@ -8,6 +8,7 @@ import { useTranslation } from 'react-i18next';
 import { api, type FlowSummary } from '../api';
 import { detailsOf, json, messageOf } from './http';
 import { byPath, instanceBody, lineAndColumn, type ConnectorInstanceView, type ConnectorKind, type InstanceDraft, type MappingPreview, type SampleAnswer } from './model';
+import MappingEditor from './MappingEditor';
 import { defaultSettings, SettingsForm } from './SettingsForm';
 import './connectors.css';
 
@@ -341,10 +342,7 @@ function TryPanel({ instance, mapping, setMapping, mappingErrors, onSaveMapping,
         <div>
           <h3>{t('conn.mapping')}</h3>
           <form onSubmit={onSaveMapping}>
-            <label className="block">
-              <span className="sr-only">{t('conn.mapping')}</span>
-              <textarea className="code" name="mapping" data-testid="mapping" rows={12} spellCheck={false} value={mapping} onChange={(e) => setMapping(e.target.value)} aria-invalid={!!mappingError || mappingErrors.length > 0} />
-            </label>
+            <MappingEditor value={mapping} onChange={setMapping} sample={sample.value} label={t('conn.mapping')} invalid={!!mappingError || mappingErrors.length > 0} />
             {mappingErrors.length > 0 && <ul className="field-errors" data-testid="errors-/mapping">{mappingErrors.map((m) => <li key={m}>{m}</li>)}</ul>}
             <button type="submit" disabled={saving} data-testid="save-mapping">{t('conn.saveMapping')}</button>
           </form>
