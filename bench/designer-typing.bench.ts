@@ -61,7 +61,8 @@ try {
   await page.fill('input[name="token"]', adminToken);
   await page.click('button[type="submit"]');
   await page.goto(`${url}/designer/flows/${flow.key}`);
-  await page.locator('[data-testid="card-signer-1"]').click();
+  await page.locator('[data-testid="card-signer-1"]').focus();
+  await page.keyboard.press('Enter');
   const field = page.locator('.cm-content[data-field="/signers/1/name"]');
   await field.waitFor();
   // A sample record, so every keystroke also asks the worker for a live result, as when IT works.

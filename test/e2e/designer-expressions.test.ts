@@ -4,6 +4,7 @@
 // stops a loop, and a regex that backtracks for ever (one step, no budget sees it) is ended
 // by terminating the worker after its time limit, while typing in the page goes on.
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -11,6 +12,7 @@ import { exampleOrder, startTestHub, type TestHub } from '../support/hub';
 // @ts-expect-error -- plain ESM script without type declarations
 import { ensureDesignerBuilt } from '../../scripts/build-designer.mjs';
 
+const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const screenshots = fileURLToPath(new URL('../../.cache/screenshots/', import.meta.url));
 let hub: TestHub;
 let browser: Browser;
@@ -163,5 +165,44 @@ it('completes, checks and evaluates JSONata fields on a sample record, and survi
   await expect.poll(() => result(page, '/approval/amount').textContent()).toBe(`第 ${unfinished.length} 列语法错误：Unexpected end of expression`);
 
   expect(problems).toEqual([]);
+  await context.close();
+});
+
+it('the expression fields pass axe-core with no serious finding, each named by its label', { timeout: 120_000 }, async () => {
+  // axe's script needs a context that bypasses the CSP; the first test runs under it
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN', bypassCSP: true });
+  const page = await context.newPage();
+  await page.goto(`${hub.url}/designer`);
+  await page.fill('input[name="token"]', hub.adminToken);
+  await page.click('button[type="submit"]');
+  await page.check('input[name="starter"][value="supplier-purchase"]');
+  await page.click('[data-testid="create-flow"] button[type="submit"]');
+  await expect.poll(() => page.locator('[data-testid="card-signer-1"]').count()).toBe(1);
+  await page.locator('[data-testid="card-signer-1"]').focus();
+  await page.keyboard.press('Enter');
+  await expect.poll(() => page.locator('.cm-content[data-field]').count()).toBe(3); // name, email, mobile
+  expect(await page.locator('.cm-content[data-field]').evaluateAll((els) => els.map((e) => [e.getAttribute('role'), e.getAttribute('aria-label')]))).toEqual([
+    ['textbox', '名称（文本或 =表达式）'],
+    ['textbox', '邮箱'],
+    ['textbox', '手机'],
+  ]);
+  await page.click('[data-testid="sample-toggle-/signers/1/name"]');
+  await page.fill('[data-testid="sample-text"]', JSON.stringify(exampleOrder().data));
+  await expect.poll(() => result(page, '/signers/1/name').textContent()).toBe('→ "深圳市华强电子有限公司"');
+  // The expression fields (editor, completion list, result, sample editor); the rest of the drawer is not theirs
+  await page.click('[data-testid="sample-toggle-/signers/1/contact/email"]');
+  await editor(page, '/signers/1/name').click();
+  await page.keyboard.press('End');
+  await page.keyboard.type(' & $su');
+  await expect.poll(() => page.locator('.cm-tooltip-autocomplete').count()).toBe(1);
+  expect(await page.locator('[data-testid="sample-editor"]').count()).toBe(2);
+  await page.addScriptTag({ path: axePath });
+  const found = await page.evaluate<{ passes: number; violations: { id: string; impact: string; nodes: string[] }[] }>(`axe.run({ include: [['.expr']] }).then((r) => ({
+    passes: r.passes.length,
+    violations: r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ') + ' ' + n.failureSummary) })),
+  }))`);
+  expect(found.passes).toBeGreaterThan(5); // axe really looked
+  expect(found.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
+  await shot(page, 'zh');
   await context.close();
 });
