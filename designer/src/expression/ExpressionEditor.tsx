@@ -50,7 +50,7 @@ const theme = EditorView.theme({
   '.cm-tooltip-autocomplete': { fontSize: '12px' },
   '.cm-tooltip-autocomplete .cm-completionDetail': { color: '#4b5563', fontStyle: 'normal', marginLeft: '0.6em' },
   '.cm-tooltip-autocomplete ul li[aria-selected] .cm-completionDetail': { color: 'inherit' },
-  '.cm-content': { fontFamily: 'ui-monospace, SFMono-Regular, Menlo, Consolas, monospace', padding: '4px 0', minHeight: '1.6em' },
+  '.cm-content': { fontFamily: 'var(--mono, monospace)', padding: '4px 0', minHeight: '1.6em' },
   '.cm-line': { padding: '0 6px' },
   '.cm-scroller': { maxHeight: '12em', overflow: 'auto' },
 });
