@@ -132,6 +132,11 @@ it('completes, checks and evaluates JSONata fields on a sample record, and survi
   // a new worker answers the next expression
   await retype(page, name, '=poNumber');
   await expect.poll(() => result(page, name).textContent()).toBe('→ "4500000001"');
+  // Ctrl-Z in the field is the designer's undo (every edit of the flow), and the field follows it
+  await page.keyboard.press('Control+z');
+  await expect.poll(() => editor(page, name).textContent()).toBe('=poNumbe');
+  await page.keyboard.press('Control+Shift+z');
+  await expect.poll(() => editor(page, name).textContent()).toBe('=poNumber');
 
   // A plain field that may hold an expression becomes an editor as `=` is typed, and typing goes on in it
   await page.locator('[data-testid="card-signer-0"]').focus();
