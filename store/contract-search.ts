@@ -48,6 +48,8 @@ export interface LedgerConditions {
   to?: string;
   /** Started by this user. */
   initiator?: string;
+  /** Only these contracts (a selection in the ledger). */
+  ids?: string[];
   /** In this unit or below it (on top of the scope). */
   unitPath?: string;
   waitingOn?: WaitingOnFilter;
@@ -120,6 +122,7 @@ export function ledgerConditions(dialect: DialectName, filter: LedgerConditions)
     if (filter.from) conditions.push(eb('contracts.created_at', '>=', filter.from));
     if (filter.to) conditions.push(eb('contracts.created_at', '<=', filter.to));
     if (filter.initiator) conditions.push(eb('contracts.initiator_id', '=', filter.initiator));
+    if (filter.ids) conditions.push(eb('contracts.id', 'in', filter.ids.length ? filter.ids : ['']));
     if (filter.unitPath) conditions.push(sql<boolean>`${sql.ref('contracts.unit_path')} like ${escapePrefix(filter.unitPath)} escape '!'`);
     if (filter.q) conditions.push(searchMatch(dialect, filter.q));
     if (filter.party) conditions.push(searchMatch(dialect, filter.party, 'parties'));

@@ -159,7 +159,6 @@ it('a business user signs in, filters and searches the ledger, exports it, nudge
   // "Started by me" keeps all three (the clerk started them); a Chinese party name finds one
   await page.check('input[name="mine"]');
   await expect.poll(() => rows(page).count()).toBe(3);
-  // (Parties are the signers, known once signing is planned: the contract in signing has them.)
   await page.fill('[data-testid="search"]', '华强');
   await expect.poll(() => rowIds(page)).toEqual([ids.signing]);
   expect(await rows(page).locator('.parties').textContent()).toContain('深圳市华强电子有限公司');
@@ -188,6 +187,17 @@ it('a business user signs in, filters and searches the ledger, exports it, nudge
   const [workbook] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="export-xlsx"]')]);
   expect(readFileSync((await workbook.path())!).subarray(0, 2).toString()).toBe('PK'); // an XLSX is a zip
   expect(workbook.suggestedFilename()).toMatch(/\.xlsx$/);
+  // Tick one row: the export takes only the selection
+  await page.fill('[data-testid="search"]', '');
+  await expect.poll(() => rows(page).count()).toBe(3);
+  await page.check(`[data-testid="ledger-row"][data-id="${ids.approval}"] input[type="checkbox"]`);
+  const [picked] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="export-csv"]')]);
+  const pickedLines = readFileSync((await picked.path())!).toString('utf8').slice(1).trim().split(/\r?\n/);
+  expect(pickedLines).toHaveLength(2);
+  expect(pickedLines[1]).toContain(ids.approval);
+  await page.uncheck(`[data-testid="ledger-row"][data-id="${ids.approval}"] input[type="checkbox"]`);
+  await page.fill('[data-testid="search"]', '华强电子');
+  await expect.poll(() => rowIds(page)).toEqual([ids.signing]);
 
   // Open the contract: who it waits for, each signer's state, the timeline
   await page.click(`[data-testid="ledger-row"][data-id="${ids.signing}"] a`);

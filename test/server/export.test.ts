@@ -134,6 +134,17 @@ describe('ledger export', () => {
     expect(rows).toEqual([['合同编号 id'], ['c-pudong']]);
   });
 
+  it('exports a selection of the ledger (?ids=), still within what the caller sees and the other filters', async () => {
+    const rows = async (query: string) => (parse((await download(`/api/contracts/export.csv?columns=id&sort=created&${query}`, tokens.buyer)).bytes, { bom: true }) as string[][]).slice(1).map((r) => r[0]);
+    expect(await rows('ids=c-mobile,c-pudong')).toEqual(['c-pudong', 'c-mobile']);
+    // Another unit's and another tenant's contracts are not exported even when named.
+    expect(await rows('ids=c-pudong,c-sales,c-other')).toEqual(['c-pudong']);
+    expect(await rows(`ids=c-mobile,c-pudong&q=${encodeURIComponent('浦东')}`)).toEqual(['c-pudong']);
+    const tooMany = await hub.call('GET', `/api/contracts/export.csv?ids=${Array.from({ length: 201 }, (_, i) => `c-${i}`).join(',')}`, undefined, tokens.buyer);
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.error.details).toEqual([{ path: '/ids', message: 'names 201 contracts, not 1 to 200' }]);
+  });
+
   it('refuses an unknown column with 400 and the path /columns, and an unknown filter with its path', async () => {
     const unknown = await hub.call('GET', '/api/contracts/export.csv?columns=id,password', undefined, tokens.buyer);
     expect(unknown.status).toBe(400);

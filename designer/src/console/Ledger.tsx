@@ -148,7 +148,7 @@ export function Ledger({ user }: { user: SessionUser }) {
           </button>
         </div>
       )}
-      <ExportPanel filters={filters} />
+      <ExportPanel filters={filters} selected={selected} />
       {notice && (
         <p className="notice" role="status" data-testid="ledger-notice">
           {notice}
@@ -316,11 +316,12 @@ function Filters(props: {
   );
 }
 
-function ExportPanel({ filters }: { filters: LedgerFilters }) {
+/** Exports the filtered ledger or, when rows are ticked, only those. */
+function ExportPanel({ filters, selected }: { filters: LedgerFilters; selected: string[] }) {
   const { t } = useTranslation();
   const { columns, toggleColumn } = useLedger();
   const [open, setOpen] = useState(false);
-  const href = useMemo(() => (format: 'csv' | 'xlsx') => links.export(format, filters, columns), [filters, columns]);
+  const href = useMemo(() => (format: 'csv' | 'xlsx') => links.export(format, filters, columns, selected), [filters, columns, selected]);
   return (
     <details className="export" open={open} onToggle={(e) => setOpen((e.target as HTMLDetailsElement).open)} data-testid="export">
       <summary>{t('console.export.title')}</summary>
@@ -340,7 +341,7 @@ function ExportPanel({ filters }: { filters: LedgerFilters }) {
         <a className="button" href={href('xlsx')} download data-testid="export-xlsx" aria-disabled={columns.length === 0}>
           {t('console.export.xlsx')}
         </a>
-        <span className="muted small">{t('console.export.hint')}</span>
+        <span className="muted small">{selected.length ? t('console.export.hintSelected', { count: selected.length }) : t('console.export.hint')}</span>
       </div>
     </details>
   );

@@ -183,7 +183,8 @@ export const api = {
 export const links = {
   document: (id: string, doc: string) => `${contractPath(id)}/documents/${encodeURIComponent(doc)}.pdf`,
   evidence: (id: string) => `${contractPath(id)}/evidence.pdf`,
-  export: (format: 'csv' | 'xlsx', filters: LedgerFilters, columns: string[]) => `/api/contracts/export.${format}${ledgerQuery(filters, { columns: columns.join(',') })}`,
+  /** The ledger export: the filtered ledger, or only the selected contracts (`ids`) within it. */
+  export: (format: 'csv' | 'xlsx', filters: LedgerFilters, columns: string[], ids: string[] = []) => `/api/contracts/export.${format}${ledgerQuery(filters, { columns: columns.join(','), ids: ids.length ? ids.join(',') : undefined })}`,
 };
 
 /** Saves a Blob under a file name, the way a link to a download would. */
