@@ -14,7 +14,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@temporalio/client';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../test/support/browser';
 import type { FlowDefinition } from '../flows';
 import { createOutboxNotifier } from '../notify';
 import { createApp } from '../server/app';
@@ -90,7 +91,7 @@ const api = async (method: string, path: string, body?: unknown) => {
 
 let browser: Browser | undefined;
 try {
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'] });
+  browser = await launchChromium();
 
   /** One cold load in a fresh context: ms from navigation start to `ready`, then to a clicked card's drawer (designer only). */
   async function load(path: string, ready: string, click?: { card: string; opens: string }): Promise<{ ready: number; interactive: number | null }> {

@@ -11,7 +11,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@temporalio/client';
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { launchChromium } from '../test/support/browser';
 import type { FlowDefinition } from '../flows';
 import { createOutboxNotifier } from '../notify';
 import { createApp } from '../server/app';
@@ -54,7 +55,7 @@ const order = JSON.parse(await readFile(new URL('../examples/purchase-order-4500
 const created = await fetch(`${url}/api/flows`, { method: 'POST', headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify(flow) });
 if (created.status !== 201) throw new Error(`creating the flow: ${created.status} ${await created.text()}`);
 
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'] });
+const browser = await launchChromium();
 try {
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 }, locale: 'en-US' });
   await page.goto(`${url}/designer`);

@@ -4,7 +4,8 @@
 // example flow opened and saved back unchanged. Screenshots go to .cache/screenshots.
 import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../support/browser';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { exampleFlow, exampleOrder, startTestHub, type TestHub } from '../support/hub';
 // @ts-expect-error -- plain ESM script without type declarations
@@ -21,7 +22,7 @@ beforeAll(async () => {
   await ensureDesignerBuilt();
   mkdirSync(screenshots, { recursive: true });
   hub = await startTestHub();
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'] });
+  browser = await launchChromium();
 }, 120_000);
 afterAll(async () => {
   await browser?.close();

@@ -1,7 +1,8 @@
 // Signing in to the designer as people do: a login and password (the hub's session cookie,
 // shared with the console), with every change the page sends carrying the session's CSRF
 // token; a browser already signed in to the console opens the designer without asking again.
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../support/browser';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startTestHub, type TestHub } from '../support/hub';
 // @ts-expect-error -- plain ESM script without type declarations
@@ -16,7 +17,7 @@ beforeAll(async () => {
   hub = await startTestHub();
   const created = await hub.call('POST', '/api/users', { name: '流程设计员', login: 'flow-designer-1', password, roles: ['flow-designer'] });
   expect(created.status).toBe(201);
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'] });
+  browser = await launchChromium();
 }, 240_000);
 afterAll(async () => {
   await browser?.close();

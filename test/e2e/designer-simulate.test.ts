@@ -5,7 +5,8 @@
 // shows as one added step; restoring v1 makes a draft equal to v1, published as usual.
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../support/browser';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { sapPurchaseOrders } from '../../connectors/sap';
 import { startSapServer } from '../connectors/sap-server';
@@ -21,7 +22,7 @@ beforeAll(async () => {
   await ensureDesignerBuilt();
   mkdirSync(screenshots, { recursive: true });
   hub = await startTestHub();
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'] });
+  browser = await launchChromium();
 }, 180_000);
 afterAll(async () => {
   await browser?.close();

@@ -4,7 +4,8 @@
 // the JSON tab changes nothing, and undoes an edit. Screenshots go to .cache/screenshots.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../support/browser';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { FlowDefinition } from '../../flows';
 import { exampleFlow, startTestHub, type TestHub } from '../support/hub';
@@ -19,7 +20,7 @@ beforeAll(async () => {
   await ensureDesignerBuilt();
   mkdirSync(screenshots, { recursive: true });
   hub = await startTestHub();
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'] });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

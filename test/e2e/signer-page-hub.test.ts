@@ -2,7 +2,8 @@
 // Chromium on a phone, scrolls through every page, asks for the code, types it and signs;
 // the contract then completes on the real Temporal server.
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../support/browser';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 // @ts-expect-error -- plain ESM script without type declarations
 import { ensureDesignerBuilt } from '../../scripts/build-designer.mjs';
@@ -17,7 +18,7 @@ beforeAll(async () => {
   // The page script is built by Vite with the designer (designer/src/signer).
   await ensureDesignerBuilt();
   hub = await startTestHub();
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'] });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
