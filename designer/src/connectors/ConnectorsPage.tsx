@@ -121,6 +121,7 @@ function InstanceEditor({ kinds, flows, existing, onSaved, onClose }: { kinds: C
     if (!draft) return;
     setSaving(true);
     setNotice(null);
+    setSaveError(null);
     try {
       const body = instanceBody(draft, existing !== null);
       const view = existing ? await json<ConnectorInstanceView>('PUT', `/api/connectors/${encodeURIComponent(existing.id)}`, body) : await json<ConnectorInstanceView>('POST', '/api/connectors', body);

@@ -56,13 +56,12 @@ export default function MappingEditor({ value, onChange, sample, label, invalid 
   const view = useRef<EditorView | null>(null);
   const onChangeRef = useRef(onChange);
   onChangeRef.current = onChange;
+  /** Texts the editor reported lately: `value` catching up with one of them is no outside change (typing runs ahead of React). */
+  const emitted = useRef<string[]>([value]);
   const fieldsRef = useRef<readonly DataField[]>([]);
   fieldsRef.current = dataFields(undefined, sample);
   const attributes = useRef(new Compartment());
-  const attrs = (bad: boolean) => [
-    EditorView.editorAttributes.of({ class: bad ? 'sf-invalid' : '' }),
-    EditorView.contentAttributes.of({ 'aria-label': label, 'aria-invalid': String(bad), 'aria-multiline': 'true', 'data-testid': 'mapping' }),
-  ];
+  const attrs = () => EditorView.contentAttributes.of({ 'aria-label': label, 'aria-multiline': 'true', 'data-testid': 'mapping' });
 
   useEffect(() => {
     const state = EditorState.create({
@@ -82,9 +81,13 @@ export default function MappingEditor({ value, onChange, sample, label, invalid 
         typedByEditor,
         EditorView.lineWrapping,
         theme,
-        attributes.current.of(attrs(invalid)),
+        attributes.current.of(attrs()),
         EditorView.updateListener.of((update) => {
-          if (update.docChanged && !update.transactions.every((tr) => tr.annotation(external))) onChangeRef.current(update.state.doc.toString());
+          if (update.docChanged && !update.transactions.every((tr) => tr.annotation(external))) {
+            const text = update.state.doc.toString();
+            emitted.current = [...emitted.current.slice(-63), text];
+            onChangeRef.current(text);
+          }
         }),
       ],
     });
@@ -105,13 +108,22 @@ export default function MappingEditor({ value, onChange, sample, label, invalid 
     const v = view.current;
     if (!v) return;
     const current = v.state.doc.toString();
+    if (emitted.current.includes(value)) return;
+    emitted.current = [value];
     if (current !== value) v.dispatch({ changes: { from: 0, to: current.length, insert: value }, annotations: external.of(true) });
   }, [value]);
 
   useEffect(() => {
-    view.current?.dispatch({ effects: attributes.current.reconfigure(attrs(invalid)) });
+    view.current?.dispatch({ effects: attributes.current.reconfigure(attrs()) });
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [invalid, label]);
+  }, [label]);
+  // Invalid or not changes with every preview: marked on the DOM, not by reconfiguring (which would close an open completion).
+  useEffect(() => {
+    const v = view.current;
+    if (!v) return;
+    v.dom.classList.toggle('sf-invalid', invalid);
+    v.contentDOM.setAttribute('aria-invalid', String(invalid));
+  }, [invalid]);
 
   return <div ref={host} className="mapping-editor" data-testid="mapping-editor" />;
 }

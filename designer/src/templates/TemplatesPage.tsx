@@ -100,7 +100,7 @@ function TemplateEditor({ initial, onSaved, onClose, onCopy }: { initial: Draft;
   const [busy, setBusy] = useState(false);
   const [dirty, setDirty] = useState(!initial.exists);
   /** Bumped by each edit: what the live preview renders. */
-  const [edits, setEdits] = useState(0);
+  const [edits, setEdits] = useState(initial.exists ? 0 : 1); // a new or copied template previews at once
   const sourceRef = useRef<HTMLTextAreaElement>(null);
   const update = (patch: Partial<Draft>) => {
     setDraft((d) => ({ ...d, ...patch }));
@@ -125,7 +125,7 @@ function TemplateEditor({ initial, onSaved, onClose, onCopy }: { initial: Draft;
   const asked = useRef(0);
   const body = () => ({ title: draft.title.trim(), source: draft.source, schema: schema.value, ...(sample.value ? { sample: sample.value } : {}) });
   /** Runs one call to the hub; only the latest call's answer is shown. */
-  const run = async (call: () => Promise<void>) => {
+  const run = async (call: () => Promise<void>, failed?: () => void) => {
     const ask = ++asked.current;
     setBusy(true);
     try {
@@ -137,6 +137,7 @@ function TemplateEditor({ initial, onSaved, onClose, onCopy }: { initial: Draft;
       if (ask !== asked.current) return;
       setError(messageOf(caught));
       setIssues(detailsOf(caught));
+      failed?.();
     } finally {
       if (ask === asked.current) setBusy(false);
     }
@@ -144,7 +145,7 @@ function TemplateEditor({ initial, onSaved, onClose, onCopy }: { initial: Draft;
   const tryIt = () => run(async () => {
     const file = await blob('POST', `/api/templates/${encodeURIComponent(draft.id || 'draft')}/try`, body());
     setPdf(URL.createObjectURL(new Blob([file], { type: 'application/pdf' })));
-  });
+  }, () => setPdf(null)); // no preview of a source that does not render
   const save = () => run(async () => {
     setStatus(null);
     await json('PUT', `/api/templates/${encodeURIComponent(draft.id)}`, body());
