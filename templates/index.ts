@@ -12,6 +12,7 @@ export type { JsonSchema } from './schema';
 export { amountInWords } from './numerals';
 export { formatMoney } from './amounts';
 export { A4 } from './layout';
+export { signatureLines } from './markup';
 
 // The functions below use one renderer made on first use (shipped templates, default
 // fonts). Code that wires dependencies (the worker) should make its own with

@@ -191,3 +191,8 @@ export function parseMarkup(markup: string): Block[] {
   while (blocks.length > 0 && blocks[blocks.length - 1].kind === 'gap') blocks.pop();
   return blocks;
 }
+
+/** The signer lines (`::: signature <id> <label>`) of a template source, in order: the roles its signers fill. */
+export function signatureLines(source: string): { id: string; label: string }[] {
+  return [...source.matchAll(/^:::\s*signature\s+([A-Za-z0-9_-]+)\s*(.*)$/gm)].map((m) => ({ id: m[1]!, label: m[2]!.trim() || m[1]! }));
+}

@@ -8,7 +8,7 @@
 // tenant whose templates it looks in: a contract's is its owner's (ContractState.owner).
 import { evaluate, ExpressionError, simulateFlow, validateAgainstSchema, type ContractDocument, type FlowDefinition, type FlowDocument, type Simulation, type ValidationIssue } from '../flows';
 import type { Store } from '../store';
-import { TemplateError, type DocumentRenderer, type RenderedDocument, type SignerSlot, type TemplateIssue, type TemplateSource } from '../templates';
+import { signatureLines, TemplateError, type DocumentRenderer, type RenderedDocument, type SignerSlot, type TemplateIssue, type TemplateSource } from '../templates';
 
 export interface TemplateSummary {
   id: string;
@@ -28,7 +28,7 @@ export interface TemplateUpload {
 
 /** Template signer roles of an uploaded template come from its `::: signature <id>` lines. */
 function uploadedSigners(source: string): TemplateSummary['signers'] {
-  return [...source.matchAll(/^:::\s*signature\s+([A-Za-z0-9_-]+)\s*(.*)$/gm)].map((m) => ({ id: m[1], party: 'company' as const, label: m[2].trim() || m[1] }));
+  return signatureLines(source).map(({ id, label }) => ({ id, party: 'company' as const, label }));
 }
 
 /**

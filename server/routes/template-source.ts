@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Type } from '@sinclair/typebox';
-import { checkTemplateSource, renderTemplate } from '../../templates';
+import { checkTemplateSource, renderTemplate, signatureLines } from '../../templates';
 import { SHIPPED_TEMPLATES_DIR } from '../../templates/catalog';
 import type { DocumentService } from '../../workflows';
 import { AppError, notFound } from '../errors';
@@ -25,7 +25,7 @@ const TryBody = Type.Object(
 );
 
 /** Signer slots of an uploaded source, as the document service reads them (`::: signature <id> <label>` lines). */
-const signersOf = (source: string) => [...source.matchAll(/^:::\s*signature\s+([A-Za-z0-9_-]+)\s*(.*)$/gm)].map((m) => ({ id: m[1]!, party: 'company' as const, name: m[2]!.trim() || m[1]! }));
+const signersOf = (source: string) => signatureLines(source).map(({ id, label }) => ({ id, party: 'company' as const, name: label }));
 
 export function templateSourceRoutes(documents: DocumentService) {
   return [
