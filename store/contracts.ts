@@ -246,15 +246,20 @@ export function createContractRepository(db: Kysely<Database>, dialect: DialectN
         // One row more than asked tells whether another page follows.
         .limit(pageSize + 1);
       keys = cursor ? keys.where(afterCursor(cursor)) : keys.offset((page - 1) * pageSize);
-      const ids = (await keys.execute()).map((key) => key.id);
+      // The page and the total at once: PostgreSQL answers them on two connections of the pool
+      // (a short search matching thousands pays its match twice, not one after the other).
+      const [keyRows, count] = await Promise.all([
+        keys.execute(),
+        db
+          .selectFrom(source(dialect, filter, 'count'))
+          .select((eb) => eb.fn.countAll().as('total'))
+          .where(where)
+          .executeTakeFirstOrThrow(),
+      ]);
+      const ids = keyRows.map((key) => key.id);
       const rows = ids.length ? await db.selectFrom('contracts').select([...SUMMARY_COLUMNS]).where('contracts.id', 'in', ids).execute() : [];
       const byId = new Map(rows.map((row) => [row.id, row]));
       const found = ids.map((id) => byId.get(id)).filter((row) => row !== undefined);
-      const count = await db
-        .selectFrom(source(dialect, filter, 'count'))
-        .select((eb) => eb.fn.countAll().as('total'))
-        .where(where)
-        .executeTakeFirstOrThrow();
       const items = found.slice(0, pageSize);
       const last = items.at(-1);
       const nextCursor = found.length > pageSize && last ? encodeCursor({ sort, key: sortKey(sort, last), id: last.id }) : null;
