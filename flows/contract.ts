@@ -62,7 +62,10 @@ export type TimelineEventType =
   | 'expired'
   | 'archived'
   | 'completed'
-  | 'expiry_reminded';
+  | 'expiry_reminded'
+  // From the signer page's records (the contract page adds them; the workflow never writes them):
+  | 'opened' // a signer first opened their page
+  | 'read'; // a signer had read every page of their documents
 
 export interface TimelineEvent {
   at: string;

@@ -5,7 +5,7 @@ import type { ContractService } from '../contracts';
 import { contractScope, seesPersonalData, type Principal } from '../access';
 import { AppError, notFound } from '../errors';
 import { maskContract } from '../personal-data';
-import { contractOwner, type ContractState } from '../../flows';
+import { contractOwner, type ContractState, type TimelineEvent } from '../../flows';
 import { templateFailure } from './templates';
 import { defineRoute } from '../route';
 import { ApprovalBody, CancelBody, ContractCountsQuery, ContractCountsSchema, ContractListQuery, ContractListSchema, ContractSchema, ContractWaitQuery, DEFAULT_WAIT_SECONDS, StartContractBody } from '../schemas';
@@ -24,15 +24,19 @@ async function contractDetail(store: Store, contracts: ContractService, contract
   if (view.signers.length === 0) return view;
   const progress = new Map((await store.signerLinks.progress(contract.id)).map((p) => [p.signerId, p]));
   const pagesOf = new Map(contract.documents.map((d) => [d.id, d.pages]));
-  return {
-    ...view,
-    signers: view.signers.map((signer) => {
-      const p = progress.get(signer.id);
-      const pagesRead = p ? Object.values(p.pagesRead).reduce((a, b) => a + b, 0) : 0;
-      const everyPage = signer.documents.length > 0 && signer.documents.every((doc) => (p?.pagesRead[doc] ?? 0) >= (pagesOf.get(doc) ?? Infinity));
-      return { ...signer, openedAt: p?.openedAt ?? null, pagesRead, readAt: everyPage ? p!.lastReadAt : null };
-    }),
-  };
+  const signers = view.signers.map((signer) => {
+    const p = progress.get(signer.id);
+    const pagesRead = p ? Object.values(p.pagesRead).reduce((a, b) => a + b, 0) : 0;
+    const everyPage = signer.documents.length > 0 && signer.documents.every((doc) => (p?.pagesRead[doc] ?? 0) >= (pagesOf.get(doc) ?? Infinity));
+    return { ...signer, openedAt: p?.openedAt ?? null, pagesRead, readAt: everyPage ? p!.lastReadAt : null };
+  });
+  // Views and reading go on the timeline too, where the sender looks for who holds the contract up.
+  const seen: TimelineEvent[] = signers.flatMap((s) => [
+    ...(s.openedAt ? [{ at: s.openedAt, type: 'opened' as const, actor: `signer:${s.id}`, signer: s.id, message: `${s.name} opened the signing page` }] : []),
+    ...(s.readAt ? [{ at: s.readAt, type: 'read' as const, actor: `signer:${s.id}`, signer: s.id, message: `${s.name} read all ${s.pagesRead} pages` }] : []),
+  ]);
+  const timeline = seen.length ? [...view.timeline, ...seen].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0)) : view.timeline;
+  return { ...view, signers, timeline };
 }
 
 const invalidQuery = (path: string, message: string) => new AppError('invalid_query', `The query string is not valid: ${path}: ${message}`, { details: [{ path, message }] });

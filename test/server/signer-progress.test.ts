@@ -1,5 +1,6 @@
 // What a sender sees of a contract while others hold it: the ledger finds it by its parties
-// from the moment it starts, and each signer shows as invited → opened → read.
+// from the moment it starts, and each signer shows as invited → opened → read, on the
+// timeline too.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exampleFlow, exampleOrder, startTestHub, type TestHub } from '../support/hub';
 import { approvedContract, linkFor, readAll, signerCall } from '../support/signing';
@@ -49,5 +50,13 @@ describe('the contract page and the ledger while a contract is held up', () => {
     const read = await signer();
     expect(read.pagesRead).toBe(total);
     expect(read.readAt >= read.openedAt).toBe(true);
+    // …and the timeline says so, in time order, where the sender looks for who holds it up.
+    const { timeline } = (await hub.call('GET', `/api/contracts/${id}`)).body;
+    const seen = timeline.filter((e: { signer?: string; type: string }) => e.signer === 'buyer' && (e.type === 'opened' || e.type === 'read'));
+    expect(seen).toMatchObject([
+      { type: 'opened', at: read.openedAt, actor: 'signer:buyer' },
+      { type: 'read', at: read.readAt, message: expect.stringContaining(`read all ${total} pages`) },
+    ]);
+    expect(timeline.map((e: { at: string }) => e.at)).toEqual(timeline.map((e: { at: string }) => e.at).sort());
   });
 });
