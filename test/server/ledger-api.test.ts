@@ -67,6 +67,8 @@ describe.each(dialects)('ledger API (%s)', (dialect) => {
     const started = await hub.call('POST', '/api/contracts', { flow: 'ledger-purchase', sourceKey: 'PO-LEDGER-1', data: { poNumber: 'PO-LEDGER-1', amount: 5000, supplier: { name: '苏州工业园区星火材料有限公司' } } }, tokens.buyer);
     expect(started.status, JSON.stringify(started.body)).toBe(201);
     realId = started.body.id;
+    // Who it waits on is known once its workflow has opened the first step (the filters below read it).
+    await hub.waitFor(realId, (c) => c.steps[0]?.status === 'pending');
 
     const at = (n: number) => new Date(Date.UTC(2026, 2, 1 + n, 9)).toISOString();
     const add = (n: number, unit: OrgUnit | null, over: Partial<ContractState>) => {
