@@ -6,13 +6,14 @@ import { autocompletion, closeBrackets, completionKeymap, type Completion, type 
 import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
 import { bracketMatching, defaultHighlightStyle, syntaxHighlighting } from '@codemirror/language';
 import { linter, type Diagnostic } from '@codemirror/lint';
-import { Annotation, Compartment, EditorState } from '@codemirror/state';
+import { Compartment, EditorState } from '@codemirror/state';
 import { EditorView, keymap } from '@codemirror/view';
 import { useEffect, useRef } from 'react';
 import { functionOptions } from '../expression/complete';
 import { parseProblem } from '../expression/diagnose';
 import { dataFields, type DataField } from '../expression/fields';
 import { insideLiteral, jsonataLanguage } from '../expression/language';
+import { external, typedByEditor } from '../expression/editing';
 
 const theme = EditorView.theme({
   '&': { border: '1px solid #c9ced6', borderRadius: '6px', background: '#fff', fontSize: '12.5px' },
@@ -22,20 +23,6 @@ const theme = EditorView.theme({
   '.cm-scroller': { maxHeight: '24em', overflow: 'auto' },
 });
 
-/** Typed text goes in through the editor (see ExpressionEditor.tsx: Chrome would otherwise add style attributes the CSP refuses). */
-const typedByEditor = EditorView.domEventHandlers({
-  beforeinput(event, view) {
-    if (event.inputType !== 'insertText' || !event.data || view.composing || view.state.readOnly) return false;
-    event.preventDefault();
-    const { from, to } = view.state.selection.main;
-    const text = event.data;
-    const insert = () => view.state.update({ changes: { from, to, insert: text }, selection: { anchor: from + text.length }, userEvent: 'input.type', scrollIntoView: true });
-    if (!view.state.facet(EditorView.inputHandler).some((handler) => handler(view, from, to, text, insert))) view.dispatch(insert());
-    return true;
-  },
-});
-
-const external = Annotation.define<boolean>();
 
 /** Fields of the sample record and $functions, as the expression editor offers them. */
 function completion(fields: () => readonly DataField[]) {

@@ -5,7 +5,7 @@ import { acceptCompletion, autocompletion, closeBrackets, completionKeymap } fro
 import { defaultKeymap, insertNewline } from '@codemirror/commands';
 import { bracketMatching, HighlightStyle, syntaxHighlighting } from '@codemirror/language';
 import { linter, type Diagnostic } from '@codemirror/lint';
-import { Annotation, Compartment, EditorState, Prec } from '@codemirror/state';
+import { Compartment, EditorState, Prec } from '@codemirror/state';
 import { EditorView, keymap, placeholder } from '@codemirror/view';
 import { tags } from '@lezer/highlight';
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
@@ -19,6 +19,7 @@ import { jsonataLanguage } from './language';
 import { LIVE_TIME_LIMIT_MS, liveEvaluator, type LiveResult } from './live';
 import { SampleEditor, useSample } from './sample';
 import './expression.css';
+import { external, typedByEditor } from './editing';
 
 export interface ExpressionEditorProps {
   /** JSON path of the value in the flow. */
@@ -56,25 +57,6 @@ const theme = EditorView.theme({
 });
 
 const MAX_SHOWN = 400;
-/**
- * Typed text goes in through the editor, not the browser: Chrome, replacing highlighted text,
- * would carry the old text's colours over as a style attribute, which the page's CSP refuses
- * (an error in the console at each such keystroke). Input handlers (closing brackets) still run.
- */
-const typedByEditor = EditorView.domEventHandlers({
-  beforeinput(event, view) {
-    if (event.inputType !== 'insertText' || !event.data || view.composing || view.state.readOnly) return false;
-    event.preventDefault();
-    const { from, to } = view.state.selection.main;
-    const text = event.data;
-    const insert = () => view.state.update({ changes: { from, to, insert: text }, selection: { anchor: from + text.length }, userEvent: 'input.type', scrollIntoView: true });
-    if (!view.state.facet(EditorView.inputHandler).some((handler) => handler(view, from, to, text, insert))) view.dispatch(insert());
-    return true;
-  },
-});
-
-/** Marks the editor's own copy of an outside change (undo, redo), which is not an edit. */
-const external = Annotation.define<boolean>();
 
 export default function ExpressionEditor({ path, label, value, invalid, onChange }: ExpressionEditorProps) {
   const { t } = useTranslation();
