@@ -24,12 +24,14 @@ export type Right =
   | 'users.manage'
   | 'audit.read'
   /** across every tenant: create tenants, read the dev outbox */
-  | 'hub.manage';
+  | 'hub.manage'
+  /** GET /metrics: counts across every tenant; meant for a Prometheus key scoped to it alone */
+  | 'metrics.read';
 
 const ALL: Right[] = ['contracts.read', 'contracts.start', 'contracts.act', 'contracts.approve', 'contracts.evidence', 'flows.read', 'flows.write', 'connectors.manage', 'seals.manage', 'users.manage', 'audit.read'];
 
 const ROLE_RIGHTS: Record<SystemRole, readonly Right[]> = {
-  admin: [...ALL, 'hub.manage'],
+  admin: [...ALL, 'hub.manage', 'metrics.read'],
   'tenant-admin': ALL,
   'flow-designer': ['flows.read', 'flows.write', 'contracts.read'],
   'integration-admin': ['connectors.manage', 'flows.read'],

@@ -40,6 +40,8 @@ import { userRoutes } from './routes/users';
 import { sessionRoutes } from './routes/session';
 import { keyRoutes } from './routes/keys';
 import { HealthSchema } from './schemas';
+import { metricsRoutes } from './routes/metrics';
+import { createMetrics, storeContractCounts, type HubLogger, type HubMetrics } from '../observability';
 
 export interface AppOptions {
   store: Store;
@@ -67,6 +69,10 @@ export interface AppOptions {
   faceVerifier?: FaceVerifier | null;
   /** SEALFLOW_COMPANY_NAME: the sender the signer page names (as the notices do); default each contract's own. */
   companyName?: string | null;
+  /** The process's metrics, served at /metrics (default: this app's own registry, contract counts from the store). */
+  metrics?: HubMetrics;
+  /** Structured request lines (method, route, status, ms, contractId); none when absent. */
+  logger?: HubLogger;
 }
 
 /** A PDF verification costs milliseconds of a worker; a timestamp one RSA signature. */
@@ -129,6 +135,7 @@ export function createApp(options: AppOptions) {
     ...connectorRoutes(connectors),
     ...connectorSampleRoutes({ store, masterKey: options.masterKey }),
     consoleFontRoute(),
+    ...metricsRoutes(options.metrics ?? createMetrics({ contractCounts: storeContractCounts(store), processMetrics: false })),
   ];
   const openapi = openApiDocument(
     [...routes, webhookRouteDoc, defineRoute({ method: 'get', path: '/openapi.json', tag: 'system', access: 'public', summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1' } }, handler: async () => ({ body: null }) })],
@@ -152,7 +159,7 @@ export function createApp(options: AppOptions) {
   router.get('/openapi.json', (_req, res) => {
     res.json(openapi);
   });
-  registerRoutes(router, routes, authenticate, createAuditHook({ store, log: options.log }));
+  registerRoutes(router, routes, authenticate, createAuditHook({ store, log: options.log }), options.logger);
   app.use(router);
   app.use(signerPageRouter({ checkLink: session.checkLink, linkText: session.pageText }));
   app.use(designerRouter());

@@ -12,6 +12,7 @@ import type { Principal } from './access';
 import { authorize, type Access } from './auth';
 import { AppError } from './errors';
 import { MAX_JSON_DEPTH, tooDeepAt } from './json-depth';
+import type { HubLogger } from '../observability';
 
 export interface RouteContext<B extends TSchema, Q extends TSchema> {
   body: Static<B>;
@@ -66,11 +67,21 @@ function validator(ajv: Ajv, schema: TSchema, where: string, code: string) {
   };
 }
 
-export function registerRoutes(router: Router, routes: RouteSpec[], authenticate: (req: Request) => Promise<Principal>, audit?: AuditHook): void {
+/** A contract's routes name it by :id: their request lines carry it as contractId. */
+const CONTRACT_ROUTE = /^\/api\/contracts\/:id(\/|$)/;
+
+export function registerRoutes(router: Router, routes: RouteSpec[], authenticate: (req: Request) => Promise<Principal>, audit?: AuditHook, logger?: HubLogger): void {
   for (const route of routes) {
     const checkBody = route.body ? validator(bodyAjv, route.body, 'request body', 'invalid_body') : null;
     const checkQuery = route.query ? validator(queryAjv, route.query, 'query string', 'invalid_query') : null;
     router[route.method](route.path, async (req: Request, res: Response) => {
+      // One line per request once answered (errors too). The route's pattern, never the URL: a
+      // signing link's token is in the URL.
+      if (logger) {
+        const started = performance.now();
+        const contractId = CONTRACT_ROUTE.test(route.path) ? req.params.id : undefined;
+        res.once('finish', () => logger.info({ method: route.method.toUpperCase(), route: route.path, status: res.statusCode, ms: Math.round(performance.now() - started), ...(contractId ? { contractId } : {}) }, 'request'));
+      }
       let actor: Principal | null = null;
       if (route.access !== 'public') {
         actor = await authenticate(req);

@@ -79,6 +79,8 @@ const MATRIX: Record<string, 'public' | 'user' | 'session' | Role[]> = {
   'get /api/seals/:name': ['tenant-admin'],
   'put /api/seals/:name': ['tenant-admin'],
   'get /api/outbox': [],
+  // Prometheus: counts across tenants, the admin's (a key scoped to metrics.read alone), see server/routes/metrics.ts
+  'get /metrics': [],
   // connectors
   'get /api/connectors': ['tenant-admin', 'integration-admin'],
   'post /api/connectors': ['tenant-admin', 'integration-admin'],
