@@ -45,7 +45,7 @@ const invalidQuery = (path: string, message: string) => new AppError('invalid_qu
  * A time of the query as the store keeps times (ISO-8601 UTC), so that an offset such as
  * +08:00 compares right. A bare date is that day's start, or for `to` its end (UTC).
  */
-function instant(value: string | undefined, edge: 'start' | 'end', path: string): string | undefined {
+export function instant(value: string | undefined, edge: 'start' | 'end', path: string): string | undefined {
   if (value === undefined) return undefined;
   const day = value.slice(0, 10);
   // The schema's pattern lets 2026-02-31 through, and Date would roll it over to March.

@@ -8,6 +8,7 @@ import { contractScope } from '../access';
 import { AppError } from '../errors';
 import { defineRoute } from '../route';
 import { ContractListQuery } from '../schemas';
+import { instant } from './contracts';
 
 export const StatsQuery = Type.Object({ from: ContractListQuery.properties.from, to: ContractListQuery.properties.to }, { additionalProperties: false });
 
@@ -75,8 +76,9 @@ export function statsRoutes(store: Store) {
       summary: '用量统计 of the contracts started in [from, to] (default: the last year) that the caller may see: started, completed, by status, time to complete and time in approval and in signing (median and mean), by flow, by org unit and by month (UTC)',
       responses: { 200: { description: '{from, to, ...figures, byFlow, byUnit, byMonth}' }, 400: { description: 'from after to, or not a date' } },
       handler: async ({ query, actor }) => {
-        const to = query.to ? (/^\d{4}-\d{2}-\d{2}$/.test(query.to) ? `${query.to}T23:59:59.999Z` : new Date(query.to).toISOString()) : new Date().toISOString();
-        const from = query.from ? new Date(query.from).toISOString() : new Date(Date.parse(to) - DEFAULT_SPAN_MS).toISOString();
+        // The ledger's reading of a date or time: 2026-14-05 or T93:55 is a 400 with its path, not a RangeError.
+        const to = instant(query.to, 'end', '/to') ?? new Date().toISOString();
+        const from = instant(query.from, 'start', '/from') ?? new Date(Date.parse(to) - DEFAULT_SPAN_MS).toISOString();
         if (from > to) throw new AppError('invalid_query', '`from` is after `to`', { details: [{ path: '/from', message: 'is after to' }] });
         const scope = contractScope(actor!);
 
