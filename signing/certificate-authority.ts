@@ -5,9 +5,11 @@ import { createHash, randomBytes, type KeyObject } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { bool, nullValue, oid, sequence, tlv } from './der';
+import type { KeyRecordStore } from './key-record-store';
 import type { KeyType, KeyVault } from './key-vault';
 import { OID } from './oids';
-import { organizationIdentifier, type CertificateSubject } from './subject';
+import { buildCrl, crlDistributionPoints, revocationRegistry, serialOf, type Revocation, type RevocationReason } from './revocation';
+import { organizationIdentifier, verificationDescription, type CertificateSubject } from './subject';
 
 export type CertificateProfile = 'signer' | 'timestamping';
 
@@ -16,13 +18,31 @@ export interface CertificateRequest {
   publicKey: KeyObject;
   profile: CertificateProfile;
   validityDays?: number;
+  /** Overrides validityDays (short-lived certificates in tests). */
+  validityMs?: number;
 }
+
+/** Where the CA publishes revocation status: `${base}/pki/ca.crl` (issuing CA) and `${base}/pki/root.crl` (root). */
+export const crlUrls = (publicUrl: string) => {
+  const base = publicUrl.replace(/\/$/, '');
+  return { issuing: `${base}/pki/ca.crl`, root: `${base}/pki/root.crl` };
+};
 
 export interface CertificateAuthority {
   /** The trust anchor verifiers are given (DER). */
   readonly rootCertificate: Uint8Array;
   /** Issues a certificate; returns the chain, leaf first, ending with the root. */
   issue(request: CertificateRequest): Promise<Uint8Array[]>;
+  readonly issuingCertificate: Uint8Array;
+  /**
+   * The current CRLs, issuing CA's first, then the root's. Rebuilt when a revocation was
+   * added, when an hour old, or when issued before `freshAfter` (validation data for a
+   * signature must postdate it).
+   */
+  crls(options?: { freshAfter?: Date }): Promise<{ issuing: Uint8Array; root: Uint8Array }>;
+  /** Revokes a certificate this CA issued (an end-entity one, or the issuing CA itself). */
+  revoke(request: { certificate: Uint8Array; reason: RevocationReason; revokedAt?: Date }): Promise<Revocation>;
+  revocations(): Promise<Revocation[]>;
 }
 
 export interface LocalCertificateAuthorityOptions {
@@ -33,7 +53,14 @@ export interface LocalCertificateAuthorityOptions {
   name?: string;
   keyType?: KeyType;
   now?: () => Date;
+  /** Holds the revocation list (the key records' store); without it revocations live in memory. */
+  records?: KeyRecordStore;
+  /** SEALFLOW_PUBLIC_URL: issued certificates name the CRLs published under it (CRL distribution points). */
+  publicUrl?: string;
 }
+
+const CRL_REFRESH_MS = 3600_000;
+const CRL_VALIDITY_MS = 7 * 86_400_000;
 
 const ROOT_KEY = 'sealflow-ca/root';
 const ISSUING_KEY = 'sealflow-ca/issuing';
@@ -43,6 +70,8 @@ const DAY = 86_400_000;
 export async function createLocalCertificateAuthority(options: LocalCertificateAuthorityOptions): Promise<CertificateAuthority> {
   const { vault, tenantId = 'sealflow-ca', name = 'Sealflow', keyType = 'rsa' } = options;
   const now = options.now ?? (() => new Date());
+  const urls = options.publicUrl ? crlUrls(options.publicUrl) : undefined;
+  const registry = revocationRegistry(options.records ?? memoryRecords());
 
   if (!(await vault.hasKey(ROOT_KEY))) {
     const rootKey = await vault.createKey({ tenantId, keyId: ROOT_KEY, keyType });
@@ -54,15 +83,64 @@ export async function createLocalCertificateAuthority(options: LocalCertificateA
   if (!(await vault.hasKey(ISSUING_KEY))) {
     const issuingKey = await vault.createKey({ tenantId, keyId: ISSUING_KEY, keyType });
     const subject = distinguishedName({ kind: 'service', commonName: `${name} Issuing CA`, organization: name });
-    const issuing = await buildCertificate({ vault, signingKeyId: ROOT_KEY, issuer: subjectOf(root), issuerPublicKey: await vault.publicKey(ROOT_KEY), subject, publicKey: issuingKey, now: now(), validityDays: 10 * 365, extensions: caExtensions(0) });
+    const issuing = await buildCertificate({ vault, signingKeyId: ROOT_KEY, issuer: subjectOf(root), issuerPublicKey: await vault.publicKey(ROOT_KEY), subject, publicKey: issuingKey, now: now(), validityDays: 10 * 365, extensions: [...caExtensions(0), ...distributionPoint(urls?.root)] });
     await vault.setCertificateChain(ISSUING_KEY, [issuing, root]);
   }
   const [issuing] = await vault.certificateChain(ISSUING_KEY);
   const issuingPublicKey = await vault.publicKey(ISSUING_KEY);
+  const rootCert = pkijs.Certificate.fromBER(root);
+  const issuingCert = pkijs.Certificate.fromBER(issuing);
+  const authorities = {
+    issuing: { certificate: issuingCert, keyId: ISSUING_KEY, keyIdentifier: keyIdentifier(issuingPublicKey) },
+    root: { certificate: rootCert, keyId: ROOT_KEY, keyIdentifier: keyIdentifier(await vault.publicKey(ROOT_KEY)) },
+  };
+  const cached: Partial<Record<'issuing' | 'root', { der: Uint8Array; thisUpdate: number; entries: number }>> = {};
+
+  async function currentCrl(which: 'issuing' | 'root', entries: Revocation[], freshAfter: Date | undefined): Promise<Uint8Array> {
+    const mine = entries.filter((e) => e.issuer === which);
+    const hit = cached[which];
+    const at = now().getTime();
+    if (hit && hit.entries === mine.length && at - hit.thisUpdate < CRL_REFRESH_MS && (!freshAfter || hit.thisUpdate >= freshAfter.getTime())) return hit.der;
+    // thisUpdate is written in whole seconds: rounded up, so a CRL made right after a signature never predates it.
+    const thisUpdate = Math.ceil(Math.max(at, freshAfter?.getTime() ?? 0) / 1000) * 1000;
+    const authority = authorities[which];
+    const der = await buildCrl({
+      issuer: authority.certificate,
+      algorithm: signatureAlgorithm(await vault.keyType(authority.keyId)),
+      authorityKeyId: authority.keyIdentifier,
+      entries: mine,
+      thisUpdate: new Date(thisUpdate),
+      nextUpdate: new Date(thisUpdate + CRL_VALIDITY_MS),
+      number: BigInt(thisUpdate / 1000),
+      sign: (tbs) => vault.sign(authority.keyId, tbs),
+    });
+    cached[which] = { der, thisUpdate, entries: mine.length };
+    return der;
+  }
 
   return {
     rootCertificate: root,
-    async issue({ subject, publicKey, profile, validityDays = profile === 'signer' ? 3 * 365 : 10 * 365 }) {
+    issuingCertificate: issuing,
+    async crls(options = {}) {
+      const entries = await registry.list();
+      return { issuing: await currentCrl('issuing', entries, options.freshAfter), root: await currentCrl('root', entries, options.freshAfter) };
+    },
+    revocations: () => registry.list(),
+    async revoke({ certificate, reason, revokedAt }) {
+      const parsed = pkijs.Certificate.fromBER(certificate);
+      const issuer = Buffer.compare(Buffer.from(parsed.issuer.toSchema().toBER()), Buffer.from(issuingCert.subject.toSchema().toBER())) === 0 ? 'issuing' : Buffer.compare(Buffer.from(parsed.issuer.toSchema().toBER()), Buffer.from(rootCert.subject.toSchema().toBER())) === 0 && serialOf(parsed) !== serialOf(rootCert) ? 'root' : null;
+      if (!issuer) throw new Error('this certificate was not issued by this CA');
+      const recordedAt = now();
+      return registry.add({
+        serial: serialOf(parsed),
+        issuer,
+        reason,
+        revokedAt: (revokedAt && revokedAt < recordedAt ? revokedAt : recordedAt).toISOString(),
+        recordedAt: recordedAt.toISOString(),
+        subject: parsed.subject.typesAndValues.map((t) => (t.value.valueBlock as { value?: string }).value ?? '').filter(Boolean).join(', '),
+      });
+    },
+    async issue({ subject, publicKey, profile, validityDays = profile === 'signer' ? 3 * 365 : 10 * 365, validityMs }) {
       const leaf = await buildCertificate({
         vault,
         signingKeyId: ISSUING_KEY,
@@ -71,8 +149,8 @@ export async function createLocalCertificateAuthority(options: LocalCertificateA
         subject: distinguishedName(subject),
         publicKey,
         now: now(),
-        validityDays,
-        extensions: profile === 'signer' ? signerExtensions() : timestampingExtensions(),
+        validityDays: validityMs !== undefined ? validityMs / DAY : validityDays,
+        extensions: [...(profile === 'signer' ? signerExtensions() : timestampingExtensions()), ...distributionPoint(urls?.issuing)],
       });
       return [leaf, issuing, root];
     },
@@ -88,13 +166,16 @@ export function distinguishedName(subject: CertificateSubject): pkijs.RelativeDi
     attributes.push([OID.organization, utf8(subject.name)]);
     attributes.push([OID.organizationIdentifier, utf8(organizationIdentifier(subject.creditCode))]);
     attributes.push([OID.commonName, utf8(subject.name)]);
+    if (subject.verification) attributes.push([OID.description, utf8(verificationDescription(subject.verification))]);
   } else if (subject.kind === 'person') {
     // serialNumber holds the keyed hash of the ID number (64 hex digits fit its 64-char bound).
     attributes.push([OID.serialNumber, new asn1js.PrintableString({ value: subject.idNumberHash })]);
     attributes.push([OID.commonName, utf8(subject.name)]);
+    if (subject.verification) attributes.push([OID.description, utf8(verificationDescription(subject.verification))]);
   } else {
     if (subject.organization) attributes.push([OID.organization, utf8(subject.organization)]);
     attributes.push([OID.commonName, utf8(subject.commonName)]);
+    if (subject.description) attributes.push([OID.description, utf8(subject.description)]);
   }
   // One attribute per RDN (pkijs would put them all in one multi-valued RDN), parsed back
   // so pkijs keeps these exact bytes.
@@ -142,6 +223,14 @@ const timestampingExtensions = (): ExtensionValue[] => [
   // RFC 3161 §2.3: the TSA certificate's only extended key usage, marked critical.
   { id: OID.extKeyUsage, critical: true, value: sequence(oid(OID.timeStamping)) },
 ];
+
+const distributionPoint = (url: string | undefined): ExtensionValue[] => (url ? [{ id: OID.crlDistributionPoints, critical: false, value: crlDistributionPoints(url) }] : []);
+
+/** Revocations kept in memory, for a CA opened without a key store (tests of the CA alone). */
+function memoryRecords(): KeyRecordStore {
+  const records = new Map<string, string>();
+  return { get: async (id) => (records.has(id) ? JSON.parse(records.get(id)!) : undefined), put: async (record) => void records.set(record.id, JSON.stringify(record)) };
+}
 
 function keyIdentifier(publicKey: KeyObject): Uint8Array {
   const spki = publicKey.export({ format: 'der', type: 'spki' });

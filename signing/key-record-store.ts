@@ -34,7 +34,14 @@ export interface PrivateKeyRecord {
   createdAt: string;
 }
 
-export type KeyRecord = TenantKeyRecord | PrivateKeyRecord;
+/** The CA's revocations (see revocation.ts): public data, kept with the keys they concern. */
+export interface RevocationListRecord {
+  id: 'ca:revocations';
+  kind: 'revocation-list';
+  entries: import('./revocation').Revocation[];
+}
+
+export type KeyRecord = TenantKeyRecord | PrivateKeyRecord | RevocationListRecord;
 
 export interface KeyRecordStore {
   get(id: string): Promise<KeyRecord | undefined>;

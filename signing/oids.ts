@@ -22,11 +22,16 @@ export const OID = {
   organization: '2.5.4.10',
   organizationalUnit: '2.5.4.11',
   organizationIdentifier: '2.5.4.97',
+  /** X.520 description: how a signer's identity was verified (see subject.ts verificationDescription). */
+  description: '2.5.4.13',
   basicConstraints: '2.5.29.19',
   keyUsage: '2.5.29.15',
   extKeyUsage: '2.5.29.37',
   subjectKeyIdentifier: '2.5.29.14',
   authorityKeyIdentifier: '2.5.29.35',
+  crlDistributionPoints: '2.5.29.31',
+  crlNumber: '2.5.29.20',
+  crlReason: '2.5.29.21',
   timeStamping: '1.3.6.1.5.5.7.3.8',
   /** Sealflow's TSA policy (a private arc under the "example" range until a PEN is registered). */
   sealflowTsaPolicy: '1.3.6.1.4.1.55555.1.1',

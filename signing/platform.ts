@@ -19,7 +19,24 @@ export interface SigningPlatform {
   /** Seals evidence reports and document timestamps' companions. */
   platformSigner: Signer;
   rootCertificatePem: string;
+  /** Archive renewal (PAdES B-LTA): a fresh DSS and document timestamp this long before the last timestamp's TSA certificate expires. */
+  archiveRenewalMarginMs: number;
 }
+
+export interface SigningPlatformOptions {
+  masterKey: Uint8Array;
+  keyRecords: KeyRecordStore;
+  tsaUrl?: string | null;
+  now?: () => Date;
+  /** SEALFLOW_PUBLIC_URL: certificates name the CRLs published under it. */
+  publicUrl?: string;
+  /** Default 90 days; the TSA renews its own certificate twice this margin before expiry. */
+  archiveRenewalMarginMs?: number;
+  /** Lifetime of the TSA certificate (default 10 years; seconds in tests of archive renewal). */
+  tsaCertificateValidityMs?: number;
+}
+
+const DEFAULT_RENEWAL_MARGIN_MS = 90 * 86_400_000;
 
 export const PLATFORM_SIGNER_KEY = 'sealflow-platform';
 
@@ -36,10 +53,12 @@ export function toPem(der: Uint8Array): string {
   return `-----BEGIN CERTIFICATE-----\n${base64}-----END CERTIFICATE-----\n`;
 }
 
-export async function openSigningPlatform(options: { masterKey: Uint8Array; keyRecords: KeyRecordStore; tsaUrl?: string | null; now?: () => Date }): Promise<SigningPlatform> {
+export async function openSigningPlatform(options: SigningPlatformOptions): Promise<SigningPlatform> {
+  const archiveRenewalMarginMs = options.archiveRenewalMarginMs ?? DEFAULT_RENEWAL_MARGIN_MS;
   const vault = createKeyVault({ masterKey: options.masterKey, store: options.keyRecords, now: options.now });
-  const ca = await createLocalCertificateAuthority({ vault, now: options.now });
-  const tsa = await createLocalTimestampAuthority({ vault, ca, now: options.now });
+  const ca = await createLocalCertificateAuthority({ vault, now: options.now, records: options.keyRecords, publicUrl: options.publicUrl });
+  // Twice the archive margin: a renewal's document timestamp comes from a certificate with more than the margin left.
+  const tsa = await createLocalTimestampAuthority({ vault, ca, now: options.now, certificateValidityMs: options.tsaCertificateValidityMs, renewCertificateBeforeMs: 2 * archiveRenewalMarginMs });
   if (!(await vault.hasKey(PLATFORM_SIGNER_KEY))) {
     const subject: CertificateSubject = { kind: 'service', commonName: 'Sealflow 平台', organization: 'Sealflow' };
     await enrollSigner({ vault, ca, tenantId: 'platform', signerId: PLATFORM_SIGNER_KEY, subject });
@@ -51,5 +70,6 @@ export async function openSigningPlatform(options: { masterKey: Uint8Array; keyR
     timestamps: options.tsaUrl ? createHttpTimestampClient(options.tsaUrl) : createLocalTimestampClient(tsa),
     platformSigner: await createLocalSigner({ vault, keyId: PLATFORM_SIGNER_KEY }),
     rootCertificatePem: toPem(ca.rootCertificate),
+    archiveRenewalMarginMs,
   };
 }

@@ -37,6 +37,14 @@ export interface LocalTimestampAuthorityOptions {
   keyType?: KeyType;
   /** The TSA's clock; it should be synchronised to a trusted time source (NTP/NTS). */
   now?: () => Date;
+  /** Lifetime of the TSA certificate (default 10 years; short in tests of archive renewal). */
+  certificateValidityMs?: number;
+  /**
+   * The TSA has its certificate renewed (same key, new certificate) once it expires within
+   * this margin, so a document timestamp made to renew an archive never rides on a
+   * certificate that is about to expire itself. Default 180 days.
+   */
+  renewCertificateBeforeMs?: number;
 }
 
 const DIGEST_LENGTH: Record<HashAlgorithm, number> = { sha256: 32, sha384: 48, sha512: 64 };
@@ -45,19 +53,46 @@ const DIGEST_LENGTH: Record<HashAlgorithm, number> = { sha256: 32, sha384: 48, s
 export async function createLocalTimestampAuthority(options: LocalTimestampAuthorityOptions): Promise<TimestampAuthority> {
   const { vault, ca, keyId = 'sealflow-tsa', tenantId = 'sealflow-ca', name = 'Sealflow TSA' } = options;
   const now = options.now ?? (() => new Date());
-  if (!(await vault.hasKey(keyId))) {
-    const publicKey = await vault.createKey({ tenantId, keyId, keyType: options.keyType });
-    const chain = await ca.issue({ subject: { kind: 'service', commonName: name, organization: 'Sealflow' }, publicKey, profile: 'timestamping' });
+  const renewBeforeMs = options.renewCertificateBeforeMs ?? 180 * 86_400_000;
+  const certify = async () => {
+    const chain = await ca.issue({ subject: { kind: 'service', commonName: name, organization: 'Sealflow' }, publicKey: await vault.publicKey(keyId), profile: 'timestamping', validityMs: options.certificateValidityMs });
     await vault.setCertificateChain(keyId, chain);
+  };
+  if (!(await vault.hasKey(keyId))) {
+    await vault.createKey({ tenantId, keyId, keyType: options.keyType });
+    await certify();
   }
-  const chain = await vault.certificateChain(keyId);
   const keyType = await vault.keyType(keyId);
-  // The token carries the TSA certificate and its issuing CA; the root is the verifier's anchor.
-  const prepared: PreparedCmsSigner = prepareCmsSigner(chain.slice(0, -1), keyType);
-  const preparedWithoutCerts: PreparedCmsSigner = { ...prepared, certificates: new Uint8Array(0) };
-  const tsaName = explicit(0, tlv(0xa4, subjectName(chain[0])));
+  let chain: Uint8Array[] = [];
+  let notAfter = 0;
+  let prepared: PreparedCmsSigner;
+  let preparedWithoutCerts: PreparedCmsSigner;
+  let tsaName: Uint8Array;
+  const load = async () => {
+    chain = await vault.certificateChain(keyId);
+    notAfter = pkijs.Certificate.fromBER(chain[0]).notAfter.value.getTime();
+    // The token carries the TSA certificate and its issuing CA; the root is the verifier's anchor.
+    prepared = prepareCmsSigner(chain.slice(0, -1), keyType);
+    preparedWithoutCerts = { ...prepared, certificates: new Uint8Array(0) };
+    tsaName = explicit(0, tlv(0xa4, subjectName(chain[0])));
+  };
+  await load();
+  let renewing: Promise<void> | undefined;
+  async function freshCertificate(): Promise<void> {
+    if (notAfter - now().getTime() > renewBeforeMs) return;
+    renewing ??= (async () => {
+      // Another process sharing the vault may have renewed it already.
+      await load();
+      if (notAfter - now().getTime() <= renewBeforeMs) {
+        await certify();
+        await load();
+      }
+    })().finally(() => (renewing = undefined));
+    await renewing;
+  }
 
   async function issueToken(request: TimestampRequest): Promise<Uint8Array> {
+    await freshCertificate();
     if (request.digest.length !== DIGEST_LENGTH[request.hashAlgorithm]) throw new Error(`a ${request.hashAlgorithm} imprint has ${DIGEST_LENGTH[request.hashAlgorithm]} bytes`);
     const tstInfo = sequence(
       smallInteger(1),
@@ -78,7 +113,9 @@ export async function createLocalTimestampAuthority(options: LocalTimestampAutho
   }
 
   return {
-    certificateChain: chain,
+    get certificateChain() {
+      return chain;
+    },
     issueToken,
     async respond(timeStampReq) {
       let request: TimestampRequest;
