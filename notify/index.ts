@@ -4,14 +4,14 @@
 // When a message really goes out by SMTP or SMS, the outbox keeps it with its secrets
 // (link tokens, codes) masked: live credentials are never readable there.
 import type { OutboxMessage, Store } from '../store';
-import { createDeliveryLog, type DeliveryLog } from './deliveries';
+import { createDeliveryLog, createStoredDeliveryLog, type DeliveryLog } from './deliveries';
 import { createEmailTransport, DEFAULT_MAIL_FROM, type EmailAttachment, type EmailTransport, type EmailTransportOptions } from './email';
 import { NotifyError } from './errors';
 import { maskSecrets } from './masking';
 import { normalizeEmail, normalizeMobile } from './recipients';
 import { createWebhookSmsProvider, type SmsProvider } from './sms';
 
-export { createDeliveryLog, type DeliveryLog } from './deliveries';
+export { createDeliveryLog, createStoredDeliveryLog, DEFAULT_LEASE_MS, type DeliveryLog, type StoredDeliveryLogOptions } from './deliveries';
 export { DEFAULT_MAIL_FROM, messageIdFor, type EmailAttachment, type EmailTransportOptions } from './email';
 export { NotifyError, type NotifyErrorCode } from './errors';
 export * from './notices';
@@ -42,7 +42,8 @@ export interface Notifier {
 }
 
 export interface NotifierOptions {
-  store: Pick<Store, 'outbox'>;
+  /** With `notificationDeliveries` (a whole Store), what was delivered is recorded there, shared by every worker. */
+  store: Pick<Store, 'outbox'> & Partial<Pick<Store, 'notificationDeliveries'>>;
   /** SMTP for 'email' messages; null/absent: email only reaches the outbox. */
   email?: EmailTransportOptions | null;
   /** Provider for 'sms' messages; null/absent: SMS only reaches the outbox. */
@@ -54,7 +55,7 @@ export interface NotifierOptions {
    * delivery is the outbox (no transport for its channel) is kept as sent.
    */
   outbox: boolean;
-  /** Where delivered keys are remembered; default a fresh in-memory log per notifier. */
+  /** Where delivered keys are remembered; default the store's table, else a fresh in-memory log per notifier. */
   deliveries?: DeliveryLog;
 }
 
@@ -86,7 +87,7 @@ function checkedRecipient(message: Message): string {
 export function createNotifier(options: NotifierOptions): Notifier & { close(): void } {
   const { store, sms = null, outbox } = options;
   const email: EmailTransport | null = options.email ? createEmailTransport(options.email) : null;
-  const deliveries = options.deliveries ?? createDeliveryLog();
+  const deliveries = options.deliveries ?? (store.notificationDeliveries ? createStoredDeliveryLog(store.notificationDeliveries) : createDeliveryLog());
 
   return {
     async send(message, idempotencyKey) {
@@ -124,7 +125,7 @@ export function createNotifier(options: NotifierOptions): Notifier & { close(): 
  * The notifier that configuration asks for: SMTP when SEALFLOW_SMTP_URL is set, the SMS
  * webhook when SEALFLOW_SMS_WEBHOOK_URL is set, and the dev outbox when `outbox` is true.
  */
-export function createNotifierFromSettings(options: { store: Pick<Store, 'outbox'>; settings: NotifySettings; outbox: boolean }): Notifier & { close(): void } {
+export function createNotifierFromSettings(options: { store: NotifierOptions['store']; settings: NotifySettings; outbox: boolean }): Notifier & { close(): void } {
   const { settings } = options;
   return createNotifier({
     store: options.store,

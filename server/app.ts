@@ -150,10 +150,10 @@ export function createApp(options: AppOptions) {
   // Public endpoints: the client's rate is checked before its body is read, and a
   // Content-Length over the limit is refused (413) from the headers, before any byte is read.
   const rateLimits = { ...DEFAULT_PUBLIC_RATE_LIMITS, ...options.publicRateLimits };
-  app.post('/api/verify', perClientRateLimit('verification', rateLimits.verify), refuseBodiesOver(verifier.limits.maxBytes), express.raw({ type: () => true, limit: verifier.limits.maxBytes }));
+  app.post('/api/verify', perClientRateLimit('verification', rateLimits.verify, store.rateLimits), refuseBodiesOver(verifier.limits.maxBytes), express.raw({ type: () => true, limit: verifier.limits.maxBytes }));
   // Each password check costs 19 MiB and tens of ms of a libuv thread: one client cannot queue thousands (the per-login lockout is in the database).
-  app.post(['/api/session', '/api/session/password'], perClientRateLimit('sign-in', SIGN_IN_RATE_LIMIT));
-  app.post('/tsa', perClientRateLimit('timestamp', rateLimits.tsa), refuseBodiesOver(TSA_MAX_BYTES), express.raw({ type: () => true, limit: TSA_MAX_BYTES }));
+  app.post(['/api/session', '/api/session/password'], perClientRateLimit('sign-in', SIGN_IN_RATE_LIMIT, store.rateLimits));
+  app.post('/tsa', perClientRateLimit('timestamp', rateLimits.tsa, store.rateLimits), refuseBodiesOver(TSA_MAX_BYTES), express.raw({ type: () => true, limit: TSA_MAX_BYTES }));
   app.use(express.json({ limit: '1mb' }));
   const router = Router();
   router.get('/openapi.json', (_req, res) => {

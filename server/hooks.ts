@@ -12,7 +12,7 @@ import { ConnectorError, handleWebhookPayload, verifyWebhook, WEBHOOK_TOLERANCE_
 import type { Store } from '../store';
 import { connectorContractStart, loadConnectorInstance, reportSourceChange, type ContractStarter } from '../workflows';
 import { AppError } from './errors';
-import { createRateLimiter } from './rate-limit';
+import { createSharedRateLimiter } from './rate-limit';
 import { MAX_JSON_DEPTH, tooDeepAt } from './json-depth';
 import { defineRoute } from './route';
 
@@ -65,10 +65,10 @@ export function createWebhookHandler({ store, client, masterKey, startContract, 
   startContract: ContractStarter;
   rateLimit?: WebhookRateLimit;
 }) {
-  const limiter = createRateLimiter(rateLimit);
-  const failures = createRateLimiter(rateLimit.unauthenticated ?? UNAUTHENTICATED_LIMIT);
-  /** Client address → when it may try again, once its failures ran over. */
-  const blockedUntil = new Map<string, number>();
+  // In the database, shared by every server: a sender over its rate (or a client blocked for its failures) at one is so at all.
+  const limiter = createSharedRateLimiter(store.rateLimits, 'webhook', rateLimit);
+  // A client whose failures ran over is blocked until its failure bucket has a token again.
+  const failures = createSharedRateLimiter(store.rateLimits, 'webhook-failures', rateLimit.unauthenticated ?? UNAUTHENTICATED_LIMIT);
 
   const tooMany = (res: Response, wait: number, message: string) => {
     res.setHeader('retry-after', String(wait));
@@ -78,9 +78,8 @@ export function createWebhookHandler({ store, client, masterKey, startContract, 
   async function handle(req: Request, res: Response): Promise<void> {
     const id = String(req.params.connectorId);
     const caller = req.ip ?? req.socket.remoteAddress ?? 'unknown';
-    const blocked = (blockedUntil.get(caller) ?? 0) - Date.now();
-    if (blocked > 0) throw tooMany(res, Math.ceil(blocked / 1000), `Too many failed deliveries from this client; try again in ${Math.ceil(blocked / 1000)} s`);
-    if (blockedUntil.size > 10_000) for (const [key, until] of blockedUntil) if (until <= Date.now()) blockedUntil.delete(key);
+    const blocked = await failures.peek(caller);
+    if (blocked > 0) throw tooMany(res, blocked, `Too many failed deliveries from this client; try again in ${blocked} s`);
 
     // Found by its global id, whatever its tenant; it then acts in its own tenant (loadConnectorInstance gives its owner).
     const record = /^[a-z0-9][a-z0-9-]{1,62}$/.test(id) ? await store.connectors.byId(id) : null;
@@ -95,12 +94,11 @@ export function createWebhookHandler({ store, client, masterKey, startContract, 
     const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const verified = verifyWebhook({ headers: req.headers, rawBody, secret: instance.webhookAuth });
     if (!verified.ok && verified.status === 401) {
-      const wait = failures.take(caller);
-      if (wait) blockedUntil.set(caller, Date.now() + wait * 1000);
+      await failures.take(caller);
       throw new AppError('unauthorized', verified.error, { status: 401 });
     }
     // Authenticated from here on: the delivery counts against its instance's rate.
-    const wait = limiter.take(id);
+    const wait = await limiter.take(id);
     if (wait) throw tooMany(res, wait, `Too many deliveries for connector instance "${id}"; try again in ${wait} s`);
     if (!verified.ok) throw new AppError('invalid_payload', verified.error, { status: 400, details: [{ path: '/', message: verified.error }] });
     const deep = tooDeepAt(verified.payload);

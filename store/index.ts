@@ -19,6 +19,8 @@ import { createOrgUnitRepository, type OrgUnitRepository } from './org-units';
 import { createTenantRepository, type TenantRepository } from './tenants';
 import { createAuditRepository, type AuditRepository } from './audit';
 import { createStatsRepository, type StatsRepository } from './stats';
+import { createRateLimitRepository, type RateLimitRepository } from './rate-limits';
+import { createNotificationDeliveryRepository, type NotificationDeliveryRepository } from './notification-deliveries';
 
 export { StoreError, type StoreErrorCode } from './errors';
 export { DEFAULT_SQLITE_PATH, type DialectName, type StoreOptions } from './database';
@@ -34,6 +36,8 @@ export type { ChangedContract, ProjectionFilter, StartedCount, StatsRepository }
 export { waitingOn, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type ContractCounts, type ContractFilter, type ContractPage, type ContractScope, type ContractRepository, type ContractSummary } from './contracts';
 export { approverSlots, decodeCursor, LEDGER_SORTS, type LedgerSort, type WaitingOnFilter } from './contract-search';
 export type { OutboxFilter, OutboxMessage, OutboxRepository } from './outbox';
+export { secondsUntilToken, type BucketLimit, type RateLimitRepository } from './rate-limits';
+export type { DeliveryClaim, NotificationDeliveryRepository } from './notification-deliveries';
 export type { DocumentRepository, StoredDocument } from './documents';
 export type { StoredTemplate, TemplateRepository } from './templates';
 export type { KeyRecordRow, SigningKeyRepository } from './signing-keys';
@@ -67,6 +71,10 @@ export interface Store {
   readonly audit: AuditRepository;
   /** Reads over the contract projection: statistics, needs attention, live events. */
   readonly stats: StatsRepository;
+  /** Token buckets shared by every server process (public endpoints, webhooks, sign-in). */
+  readonly rateLimits: RateLimitRepository;
+  /** Notifications claimed and delivered, shared by every worker: a message goes out once. */
+  readonly notificationDeliveries: NotificationDeliveryRepository;
 }
 
 /** Opens the database named by the options and brings its schema up to date. */
@@ -106,5 +114,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     identities: createIdentityRepository(db),
     audit: createAuditRepository(db),
     stats: createStatsRepository(db),
+    rateLimits: createRateLimitRepository(db, dialect),
+    notificationDeliveries: createNotificationDeliveryRepository(db),
   };
 }

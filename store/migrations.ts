@@ -605,6 +605,32 @@ export function migrations(dialect: DialectName): Record<string, Migration> {
         await db.schema.alterTable('signer_links').addColumn('opened_at', 'text').execute();
       },
     },
+    // State a second server (or a restarted one) would otherwise miss (issue 12): token buckets of the
+    // public endpoints and webhooks, and which notifications went out. Times are epoch milliseconds in a
+    // double, so one upsert can compute a bucket's refill on both databases.
+    '0015_shared_limits': {
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('rate_limits')
+          .addColumn('key', 'text', (c) => c.primaryKey())
+          .addColumn('tokens', 'double precision', (c) => c.notNull())
+          .addColumn('at', 'double precision', (c) => c.notNull())
+          .addColumn('granted', 'integer', (c) => c.notNull())
+          .addColumn('full_at', 'double precision', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('rate_limits_full_idx').on('rate_limits').column('full_at').execute();
+        await db.schema
+          .createTable('notification_deliveries')
+          .addColumn('key', 'text', (c) => c.primaryKey())
+          .addColumn('owner', 'text', (c) => c.notNull())
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('lease_until', 'double precision', (c) => c.notNull())
+          .addColumn('claimed_at', 'text', (c) => c.notNull())
+          .addColumn('delivered_at', 'text')
+          .execute();
+        await db.schema.createIndex('notification_deliveries_claimed_idx').on('notification_deliveries').column('claimed_at').execute();
+      },
+    },
   };
 }
 

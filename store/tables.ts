@@ -354,6 +354,30 @@ export interface IdentityFlowsTable {
   updated_at: string;
 }
 
+/** A token bucket of one rate-limited key (store/rate-limits.ts); times in epoch ms. */
+export interface RateLimitsTable {
+  key: string;
+  tokens: number;
+  at: number;
+  /** 1 when the last take got a token. */
+  granted: number;
+  /** When the bucket is full again at the latest: after that the row means nothing and is purged. */
+  full_at: number;
+}
+
+/** A notification claimed for sending, then delivered (store/notification-deliveries.ts, notify/deliveries.ts). */
+export interface NotificationDeliveriesTable {
+  /** `<channel>:<idempotency key>`. */
+  key: string;
+  /** Who holds the claim (a random id per claim). */
+  owner: string;
+  state: 'sending' | 'delivered';
+  /** A 'sending' claim whose lease ran out (its sender died) may be taken over; epoch ms. */
+  lease_until: number;
+  claimed_at: string;
+  delivered_at: string | null;
+}
+
 export interface Database {
   flows: FlowsTable;
   flow_versions: FlowVersionsTable;
@@ -376,6 +400,8 @@ export interface Database {
   connectors: ConnectorsTable;
   connector_status: ConnectorStatusTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  rate_limits: RateLimitsTable;
+  notification_deliveries: NotificationDeliveriesTable;
   seals: SealsTable;
   identity_records: IdentityRecordsTable;
   identity_flows: IdentityFlowsTable;

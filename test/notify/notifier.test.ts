@@ -74,7 +74,7 @@ describe('notifier and the dev outbox', () => {
     await createNotifier({ store, outbox: false, email: { url: smtp.url }, deliveries }).send(email, 'shared');
     await createNotifier({ store, outbox: false, email: { url: smtp.url }, deliveries }).send(email, 'shared');
     expect(smtp.mails).toHaveLength(1);
-    expect(deliveries.has('email:shared')).toBe(true);
+    expect(await deliveries.has('email:shared')).toBe(true);
   });
 
   it('builds the configured notifier from SealflowConfig.notify', async () => {
