@@ -2,6 +2,7 @@
 // into `{"error": {code, message, details}}` with the right status. Nothing else leaks.
 import type { ErrorRequestHandler } from 'express';
 import { ExpressionError } from '../flows';
+import { isDatabaseUnavailable } from '../store';
 import { redact } from './redact';
 
 export interface ErrorDetail {
@@ -45,6 +46,13 @@ export function errorHandler(log: (message: string) => void = console.error): Er
     const known = error instanceof AppError ? error : (expression ?? fromBodyParser(error));
     if (known) {
       res.status(known.status).json({ error: { code: known.code, message: known.message, details: known.details } });
+      return;
+    }
+    // The database is away (stopped, restarting, unreachable): nothing the caller did, and nothing
+    // broken here either; the pool reconnects by itself once it is back. 503 says "try again".
+    if (isDatabaseUnavailable(error)) {
+      log(redact(`[server] ${req.method} ${req.path}: the database is unavailable (${(error as Error)?.message ?? String(error)})`));
+      res.status(503).set('retry-after', '5').json({ error: { code: 'database_unavailable', message: 'The database does not answer right now; try again in a moment.', details: [] } });
       return;
     }
     // The path may be a signing link and the error may quote a code or a key: redacted either way.

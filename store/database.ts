@@ -43,7 +43,9 @@ const sharedSqlite = new Map<string, SharedSqlite>();
 
 export function openDatabase(options: StoreOptions): OpenedDatabase {
   if (options.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: options.databaseUrl });
+    // A database that does not answer at all (a lost network, a hung host) fails a query after
+    // 10 s instead of holding the request for ever: the API answers 503 (server/errors.ts).
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, connectionTimeoutMillis: 10_000 });
     // An idle client that loses its connection emits 'error' on the pool; unhandled, that
     // would crash the process. The pool already drops the broken client and the next
     // query gets a fresh one, and ping() reports a database that stays away.

@@ -22,7 +22,7 @@ import { createStatsRepository, type StatsRepository } from './stats';
 import { createRateLimitRepository, type RateLimitRepository } from './rate-limits';
 import { createNotificationDeliveryRepository, type NotificationDeliveryRepository } from './notification-deliveries';
 
-export { StoreError, type StoreErrorCode } from './errors';
+export { isDatabaseUnavailable, StoreError, type StoreErrorCode } from './errors';
 export { DEFAULT_SQLITE_PATH, type DialectName, type StoreOptions } from './database';
 export { migrateToLatest, migrationNames } from './migrations';
 export type { FlowRepository, FlowSummary, FlowVersion } from './flows';

@@ -79,7 +79,7 @@ async function dropTemplate(serverUrl: string, name: string): Promise<void> {
  * process.exit(0) — which made vitest exit 0 even when tests failed, and CI pass.
  * We stop the server ourselves in the teardown, so that handler goes.
  */
-async function loadEmbeddedPostgres(from: string | null = null): Promise<typeof EmbeddedPostgresClass> {
+export async function loadEmbeddedPostgres(from: string | null = null): Promise<typeof EmbeddedPostgresClass> {
   // Its `exit` handler goes too: with no beforeExit run first it would crash on a missing callback.
   const events: ('beforeExit' | 'exit')[] = ['beforeExit', 'exit'];
   const listeners = (event: 'beforeExit' | 'exit') => process.listeners(event as 'exit') as ((...args: unknown[]) => void)[];
