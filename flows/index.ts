@@ -3,6 +3,7 @@
 export * from './schema';
 export * from './contract';
 export * from './status';
+export * from './contract-changes';
 export { validateFlow, validateContractData, validateAgainstSchema, toIssues, type ValidationIssue, type ValidationResult } from './validation';
 export { durationToMs } from './duration';
 export { evaluate, compileExpression, isExpression, ExpressionError, EXPRESSION_LIMITS, expressionFailureType, isExpressionFailureType, type BoundedExpression, type ExpressionFailure } from './expression';

@@ -3,3 +3,4 @@ export { CONTRACT_STAGES, createMetrics, storeContractCounts, type ConnectorOper
 export { createLogger, logFormatFrom, temporalLogger, type HubLogger, type LogFormat, type LoggerOptions } from './log';
 export { redact, redactConsole, redactingLog } from './redact';
 export { temporalMetricsUrl, temporalRuntimeOptions, type TemporalTelemetry } from './temporal';
+export { stagesEnded, type EndedStage } from './stages';

@@ -29,8 +29,8 @@ export interface HubMetrics {
   stageEnded(stage: ContractStage, seconds: number, outcome?: string): void;
   /** Signatures applied (one per document signed). */
   signed(count?: number): void;
-  /** A connector call failed for good or for now (each failed attempt counts). */
-  connectorFailed(connector: string, operation: ConnectorOperation): void;
+  /** A call to a connector instance failed, for good or for now (each failed attempt counts); `code` is the ConnectorError code. */
+  connectorFailed(instance: string, operation: ConnectorOperation, code: string): void;
   /** The exposition text: this registry, then the Temporal SDK's metrics when configured. */
   scrape(): Promise<{ contentType: string; text: string }>;
 }
@@ -67,8 +67,8 @@ export function createMetrics(options: MetricsOptions = {}): HubMetrics {
   const signatures = new Counter({ name: 'sealflow_signatures_total', help: 'PDF signatures applied (rate() gives signatures per second)', registers: [registry] });
   const connectorErrors = new Counter({
     name: 'sealflow_connector_errors_total',
-    help: 'Failed connector calls, by connector instance and operation',
-    labelNames: ['connector', 'operation'],
+    help: 'Failed connector calls, by connector instance, operation and error code',
+    labelNames: ['connector', 'operation', 'code'],
     registers: [registry],
   });
 
@@ -80,8 +80,8 @@ export function createMetrics(options: MetricsOptions = {}): HubMetrics {
     signed(count = 1) {
       signatures.inc(count);
     },
-    connectorFailed(connector, operation) {
-      connectorErrors.inc({ connector, operation });
+    connectorFailed(connector, operation, code) {
+      connectorErrors.inc({ connector, operation, code });
     },
     async scrape() {
       const own = await registry.metrics();

@@ -4,6 +4,7 @@
 import type { Expression, ExpressionBuilder, Kysely, Selectable, SqlBool } from 'kysely';
 import { sql } from 'kysely';
 import { contractOwner, type ContractState } from '../flows/contract';
+import { applyContractChanges, type ContractChanges } from '../flows/contract-changes';
 import { CONTRACT_STATUSES, type ContractStatus } from '../flows/status';
 import { afterCursor, containsPattern, decodeCursor, DEFAULT_SORT, encodeCursor, ledgerConditions, sortKey, sortOrder, type LedgerConditions, type LedgerSort } from './contract-search';
 import type { DialectName } from './database';
@@ -74,12 +75,23 @@ export interface ContractRepository {
   insertIfAbsent(state: ContractState): Promise<boolean>;
   /** Upsert; ignored when the stored revision is the same or newer. */
   save(state: ContractState): Promise<void>;
+  /**
+   * A running contract's changes since its previous persist (flows/contract-changes.ts), applied
+   * only on the revision they were computed from: the stored state before and after, or why not.
+   */
+  applyChanges(changes: ContractChanges): Promise<ContractChangeResult>;
   get(id: string): Promise<ContractState | null>;
   /** A page in the filter's sort order (newest first by default). Throws a RangeError for a cursor it did not write. */
   list(filter: ContractFilter): Promise<ContractPage>;
   /** One GROUP BY over the same conditions as list, without the status. */
   counts(filter: Omit<ContractFilter, 'status' | 'sort' | 'cursor' | 'limit' | 'page' | 'pageSize'>): Promise<ContractCounts>;
 }
+
+export type ContractChangeResult =
+  | { outcome: 'applied'; previous: ContractState; state: ContractState }
+  | { outcome: 'already-applied' }
+  /** The stored revision (null: no row) is not the one the changes apply to. */
+  | { outcome: 'out-of-order'; stored: number | null };
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 200;
@@ -219,6 +231,25 @@ export function createContractRepository(db: Kysely<Database>, dialect: DialectN
             .where((eb) => eb('contracts.revision', '<', eb.ref('excluded.revision'))),
         )
         .execute();
+    },
+
+    async applyChanges(changes) {
+      const row = await db.selectFrom('contracts').select('state').where('id', '=', changes.id).executeTakeFirst();
+      if (!row) return { outcome: 'out-of-order', stored: null };
+      const previous = JSON.parse(row.state) as ContractState;
+      const applied = applyContractChanges(previous, changes);
+      if (applied.outcome !== 'applied') return applied;
+      const { flow_key, flow_version, source_key, status, title, amount, current_step, waiting_on, state, revision, updated_at, parties } = toRow(applied.state);
+      // Optimistic: written only if no one wrote since the read (the workflow persists one change at a time, so no one should).
+      const written = await db
+        .updateTable('contracts')
+        .set({ flow_key, flow_version, source_key, status, title, amount, current_step, waiting_on, state, revision, updated_at, parties })
+        .where('id', '=', changes.id)
+        .where('revision', '=', changes.base)
+        .executeTakeFirst();
+      if (Number(written.numUpdatedRows) === 1) return { outcome: 'applied', previous, state: applied.state };
+      const now = await db.selectFrom('contracts').select('revision').where('id', '=', changes.id).executeTakeFirst();
+      return now && now.revision >= changes.revision ? { outcome: 'already-applied' } : { outcome: 'out-of-order', stored: now?.revision ?? null };
     },
 
     async get(id) {

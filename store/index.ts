@@ -33,7 +33,7 @@ export { isWithinUnit, unitPathIds, type OrgUnit, type OrgUnitRepository } from 
 export type { Tenant, TenantRepository } from './tenants';
 export { AuditCursorError, MAX_AUDIT_PAGE, type AuditEvent, type AuditFilter, type AuditPage, type AuditRepository, type NewAuditEvent } from './audit';
 export type { ChangedContract, ProjectionFilter, StartedCount, StatsRepository } from './stats';
-export { waitingOn, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type ContractCounts, type ContractFilter, type ContractPage, type ContractScope, type ContractRepository, type ContractSummary } from './contracts';
+export { waitingOn, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type ContractChangeResult, type ContractCounts, type ContractFilter, type ContractPage, type ContractScope, type ContractRepository, type ContractSummary } from './contracts';
 export { approverSlots, decodeCursor, LEDGER_SORTS, type LedgerSort, type WaitingOnFilter } from './contract-search';
 export type { OutboxFilter, OutboxMessage, OutboxRepository } from './outbox';
 export { secondsUntilToken, type BucketLimit, type RateLimitRepository } from './rate-limits';

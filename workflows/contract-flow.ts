@@ -22,8 +22,9 @@ import { cancel, contractState, ContractErrors, decide, type Actor, type Contrac
 import { sourceChanged, type SourceChangedInput } from './contract-flow.defs';
 import { writeBackToSourceStage } from './connector-write-back';
 import { createSigningStage } from './signing-stage';
+import { createPersist } from './contract-persist';
 
-const { saveContract, notifyApprovers, planContract } = proxyActivities<ContractActivities>({
+const { notifyApprovers, planContract } = proxyActivities<ContractActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
@@ -89,13 +90,7 @@ export async function contractFlow(input: ContractInput): Promise<ContractState>
     state.timeline.push({ at, ...event });
     state.updatedAt = at;
   };
-  const persist = async (): Promise<ContractState> => {
-    state.revision += 1;
-    // A copy, so the activity and the update caller see this revision even as the state moves on.
-    const snapshot: ContractState = JSON.parse(JSON.stringify(state));
-    await saveContract(snapshot);
-    return snapshot;
-  };
+  const persist = createPersist(state);
   const current = (): ApprovalStepState | null => (state.currentStep === null ? null : state.steps[state.currentStep]);
   const openSlots = (step: ApprovalStepState) =>
     [...step.approvers, ...step.escalatedTo].filter((slot) => !step.decisions.some((d) => d.approver === slot));

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import type { Notifier } from '../notify';
 import type { Store } from '../store';
+import type { HubMetrics } from '../observability';
 import { createActivities } from './activities';
 import { createConnectorActivities } from './activities/connectors';
 import { createSigningActivities, type NoticeSettings } from './activities/signing';
@@ -47,6 +48,8 @@ export interface ContractWorkerOptions {
   contractIdScope?: string;
   /** The sender notices name and how long signing links live (config `notices`); defaults: each contract's own sender, 30 days. */
   notices?: NoticeSettings;
+  /** Where activities count stage durations, signatures and connector errors (the process's registry, see observability/). */
+  metrics?: HubMetrics;
 }
 
 export async function createContractWorker(options: ContractWorkerOptions): Promise<Worker> {
@@ -56,10 +59,11 @@ export async function createContractWorker(options: ContractWorkerOptions): Prom
     taskQueue: options.taskQueue,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
     activities: {
-      ...createActivities({ store: options.store, notifier: options.notifier, documents: options.documents, publicUrl: options.publicUrl }),
-      ...createSigningActivities({ store: options.store, notifier: options.notifier, signing: options.signing, publicUrl: options.publicUrl, secret: options.linkSecret, notices: options.notices }),
+      ...createActivities({ store: options.store, notifier: options.notifier, documents: options.documents, publicUrl: options.publicUrl, metrics: options.metrics }),
+      ...createSigningActivities({ store: options.store, notifier: options.notifier, signing: options.signing, publicUrl: options.publicUrl, secret: options.linkSecret, notices: options.notices, metrics: options.metrics }),
       ...createConnectorActivities({
         store: options.store,
+        metrics: options.metrics,
         masterKey: options.masterKey ?? null,
         contractStarter: (client) => createContractStarter({ store: options.store, client, documents: options.documents, taskQueue: options.taskQueue, idScope: options.contractIdScope }),
       }),

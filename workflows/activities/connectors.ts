@@ -4,10 +4,11 @@
 // A sync heartbeats its cursor as it moves. If the worker dies mid-sync, Temporal retries
 // the activity and the retry resumes from the last heartbeat; starts are idempotent (same
 // flow + source key → same contract), so items read again start nothing twice.
-import { Context } from '@temporalio/activity';
+import { Context, log } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { ConnectorError, isRetryable, syncOnce, type SyncResult, type WriteBackResult } from '../../connectors';
+import type { ConnectorOperation, HubMetrics } from '../../observability';
 import type { Store } from '../../store';
 import { connectorContractStart, isFlowMissing, loadConnectorInstance, reportSourceChange, writeBackToConnector, type SourceWriteBack } from '../connector-runtime';
 import type { ConnectorSyncSummary } from '../connector-sync.defs';
@@ -21,6 +22,8 @@ export interface ConnectorActivityDependencies {
   contractStarter: (client: Client) => ContractStarter;
   /** How often a running sync heartbeats even when its cursor stands still (ms). */
   heartbeatEveryMs?: number;
+  /** Counts failed connector calls (observability/). */
+  metrics?: HubMetrics;
 }
 
 /** What a sync heartbeats: where a retry resumes. */
@@ -63,7 +66,18 @@ async function connectorCall<T>(what: string, run: () => Promise<T>): Promise<T>
   }
 }
 
-export function createConnectorActivities({ store, masterKey, contractStarter, heartbeatEveryMs = 5_000 }: ConnectorActivityDependencies) {
+export function createConnectorActivities({ store, masterKey, contractStarter, heartbeatEveryMs = 5_000, metrics }: ConnectorActivityDependencies) {
+  /** A failed call to an instance: counted, and logged (the activity's log line names the contract, if any). */
+  const failed = (instance: string, operation: ConnectorOperation, code: string, message: string) => {
+    metrics?.connectorFailed(instance, operation, code);
+    log.warn('connector call failed', { connectorInstance: instance, operation, code, reason: message });
+  };
+  /** connectorCall with the failure counted against the instance. */
+  const counted = <T>(instance: string, operation: ConnectorOperation, what: string, run: () => Promise<T>) =>
+    connectorCall(what, run).catch((error: unknown) => {
+      failed(instance, operation, error instanceof ApplicationFailure ? (error.type ?? 'failed') : 'failed', (error as Error).message);
+      throw error;
+    });
   return {
     /**
      * One sync of a polling instance from its cursor (or the last heartbeat of a previous
@@ -81,6 +95,7 @@ export function createConnectorActivities({ store, masterKey, contractStarter, h
         instance = await loadConnectorInstance(store, masterKey, instanceId);
       } catch (error) {
         if (!(error instanceof ConnectorError)) throw error;
+        failed(instanceId, 'poll', error.code, error.message);
         await store.connectors.recordRun(instanceId, { read: 0, started: 0, changed: 0, skipped: 0, errors: [], failure: { code: error.code, message: error.message } }, new Date());
         throw asFailure(error);
       }
@@ -124,6 +139,7 @@ export function createConnectorActivities({ store, masterKey, contractStarter, h
       });
       const { failure } = result;
       if (failure) {
+        failed(instanceId, 'poll', failure.code, failure.message);
         // What this attempt did travels with the failure, for the manual sync's answer.
         const details = [{ ...done, failure: { code: failure.code, message: failure.message } }];
         // A missing flow is a setup problem: retrying in seconds will not publish it; the next scheduled sync will look again.
@@ -138,6 +154,7 @@ export function createConnectorActivities({ store, masterKey, contractStarter, h
       try {
         return await writeBackToConnector({ store, masterKey, request, signal: Context.current().cancellationSignal });
       } catch (error) {
+        failed(request.connectorInstance, 'write_back', error instanceof ConnectorError ? error.code : 'failed', (error as Error).message);
         if (error instanceof ConnectorError) throw asFailure(error);
         throw error;
       }
@@ -145,7 +162,7 @@ export function createConnectorActivities({ store, masterKey, contractStarter, h
 
     /** Creates the approval request in the instance's system; the same idempotency key gives the same request. */
     async delegateApprovalToSource({ connectorInstance, contractId, step, title, amount, idempotencyKey }: DelegateApprovalRequest): Promise<{ requestId: string }> {
-      return connectorCall(`delegating step ${step} of ${contractId} to ${connectorInstance}`, async () => {
+      return counted(connectorInstance, 'delegate', `delegating step ${step} of ${contractId} to ${connectorInstance}`, async () => {
         const { connector, settings } = await delegatingInstance(connectorInstance, 'delegateApproval');
         return connector.actions.delegateApproval!(
           { settings, signal: Context.current().cancellationSignal },
@@ -156,7 +173,7 @@ export function createConnectorActivities({ store, masterKey, contractStarter, h
 
     /** Asks the instance's system for its decision on a delegated approval. */
     async pollDelegatedApproval({ connectorInstance, requestId }: { connectorInstance: string; requestId: string }): Promise<DelegatedApprovalStatus> {
-      return connectorCall(`reading request ${requestId} from ${connectorInstance}`, async () => {
+      return counted(connectorInstance, 'delegate', `reading request ${requestId} from ${connectorInstance}`, async () => {
         const { connector, settings } = await delegatingInstance(connectorInstance, 'approvalDecision');
         const decision = await connector.actions.approvalDecision!({ settings, signal: Context.current().cancellationSignal }, requestId);
         if (decision.status === 'pending') return { status: 'pending' };

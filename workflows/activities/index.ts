@@ -1,6 +1,7 @@
 // Everything a contract's workflow does to the world goes through these activities.
 // The worker wires in the real store and notifier; nothing here is imported by workflow code
 // except as a type.
+import { log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import {
   contractOwner,
@@ -12,7 +13,9 @@ import {
   partyNames,
   planApproval,
   planSigning,
+  PROJECTION_OUT_OF_ORDER,
   type ApprovalPlan,
+  type ContractChanges,
   type ContractDocument,
   type ContractOwner,
   type ContractState,
@@ -20,6 +23,7 @@ import {
   type SigningPlan,
 } from '../../flows';
 import type { Notifier } from '../../notify';
+import { stagesEnded, type HubMetrics } from '../../observability';
 import type { Store } from '../../store';
 import { TemplateError } from '../../templates';
 import type { DocumentService } from '../documents';
@@ -50,13 +54,31 @@ export interface ActivityDependencies {
   documents: DocumentService;
   /** SEALFLOW_PUBLIC_URL: approval notices link the contract's page in the console (it works on a phone). */
   publicUrl?: string;
+  /** Stage durations are observed here as stages end. */
+  metrics?: HubMetrics;
 }
 
-export function createActivities({ store, notifier, documents, publicUrl }: ActivityDependencies) {
+
+export function createActivities({ store, notifier, documents, publicUrl, metrics }: ActivityDependencies) {
   return {
-    /** Writes the contract's projection; an older revision never overwrites a newer one. */
+    /** Writes the contract's projection whole; an older revision never overwrites a newer one. */
     async saveContract(state: ContractState): Promise<void> {
       await store.contracts.save(state);
+      log.info('contract saved', { revision: state.revision, status: state.status, whole: true });
+    },
+
+    /** Applies a running contract's changes since its previous save (see flows/contract-changes.ts); a retry of applied changes does nothing. */
+    async saveContractChanges(changes: ContractChanges): Promise<void> {
+      const result = await store.contracts.applyChanges(changes);
+      if (result.outcome === 'out-of-order') {
+        throw ApplicationFailure.create({ type: PROJECTION_OUT_OF_ORDER, message: `contract ${changes.id} is stored at revision ${result.stored ?? 'none'}, not ${changes.base}`, nonRetryable: true });
+      }
+      if (result.outcome === 'already-applied') return;
+      for (const { stage, seconds, outcome } of stagesEnded(result.previous, result.state)) {
+        metrics?.stageEnded(stage, seconds, outcome);
+        log.info('stage ended', { stage, outcome, seconds });
+      }
+      log.info('contract saved', { revision: changes.revision, status: result.state.status, fields: Object.keys(changes.set), events: changes.appended.map((e) => e.type) });
     },
 
     /** Tells every user who can fill one of the slots; returns how many were told. */
@@ -94,10 +116,17 @@ export function createActivities({ store, notifier, documents, publicUrl }: Acti
      * data will refuse it on every retry, so that failure is final and names the template.
      */
     async generateDocuments({ flow, data, at, tenantId = DEFAULT_TENANT }: { flow: FlowDefinition; data: Record<string, unknown>; at: string; tenantId?: string }): Promise<ContractDocument[]> {
+      const started = performance.now();
       try {
         // The contract's tenant's templates (contracts from before tenants: the default tenant's).
-        return await documents.generate(tenantId, flow, data, at);
+        const generated = await documents.generate(tenantId, flow, data, at);
+        const seconds = (performance.now() - started) / 1000;
+        metrics?.stageEnded('documents', seconds, 'generated');
+        log.info('documents generated', { documents: generated.map((d) => d.id), pages: generated.reduce((n, d) => n + d.pages, 0), seconds });
+        return generated;
       } catch (error) {
+        // Only a final failure ends the stage; a transient one is retried.
+        if (error instanceof TemplateError || error instanceof ExpressionError) metrics?.stageEnded('documents', (performance.now() - started) / 1000, 'failed');
         if (error instanceof TemplateError) {
           throw ApplicationFailure.create({ type: `template_${error.code}`, message: error.message, details: [error.details], nonRetryable: true });
         }

@@ -27,6 +27,8 @@ import {
   type SigningPlatform,
 } from '../../signing';
 import type { Store } from '../../store';
+import { log } from '@temporalio/activity';
+import type { HubMetrics } from '../../observability';
 
 export interface SigningActivityOptions {
   store: Store;
@@ -38,6 +40,8 @@ export interface SigningActivityOptions {
   secret: Uint8Array;
   /** How notices present the sender and how long links live (config `notices`). */
   notices?: NoticeSettings;
+  /** Counts signatures and times the archive (observability/). */
+  metrics?: HubMetrics;
 }
 
 export interface NoticeSettings {
@@ -102,7 +106,7 @@ function endDateOnTimeline(contract: ContractState): string | null {
 
 const partiesOf = (signers: SignerState[]) => [...signers].sort((a, b) => a.order - b.order).map((s) => ({ name: s.name, signed: s.status === 'signed', declined: s.status === 'declined' }));
 
-export function createSigningActivities({ store, notifier: rawNotifier, signing, publicUrl, secret, notices = {} }: SigningActivityOptions) {
+export function createSigningActivities({ store, notifier: rawNotifier, signing, publicUrl, secret, notices = {}, metrics }: SigningActivityOptions) {
   const linkDays = notices.linkDays ?? DEFAULT_LINK_DAYS;
   const base = publicUrl.replace(/\/$/, '');
   const senderFor = (contract: { signers: SignerState[]; flowName: string }, recipientId: string) => notices.companyName || contractSender(contract, recipientId);
@@ -114,7 +118,7 @@ export function createSigningActivities({ store, notifier: rawNotifier, signing,
         await rawNotifier.send(message, key);
       } catch (error) {
         if (error instanceof NotifyError && !error.retryable) {
-          console.warn(`[signing] ${message.channel} to a signer of ${message.contractId} skipped: ${error.message}`);
+          log.warn('notice skipped: the recipient cannot be reached', { channel: message.channel, reason: error.message });
           return;
         }
         throw error;
@@ -194,11 +198,14 @@ export function createSigningActivities({ store, notifier: rawNotifier, signing,
           throw error;
         }
       }
+      metrics?.signed(versions.length);
+      log.info('signed', { signer: signer.id, documents: versions.map((v) => v.id) });
       return versions;
     },
 
     /** Final timestamps on every document and the sealed evidence report; returns the new versions. */
     async archiveContract({ contract }: { contract: ContractState }): Promise<{ documents: { id: string; sha256: string; size: number }[]; evidenceSha256: string }> {
+      const started = performance.now();
       const documents: { id: string; sha256: string; size: number }[] = [];
       for (const doc of contract.documents) {
         const stored = await store.documents.get(doc.sha256);
@@ -233,6 +240,9 @@ export function createSigningActivities({ store, notifier: rawNotifier, signing,
       });
       const sealed = await sealEvidenceReport({ pdf: report, signer: signing.platformSigner, timestamp: signing.timestamps });
       const { sha256 } = await store.documents.put(sealed, 'application/pdf');
+      const seconds = (performance.now() - started) / 1000;
+      metrics?.stageEnded('archive', seconds, 'archived');
+      log.info('archived', { documents: documents.map((d) => d.id), evidenceSha256: sha256, seconds });
       return { documents, evidenceSha256: sha256 };
     },
 
