@@ -1,6 +1,7 @@
 // Configuration is read from the environment once, at start-up, into one typed object.
 // A bad setting stops the process with a message that names it.
 import { resolve } from 'node:path';
+import { durationToMs } from '../flows/duration';
 import { parseOutboundAllow, type OutboundAllowlist } from './outbound';
 
 export { checkOutbound, installOutboundAllowlist, OutboundRefusedError, outboundAllowed, parseOutboundAllow, type OutboundAllowlist } from './outbound';
@@ -8,6 +9,11 @@ export { checkOutbound, installOutboundAllowlist, OutboundRefusedError, outbound
 export interface SealflowConfig {
   /** Port of the REST server. */
   port: number;
+  /**
+   * SEALFLOW_HEALTH_PORT: a worker-only process (`sealflow worker`) serves no API; with this set it
+   * answers GET /healthz on this port (for compose and orchestrators). null: no port at all.
+   */
+  healthPort: number | null;
   /** Folder for the embedded defaults: SQLite database, Temporal dev server state. */
   dataDir: string;
   /** PostgreSQL URL; when absent, SQLite at `<dataDir>/sealflow.db`. */
@@ -66,6 +72,13 @@ export interface SealflowConfig {
   identityProviders: IdentityProviderName[];
   /** SEALFLOW_OUTBOUND_ALLOW: the hosts connectors, the SMS webhook and the TSA may call; null (unset): any (see outbound.ts). */
   outboundAllow: OutboundAllowlist | null;
+  /** Anchoring (全链路存证): Merkle roots over new evidence events, each stamped by a TSA (evidence/anchoring.ts). */
+  anchor: {
+    /** SEALFLOW_ANCHOR_TSA_URL: the RFC 3161 TSA that stamps the roots; null: the hub's own (which proves only its own word). */
+    tsaUrl: string | null;
+    /** SEALFLOW_ANCHOR_EVERY: ISO 8601 period of the anchoring schedule, at least PT1M (default PT1H); null ("off"): only `sealflow anchor`. */
+    everyMs: number | null;
+  };
 }
 
 /** The identity providers a setting may name; vendors' adapters are passed in code, not named here. */
@@ -178,6 +191,20 @@ function identityProviders(env: NodeJS.ProcessEnv): IdentityProviderName[] {
   return chosen;
 }
 
+/** SEALFLOW_ANCHOR_EVERY: an ISO 8601 duration of at least a minute, or "off". */
+function anchorPeriod(env: NodeJS.ProcessEnv): number | null {
+  const raw = nonEmpty(env, 'SEALFLOW_ANCHOR_EVERY') ?? 'PT1H';
+  if (raw.toLowerCase() === 'off') return null;
+  let ms: number;
+  try {
+    ms = durationToMs(raw);
+  } catch {
+    throw new ConfigError('SEALFLOW_ANCHOR_EVERY', `must be an ISO 8601 duration such as PT1H or P1D, or "off", got "${raw}"`);
+  }
+  if (ms < 60_000) throw new ConfigError('SEALFLOW_ANCHOR_EVERY', `must be at least a minute (PT1M), got "${raw}"`);
+  return ms;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): SealflowConfig {
   const dataDir = resolve(nonEmpty(env, 'SEALFLOW_DATA_DIR') ?? 'data');
   const databaseUrl = nonEmpty(env, 'DATABASE_URL');
@@ -194,6 +221,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SealflowConfig
   }
   return {
     port: port(env, 'PORT', 3000),
+    healthPort: nonEmpty(env, 'SEALFLOW_HEALTH_PORT') === null ? null : port(env, 'SEALFLOW_HEALTH_PORT', 0),
     dataDir,
     databaseUrl,
     sqlitePath: resolve(dataDir, 'sealflow.db'),
@@ -215,5 +243,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SealflowConfig
     outboundAllow: parseOutboundAllow(env.SEALFLOW_OUTBOUND_ALLOW, (message) => {
       throw new ConfigError('SEALFLOW_OUTBOUND_ALLOW', message);
     }),
+    anchor: { tsaUrl: httpUrl(env, 'SEALFLOW_ANCHOR_TSA_URL'), everyMs: anchorPeriod(env) },
   };
 }

@@ -4,20 +4,10 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { inspect } from 'node:util';
-import type { Server } from 'node:http';
-import { Client, Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { ConfigError, installOutboundAllowlist, loadConfig, parseMasterKey } from '../config';
-import { createNotifierFromSettings } from '../notify';
-import { createApp } from '../server';
-import { createDevelopmentFaceVerifier } from '../server/face';
+import { ConfigError, installOutboundAllowlist, loadConfig, parseMasterKey, type SealflowConfig } from '../config';
+import { createHub, installTemporalRuntime, runUntilSignalled } from '../hub';
 import { redactConsole } from '../server/redact';
-import { openStore } from '../store';
-import { keyRecordsIn, openSigningPlatform } from '../signing';
-import { createDocumentRenderer } from '../templates';
-import { createContractWorker, createDocumentService } from '../workflows';
 // @ts-expect-error -- plain ESM script without type declarations
 import { ensureTemporalCli } from './setup-temporal.mjs';
 
@@ -46,7 +36,7 @@ function masterKeyFor(dataDir: string, configured: Buffer | null): Buffer {
 async function main() {
   // Every line this process logs, whichever module writes it, goes out without signing links, codes or keys.
   redactConsole();
-  let config;
+  let config: SealflowConfig;
   try {
     config = loadConfig();
   } catch (error) {
@@ -57,30 +47,12 @@ async function main() {
   // Temporal's logger writes to stderr itself, around the console: its lines are redacted here.
   // Connectors, the SMS webhook and an external TSA call only the hosts SEALFLOW_OUTBOUND_ALLOW names (when set).
   installOutboundAllowlist(config.outboundAllow);
-  Runtime.install({
-    logger: new DefaultLogger('WARN', ({ level, message, meta }) => console.error(`[temporal] [${level}] ${message}${meta === undefined ? '' : ` ${inspect(meta, { depth: 4, breakLength: Infinity })}`}`)),
-  });
+  installTemporalRuntime({ log: (line) => console.error(line) });
   mkdirSync(config.dataDir, { recursive: true });
   const stops: Array<() => Promise<void>> = [];
   const stopAll = async () => {
-    for (const stop of stops.reverse()) await stop().catch((error) => console.error(`[sealflow] while stopping: ${(error as Error).message}`));
+    for (const stop of stops.splice(0).reverse()) await stop().catch((error) => console.error(`[sealflow] while stopping: ${(error as Error).message}`));
   };
-
-  let shuttingDown = false;
-  const shutdown = (signal: string) => {
-    if (shuttingDown) return;
-    shuttingDown = true;
-    log(`${signal}: stopping…`);
-    stopAll().then(
-      () => {
-        log('stopped');
-        process.exit(0);
-      },
-      () => process.exit(1),
-    );
-  };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
 
   try {
     let address = config.temporal.address;
@@ -102,50 +74,20 @@ async function main() {
       address = devServer.address;
     }
 
-    const store = await openStore(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { sqlitePath: config.sqlitePath });
-    stops.push(() => store.close());
-    log(`database: ${store.dialect}${store.dialect === 'sqlite' ? ` at ${config.sqlitePath}` : ''}`);
-
-    const documents = createDocumentService({ store, renderer: createDocumentRenderer() });
-    // Every message lands in the dev outbox; email and SMS go out too when SMTP / an SMS webhook are configured.
-    const notifier = createNotifierFromSettings({ store, settings: config.notify, outbox: true });
-
-    const masterKey = masterKeyFor(config.dataDir, config.masterKey);
-    const signing = await openSigningPlatform({ masterKey, keyRecords: keyRecordsIn(store.signingKeys), tsaUrl: config.tsaUrl });
-    // The trust anchor beside the data, so `npx sealflow verify` finds it without flags.
-    writeFileSync(join(config.dataDir, 'sealflow-root.pem'), signing.rootCertificatePem);
-    const workerConnection = await NativeConnection.connect({ address });
-    stops.push(() => workerConnection.close());
     log('bundling workflows and starting the worker…');
-    const worker = await createContractWorker({
-      connection: workerConnection,
-      namespace: config.temporal.namespace,
-      taskQueue: config.temporal.taskQueue,
-      store,
-      notifier,
-      documents,
-      masterKey,
-      signing,
-      publicUrl: config.publicUrl,
-      linkSecret: masterKey,
-      notices: config.notices,
-    });
-    const running = worker.run();
-    stops.push(async () => {
-      worker.shutdown();
-      await running;
-    });
-
-    const connection = await Connection.connect({ address });
-    stops.push(() => connection.close());
-    const client = new Client({ connection, namespace: config.temporal.namespace });
-    const adminToken = adminTokenFor(config.dataDir, config.adminToken);
-    const app = createApp({ store, client, documents, signing, notifier, taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace, adminToken, masterKey, faceVerifier: config.faceProvider === 'development' ? createDevelopmentFaceVerifier() : null, companyName: config.notices.companyName });
-    const server: Server = await new Promise((resolve, reject) => {
-      const s = app.listen(config.port, () => resolve(s));
-      s.once('error', reject);
-    });
-    stops.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const hub = await createHub(
+      {
+        ...config,
+        temporal: { ...config.temporal, address },
+        adminToken: adminTokenFor(config.dataDir, config.adminToken),
+        masterKey: masterKeyFor(config.dataDir, config.masterKey),
+      },
+      { role: 'all' },
+    );
+    stops.push(() => hub.stop());
+    log(`database: ${hub.store.dialect}${hub.store.dialect === 'sqlite' ? ` at ${config.sqlitePath}` : ''}`);
+    // The trust anchor beside the data, so `npx sealflow verify` finds it without flags.
+    writeFileSync(join(config.dataDir, 'sealflow-root.pem'), hub.signing.rootCertificatePem);
 
     log(`Temporal at ${address}, task queue ${config.temporal.taskQueue}`);
     log(`REST API on http://localhost:${config.port} (GET /healthz, /openapi.json)`);
@@ -154,13 +96,9 @@ async function main() {
     if (config.faceProvider === 'development') log('WARNING: SEALFLOW_FACE_PROVIDER=development: face verification (verify: "face") accepts the evidence "dev-face-ok" and checks nobody; never in production');
     else log('face verification: no provider (flows with verify: "face" cannot be published; SEALFLOW_FACE_PROVIDER=development for trials)');
     if (!config.masterKey) log(`master key (seals connector secrets): kept in ${join(config.dataDir, 'master-key')}; back it up, or set SEALFLOW_MASTER_KEY`);
+    const exited = runUntilSignalled({ stop: stopAll, failure: hub.workerDone, log });
     log('ready. Ctrl-C stops everything.');
-    await running.catch(async (error) => {
-      if (shuttingDown) return;
-      console.error(`[sealflow] the worker stopped: ${(error as Error).message}`);
-      await stopAll();
-      process.exit(1);
-    });
+    process.exit(await exited);
   } catch (error) {
     console.error(`[sealflow] could not start: ${(error as Error).stack ?? error}`);
     await stopAll();

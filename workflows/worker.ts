@@ -1,6 +1,7 @@
 // The worker: the one place where real dependencies are wired into activities.
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import type { Duration } from '@temporalio/common';
 import type { Notifier } from '../notify';
 import type { Store } from '../store';
 import type { HubMetrics } from '../observability';
@@ -50,6 +51,8 @@ export interface ContractWorkerOptions {
   notices?: NoticeSettings;
   /** Where activities count stage durations, signatures and connector errors (the process's registry, see observability/). */
   metrics?: HubMetrics;
+  /** How long a shutdown waits for running activities before cancelling them (default 0: at once). */
+  shutdownGraceTime?: Duration;
 }
 
 export async function createContractWorker(options: ContractWorkerOptions): Promise<Worker> {
@@ -57,6 +60,7 @@ export async function createContractWorker(options: ContractWorkerOptions): Prom
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
+    ...(options.shutdownGraceTime === undefined ? {} : { shutdownGraceTime: options.shutdownGraceTime }),
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
     activities: {
       ...createActivities({ store: options.store, notifier: options.notifier, documents: options.documents, publicUrl: options.publicUrl, metrics: options.metrics }),

@@ -1,5 +1,5 @@
-// A hub for benchmarks, wired as test/support/hub.ts wires one, minus HTTP: a local
-// Temporal dev server from the pinned CLI, a store on a temp SQLite file, the real
+// A hub for benchmarks, built by createHub as every hub is, minus HTTP (role 'worker'): a
+// local Temporal dev server from the pinned CLI, a store on a temp SQLite file, the real
 // contract worker (so started contracts run), the real contract starter, and a second
 // worker on its own task queue that runs the baseline's empty workflow.
 import { randomBytes } from 'node:crypto';
@@ -9,13 +9,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
+import { loadConfig } from '../../config';
 import { validateFlow, type FlowDefinition } from '../../flows';
-import { createOutboxNotifier } from '../../notify';
-import { keyRecordsIn, openSigningPlatform } from '../../signing';
+import { createHub, installTemporalRuntime } from '../../hub';
 import { openStore, type Store } from '../../store';
-import { createDocumentRenderer } from '../../templates';
-import { bundleContractWorkflows, createContractStarter, createContractWorker, createDocumentService, type ContractStarter } from '../../workflows';
+import { bundleContractWorkflows, type ContractStarter } from '../../workflows';
 // @ts-expect-error -- plain ESM script without type declarations
 import { ensureTemporalCli } from '../../scripts/setup-temporal.mjs';
 
@@ -64,7 +63,7 @@ export async function sapApprovalFlow(key: string): Promise<FlowDefinition> {
 }
 
 export async function startBenchHub({ flows }: { flows: FlowDefinition[] }): Promise<BenchHub> {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  installTemporalRuntime();
   const cleanups: Array<() => Promise<unknown>> = [];
   const close = async () => {
     // Reverse order of setup; one failing step does not keep the rest from running.
@@ -106,43 +105,32 @@ export async function startBenchHub({ flows }: { flows: FlowDefinition[] }): Pro
       await store.flows.publish('default', definition.key, 'bench');
     }
 
-    const masterKey = randomBytes(32);
-    const documents = createDocumentService({ store, renderer: createDocumentRenderer() });
-    const signing = await openSigningPlatform({ masterKey, keyRecords: keyRecordsIn(store.signingKeys) });
-    const notifier = createOutboxNotifier(store);
+    const suffix = randomBytes(4).toString('hex');
+    const taskQueue = `bench-contracts-${suffix}`;
+    const emptyTaskQueue = `bench-empty-${suffix}`;
+    const { b: [contractBundle, emptyBundle], ms: bundlesMs } = await bundles;
+    // The contract worker as a deployment's `sealflow worker` builds it, on the bench's store and bundle.
+    const config = loadConfig({
+      TEMPORAL_ADDRESS: env.address,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      SEALFLOW_MASTER_KEY: randomBytes(32).toString('hex'),
+      SEALFLOW_PUBLIC_URL: 'http://127.0.0.1:1',
+    });
+    const hub = await createHub(config, { role: 'worker', store, workflowBundle: contractBundle, workerShutdownGrace: 0 });
+    cleanups.push(() => hub.stop());
 
     const connection = await Connection.connect({ address: env.address });
     cleanups.push(() => connection.close());
     const client = new Client({ connection, namespace: 'default' });
     const nativeConnection = await NativeConnection.connect({ address: env.address });
     cleanups.push(() => nativeConnection.close());
-
-    const suffix = randomBytes(4).toString('hex');
-    const taskQueue = `bench-contracts-${suffix}`;
-    const emptyTaskQueue = `bench-empty-${suffix}`;
-    const { b: [contractBundle, emptyBundle], ms: bundlesMs } = await bundles;
-    const contractWorker = await createContractWorker({
-      connection: nativeConnection,
-      namespace: 'default',
-      taskQueue,
-      store,
-      notifier,
-      documents,
-      masterKey,
-      signing,
-      publicUrl: 'http://127.0.0.1:1',
-      linkSecret: masterKey,
-      workflowBundle: contractBundle,
-    });
     const emptyWorker = await Worker.create({ connection: nativeConnection, namespace: 'default', taskQueue: emptyTaskQueue, workflowBundle: emptyBundle });
-    for (const worker of [contractWorker, emptyWorker]) {
-      const running = worker.run();
-      running.catch(() => {}); // a crash surfaces when the cleanup awaits it
-      cleanups.push(async () => {
-        if (worker.getState() === 'RUNNING') worker.shutdown();
-        await running;
-      });
-    }
+    const running = emptyWorker.run();
+    running.catch(() => {}); // a crash surfaces when the cleanup awaits it
+    cleanups.push(async () => {
+      if (emptyWorker.getState() === 'RUNNING') emptyWorker.shutdown();
+      await running;
+    });
 
     return {
       address: env.address,
@@ -151,7 +139,7 @@ export async function startBenchHub({ flows }: { flows: FlowDefinition[] }): Pro
       sqlitePath,
       taskQueue,
       emptyTaskQueue,
-      starter: createContractStarter({ store, client, documents, taskQueue }),
+      starter: hub.contractStarter(client),
       setupMs: { temporal: temporalMs, bundles: bundlesMs },
       close,
     };

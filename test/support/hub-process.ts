@@ -1,5 +1,6 @@
-// The hub as its own process, started the way `npm start` does (scripts/start.ts), for
-// tests about processes: Ctrl-C, restarts, a kill -9 in the middle of a contract.
+// The hub as its own process, started the way `npm start` does (scripts/start.ts) or as its
+// parts (`npx sealflow server|worker`), for tests about processes: Ctrl-C, SIGTERM, restarts,
+// a kill -9 in the middle of a contract.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, connect } from 'node:net';
 import { join } from 'node:path';
@@ -47,13 +48,27 @@ async function groupGone(pgid: number): Promise<void> {
 
 /** Starts scripts/start.ts with this environment (on top of the test's, less Temporal/DB overrides) and waits for "ready.". */
 export function startHubProcess(env: NodeJS.ProcessEnv): Promise<HubProcess> {
+  // To tsx alone: it passes Ctrl-C on to the hub once (the whole group would get it twice, and a second Ctrl-C means "now").
+  return spawnUntilReady(process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), join(root, 'scripts/start.ts')], env, 'SIGINT');
+}
+
+/**
+ * Starts one part of the hub as a deployment does, `npx sealflow server|worker`, with this
+ * environment (on top of the test's, less Temporal/DB overrides), and waits for "ready.".
+ * stop() sends SIGTERM, as compose and systemd do.
+ */
+export function startPartProcess(role: 'server' | 'worker', env: NodeJS.ProcessEnv): Promise<HubProcess> {
+  return spawnUntilReady('npx', ['--no-install', 'sealflow', role], env, 'SIGTERM');
+}
+
+function spawnUntilReady(command: string, args: string[], env: NodeJS.ProcessEnv, stopSignal: NodeJS.Signals): Promise<HubProcess> {
   const childEnv: NodeJS.ProcessEnv = { ...process.env };
   delete childEnv.TEMPORAL_ADDRESS;
   delete childEnv.DATABASE_URL;
   Object.assign(childEnv, env);
-  // Its own process group, like a command in a terminal: tsx runs the hub as a child process,
-  // and a kill -9 of tsx alone would leave that child running for ever. Signals go to the group.
-  const proc = spawn(process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), join(root, 'scripts/start.ts')], { cwd: root, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  // Its own process group, like a command in a terminal: tsx (or npx) runs the hub as a child process,
+  // and a kill -9 of the parent alone would leave that child running for ever. kill() hits the group.
+  const proc = spawn(command, args, { cwd: root, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let output = '';
   proc.stdout!.on('data', (chunk) => (output += chunk));
   proc.stderr!.on('data', (chunk) => (output += chunk));
@@ -69,8 +84,8 @@ export function startHubProcess(env: NodeJS.ProcessEnv): Promise<HubProcess> {
     process: proc,
     output: () => output,
     async stop() {
-      // To tsx alone: it passes Ctrl-C on to the hub once (the whole group would get it twice, and a second Ctrl-C means "now").
-      proc.kill('SIGINT');
+      // To the parent alone, which passes it on to the hub once.
+      proc.kill(stopSignal);
       const code = await exited;
       await groupGone(proc.pid!);
       return code;

@@ -3,23 +3,21 @@
 // over HTTP the way a user or a business system would.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, type Worker, type WorkflowBundle } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
+import type { WorkflowBundle } from '@temporalio/worker';
 import { inject } from 'vitest';
+import { loadConfig } from '../../config';
 import type { FlowDefinition } from '../../flows';
-import { createNotifier, createWebhookSmsProvider } from '../../notify';
-import { createApp, type AppOptions } from '../../server';
-import { createDevelopmentFaceVerifier } from '../../server/face';
+import { createHub, installTemporalRuntime, type Hub } from '../../hub';
+import type { AppOptions } from '../../server';
 import type { WebhookRateLimit } from '../../server/hooks';
 import type { Store } from '../../store';
-import { keyRecordsIn, openSigningPlatform, type SigningPlatform } from '../../signing';
+import type { SigningPlatform } from '../../signing';
 import { createDocumentRenderer, type DocumentRenderer } from '../../templates';
-import { bundleContractWorkflows, createContractWorker, createDocumentService } from '../../workflows';
+import { bundleContractWorkflows } from '../../workflows';
 import { openTestStore, type TestDialect } from './databases';
 import { startSmsGateway, startSmtpServer, type LocalSmsGateway, type LocalSmtpServer } from '../notify/support';
 
-let runtimeInstalled = false;
 let bundle: Promise<WorkflowBundle> | undefined;
 // One renderer per test file: it caches compiled templates and font subsets, as the worker's does.
 let renderer: DocumentRenderer | undefined;
@@ -82,51 +80,46 @@ export interface TestHubOptions {
 }
 
 export async function startTestHub(options: TestHubOptions = {}): Promise<TestHub> {
-  if (!runtimeInstalled) {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
-    runtimeInstalled = true;
-  }
-  const address = inject('temporalAddress');
+  installTemporalRuntime();
   const taskQueue = `test-${randomBytes(6).toString('hex')}`;
   const adminToken = `test-admin-${randomBytes(12).toString('hex')}`;
   const masterKey = randomBytes(32);
+  // The settings a deployment reads from its environment, read by the same loader.
+  const config = loadConfig({
+    TEMPORAL_ADDRESS: inject('temporalAddress'),
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    SEALFLOW_MASTER_KEY: masterKey.toString('hex'),
+    SEALFLOW_ADMIN_TOKEN: adminToken,
+    PORT: '0',
+    ...(options.smtpUrl ? { SEALFLOW_SMTP_URL: options.smtpUrl } : {}),
+    ...(options.smsWebhookUrl ? { SEALFLOW_SMS_WEBHOOK_URL: options.smsWebhookUrl } : {}),
+    ...(options.faceProvider ? { SEALFLOW_FACE_PROVIDER: options.faceProvider } : {}),
+  });
   const store = await openTestStore(options.dialect ?? 'sqlite');
-  const documents = createDocumentService({ store, renderer: (renderer ??= createDocumentRenderer()) });
-  const signing = await openSigningPlatform({ masterKey, keyRecords: keyRecordsIn(store.signingKeys) });
-  const notifier = createNotifier({
-    store,
-    outbox: true,
-    email: options.smtpUrl ? { url: options.smtpUrl } : null,
-    sms: options.smsWebhookUrl ? createWebhookSmsProvider({ url: options.smsWebhookUrl }) : null,
-  });
-
-  const connection = await Connection.connect({ address });
-  const client = new Client({ connection, namespace: 'default' });
   const errors: string[] = [];
-  const app = createApp({ store, client, documents, signing, notifier, taskQueue, contractIdScope: taskQueue, namespace: 'default', adminToken, masterKey, webhookRateLimit: options.webhookRateLimit, publicRateLimits: options.publicRateLimits, faceVerifier: options.faceProvider === 'development' ? createDevelopmentFaceVerifier() : null, log: (m) => errors.push(m) });
-  const server = await new Promise<ReturnType<typeof app.listen>>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-
-  bundle ??= bundleContractWorkflows();
-  const nativeConnection = await NativeConnection.connect({ address });
-  const worker: Worker = await createContractWorker({
-    connection: nativeConnection,
-    namespace: 'default',
-    taskQueue,
-    store,
-    notifier,
-    documents,
-    masterKey,
-    signing,
-    publicUrl: url,
-    linkSecret: masterKey,
-    // Every test hub shares one Temporal namespace: its contracts' ids must not meet another hub's.
-    contractIdScope: taskQueue,
-    workflowBundle: await bundle,
-  });
-  const running = worker.run();
+  let hub: Hub;
+  try {
+    hub = await createHub(config, {
+      role: 'all',
+      store,
+      host: '127.0.0.1',
+      workflowBundle: await (bundle ??= bundleContractWorkflows()),
+      // Every test hub shares one Temporal namespace: its contracts' ids must not meet another hub's.
+      contractIdScope: taskQueue,
+      renderer: (renderer ??= createDocumentRenderer()),
+      // A test's hub stops at once, as it always did; a deployment's worker drains.
+      workerShutdownGrace: 0,
+      webhookRateLimit: options.webhookRateLimit,
+      publicRateLimits: options.publicRateLimits,
+      log: (m) => errors.push(m),
+    });
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  const url = hub.url!;
+  const client = hub.client!;
+  const signing = hub.signing;
 
   const parse = async (response: Response, what: string) => {
     // An event stream never ends by itself: the status and headers are the answer.
@@ -190,11 +183,7 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
       for (const instance of await store.connectors.list()) {
         await client.workflow.getHandle(`connector-sync:${instance.id}`).terminate('test over').catch(() => {});
       }
-      await new Promise((resolve) => server.close(resolve));
-      worker.shutdown();
-      await running;
-      await nativeConnection.close();
-      await connection.close();
+      await hub.stop();
       await store.close();
     },
   };

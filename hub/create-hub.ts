@@ -1,0 +1,195 @@
+// The one composition root: `npm start`, `sealflow server`, `sealflow worker`, the test hub and
+// the bench hub all build Sealflow here. A role says which parts run in this process; the
+// parts both roles need (store, documents, notifier, signing platform) are built the same way
+// for each, and the settings they must agree on come from hubSettings, once.
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Client, Connection } from '@temporalio/client';
+import type { Duration } from '@temporalio/common';
+import { NativeConnection, type Worker, type WorkflowBundle } from '@temporalio/worker';
+import type { SealflowConfig } from '../config';
+import { createNotifierFromSettings, type Notifier } from '../notify';
+import { createApp, type AppOptions } from '../server';
+import { createDevelopmentFaceVerifier, type FaceVerifier } from '../server/face';
+import type { WebhookRateLimit } from '../server/hooks';
+import { keyRecordsIn, openSigningPlatform, type SigningPlatform } from '../signing';
+import { openStore, type Store } from '../store';
+import { createDocumentRenderer, type DocumentRenderer } from '../templates';
+import { createContractStarter, createContractWorker, createDocumentService, type ContractStarter, type DocumentService } from '../workflows';
+import { installTemporalRuntime } from './runtime';
+import { hubSettings, type HubRole, type HubSettings } from './settings';
+import { checkWorkerHealth, serveWorkerHealth } from './worker-health';
+
+export interface HubOptions {
+  role: HubRole;
+  /** A store the caller opened (and closes after stop()); default: the configured database, closed by stop(). */
+  store?: Store;
+  /** Prebuilt workflow code (tests and benches bundle once per file); default: bundled at start. */
+  workflowBundle?: WorkflowBundle;
+  /** Several hubs in one Temporal namespace (tests) keep their contract ids apart with this. */
+  contractIdScope?: string;
+  /** Interface to listen on; default all (PORT from the config; 0 takes a free port). */
+  host?: string;
+  /** How long stop() lets running activities finish (default 10 s: a worker drains). */
+  workerShutdownGrace?: Duration;
+  /** Templates compile and fonts subset into this cache; a test file shares one between hubs. */
+  renderer?: DocumentRenderer;
+  webhookRateLimit?: WebhookRateLimit;
+  publicRateLimits?: AppOptions['publicRateLimits'];
+  /** A vendor's face verification; default from SEALFLOW_FACE_PROVIDER (the development one or none). */
+  faceVerifier?: FaceVerifier | null;
+  /** Where the server's error lines go (default the console). */
+  log?: (message: string) => void;
+}
+
+export interface Hub {
+  role: HubRole;
+  settings: HubSettings;
+  store: Store;
+  documents: DocumentService;
+  notifier: Notifier;
+  signing: SigningPlatform;
+  /** server and all: the express app, its listening server and its URL (http://host:port). */
+  app?: ReturnType<typeof createApp>;
+  server?: Server;
+  url?: string;
+  /** server and all: the Temporal client the API talks to contracts with. */
+  client?: Client;
+  /** worker and all: the contract worker, and its run() — settles when it stops, rejects when it fails. */
+  worker?: Worker;
+  workerDone?: Promise<void>;
+  /** worker only, with SEALFLOW_HEALTH_PORT: the port its /healthz answers on. */
+  healthPort?: number;
+  /** The contract starter on these settings, for a caller with its own client (benches, tests). */
+  contractStarter(client: Client): ContractStarter;
+  /** Closes everything this hub opened, in reverse order; a failing step does not keep the others from running. */
+  stop(): Promise<void>;
+}
+
+/** Closes what it was given in reverse order; the first failure is rethrown once all ran. */
+function closer() {
+  const steps: Array<() => Promise<unknown>> = [];
+  let stopping: Promise<void> | undefined;
+  return {
+    push(step: () => Promise<unknown>) {
+      steps.push(step);
+    },
+    stop() {
+      stopping ??= (async () => {
+        const failures: unknown[] = [];
+        for (const step of steps.splice(0).reverse()) {
+          try {
+            await step();
+          } catch (error) {
+            failures.push(error);
+          }
+        }
+        if (failures.length) throw failures[0];
+      })();
+      return stopping;
+    },
+  };
+}
+
+function listen(app: ReturnType<typeof createApp>, port: number, host: string | undefined): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = host === undefined ? app.listen(port, () => resolve(server)) : app.listen(port, host, () => resolve(server));
+    server.once('error', reject);
+  });
+}
+
+/** Waits for open requests to end, then cuts what is still open (an event stream never ends by itself). */
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+    setTimeout(() => server.closeAllConnections(), 2000).unref();
+  });
+}
+
+export async function createHub(config: SealflowConfig, options: HubOptions): Promise<Hub> {
+  const { role } = options;
+  const settings = hubSettings(config, { contractIdScope: options.contractIdScope });
+  // The entry points install theirs first (with their logger); this only covers a caller that did not.
+  installTemporalRuntime();
+  const opened = closer();
+  try {
+    const store = options.store ?? (await openStore(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { sqlitePath: config.sqlitePath }));
+    if (!options.store) opened.push(() => store.close());
+    const documents = createDocumentService({ store, renderer: options.renderer ?? createDocumentRenderer() });
+    // Every message lands in the dev outbox; email and SMS go out too when SMTP / an SMS webhook are configured.
+    const notifier = createNotifierFromSettings({ store, settings: config.notify, outbox: true });
+    opened.push(async () => notifier.close());
+    const signing = await openSigningPlatform({ masterKey: settings.masterKey, keyRecords: keyRecordsIn(store.signingKeys), tsaUrl: config.tsaUrl });
+    const contractStarter = (client: Client) => createContractStarter({ store, client, documents, taskQueue: settings.taskQueue, idScope: settings.contractIdScope });
+    const hub: Hub = { role, settings, store, documents, notifier, signing, contractStarter, stop: () => opened.stop() };
+
+    if (role !== 'worker') {
+      const connection = await Connection.connect({ address: settings.address });
+      opened.push(() => connection.close());
+      const client = new Client({ connection, namespace: settings.namespace });
+      const faceVerifier = options.faceVerifier !== undefined ? options.faceVerifier : config.faceProvider === 'development' ? createDevelopmentFaceVerifier() : null;
+      const app = createApp({
+        store,
+        client,
+        documents,
+        signing,
+        notifier,
+        taskQueue: settings.taskQueue,
+        namespace: settings.namespace,
+        contractIdScope: settings.contractIdScope,
+        adminToken: config.adminToken,
+        masterKey: settings.masterKey,
+        webhookRateLimit: options.webhookRateLimit,
+        publicRateLimits: options.publicRateLimits,
+        faceVerifier,
+        companyName: settings.notices.companyName,
+        log: options.log,
+      });
+      const server = await listen(app, config.port, options.host);
+      opened.push(() => closeServer(server));
+      const { port } = server.address() as AddressInfo;
+      Object.assign(hub, { app, server, client, url: `http://${options.host ?? 'localhost'}:${port}` });
+    }
+
+    if (role !== 'server') {
+      const publicUrl = settings.publicUrl ?? hub.url;
+      if (!publicUrl) throw new Error('a worker alone cannot tell where signers reach the hub: set SEALFLOW_PUBLIC_URL (or a PORT other than 0)');
+      const connection = await NativeConnection.connect({ address: settings.address });
+      opened.push(() => connection.close());
+      const worker = await createContractWorker({
+        connection,
+        namespace: settings.namespace,
+        taskQueue: settings.taskQueue,
+        store,
+        notifier,
+        documents,
+        masterKey: settings.masterKey,
+        signing,
+        publicUrl,
+        linkSecret: settings.masterKey,
+        contractIdScope: settings.contractIdScope,
+        notices: settings.notices,
+        workflowBundle: options.workflowBundle,
+        shutdownGraceTime: options.workerShutdownGrace ?? '10s',
+      });
+      const workerDone = worker.run();
+      workerDone.catch(() => {}); // the caller watches it; stop() must not fail for a worker that already failed
+      opened.push(async () => {
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+        await workerDone.catch(() => {});
+      });
+      Object.assign(hub, { worker, workerDone });
+
+      if (role === 'worker' && config.healthPort !== null) {
+        const health = await serveWorkerHealth(config.healthPort, () => checkWorkerHealth({ worker, connection, namespace: settings.namespace, store }));
+        opened.push(() => new Promise<void>((resolve) => health.close(() => resolve())));
+        hub.healthPort = (health.address() as AddressInfo).port;
+      }
+    }
+    return hub;
+  } catch (error) {
+    await opened.stop().catch(() => {});
+    throw error;
+  }
+}
