@@ -28,6 +28,7 @@ import { contractRoutes } from './routes/contracts';
 import { FlowSchemaRoute, flowRoutes } from './routes/flows';
 import { templateRoutes } from './routes/templates';
 import { signatureRoutes } from './routes/signatures';
+import { pkiRoutes } from './routes/pki';
 import { perClientRateLimit, refuseBodiesOver, type RateLimit } from './rate-limit';
 import { signingRoutes } from './routes/signing';
 import { sealRoutes } from './routes/seals';
@@ -129,6 +130,7 @@ export function createApp(options: AppOptions) {
     ...sessionRoutes(store),
     ...keyRoutes(store),
     ...signatureRoutes(options.signing, verifier),
+    ...pkiRoutes(options.signing, store),
     ...signingRoutes({ store, contracts, session }),
     ...sealRoutes(store),
     ...tenantRoutes(store),
@@ -153,6 +155,8 @@ export function createApp(options: AppOptions) {
   app.post('/api/verify', perClientRateLimit('verification', rateLimits.verify, store.rateLimits), refuseBodiesOver(verifier.limits.maxBytes), express.raw({ type: () => true, limit: verifier.limits.maxBytes }));
   // Each password check costs 19 MiB and tens of ms of a libuv thread: one client cannot queue thousands (the per-login lockout is in the database).
   app.post(['/api/session', '/api/session/password'], perClientRateLimit('sign-in', SIGN_IN_RATE_LIMIT, store.rateLimits));
+  // CRLs: validators fetch them; each answer is cached, but a build costs an RSA signature.
+  app.get(['/pki/ca.crl', '/pki/root.crl'], perClientRateLimit('revocation status', rateLimits.tsa, store.rateLimits));
   app.post('/tsa', perClientRateLimit('timestamp', rateLimits.tsa, store.rateLimits), refuseBodiesOver(TSA_MAX_BYTES), express.raw({ type: () => true, limit: TSA_MAX_BYTES }));
   app.use(express.json({ limit: '1mb' }));
   const router = Router();

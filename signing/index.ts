@@ -19,6 +19,11 @@ export { createPdfVerifier, VerificationRefused, type PdfVerifier, type PdfVerif
 export { DEFAULT_VERIFY_LIMITS, type VerifyLimits } from './verify/limits';
 export type { RevisionChanges, ChangeKind } from './verify/revisions';
 export { runVerifyCli } from './cli';
+// Long-term validation (PAdES B-LT/B-LTA) and revocation.
+export { addValidationData, archiveTimestampExpiry, extendLongTermValidation, validationDataFor, type ValidationData } from './long-term';
+export { crlUrls } from './certificate-authority';
+export { REVOCATION_REASONS, type Revocation, type RevocationReason } from './revocation';
+export type { SigningPlatformOptions } from './platform';
 // Evidence report (签约存证报告): event hash chain, report rendering, platform seal.
 export { canonicalJson, chainEvents, chainGenesis, eventHash, verifyEventChain, type ChainedEvent, type ChainOptions, type ChainVerification, type EvidenceEvent, type VerifyChainOptions } from './evidence/index';
 export { EVIDENCE_SEAL_AREA, renderEvidenceReport, type EvidenceContract, type EvidenceDocument, type EvidenceReportInput, loadReportFontFiles, type ReportFontFiles } from './evidence/index';

@@ -81,6 +81,9 @@ const MATRIX: Record<string, 'public' | 'user' | 'session' | Role[]> = {
   'get /api/outbox': [],
   // Prometheus: counts across tenants, the admin's (a key scoped to metrics.read alone), see server/routes/metrics.ts
   'get /metrics': [],
+  // the CA's revocations: the hub admin's (hub.manage), see server/routes/pki.ts
+  'get /api/pki/revocations': [],
+  'post /api/pki/revocations': [],
   // connectors
   'get /api/connectors': ['tenant-admin', 'integration-admin'],
   'post /api/connectors': ['tenant-admin', 'integration-admin'],
@@ -95,6 +98,8 @@ const MATRIX: Record<string, 'public' | 'user' | 'session' | Role[]> = {
   'post /api/verify': 'public',
   'get /api/pki/root.pem': 'public',
   'post /tsa': 'public',
+  'get /pki/ca.crl': 'public',
+  'get /pki/root.crl': 'public',
   'post /api/sign/batch/otp': 'public',
   'post /api/sign/batch': 'public',
   'get /api/sign/:token': 'public',

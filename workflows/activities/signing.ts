@@ -3,11 +3,14 @@
 // report) and the parties' copies. Keys are unwrapped only inside applySignature, which
 // the workflow calls only after the server has checked that signer's intent.
 import { createHmac } from 'node:crypto';
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { contractName, contractSender, DEFAULT_LOCALE, type ContractDocument, type ContractState, type SignerState } from '../../flows';
 import { NotifyError, renderNotice, type Notice, type Notifier, type PartyNoticeKind, type SignerNoticeKind } from '../../notify';
 import {
-  addDocumentTimestamp,
+  archiveTimestampExpiry,
+  extendLongTermValidation,
   chainEvents,
   chainGenesis,
   companySealAppearance,
@@ -27,8 +30,6 @@ import {
   type SigningPlatform,
 } from '../../signing';
 import type { Store } from '../../store';
-import { log } from '@temporalio/activity';
-import type { HubMetrics } from '../../observability';
 
 export interface SigningActivityOptions {
   store: Store;
@@ -40,8 +41,6 @@ export interface SigningActivityOptions {
   secret: Uint8Array;
   /** How notices present the sender and how long links live (config `notices`). */
   notices?: NoticeSettings;
-  /** Counts signatures and times the archive (observability/). */
-  metrics?: HubMetrics;
 }
 
 export interface NoticeSettings {
@@ -106,7 +105,15 @@ function endDateOnTimeline(contract: ContractState): string | null {
 
 const partiesOf = (signers: SignerState[]) => [...signers].sort((a, b) => a.order - b.order).map((s) => ({ name: s.name, signed: s.status === 'signed', declined: s.status === 'declined' }));
 
-export function createSigningActivities({ store, notifier: rawNotifier, signing, publicUrl, secret, notices = {}, metrics }: SigningActivityOptions) {
+function activityContext(): Context | null {
+  try {
+    return Context.current();
+  } catch {
+    return null;
+  }
+}
+
+export function createSigningActivities({ store, notifier: rawNotifier, signing, publicUrl, secret, notices = {} }: SigningActivityOptions) {
   const linkDays = notices.linkDays ?? DEFAULT_LINK_DAYS;
   const base = publicUrl.replace(/\/$/, '');
   const senderFor = (contract: { signers: SignerState[]; flowName: string }, recipientId: string) => notices.companyName || contractSender(contract, recipientId);
@@ -118,7 +125,7 @@ export function createSigningActivities({ store, notifier: rawNotifier, signing,
         await rawNotifier.send(message, key);
       } catch (error) {
         if (error instanceof NotifyError && !error.retryable) {
-          log.warn('notice skipped: the recipient cannot be reached', { channel: message.channel, reason: error.message });
+          console.warn(`[signing] ${message.channel} to a signer of ${message.contractId} skipped: ${error.message}`);
           return;
         }
         throw error;
@@ -127,6 +134,41 @@ export function createSigningActivities({ store, notifier: rawNotifier, signing,
   };
   let font: Promise<Uint8Array> | undefined;
   const cjkFont = () => (font ??= loadNotoSansSc());
+
+  /** The renewal is due `archiveRenewalMarginMs` before the first of these TSA certificates expires. */
+  const renewalTime = (expiries: number[]) => new Date(Math.min(...expiries, Date.now() + 365 * DAY_MS) - signing.archiveRenewalMarginMs).toISOString();
+
+  /** Starts the contract's renewal workflow from inside the archive step (a retried step finds it started). */
+  async function startArchiveRenewal(versions: ArchiveVersions): Promise<void> {
+    const expiries: number[] = [];
+    for (const sha256 of [...versions.documents.map((d) => d.sha256), versions.evidenceSha256]) {
+      const stored = sha256 ? await store.documents.get(sha256) : undefined;
+      const expiry = stored && archiveTimestampExpiry(stored.content);
+      if (expiry) expiries.push(expiry.getTime());
+    }
+    const context = activityContext();
+    if (!context) return; // called outside a worker (a test of the activity alone): no renewal to schedule
+    try {
+      await context.client.workflow.start('archiveRenewal', {
+        workflowId: `archive-renewal:${versions.contractId}`,
+        taskQueue: context.info.taskQueue,
+        args: [{ ...versions, renewAt: renewalTime(expiries) }],
+      });
+    } catch (error) {
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+    }
+  }
+
+  /** Whether the contract's own workflow still runs (and so still owns its projection). */
+  async function workflowRunning(contractId: string): Promise<boolean> {
+    const context = activityContext();
+    if (!context) return false;
+    try {
+      return (await context.client.workflow.getHandle(contractId).describe()).status.name === 'RUNNING';
+    } catch {
+      return false;
+    }
+  }
 
   return {
     /**
@@ -198,19 +240,17 @@ export function createSigningActivities({ store, notifier: rawNotifier, signing,
           throw error;
         }
       }
-      metrics?.signed(versions.length);
-      log.info('signed', { signer: signer.id, documents: versions.map((v) => v.id) });
       return versions;
     },
 
     /** Final timestamps on every document and the sealed evidence report; returns the new versions. */
     async archiveContract({ contract }: { contract: ContractState }): Promise<{ documents: { id: string; sha256: string; size: number }[]; evidenceSha256: string }> {
-      const started = performance.now();
       const documents: { id: string; sha256: string; size: number }[] = [];
       for (const doc of contract.documents) {
         const stored = await store.documents.get(doc.sha256);
         if (!stored) throw ApplicationFailure.create({ type: 'document_missing', message: `document ${doc.id} is not in the store`, nonRetryable: true });
-        const stamped = await addDocumentTimestamp(stored.content, signing.timestamps);
+        // PAdES B-LTA: validation data (certificates, CRLs) and a document timestamp after the last signature.
+        const stamped = await extendLongTermValidation({ pdf: stored.content, ca: signing.ca, timestamps: signing.timestamps });
         documents.push({ id: doc.id, ...(await store.documents.put(stamped, 'application/pdf')) });
       }
       const events: EvidenceEvent[] = contract.timeline.map((event, index) => ({
@@ -239,11 +279,47 @@ export function createSigningActivities({ store, notifier: rawNotifier, signing,
         generatedAt: new Date(contract.updatedAt),
       });
       const sealed = await sealEvidenceReport({ pdf: report, signer: signing.platformSigner, timestamp: signing.timestamps });
-      const { sha256 } = await store.documents.put(sealed, 'application/pdf');
-      const seconds = (performance.now() - started) / 1000;
-      metrics?.stageEnded('archive', seconds, 'archived');
-      log.info('archived', { documents: documents.map((d) => d.id), evidenceSha256: sha256, seconds });
+      const { sha256 } = await store.documents.put(await extendLongTermValidation({ pdf: sealed, ca: signing.ca, timestamps: signing.timestamps }), 'application/pdf');
+      await startArchiveRenewal({ contractId: contract.id, documents: documents.map(({ id, sha256 }) => ({ id, sha256 })), evidenceSha256: sha256 });
       return { documents, evidenceSha256: sha256 };
+    },
+
+    /**
+     * Renews an archive (PAdES B-LTA): fresh validation data and a new document timestamp on
+     * every document and the evidence report, before the last timestamp's TSA certificate
+     * expires. The projection then names the renewed versions, unless the contract's workflow
+     * still runs (it owns the projection; its next persist would undo the change): those
+     * versions stay with the renewal workflow, which passes them to the next renewal.
+     */
+    async renewArchive({ contractId, documents, evidenceSha256 }: ArchiveVersions): Promise<ArchiveVersions & { renewAt: string }> {
+      const renew = async (sha256: string) => {
+        const stored = await store.documents.get(sha256);
+        if (!stored) throw ApplicationFailure.create({ type: 'document_missing', message: `archived document ${sha256} of ${contractId} is not in the store`, nonRetryable: true });
+        const renewed = await extendLongTermValidation({ pdf: stored.content, ca: signing.ca, timestamps: signing.timestamps });
+        return { ...(await store.documents.put(renewed, 'application/pdf')), expiry: archiveTimestampExpiry(renewed) };
+      };
+      const renewedDocuments = [];
+      const expiries: number[] = [];
+      for (const doc of documents) {
+        const renewed = await renew(doc.sha256);
+        renewedDocuments.push({ id: doc.id, sha256: renewed.sha256, size: renewed.size });
+        if (renewed.expiry) expiries.push(renewed.expiry.getTime());
+      }
+      let renewedEvidence = evidenceSha256;
+      if (evidenceSha256) {
+        const renewed = await renew(evidenceSha256);
+        renewedEvidence = renewed.sha256;
+        if (renewed.expiry) expiries.push(renewed.expiry.getTime());
+      }
+      const contract = await store.contracts.get(contractId);
+      if (contract && !(await workflowRunning(contractId))) {
+        for (const version of renewedDocuments) {
+          const doc = contract.documents.find((d) => d.id === version.id);
+          if (doc) Object.assign(doc, { sha256: version.sha256, size: version.size });
+        }
+        await store.contracts.save({ ...contract, evidenceSha256: renewedEvidence, revision: contract.revision + 1, updatedAt: new Date().toISOString() });
+      }
+      return { contractId, documents: renewedDocuments.map(({ id, sha256 }) => ({ id, sha256 })), evidenceSha256: renewedEvidence, renewAt: renewalTime(expiries) };
     },
 
     /**
@@ -298,3 +374,10 @@ export function createSigningActivities({ store, notifier: rawNotifier, signing,
 }
 
 export type SigningActivities = ReturnType<typeof createSigningActivities>;
+
+/** What an archive renewal works on: the newest version of each document and of the evidence report. */
+export interface ArchiveVersions {
+  contractId: string;
+  documents: { id: string; sha256: string }[];
+  evidenceSha256: string | null;
+}

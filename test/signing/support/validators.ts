@@ -81,3 +81,24 @@ export function opensslTsVerify(options: { token: Uint8Array; digestHex: string;
   const output = `${run.stdout}${run.stderr}`;
   return { ok: run.status === 0 && /Verification: OK/.test(output), output };
 }
+
+/**
+ * pyhanko sign adesverify: AdES validation (ETSI EN 319 102-1) of every signature, as an
+ * archive's reader would run it years from now. Revocation information is required for
+ * every certificate of every path and is taken from the file (the DSS) — nothing is fetched
+ * — and past timestamps are validated with the proof of existence the later document
+ * timestamps give; a PAdES B-T file without validation data fails it.
+ */
+export function pyhankoAdesValidate(path: string, rootPemPath: string): { output: string; status: number; fields: { field: string; valid: boolean; revoked: boolean }[] } {
+  const run = spawnSync(PYHANKO, ['sign', 'adesverify', '--trust', rootPemPath, '--trust-replace', '--pretty-print', path], { encoding: 'utf8' });
+  const output = `${run.stdout}${run.stderr}`;
+  const fields = output
+    .split(/^=+\nField \d+: /m)
+    .slice(1)
+    .map((block) => ({
+      field: block.split('\n')[0].trim(),
+      valid: /The signature is judged VALID/.test(block),
+      revoked: /The signer's certificate is revoked/.test(block),
+    }));
+  return { output, status: run.status ?? -1, fields };
+}
