@@ -3,6 +3,7 @@
 import type { ApprovalPlan } from './routing';
 import type { Locale } from './schema';
 import type { ContractStatus } from './status';
+import type { IdentityLevel } from './identity-levels';
 
 export type StepStatus = 'waiting' | 'pending' | 'approved' | 'rejected' | 'cancelled';
 
@@ -132,7 +133,10 @@ export interface SignerState {
   seal: string | null;
   /** Language of the signer's notices; absent on contracts planned before signers had one (read as zh). */
   locale?: Locale;
+  /** 'face' only on contracts planned before identity levels: read it through requiredIdentity. */
   verify: 'none' | 'sms-otp' | 'face';
+  /** Real-name verification level the signer must pass before a certificate is issued to them; absent on older contracts (read through requiredIdentity). */
+  identity?: IdentityLevel | null;
   mustRead: boolean;
   prompt: string | null;
   status: SignerStatus;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { chooseTier, durationToMs, planApproval, simulateFlow, validateContractData, validateFlow, type FlowDefinition } from './index';
+import { chooseTier, durationToMs, planApproval, planSigners, simulateFlow, validateContractData, validateFlow, type FlowDefinition } from './index';
 
 const example = (): FlowDefinition => JSON.parse(readFileSync(new URL('../examples/supplier-purchase.flow.json', import.meta.url), 'utf8'));
 const order = (): Record<string, any> => JSON.parse(readFileSync(new URL('../examples/purchase-order-4500000001.json', import.meta.url), 'utf8')).data;
@@ -131,9 +131,30 @@ describe('simulateFlow', () => {
     expect(result.title).toBe('采购合同 4500000001');
     expect(result.documents.map((d) => [d.id, d.included])).toEqual([['contract', true], ['nda', false]]);
     expect(result.signers).toEqual([
-      { id: 'buyer', party: 'company', name: '上海启明智能制造有限公司', order: 1, documents: ['contract'], locale: 'zh' },
-      { id: 'supplier', party: 'company', name: '深圳市华强电子有限公司', order: 2, documents: ['contract'], locale: 'zh' },
+      { id: 'buyer', party: 'company', name: '上海启明智能制造有限公司', order: 1, documents: ['contract'], locale: 'zh', identity: null },
+      { id: 'supplier', party: 'company', name: '深圳市华强电子有限公司', order: 2, documents: ['contract'], locale: 'zh', identity: null },
     ]);
+  });
+
+  it('shows the identity level each signer must pass, reading the retired verify "face" as level face', async () => {
+    const flow = example();
+    flow.signers = [
+      { ...flow.signers![0], identity: 'company-transfer' },
+      { ...flow.signers![1], party: 'person', verify: 'face' },
+    ];
+    const result = await simulateFlow(flow, { ...order(), supplier: { ...order().supplier, isNew: false } });
+    expect(result.signers.map((s) => [s.id, s.identity])).toEqual([['buyer', 'company-transfer'], ['supplier', 'face']]);
+    // A running contract plans the same: level face, and no face evidence step of its own.
+    const planned = await planSigners(flow, order(), ['contract']);
+    expect(planned.map((s) => [s.id, s.identity, s.verify])).toEqual([['buyer', 'company-transfer', 'none'], ['supplier', 'face', 'none']]);
+  });
+
+  it('refuses an identity level of the other kind of party, naming the field', () => {
+    const flow = example();
+    const unknown = validateFlow({ ...flow, signers: [flow.signers![0], { ...flow.signers![1], identity: 'nonsense' as never }] });
+    expect(unknown.ok ? [] : unknown.issues.map((i) => i.path)).toEqual(['/signers/1/identity']);
+    const wrongKind = validateFlow({ ...flow, signers: [{ ...flow.signers![0], identity: 'telecom' }, flow.signers![1]] });
+    expect(wrongKind.ok ? [] : wrongKind.issues).toEqual([{ path: '/signers/0/identity', message: '"telecom" verifies a person, but this signer is a company' }]);
   });
 });
 

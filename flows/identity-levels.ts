@@ -34,3 +34,15 @@ export function levelsSatisfying(required: IdentityLevel): IdentityLevel[] {
 }
 
 export const isPersonLevel = (level: IdentityLevel): level is PersonIdentityLevel => (PERSON_IDENTITY_LEVELS as readonly string[]).includes(level);
+
+export const isCompanyLevel = (level: IdentityLevel): level is CompanyIdentityLevel => (COMPANY_IDENTITY_LEVELS as readonly string[]).includes(level);
+
+/**
+ * The level a signer must be verified at, or null. The one reader of the retired
+ * `verify: 'face'`: flows and contracts from before levels keep loading, and their face
+ * signers need level `face` (the old SEALFLOW_FACE_PROVIDER path is gone).
+ */
+export function requiredIdentity(signer: { identity?: IdentityLevel | null; verify?: string }): IdentityLevel | null {
+  if (signer.identity) return signer.identity;
+  return signer.verify === 'face' ? 'face' : null;
+}

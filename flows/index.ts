@@ -11,5 +11,5 @@ export { chooseTier, planApproval, DEFAULT_MAX_REMINDERS, DEFAULT_DELEGATE_POLL,
 export { simulateFlow, contractTitle, type Simulation, type SimulatedDocument, type SimulatedSigner } from './simulate';
 export { approverMatches, parseApprover, type Approver } from './approvers';
 export { creditCodeCheckCharacterOf, idNumberCheckDigitOf, isValidCreditCode, isValidIdNumber, normalizeIdNumber } from './identity-numbers';
-export { levelsSatisfying, isPersonLevel, IDENTITY_LEVELS, PERSON_IDENTITY_LEVELS, COMPANY_IDENTITY_LEVELS, type IdentityLevel, type PersonIdentityLevel, type CompanyIdentityLevel } from './identity-levels';
+export { levelsSatisfying, isPersonLevel, isCompanyLevel, requiredIdentity, IDENTITY_LEVELS, PERSON_IDENTITY_LEVELS, COMPANY_IDENTITY_LEVELS, type IdentityLevel, type PersonIdentityLevel, type CompanyIdentityLevel } from './identity-levels';
 export { partyNames, planSigners, planSigning, signingRounds, type SigningPlan } from './signers';

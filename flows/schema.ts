@@ -2,6 +2,7 @@
 // checks, the TypeScript types, and the document the designer and OpenAPI publish,
 // all from this single declaration.
 import { Type, type Static } from '@sinclair/typebox';
+import { IDENTITY_LEVELS } from './identity-levels';
 
 /** A string enum as plain `enum`, so a wrong value gets one clear error instead of one per alternative. */
 function StringEnum<const T extends readonly string[]>(values: T, options: { description?: string } = {}) {
@@ -106,7 +107,12 @@ export const SignerSchema = Type.Object(
     ),
     order: Type.Optional(Type.Integer({ minimum: 1 })),
     documents: Type.Array(Type.String(), { minItems: 1 }),
-    verify: Type.Optional(StringEnum(['none', 'sms-otp', 'face'] as const)),
+    verify: Type.Optional(StringEnum(['none', 'sms-otp', 'face'] as const, { description: "how the signer confirms their intent: none or sms-otp. 'face' is retired: it reads as identity 'face' (see requiredIdentity)" })),
+    identity: Type.Optional(
+      StringEnum(IDENTITY_LEVELS, {
+        description: 'real-name verification (实名认证) the signer must have passed before a certificate is issued to them: person two-factor | telecom | bank | face; company company-three-factor | company-four-factor | company-transfer | company-reverse-payment | company-authorisation',
+      }),
+    ),
     mustRead: Type.Optional(Type.Boolean()),
     prompt: Type.Optional(Type.String()),
     creditCode: Type.Optional(ValueOrExpression),

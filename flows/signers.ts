@@ -1,6 +1,7 @@
 // Who signs a contract, evaluated from its data: names, contacts and identities come
 // from the flow's expressions. Pure, so the workflow can plan its signing rounds itself.
 import { evaluate } from './expression';
+import { requiredIdentity } from './identity-levels';
 import type { SignerState } from './contract';
 import { DEFAULT_LOCALE, type FlowDefinition } from './schema';
 
@@ -22,7 +23,9 @@ export async function planSigners(flow: FlowDefinition, data: Record<string, unk
       idNumber: signer.idNumber ? text(await evaluate(signer.idNumber, data, at('idNumber'))) : null,
       seal: signer.seal ?? null,
       locale: signer.locale ?? DEFAULT_LOCALE,
-      verify: signer.verify ?? 'none',
+      // The retired verify 'face' becomes level face; the signer then confirms like any other.
+      verify: signer.verify === 'face' ? 'none' : (signer.verify ?? 'none'),
+      identity: requiredIdentity(signer),
       mustRead: signer.mustRead ?? false,
       prompt: signer.prompt ?? null,
       status: 'waiting',

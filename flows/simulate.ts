@@ -3,6 +3,7 @@
 import { DEFAULT_LOCALE, type FlowDefinition, type Locale } from './schema';
 import { defaultContractTitle } from './contract';
 import { evaluate } from './expression';
+import { requiredIdentity, type IdentityLevel } from './identity-levels';
 import { planApproval, type ApprovalPlan } from './routing';
 
 export interface SimulatedDocument {
@@ -20,6 +21,8 @@ export interface SimulatedSigner {
   /** The language of this signer's notices and page. */
   locale: Locale;
   documents: string[];
+  /** The real-name verification level the signer must pass before signing; null when none. */
+  identity: IdentityLevel | null;
 }
 
 export interface Simulation extends ApprovalPlan {
@@ -61,6 +64,7 @@ export async function simulateFlow(flow: FlowDefinition, data: Record<string, un
       order: signer.order ?? 1,
       locale: signer.locale ?? DEFAULT_LOCALE,
       documents: signer.documents.filter((d) => included.has(d)),
+      identity: requiredIdentity(signer),
     });
   }
   signers.sort((a, b) => a.order - b.order);

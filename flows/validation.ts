@@ -4,6 +4,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { compileExpression, ExpressionError } from './expression';
+import { isCompanyLevel, requiredIdentity } from './identity-levels';
 import { FlowDefinitionSchema, type FlowDefinition } from './schema';
 
 export interface ValidationIssue {
@@ -117,6 +118,10 @@ function semanticIssues(flow: FlowDefinition): ValidationIssue[] {
     expression(`/signers/${index}/contact/mobile`, signer.contact?.mobile);
     expression(`/signers/${index}/creditCode`, signer.creditCode);
     expression(`/signers/${index}/idNumber`, signer.idNumber);
+    const level = requiredIdentity(signer);
+    if (level && (signer.party === 'company') !== isCompanyLevel(level)) {
+      issues.push({ path: `/signers/${index}/${signer.identity ? 'identity' : 'verify'}`, message: `"${level}" verifies a ${isCompanyLevel(level) ? 'company' : 'person'}, but this signer is a ${signer.party}` });
+    }
     signer.documents.forEach((doc, d) => {
       if (!documentIds.has(doc)) issues.push({ path: `/signers/${index}/documents/${d}`, message: `names document "${doc}", which the flow does not define` });
     });

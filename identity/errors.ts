@@ -8,7 +8,8 @@ export type IdentityErrorCode =
   | 'PROVIDER_REJECTED' // the provider refused the input as malformed
   | 'FLOW_NOT_FOUND'
   | 'FLOW_CLOSED' // the flow has passed, failed (tries used up) or its window has passed
-  | 'LOCAL_PROVIDER_REFUSED'; // the development provider was asked for without being enabled
+  | 'LOCAL_PROVIDER_REFUSED' // the development provider was asked for without being enabled
+  | 'NOT_THE_SIGNER'; // on a signer's link: the facts typed are not the party the contract names; see details
 
 export class IdentityError extends Error {
   readonly code: IdentityErrorCode;

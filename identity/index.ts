@@ -42,6 +42,7 @@ export {
   type PersonSubject,
   type VerifyResult,
 } from './service';
+export { boundIdentity, CAPABILITY_OF, createSignerIdentity, offeredLevels, type ContractSigner, type SignerFlowInput, type SignerFlowView, type SignerIdentity, type SignerOnContract, type SignerVerifyResult } from './signers';
 export { createLocalIdentityProvider, loadLocalFixtures, LOCAL_PROVIDER_ID, LOCAL_REVERSE_PAYMENT_FEN, LOCAL_SMS_CODE, LOCAL_TRANSFER_FEN, type LocalFixtures } from './local/provider';
 
 /**

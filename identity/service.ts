@@ -90,7 +90,8 @@ export interface IdentityService {
   verifyPerson(person: PersonFacts, context: { idempotencyKey: string }): Promise<VerifyResult>;
   /** Three factors, or four when the legal representative's ID number is given. */
   verifyCompany(company: CompanyFacts, context: { idempotencyKey: string }): Promise<VerifyResult>;
-  startFlow(request: FlowRequest, context: { idempotencyKey: string }): Promise<IdentityFlowView>;
+  /** `owner` names who started it (a signer's link), so that only they advance it. */
+  startFlow(request: FlowRequest, context: { idempotencyKey: string; owner?: string }): Promise<IdentityFlowView>;
   advanceFlow(flowId: string, input: FlowInput, context: { idempotencyKey: string }): Promise<IdentityFlowView>;
   /** 对公打款: pays a small amount into the company's account. */
   startTransfer(company: CompanyFacts, account: BankAccount, context: { idempotencyKey: string }): Promise<IdentityFlowView>;
@@ -322,7 +323,7 @@ export function createIdentityService(options: IdentityServiceOptions): Identity
     return view(updated!, state.outcome);
   }
 
-  async function startFlow(request: FlowRequest, context: { idempotencyKey: string }): Promise<IdentityFlowView> {
+  async function startFlow(request: FlowRequest, context: { idempotencyKey: string; owner?: string }): Promise<IdentityFlowView> {
     validateFlowRequest(request);
     const facts = 'person' in request ? personFacts(request.person) : companyFacts(request.company);
     const { provider, result } = await router.start(request, context);
@@ -344,6 +345,7 @@ export function createIdentityService(options: IdentityServiceOptions): Identity
       evidenceDigests: [],
       idempotencyKey: context.idempotencyKey,
       createdAt: at.toISOString(),
+      owner: context.owner ?? null,
     });
     if (flow.evidenceDigests.length > 0 || flow.status !== 'pending') return view(flow); // a retried start
     return settle(flow, result, at.toISOString());

@@ -6,9 +6,58 @@ import { creditCodeCheckCharacterOf, isValidCreditCode, normalizeIdNumber } from
 import { SigningError } from './errors';
 
 export type CertificateSubject =
-  | { kind: 'company'; name: string; creditCode: string }
-  | { kind: 'person'; name: string; /** hex HMAC-SHA256, see hashIdNumber */ idNumberHash: string }
-  | { kind: 'service'; commonName: string; organization?: string };
+  | { kind: 'company'; name: string; creditCode: string; verification?: IdentityVerification }
+  | { kind: 'person'; name: string; /** hex HMAC-SHA256, see hashIdNumber */ idNumberHash: string; verification?: IdentityVerification }
+  | { kind: 'service'; commonName: string; organization?: string; /** Put in the subject's description attribute. */ description?: string };
+
+/**
+ * How the subject's identity was verified (实名认证), from the hub's verified-identity record;
+ * written into the subject's description attribute (2.5.4.13), so a relying party reading the
+ * certificate sees the level, the method, the provider and when, without Sealflow.
+ */
+export interface IdentityVerification {
+  level: string;
+  method: string;
+  provider: string;
+  verifiedAt: string;
+  /** The record's id in the hub (identity_records.id), for the evidence package. */
+  recordId: string;
+}
+
+/** The description attribute's text (ASCII, so every tool prints it as it is). */
+export const verificationDescription = (v: IdentityVerification): string =>
+  `identity verified: level=${v.level} method=${v.method} provider=${v.provider} at=${v.verifiedAt} record=${v.recordId}`;
+
+/** What a certificate of a signer nobody verified says about it. */
+export const UNVERIFIED_DESCRIPTION = 'identity not verified: name as the contract gives it';
+
+/** The key of the ID-number HMAC, derived from the master key: the CA and the identity records use this one key, so both name a person alike. */
+export const idNumberHashKey = (masterKey: Uint8Array): Buffer => createHmac('sha256', masterKey).update('sealflow/id-number-hash/v1').digest();
+
+/** A verified identity record as the CA reads it (store/identities IdentityRecord has this shape). */
+export interface VerifiedIdentity {
+  id: string;
+  level: string;
+  method: string;
+  provider: string;
+  verifiedAt: string;
+  subject: { kind: 'person' | 'company'; name: string; idNumberHmac: string | null; creditCode: string | null };
+}
+
+/**
+ * The subject of a certificate issued from a verified identity record — its name, the HMAC of
+ * the ID number or the credit code the provider confirmed — never from contract data.
+ */
+export function verifiedSubject(record: VerifiedIdentity): CertificateSubject {
+  const verification: IdentityVerification = { level: record.level, method: record.method, provider: record.provider, verifiedAt: record.verifiedAt, recordId: record.id };
+  if (record.subject.kind === 'company') {
+    if (!record.subject.creditCode) throw new SigningError('INVALID_SUBJECT', `identity record ${record.id} names a company without a credit code`);
+    return { ...companySubject({ name: record.subject.name, creditCode: record.subject.creditCode }), verification } as CertificateSubject;
+  }
+  if (!record.subject.idNumberHmac || !/^[0-9a-f]{64}$/.test(record.subject.idNumberHmac)) throw new SigningError('INVALID_SUBJECT', `identity record ${record.id} names a person without an ID-number HMAC`);
+  if (!record.subject.name.trim()) throw new SigningError('INVALID_SUBJECT', 'a person needs a name');
+  return { kind: 'person', name: record.subject.name.trim(), idNumberHash: record.subject.idNumberHmac, verification };
+}
 
 /** The 18th character of a unified social credit code, computed from the first 17 (GB 32100, see flows/identity-numbers). */
 export function creditCodeCheckCharacter(first17: string): string {

@@ -52,9 +52,11 @@ export interface IdentityFlowRecord {
   idempotencyKey: string;
   createdAt: string;
   updatedAt: string;
+  /** Who started it: "contract:<id>:<signer>" for a signer's link; null when started elsewhere. */
+  owner: string | null;
 }
 
-export type NewIdentityFlow = Omit<IdentityFlowRecord, 'tries' | 'lastInputKey' | 'recordId' | 'updatedAt'>;
+export type NewIdentityFlow = Omit<IdentityFlowRecord, 'tries' | 'lastInputKey' | 'recordId' | 'updatedAt' | 'owner'> & { owner?: string | null };
 
 export interface IdentityRepository {
   /** Stores a record; when one with the same idempotency key exists, returns that one instead. */
@@ -76,6 +78,10 @@ export interface IdentityRepository {
   releaseTry(id: string, at: string): Promise<void>;
   /** Sets the state a provider answered; a flow that is no longer pending is left as it is. */
   updateFlow(id: string, change: { status: IdentityFlowStatus; step: string; details?: Record<string, unknown> | null; evidenceDigest?: string; recordId?: string | null }, at: string): Promise<IdentityFlowRecord | null>;
+  /** Names the record a contract's signer proved on their link (replacing an earlier one): the record their certificate is issued from. */
+  bindSigner(contractId: string, signerId: string, recordId: string, at: string): Promise<void>;
+  /** The record bound to a contract's signer, with when it was bound; null when they proved nobody yet. */
+  signerRecord(contractId: string, signerId: string): Promise<(IdentityRecord & { boundAt: string }) | null>;
 }
 
 const facts = (row: { name: string; id_number_hmac: string | null; mobile_masked: string | null; credit_code: string | null; legal_representative: string | null }, kind: 'person' | 'company'): IdentitySubjectFacts => ({
@@ -124,6 +130,7 @@ function toFlow(row: Selectable<IdentityFlowsTable>): IdentityFlowRecord {
     idempotencyKey: row.idempotency_key,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    owner: row.owner ?? null,
   };
 }
 
@@ -200,6 +207,7 @@ export function createIdentityRepository(db: Kysely<Database>): IdentityReposito
           idempotency_key: flow.idempotencyKey,
           created_at: flow.createdAt,
           updated_at: flow.createdAt,
+          owner: flow.owner ?? null,
         })
         .onConflict((oc) => oc.column('idempotency_key').doNothing())
         .execute();
@@ -248,6 +256,18 @@ export function createIdentityRepository(db: Kysely<Database>): IdentityReposito
         .where('status', '=', 'pending')
         .execute();
       return getFlow(id);
+    },
+    async bindSigner(contractId, signerId, recordId, at) {
+      await db
+        .insertInto('identity_signers')
+        .values({ contract_id: contractId, signer_id: signerId, record_id: recordId, bound_at: at })
+        .onConflict((oc) => oc.columns(['contract_id', 'signer_id']).doUpdateSet({ record_id: recordId, bound_at: at }))
+        .execute();
+    },
+    async signerRecord(contractId, signerId) {
+      const bound = await db.selectFrom('identity_signers').select(['record_id', 'bound_at']).where('contract_id', '=', contractId).where('signer_id', '=', signerId).executeTakeFirst();
+      const record = bound ? await getRecord(bound.record_id) : null;
+      return record ? { ...record, boundAt: bound!.bound_at } : null;
     },
   };
 }

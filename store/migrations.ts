@@ -631,6 +631,22 @@ export function migrations(dialect: DialectName): Record<string, Migration> {
         await db.schema.createIndex('notification_deliveries_claimed_idx').on('notification_deliveries').column('claimed_at').execute();
       },
     },
+    // Real-name verification wired to signing (issue 13): which verified identity a contract's signer
+    // proved on their link (the CA issues from that record, never from contract data), and which link
+    // started a multi-step verification (no link may advance another's).
+    '0016_identity_wiring': {
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('identity_signers')
+          .addColumn('contract_id', 'text', (c) => c.notNull())
+          .addColumn('signer_id', 'text', (c) => c.notNull())
+          .addColumn('record_id', 'text', (c) => c.notNull())
+          .addColumn('bound_at', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('identity_signers_pk', ['contract_id', 'signer_id'])
+          .execute();
+        await db.schema.alterTable('identity_flows').addColumn('owner', 'text').execute();
+      },
+    },
   };
 }
 

@@ -352,6 +352,16 @@ export interface IdentityFlowsTable {
   idempotency_key: string;
   created_at: string;
   updated_at: string;
+  /** Who started it, e.g. "contract:<id>:<signer>" for a signer's link (0016); null for flows started elsewhere. */
+  owner: string | null;
+}
+
+/** Which verified identity a contract's signer proved on their link: the record their certificate names. */
+export interface IdentitySignersTable {
+  contract_id: string;
+  signer_id: string;
+  record_id: string;
+  bound_at: string;
 }
 
 /** A token bucket of one rate-limited key (store/rate-limits.ts); times in epoch ms. */
@@ -405,4 +415,5 @@ export interface Database {
   seals: SealsTable;
   identity_records: IdentityRecordsTable;
   identity_flows: IdentityFlowsTable;
+  identity_signers: IdentitySignersTable;
 }

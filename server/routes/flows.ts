@@ -1,4 +1,4 @@
-import { FlowDefinitionSchema, simulateFlow, validateContractData, validateFlow, type FlowDefinition } from '../../flows';
+import { FlowDefinitionSchema, requiredIdentity, simulateFlow, validateContractData, validateFlow, type FlowDefinition, type IdentityLevel } from '../../flows';
 import { StoreError, type Store } from '../../store';
 import type { DocumentService } from '../../workflows';
 import { AppError, asRoutingError, notFound } from '../errors';
@@ -29,16 +29,18 @@ function storeError(error: unknown): never {
   throw error;
 }
 
-/** A flow whose signers need face verification is published only on a hub that can verify faces. */
-function mustBeAbleToVerify(flow: FlowDefinition, { faceVerification }: { faceVerification: boolean }) {
-  if (faceVerification) return;
-  const details = (flow.signers ?? []).flatMap((signer, index) =>
-    signer.verify === 'face' ? [{ path: `/signers/${index}/verify`, message: 'asks for face verification, but this hub has no face verification provider (SEALFLOW_FACE_PROVIDER)' }] : [],
-  );
-  if (details.length) throw new AppError('face_provider_missing', 'This flow asks for face verification, which this hub cannot do: configure a face verification provider first', { status: 409, details });
+/** A flow whose signers need real-name verification is published only on a hub with a provider of each level it asks. */
+function mustBeAbleToVerify(flow: FlowDefinition, { identityLevels }: { identityLevels: readonly IdentityLevel[] }) {
+  const details = (flow.signers ?? []).flatMap((signer, index) => {
+    const level = requiredIdentity(signer);
+    if (!level || identityLevels.includes(level)) return [];
+    // The retired verify 'face' is named where the flow says it.
+    return [{ path: `/signers/${index}/${signer.identity ? 'identity' : 'verify'}`, message: `asks for identity level "${level}", which no identity provider of this hub offers (SEALFLOW_IDENTITY_PROVIDERS)` }];
+  });
+  if (details.length) throw new AppError('identity_provider_missing', 'This flow asks for real-name verification this hub cannot do: configure an identity provider that offers it first', { status: 409, details });
 }
 
-export function flowRoutes(store: Store, documents: DocumentService, hub: { faceVerification: boolean }) {
+export function flowRoutes(store: Store, documents: DocumentService, hub: { identityLevels: readonly IdentityLevel[] }) {
   return [
     defineRoute({
       method: 'post', path: '/api/flows', tag: 'flows', access: DESIGNERS, body: FlowBody,
@@ -79,7 +81,7 @@ export function flowRoutes(store: Store, documents: DocumentService, hub: { face
       responses: {
         200: { description: 'the published version', schema: FlowVersionSchema },
         404: { description: 'no such flow' },
-        409: { description: 'nothing to publish, or the flow needs what this hub cannot do (face_provider_missing, naming /signers/N/verify)' },
+        409: { description: 'nothing to publish, or the flow needs what this hub cannot do (identity_provider_missing, naming /signers/N/identity)' },
       },
       handler: async ({ params, actor }) => {
         const latest = await store.flows.get(actor!.tenantId, params.key);

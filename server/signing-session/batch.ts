@@ -1,16 +1,37 @@
 // 批量签署 and single signing alike: every requirement of the flow, checked for every link
 // before any is used.
 import type { Seal, User } from '../../store';
-import { contractOwner } from '../../flows';
+import { contractOwner, requiredIdentity } from '../../flows';
 import { maskMobile } from '../../notify';
 import { AppError } from '../errors';
 import { batchError, inBatch, rethrow } from './batch-errors';
 import { checkOtp, useOtp } from './codes';
 import type { SessionContext } from './context';
-import { mustHaveFaceEvidence, verifyFace } from './face';
 import { mustBeOpen, resolveLink, type Resolved } from './links';
 import { unread } from './reads';
 import { mustMayUseSeal, type SealCredentials, sealHolder } from './seals';
+
+/** What the signer's page shows of real-name verification: the level asked, and the record that proves it (null until one does). */
+export async function identityView(ctx: SessionContext, { contract, signer }: Resolved) {
+  const level = requiredIdentity(signer);
+  if (!level) return null;
+  const record = await ctx.identity.recordFor(contract.id, signer, ctx.clock());
+  return { level, verified: record !== null, record: record ? { level: record.level, method: record.method, provider: record.provider, name: record.subject.name, verifiedAt: record.verifiedAt, expiresAt: record.expiresAt } : null };
+}
+
+/**
+ * A signer whose flow asks a level signs only with a bound record that proves it now (the one
+ * their certificate will name); the retired verify 'face' asks level face. Returns the intent part.
+ */
+async function mustBeVerified(ctx: SessionContext, { contract, signer }: Resolved): Promise<string | null> {
+  const level = requiredIdentity(signer);
+  if (!level) return null;
+  const record = await ctx.identity.recordFor(contract.id, signer, ctx.clock());
+  if (!record) {
+    throw new AppError('identity_required', `Verify your identity (实名认证, level ${level}) before signing`, { status: 409, details: [{ path: '/identity', message: `needs a verified identity at level ${level}` }] });
+  }
+  return `identity ${record.level} by ${record.method} via ${record.provider} (${record.id})`;
+}
 
 /** At most this many contracts in one batch. */
 export const BATCH_MAX = 50;
@@ -65,7 +86,8 @@ export async function readyToSign(ctx: SessionContext, batch: Resolved[], reques
         mustMayUseSeal(seals.get(sealKey)!, signer.seal, holder, signer);
         intents[i].push(`seal ${signer.seal} by ${holder.name} (${holder.id})`);
       }
-      if (signer.verify === 'face') mustHaveFaceEvidence(signer, request.face);
+      const identity = await mustBeVerified(ctx, resolved);
+      if (identity) intents[i].push(identity);
     } catch (error) {
       blame(i, error);
     }
@@ -84,15 +106,6 @@ export async function readyToSign(ctx: SessionContext, batch: Resolved[], reques
   if (wrong.length && !asBatch) blame(...wrong[0]);
   // The same code was wrong for each link it was meant for: say so for all of them.
   if (wrong.length) throw batchError(wrong[0][0], wrong[0][1], wrong.slice(1).map(([i, e]) => ({ path: `/tokens/${i}`, message: (e as Error).message })));
-
-  for (const [i, { signer, contract }] of batch.entries()) {
-    if (signer.verify !== 'face') continue;
-    try {
-      intents[i].push(await verifyFace(ctx, { contractId: contract.id, signer, face: request.face! }));
-    } catch (error) {
-      blame(i, error);
-    }
-  }
 
   for (const { signer, link } of batch) if (signer.verify === 'sms-otp') await useOtp(ctx, link);
   return intents.map((parts) => parts.join(' + '));

@@ -2,6 +2,7 @@
 import type { Notifier } from '../../notify';
 import type { Store } from '../../store';
 import type { ContractService } from '../contracts';
+import type { SignerIdentity } from '../../identity';
 import type { FaceVerifier } from '../face';
 
 /** The time now; tests pass a fake one. */
@@ -16,6 +17,8 @@ export interface SigningSessionOptions {
   secret: Uint8Array;
   /** Checks signers whose flow says `verify: 'face'`; null when no provider is configured. */
   faceVerifier: FaceVerifier | null;
+  /** Real-name verification on the link: signers whose flow asks a level sign only once a bound record proves it (default: read from the store). */
+  identity?: Pick<SignerIdentity, 'recordFor'>;
   clock?: Clock;
   /** SEALFLOW_COMPANY_NAME: the sender the page names, as the notices do; null: each contract's own. */
   companyName?: string | null;

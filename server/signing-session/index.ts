@@ -4,7 +4,8 @@
 import { contractName } from '../../flows';
 import { maskMobile } from '../../notify';
 import { AppError, notFound } from '../errors';
-import { readyToSign, resolveBatch, type SignRequest } from './batch';
+import { boundIdentity, type SignerOnContract } from '../../identity';
+import { identityView, readyToSign, resolveBatch, type SignRequest } from './batch';
 import { sendCode } from './codes';
 import type { SessionContext, SigningSessionOptions } from './context';
 import { mustBeOpen, pageStatus, resolveLink, signerDocuments } from './links';
@@ -24,7 +25,12 @@ export interface RequestEvidence {
 }
 
 export function createSigningSession(options: SigningSessionOptions) {
-  const ctx: SessionContext = { ...options, clock: options.clock ?? (() => new Date()), companyName: options.companyName ?? null };
+  const ctx: SessionContext = {
+    ...options,
+    clock: options.clock ?? (() => new Date()),
+    companyName: options.companyName ?? null,
+    identity: options.identity ?? { recordFor: (contractId, signer, at) => boundIdentity(options.store.identities, contractId, signer, at) },
+  };
   const { store, contracts } = ctx;
 
   return {
@@ -43,11 +49,19 @@ export function createSigningSession(options: SigningSessionOptions) {
       return {
         contract: { id: contract.id, title: contractName(contract), status: contract.status, deadline: contract.signingDeadline, sender: facts.sender },
         signer: { id: signer.id, name: signer.name, party: signer.party, prompt: signer.prompt, mustRead: signer.mustRead, verify: signer.verify, seal: signer.seal, mobile: signer.mobile ? maskMobile(signer.mobile) : null },
+        identity: await identityView(ctx, resolved),
         parties: facts.parties,
         documents: signerDocuments(resolved).map((d) => ({ id: d.id, title: d.title, pages: d.pages, url: `/api/sign/${token}/documents/${d.id}.pdf`, signatureAreas: facts.areas.get(d.id) ?? [] })),
         status: pageStatus(resolved),
         read: await store.signerLinks.pagesRead(link.tokenHash),
       };
+    },
+
+    /** The link's contract and signer for real-name verification, while the signer may still sign. */
+    async signerOn(token: string): Promise<SignerOnContract> {
+      const resolved = await resolveLink(ctx, token);
+      mustBeOpen(resolved);
+      return { contractId: resolved.contract.id, signer: resolved.signer };
     },
 
     /** Every word of the link's own data that its page shows: the page serves a font holding exactly these characters. */

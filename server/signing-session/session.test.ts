@@ -213,10 +213,10 @@ describe.each(dialects)('signing session (%s)', (dialect) => {
     expect(await answer(session.copyDocument('copy_0123456789abcdefghijkl', 'contract'))).toBe('410 copy_expired');
   });
 
-  it('refuses a face signer when the hub has no face provider', async () => {
+  it('refuses a signer of the retired verify "face" until a verified identity at level face is bound on their link', async () => {
     contract = { ...contract, signers: [supplier({ verify: 'face', idNumber: '11010519491231002X' })] };
     await setStatus('signing');
-    expect(await answer(session.sign(TOKEN, { face: 'dev-face-ok', authorization: undefined }, { ip: null, userAgent: null }))).toBe('503 face_unavailable');
+    expect(await answer(session.sign(TOKEN, { face: 'dev-face-ok', authorization: undefined }, { ip: null, userAgent: null }))).toBe('409 identity_required');
     expect(signed).toEqual([]);
   });
 });
