@@ -12,6 +12,7 @@ import { createNotifierFromSettings, type Notifier } from '../notify';
 import { createApp, type AppOptions } from '../server';
 import { createDevelopmentFaceVerifier, type FaceVerifier } from '../server/face';
 import type { WebhookRateLimit } from '../server/hooks';
+import { identityProvidersFor, type IdentityProvider } from '../identity';
 import { keyRecordsIn, openSigningPlatform, type SigningPlatform } from '../signing';
 import { openStore, type Store } from '../store';
 import { createDocumentRenderer, type DocumentRenderer } from '../templates';
@@ -38,6 +39,11 @@ export interface HubOptions {
   publicRateLimits?: AppOptions['publicRateLimits'];
   /** A vendor's face verification; default from SEALFLOW_FACE_PROVIDER (the development one or none). */
   faceVerifier?: FaceVerifier | null;
+  /** Real-name verification providers in priority order; default SEALFLOW_IDENTITY_PROVIDERS (identityProvidersFor). */
+  identityProviders?: IdentityProvider[];
+  /** The identity router's time limit and health settings; the per-link rate of the identity routes. */
+  identityRouting?: AppOptions['identityRouting'];
+  identityRateLimit?: AppOptions['identityRateLimit'];
   /** Where the server's error lines go (default the console). */
   log?: (message: string) => void;
 }
@@ -143,6 +149,10 @@ export async function createHub(config: SealflowConfig, options: HubOptions): Pr
         webhookRateLimit: options.webhookRateLimit,
         publicRateLimits: options.publicRateLimits,
         faceVerifier,
+        // The local provider's face/authorisation pages are the hub's own (server/routes/identity.ts localIdentityPages).
+        identityProviders: options.identityProviders ?? identityProvidersFor(config.identityProviders, { localPageUrl: '/identity/local' }),
+        identityRouting: options.identityRouting,
+        identityRateLimit: options.identityRateLimit,
         companyName: settings.notices.companyName,
         log: options.log,
       });

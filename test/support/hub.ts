@@ -77,6 +77,13 @@ export interface TestHubOptions {
   faceProvider?: 'development';
   /** Per-client rates of /api/verify and /tsa, for tests that verify many files from one address. */
   publicRateLimits?: AppOptions['publicRateLimits'];
+  /**
+   * Real-name verification providers in priority order (e.g. the local one and a fake vendor that fails
+   * on demand); default none, or what SEALFLOW_IDENTITY_PROVIDERS in `env` names.
+   */
+  identityProviders?: HubOptions['identityProviders'];
+  identityRouting?: HubOptions['identityRouting'];
+  identityRateLimit?: HubOptions['identityRateLimit'];
 }
 
 export async function startTestHub(options: TestHubOptions = {}): Promise<TestHub> {
@@ -111,6 +118,9 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
       workerShutdownGrace: 0,
       webhookRateLimit: options.webhookRateLimit,
       publicRateLimits: options.publicRateLimits,
+      identityProviders: options.identityProviders,
+      identityRouting: options.identityRouting,
+      identityRateLimit: options.identityRateLimit,
       log: (m) => errors.push(m),
     });
   } catch (error) {
