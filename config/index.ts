@@ -72,6 +72,8 @@ export interface SealflowConfig {
   identityProviders: IdentityProviderName[];
   /** SEALFLOW_OUTBOUND_ALLOW: the hosts connectors, the SMS webhook and the TSA may call; null (unset): any (see outbound.ts). */
   outboundAllow: OutboundAllowlist | null;
+  /** Metrics and logs (observability/). */
+  observability: ObservabilitySettings;
   /** Anchoring (全链路存证): Merkle roots over new evidence events, each stamped by a TSA (evidence/anchoring.ts). */
   anchor: {
     /** SEALFLOW_ANCHOR_TSA_URL: the RFC 3161 TSA that stamps the roots; null: the hub's own (which proves only its own word). */
@@ -205,6 +207,33 @@ function anchorPeriod(env: NodeJS.ProcessEnv): number | null {
   return ms;
 }
 
+export interface ObservabilitySettings {
+  /** LOG_FORMAT: json (one object a line) or plain (readable); default json when NODE_ENV=production, plain otherwise. */
+  logFormat: 'json' | 'plain';
+  /** LOG_LEVEL: trace, debug, info (default), warn, error or silent. */
+  logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /**
+   * SEALFLOW_TEMPORAL_METRICS_ADDRESS (host:port, e.g. 127.0.0.1:9464): where the Temporal SDK of a
+   * worker process serves its Prometheus metrics at /metrics; null (unset): not exported.
+   */
+  temporalMetricsAddress: string | null;
+}
+
+function observabilitySettings(env: NodeJS.ProcessEnv): ObservabilitySettings {
+  const format = nonEmpty(env, 'LOG_FORMAT')?.toLowerCase() ?? null;
+  if (format !== null && !['json', 'plain', 'pretty'].includes(format)) throw new ConfigError('LOG_FORMAT', `must be json or plain, got "${env.LOG_FORMAT}"`);
+  const level = nonEmpty(env, 'LOG_LEVEL')?.toLowerCase() ?? 'info';
+  const levels = ['trace', 'debug', 'info', 'warn', 'error', 'silent'] as const;
+  if (!(levels as readonly string[]).includes(level)) throw new ConfigError('LOG_LEVEL', `must be one of ${levels.join(', ')}, got "${env.LOG_LEVEL}"`);
+  const address = nonEmpty(env, 'SEALFLOW_TEMPORAL_METRICS_ADDRESS');
+  if (address !== null && !/^(\[[0-9a-fA-F:]+\]|[^\s:\[\]]+):\d+$/.test(address)) throw new ConfigError('SEALFLOW_TEMPORAL_METRICS_ADDRESS', `must be host:port (e.g. 127.0.0.1:9464), got "${address}"`);
+  return {
+    logFormat: format === null ? (env.NODE_ENV === 'production' ? 'json' : 'plain') : format === 'json' ? 'json' : 'plain',
+    logLevel: level as ObservabilitySettings['logLevel'],
+    temporalMetricsAddress: address,
+  };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): SealflowConfig {
   const dataDir = resolve(nonEmpty(env, 'SEALFLOW_DATA_DIR') ?? 'data');
   const databaseUrl = nonEmpty(env, 'DATABASE_URL');
@@ -244,5 +273,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SealflowConfig
       throw new ConfigError('SEALFLOW_OUTBOUND_ALLOW', message);
     }),
     anchor: { tsaUrl: httpUrl(env, 'SEALFLOW_ANCHOR_TSA_URL'), everyMs: anchorPeriod(env) },
+    observability: observabilitySettings(env),
   };
 }

@@ -18,6 +18,7 @@ import { openStore, type Store } from '../store';
 import { createDocumentRenderer, type DocumentRenderer } from '../templates';
 import { createContractStarter, createContractWorker, createDocumentService, type ContractStarter, type DocumentService } from '../workflows';
 import { installTemporalRuntime } from './runtime';
+import { createLogger, createMetrics, storeContractCounts, temporalMetricsUrl, type HubLogger, type HubMetrics } from '../observability';
 import { hubSettings, type HubRole, type HubSettings } from './settings';
 import { checkWorkerHealth, serveWorkerHealth } from './worker-health';
 
@@ -46,6 +47,10 @@ export interface HubOptions {
   identityRateLimit?: AppOptions['identityRateLimit'];
   /** Where the server's error lines go (default the console). */
   log?: (message: string) => void;
+  /** The process's logger (default hubLogger(config, role)); entry points make it first, for installTemporalRuntime too. */
+  logger?: HubLogger;
+  /** The process's metrics (default: a registry with the contract counts where a server runs, and the SDK's exporter appended). */
+  metrics?: HubMetrics;
 }
 
 export interface Hub {
@@ -70,6 +75,9 @@ export interface Hub {
   contractStarter(client: Client): ContractStarter;
   /** Closes everything this hub opened, in reverse order; a failing step does not keep the others from running. */
   stop(): Promise<void>;
+  /** Its metrics: GET /metrics on the server, GET /metrics on a lone worker's health port. */
+  metrics: HubMetrics;
+  logger: HubLogger;
 }
 
 /** Closes what it was given in reverse order; the first failure is rethrown once all ran. */
@@ -113,6 +121,11 @@ function closeServer(server: Server): Promise<void> {
   });
 }
 
+/** The logger of a hub process, as its configuration asks (LOG_FORMAT, LOG_LEVEL). */
+export function hubLogger(config: SealflowConfig, role: HubRole): HubLogger {
+  return createLogger({ format: config.observability.logFormat, level: config.observability.logLevel, base: { role } });
+}
+
 export async function createHub(config: SealflowConfig, options: HubOptions): Promise<Hub> {
   const { role } = options;
   const settings = hubSettings(config, { contractIdScope: options.contractIdScope });
@@ -128,7 +141,10 @@ export async function createHub(config: SealflowConfig, options: HubOptions): Pr
     opened.push(async () => notifier.close());
     const signing = await openSigningPlatform({ masterKey: settings.masterKey, keyRecords: keyRecordsIn(store.signingKeys), tsaUrl: config.tsaUrl });
     const contractStarter = (client: Client) => createContractStarter({ store, client, documents, taskQueue: settings.taskQueue, idScope: settings.contractIdScope });
-    const hub: Hub = { role, settings, store, documents, notifier, signing, contractStarter, stop: () => opened.stop() };
+    const logger = options.logger ?? hubLogger(config, role);
+    const sdkMetrics = role !== 'server' && config.observability.temporalMetricsAddress ? temporalMetricsUrl(config.observability.temporalMetricsAddress) : null;
+    const metrics = options.metrics ?? createMetrics({ contractCounts: role === 'worker' ? undefined : storeContractCounts(store), temporalMetricsUrl: sdkMetrics });
+    const hub: Hub = { role, settings, store, documents, notifier, signing, contractStarter, stop: () => opened.stop(), metrics, logger };
 
     if (role !== 'worker') {
       const connection = await Connection.connect({ address: settings.address });
@@ -155,6 +171,8 @@ export async function createHub(config: SealflowConfig, options: HubOptions): Pr
         identityRateLimit: options.identityRateLimit,
         companyName: settings.notices.companyName,
         log: options.log,
+        metrics,
+        logger,
       });
       const server = await listen(app, config.port, options.host);
       opened.push(() => closeServer(server));
@@ -180,6 +198,7 @@ export async function createHub(config: SealflowConfig, options: HubOptions): Pr
         linkSecret: settings.masterKey,
         contractIdScope: settings.contractIdScope,
         notices: settings.notices,
+        metrics,
         workflowBundle: options.workflowBundle,
         shutdownGraceTime: options.workerShutdownGrace ?? '10s',
       });
@@ -192,7 +211,7 @@ export async function createHub(config: SealflowConfig, options: HubOptions): Pr
       Object.assign(hub, { worker, workerDone });
 
       if (role === 'worker' && config.healthPort !== null) {
-        const health = await serveWorkerHealth(config.healthPort, () => checkWorkerHealth({ worker, connection, namespace: settings.namespace, store }));
+        const health = await serveWorkerHealth(config.healthPort, () => checkWorkerHealth({ worker, connection, namespace: settings.namespace, store }), metrics);
         opened.push(() => new Promise<void>((resolve) => health.close(() => resolve())));
         hub.healthPort = (health.address() as AddressInfo).port;
       }

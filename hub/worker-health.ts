@@ -3,6 +3,7 @@
 // Temporal and the database answer, 503 otherwise — the same body shape the server's /healthz has.
 import { createServer, type Server } from 'node:http';
 import type { NativeConnection, Worker } from '@temporalio/worker';
+import type { HubMetrics } from '../observability';
 import type { Store } from '../store';
 
 const within = <T>(ms: number, promise: Promise<T>) =>
@@ -24,9 +25,21 @@ export async function checkWorkerHealth({ worker, connection, namespace, store }
   return { ok: state === 'RUNNING' && temporal === 'up' && database === 'up', worker: state, temporal, database };
 }
 
-/** Listens on `port` (all interfaces, as a container's probe needs) until closed. */
-export async function serveWorkerHealth(port: number, check: () => Promise<WorkerHealth>): Promise<Server> {
+/**
+ * Listens on `port` (all interfaces, as a container's probe needs) until closed. With `metrics`
+ * it also answers GET /metrics: the worker's stage durations, signatures, connector errors and
+ * the Temporal SDK's metrics. No contract counts (the server's /metrics has those): this port is
+ * for the internal network, like the probe.
+ */
+export async function serveWorkerHealth(port: number, check: () => Promise<WorkerHealth>, metrics?: HubMetrics): Promise<Server> {
   const server = createServer((request, response) => {
+    if (metrics && request.method === 'GET' && request.url === '/metrics') {
+      metrics.scrape().then(
+        ({ contentType, text }) => response.writeHead(200, { 'content-type': contentType }).end(text),
+        () => response.writeHead(503).end(),
+      );
+      return;
+    }
     if (request.method !== 'GET' || request.url !== '/healthz') {
       response.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not_found', message: 'this port answers GET /healthz only' }));
       return;

@@ -12,7 +12,7 @@ export type LogFormat = 'json' | 'plain';
 export type HubLogger = PinoLogger;
 
 export interface LoggerOptions {
-  /** LOG_FORMAT: 'json' (one object a line) or 'plain' (readable lines); default json when NODE_ENV=production, else plain. */
+  /** 'json' (one object a line, the default) or 'plain' (readable lines); config LOG_FORMAT chooses for a hub. */
   format?: LogFormat;
   /** LOG_LEVEL: trace, debug, info, warn, error, silent; default info. */
   level?: LevelWithSilent;
@@ -20,14 +20,6 @@ export interface LoggerOptions {
   write?: (line: string) => void;
   /** Fields on every line, e.g. { role: 'worker' }. */
   base?: Record<string, unknown>;
-}
-
-/** The format the environment asks for: LOG_FORMAT, else json in production and plain otherwise. */
-export function logFormatFrom(env: NodeJS.ProcessEnv = process.env): LogFormat {
-  const asked = env.LOG_FORMAT?.trim().toLowerCase();
-  if (asked === 'json' || asked === 'plain') return asked;
-  if (asked === 'pretty' || asked === 'text') return 'plain';
-  return env.NODE_ENV === 'production' ? 'json' : 'plain';
 }
 
 const PLAIN_OMIT = new Set(['level', 'time', 'msg', 'pid', 'hostname', 'contractId']);
@@ -44,7 +36,7 @@ function plainLine(json: string): string {
 }
 
 export function createLogger(options: LoggerOptions = {}): HubLogger {
-  const format = options.format ?? logFormatFrom();
+  const format = options.format ?? 'json';
   const write = options.write ?? ((line: string) => void process.stdout.write(line));
   return pino(
     { level: options.level ?? 'info', base: options.base ?? null, timestamp: pino.stdTimeFunctions.epochTime, messageKey: 'msg' },

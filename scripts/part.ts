@@ -2,7 +2,7 @@
 // Temporal cluster. Unlike `npm start` it never starts a dev server and never makes up a key:
 // parts on different machines must share the master key, so it comes from the environment.
 import { ConfigError, installOutboundAllowlist, loadConfig, type SealflowConfig } from '../config';
-import { createHub, hubSettings, installTemporalRuntime, runUntilSignalled, type HubRole } from '../hub';
+import { createHub, hubLogger, hubSettings, installTemporalRuntime, runUntilSignalled, type HubRole } from '../hub';
 import { redactConsole } from '../server/redact';
 
 export async function runPart(role: Exclude<HubRole, 'all'>): Promise<number> {
@@ -19,12 +19,14 @@ export async function runPart(role: Exclude<HubRole, 'all'>): Promise<number> {
     return 1;
   }
   installOutboundAllowlist(config.outboundAllow);
-  installTemporalRuntime({ log: (line) => console.error(line) });
+  // One logger (LOG_FORMAT, LOG_LEVEL) for the hub and the Temporal SDK; a worker exports the SDK's metrics when configured.
+  const logger = hubLogger(config, role);
+  installTemporalRuntime({ logger, metricsAddress: role === 'worker' ? config.observability.temporalMetricsAddress : null });
 
   if (role === 'worker') log('bundling workflows and starting the worker…');
   let hub;
   try {
-    hub = await createHub(config, { role });
+    hub = await createHub(config, { role, logger });
   } catch (error) {
     console.error(`[sealflow ${role}] could not start: ${(error as Error).stack ?? error}`);
     return 1;
@@ -35,7 +37,7 @@ export async function runPart(role: Exclude<HubRole, 'all'>): Promise<number> {
     log(`REST API on ${hub.url} (GET /healthz, /openapi.json)`);
     log(config.adminToken ? 'admin token from SEALFLOW_ADMIN_TOKEN' : 'no SEALFLOW_ADMIN_TOKEN: only existing users and API keys can sign in');
   } else {
-    log(hub.healthPort === undefined ? 'no SEALFLOW_HEALTH_PORT: no health endpoint' : `health on http://localhost:${hub.healthPort}/healthz`);
+    log(hub.healthPort === undefined ? 'no SEALFLOW_HEALTH_PORT: no health endpoint' : `health on http://localhost:${hub.healthPort}/healthz, metrics on /metrics`);
     if (!process.env.SEALFLOW_PUBLIC_URL) log(`WARNING: SEALFLOW_PUBLIC_URL is unset: signing links point at ${config.publicUrl}`);
   }
   const exited = runUntilSignalled({ stop: hub.stop, failure: hub.workerDone, log });

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ConfigError, installOutboundAllowlist, loadConfig, parseMasterKey, type SealflowConfig } from '../config';
-import { createHub, installTemporalRuntime, runUntilSignalled } from '../hub';
+import { createHub, hubLogger, installTemporalRuntime, runUntilSignalled } from '../hub';
 import { redactConsole } from '../server/redact';
 // @ts-expect-error -- plain ESM script without type declarations
 import { ensureTemporalCli } from './setup-temporal.mjs';
@@ -47,7 +47,9 @@ async function main() {
   // Temporal's logger writes to stderr itself, around the console: its lines are redacted here.
   // Connectors, the SMS webhook and an external TSA call only the hosts SEALFLOW_OUTBOUND_ALLOW names (when set).
   installOutboundAllowlist(config.outboundAllow);
-  installTemporalRuntime({ log: (line) => console.error(line) });
+  // One logger (LOG_FORMAT, LOG_LEVEL) for the hub and the Temporal SDK, whose metrics go to SEALFLOW_TEMPORAL_METRICS_ADDRESS when set (and into /metrics).
+  const logger = hubLogger(config, 'all');
+  installTemporalRuntime({ logger, metricsAddress: config.observability.temporalMetricsAddress });
   mkdirSync(config.dataDir, { recursive: true });
   const stops: Array<() => Promise<void>> = [];
   const stopAll = async () => {
@@ -82,7 +84,7 @@ async function main() {
         adminToken: adminTokenFor(config.dataDir, config.adminToken),
         masterKey: masterKeyFor(config.dataDir, config.masterKey),
       },
-      { role: 'all' },
+      { role: 'all', logger },
     );
     stops.push(() => hub.stop());
     log(`database: ${hub.store.dialect}${hub.store.dialect === 'sqlite' ? ` at ${config.sqlitePath}` : ''}`);

@@ -8,7 +8,7 @@ import type { WorkflowBundle } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { loadConfig } from '../../config';
 import type { FlowDefinition } from '../../flows';
-import { createHub, installTemporalRuntime, type Hub } from '../../hub';
+import { createHub, installTemporalRuntime, type Hub, type HubOptions } from '../../hub';
 import type { AppOptions } from '../../server';
 import type { WebhookRateLimit } from '../../server/hooks';
 import type { Store } from '../../store';
@@ -84,6 +84,10 @@ export interface TestHubOptions {
   identityProviders?: HubOptions['identityProviders'];
   identityRouting?: HubOptions['identityRouting'];
   identityRateLimit?: HubOptions['identityRateLimit'];
+  /** More of the environment the hub's config is read from (e.g. SEALFLOW_TEMPORAL_METRICS_ADDRESS). */
+  env?: Record<string, string>;
+  /** The hub's logger (tests capture its lines); default the config's. */
+  logger?: HubOptions['logger'];
 }
 
 export async function startTestHub(options: TestHubOptions = {}): Promise<TestHub> {
@@ -101,6 +105,7 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     ...(options.smtpUrl ? { SEALFLOW_SMTP_URL: options.smtpUrl } : {}),
     ...(options.smsWebhookUrl ? { SEALFLOW_SMS_WEBHOOK_URL: options.smsWebhookUrl } : {}),
     ...(options.faceProvider ? { SEALFLOW_FACE_PROVIDER: options.faceProvider } : {}),
+    ...options.env,
   });
   const store = await openTestStore(options.dialect ?? 'sqlite');
   const errors: string[] = [];
@@ -122,6 +127,7 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
       identityRouting: options.identityRouting,
       identityRateLimit: options.identityRateLimit,
       log: (m) => errors.push(m),
+      logger: options.logger,
     });
   } catch (error) {
     await store.close();
