@@ -53,12 +53,13 @@ export function startHubProcess(env: NodeJS.ProcessEnv): Promise<HubProcess> {
 }
 
 /**
- * Starts one part of the hub as a deployment does, `npx sealflow server|worker`, with this
- * environment (on top of the test's, less Temporal/DB overrides), and waits for "ready.".
- * stop() sends SIGTERM, as compose and systemd do.
+ * Starts one part of the hub as a deployment does (`sealflow server|worker`, as docker-compose.yml
+ * runs it: node bin/sealflow.mjs) with this environment (on top of the test's, less Temporal/DB
+ * overrides), and waits for "ready.". stop() sends SIGTERM, as compose and systemd do. Not through
+ * npx: npm dies of a SIGTERM without passing it on, and the part it started would run on, orphaned.
  */
 export function startPartProcess(role: 'server' | 'worker', env: NodeJS.ProcessEnv): Promise<HubProcess> {
-  return spawnUntilReady('npx', ['--no-install', 'sealflow', role], env, 'SIGTERM');
+  return spawnUntilReady(process.execPath, [join(root, 'bin/sealflow.mjs'), role], env, 'SIGTERM');
 }
 
 function spawnUntilReady(command: string, args: string[], env: NodeJS.ProcessEnv, stopSignal: NodeJS.Signals): Promise<HubProcess> {
