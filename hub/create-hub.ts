@@ -139,7 +139,8 @@ export async function createHub(config: SealflowConfig, options: HubOptions): Pr
     // Every message lands in the dev outbox; email and SMS go out too when SMTP / an SMS webhook are configured.
     const notifier = createNotifierFromSettings({ store, settings: config.notify, outbox: true });
     opened.push(async () => notifier.close());
-    const signing = await openSigningPlatform({ masterKey: settings.masterKey, keyRecords: keyRecordsIn(store.signingKeys), tsaUrl: config.tsaUrl });
+    // Certificates name CRLs under the public URL; a hub on PORT=0 learns its URL only later, and names none.
+    const signing = await openSigningPlatform({ masterKey: settings.masterKey, keyRecords: keyRecordsIn(store.signingKeys), tsaUrl: config.tsaUrl, ...(settings.publicUrl ? { publicUrl: settings.publicUrl } : {}) });
     const contractStarter = (client: Client) => createContractStarter({ store, client, documents, taskQueue: settings.taskQueue, idScope: settings.contractIdScope });
     const logger = options.logger ?? hubLogger(config, role);
     const sdkMetrics = role !== 'server' && config.observability.temporalMetricsAddress ? temporalMetricsUrl(config.observability.temporalMetricsAddress) : null;

@@ -6,6 +6,7 @@
 // cluster and (for more than one machine) PostgreSQL: see "Running the parts" in the README.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { BACKUP_HELP } from '../ops/help';
 import { runVerifyCli } from '../signing';
 
 const HELP = `usage: sealflow <command>
@@ -23,7 +24,9 @@ const HELP = `usage: sealflow <command>
   worker
       runs the contracts (workflows and activities), serves no API; GET /healthz on
       SEALFLOW_HEALTH_PORT when set. Same settings as the server. SIGTERM/SIGINT let
-      running activities finish (up to 10 s), then stop.`;
+      running activities finish (up to 10 s), then stop.
+
+${BACKUP_HELP}`;
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -31,6 +34,10 @@ export async function main(argv: string[]): Promise<number> {
     const root = join(resolve(process.env.SEALFLOW_DATA_DIR ?? 'data'), 'sealflow-root.pem');
     const trust = rest.includes('--trust') || !existsSync(root) ? [] : ['--trust', root];
     return runVerifyCli([...trust, ...rest]);
+  }
+  if (command === 'backup' || command === 'restore') {
+    const { runBackupCli, runRestoreCli } = await import('../ops');
+    return command === 'backup' ? runBackupCli(rest) : runRestoreCli(rest);
   }
   if (command === 'server' || command === 'worker') {
     if (rest.length) {

@@ -25,6 +25,7 @@ import { createNotificationDeliveryRepository, type NotificationDeliveryReposito
 export { isDatabaseUnavailable, StoreError, type StoreErrorCode } from './errors';
 export { DEFAULT_SQLITE_PATH, type DialectName, type StoreOptions } from './database';
 export { migrateToLatest, migrationNames } from './migrations';
+export { backupSqlite, exportPostgres, importPostgres, installSqlite, postgresState, sqliteHasData, type MigrationLevel, type TableSink, type TableSource } from './backup';
 export type { FlowRepository, FlowSummary, FlowVersion } from './flows';
 export { normalizeLogin, type NewUser, type User, type UserChanges, type UserRepository } from './users';
 export type { Session, SessionPolicy, SessionRepository, SignInThrottle } from './sessions';
@@ -49,6 +50,8 @@ export type { IdentityFlowRecord, IdentityFlowStatus, IdentityRecord, IdentityRe
 
 export interface Store {
   readonly dialect: DialectName;
+  /** Where this store's database is (what ops/ backup copies). */
+  readonly location: StoreOptions;
   /** Throws if the database does not answer. */
   ping(): Promise<void>;
   /** Closes the connection(s); calling it again does nothing. */
@@ -89,6 +92,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   let closing: Promise<void> | undefined;
   return {
     dialect,
+    location: options.databaseUrl ? { databaseUrl: options.databaseUrl } : { sqlitePath: options.sqlitePath },
     async ping() {
       await sql`select 1`.execute(db);
     },
