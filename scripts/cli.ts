@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { BACKUP_HELP } from '../ops/help';
 import { runVerifyCli } from '../signing';
+import { EVIDENCE_HELP } from './evidence-help';
 
 const HELP = `usage: sealflow <command>
 
@@ -26,7 +27,9 @@ const HELP = `usage: sealflow <command>
       SEALFLOW_HEALTH_PORT when set. Same settings as the server. SIGTERM/SIGINT let
       running activities finish (up to 10 s), then stop.
 
-${BACKUP_HELP}`;
+${BACKUP_HELP}
+
+${EVIDENCE_HELP}`;
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -34,6 +37,11 @@ export async function main(argv: string[]): Promise<number> {
     const root = join(resolve(process.env.SEALFLOW_DATA_DIR ?? 'data'), 'sealflow-root.pem');
     const trust = rest.includes('--trust') || !existsSync(root) ? [] : ['--trust', root];
     return runVerifyCli([...trust, ...rest]);
+  }
+  if (command === 'anchor' || command === 'prove') {
+    // Loaded only here, like the parts: the database and the evidence code.
+    const { runEvidenceCli } = await import('./evidence-cli');
+    return runEvidenceCli(command, rest);
   }
   if (command === 'backup' || command === 'restore') {
     const { runBackupCli, runRestoreCli } = await import('../ops');

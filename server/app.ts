@@ -11,6 +11,7 @@ import { createAuditHook } from './audit';
 import { createContractEvents } from './events';
 import { ledgerExportRoutes } from './routes/ledger-export';
 import { bulkRoutes } from './routes/bulk';
+import { evidencePackageRoutes } from './routes/evidence-package';
 import { attentionRoutes } from './routes/attention';
 import { statsRoutes } from './routes/stats';
 import { auditRoutes } from './routes/audit';
@@ -118,6 +119,7 @@ export function createApp(options: AppOptions) {
     // Ahead of /api/contracts/:id, which would take "export.csv" or "bulk" for an id.
     ...ledgerExportRoutes(store),
     ...bulkRoutes({ store, contracts, session, log: options.log }),
+    ...evidencePackageRoutes({ store, contracts, signing: options.signing, log: options.log }),
     ...attentionRoutes(store),
     ...statsRoutes(store),
     ...auditRoutes(store),

@@ -14,7 +14,7 @@ export { companySealAppearance, type CompanySealOptions } from './appearance/com
 export { personSignatureAppearance, type PersonSignatureOptions } from './appearance/person-signature';
 export { loadNotoSansSc } from './appearance/cjk-font';
 export { verifyPdf, type SignatureReport, type VerificationReport, type VerifyPdfOptions } from './verify/verify-pdf';
-export type { TimestampReport } from './verify/timestamp-verification';
+export { verifyTimestampToken, type TimestampReport } from './verify/timestamp-verification';
 export { createPdfVerifier, VerificationRefused, type PdfVerifier, type PdfVerifierOptions, type VerificationRefusal } from './verify/verification-pool';
 export { DEFAULT_VERIFY_LIMITS, type VerifyLimits } from './verify/limits';
 export type { RevisionChanges, ChangeKind } from './verify/revisions';

@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { createConnectorRepository, type ConnectorRepository } from './connectors';
 import { createContractRepository, type ContractRepository } from './contracts';
 import { openDatabase, type DialectName, type StoreOptions } from './database';
+import { createAnchorRepository, type AnchorRepository } from './anchors';
 import { createDocumentRepository, type DocumentRepository } from './documents';
 import { createFlowRepository, type FlowRepository } from './flows';
 import { createIdentityRepository, type IdentityRepository } from './identities';
@@ -39,6 +40,7 @@ export { approverSlots, decodeCursor, LEDGER_SORTS, type LedgerSort, type Waitin
 export type { OutboxFilter, OutboxMessage, OutboxRepository } from './outbox';
 export { secondsUntilToken, type BucketLimit, type RateLimitRepository } from './rate-limits';
 export type { DeliveryClaim, NotificationDeliveryRepository } from './notification-deliveries';
+export type { Anchor, AnchorLeaf, AnchorRepository } from './anchors';
 export type { DocumentRepository, StoredDocument } from './documents';
 export type { StoredTemplate, TemplateRepository } from './templates';
 export type { KeyRecordRow, SigningKeyRepository } from './signing-keys';
@@ -78,6 +80,8 @@ export interface Store {
   readonly rateLimits: RateLimitRepository;
   /** Notifications claimed and delivered, shared by every worker: a message goes out once. */
   readonly notificationDeliveries: NotificationDeliveryRepository;
+  /** Merkle roots over new evidence events, each with its RFC 3161 timestamp (全链路存证). */
+  readonly anchors: AnchorRepository;
 }
 
 /** Opens the database named by the options and brings its schema up to date. */
@@ -120,5 +124,6 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     stats: createStatsRepository(db),
     rateLimits: createRateLimitRepository(db, dialect),
     notificationDeliveries: createNotificationDeliveryRepository(db),
+    anchors: createAnchorRepository(db),
   };
 }

@@ -647,6 +647,54 @@ export function migrations(dialect: DialectName): Record<string, Migration> {
         await db.schema.alterTable('identity_flows').addColumn('owner', 'text').execute();
       },
     },
+    // Anchoring (全链路存证, store/anchors.ts): the anchors, the event hashes each one sealed, and
+    // the queue of contracts written since the last anchor, filled by a trigger on every insert
+    // and state write of the projection, whoever makes it. Existing contracts are queued once.
+    '0017_anchors': {
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('anchors')
+          .addColumn('seq', 'integer', (c) => c.primaryKey())
+          .addColumn('root', 'text', (c) => c.notNull())
+          .addColumn('leaf_count', 'integer', (c) => c.notNull())
+          .addColumn('token', dialect === 'postgres' ? 'bytea' : 'blob', (c) => c.notNull())
+          .addColumn('tsa', 'text', (c) => c.notNull())
+          .addColumn('stamped_at', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('anchor_leaves')
+          .addColumn('anchor_seq', 'integer', (c) => c.notNull().references('anchors.seq'))
+          .addColumn('leaf_index', 'integer', (c) => c.notNull())
+          .addColumn('contract_id', 'text', (c) => c.notNull())
+          .addColumn('event_seq', 'integer', (c) => c.notNull())
+          .addColumn('event_hash', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('anchor_leaves_pk', ['anchor_seq', 'leaf_index'])
+          .execute();
+        await db.schema.createIndex('anchor_leaves_contract_idx').on('anchor_leaves').columns(['contract_id', 'event_seq']).execute();
+        await db.schema
+          .createTable('anchor_queue')
+          .$call((t) =>
+            dialect === 'postgres'
+              ? t.addColumn('seq', 'bigint', (c) => c.primaryKey().generatedByDefaultAsIdentity())
+              : t.addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement()),
+          )
+          .addColumn('contract_id', 'text', (c) => c.notNull())
+          .execute();
+        if (dialect === 'postgres') {
+          await sql`create function anchor_queue_add() returns trigger language plpgsql as $$
+                    begin insert into anchor_queue (contract_id) values (new.id); return null; end $$`.execute(db);
+          await sql`create trigger contracts_anchor_queue after insert or update of state on contracts
+                    for each row execute function anchor_queue_add()`.execute(db);
+        } else {
+          await sql`create trigger contracts_anchor_queue_ai after insert on contracts begin
+                    insert into anchor_queue (contract_id) values (new.id); end`.execute(db);
+          await sql`create trigger contracts_anchor_queue_au after update of state on contracts begin
+                    insert into anchor_queue (contract_id) values (new.id); end`.execute(db);
+        }
+        await sql`insert into anchor_queue (contract_id) select id from contracts`.execute(db);
+      },
+    },
   };
 }
 

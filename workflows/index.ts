@@ -8,3 +8,4 @@ export * from './connector-sync.defs';
 export { createConnectorActivities, type ConnectorActivities, type ConnectorActivityDependencies } from './activities/connectors';
 export { connectorActor, connectorContractStart, describeSourceChange, loadConnectorInstance, reportSourceChange, type LoadedConnectorInstance, type SourceWriteBack } from './connector-runtime';
 export { signerLinkToken, type SigningActivities } from './activities/signing';
+export { anchorScheduleId, ensureAnchorSchedule } from './anchor-schedule';

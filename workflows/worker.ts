@@ -6,9 +6,10 @@ import type { Notifier } from '../notify';
 import type { Store } from '../store';
 import type { HubMetrics } from '../observability';
 import { createActivities } from './activities';
+import { createAnchoringActivities } from './activities/anchoring';
 import { createConnectorActivities } from './activities/connectors';
 import { createSigningActivities, type NoticeSettings } from './activities/signing';
-import type { SigningPlatform } from '../signing';
+import { createHttpTimestampClient, type SigningPlatform } from '../signing';
 import { createContractStarter } from './contract-starter';
 import type { DocumentService } from './documents';
 
@@ -53,6 +54,8 @@ export interface ContractWorkerOptions {
   metrics?: HubMetrics;
   /** How long a shutdown waits for running activities before cancelling them (default 0: at once). */
   shutdownGraceTime?: Duration;
+  /** SEALFLOW_ANCHOR_TSA_URL (else SEALFLOW_TSA_URL): who stamps anchor roots; null: the hub's own TSA. */
+  anchorTsaUrl?: string | null;
 }
 
 export async function createContractWorker(options: ContractWorkerOptions): Promise<Worker> {
@@ -65,6 +68,11 @@ export async function createContractWorker(options: ContractWorkerOptions): Prom
     activities: {
       ...createActivities({ store: options.store, notifier: options.notifier, documents: options.documents, publicUrl: options.publicUrl, metrics: options.metrics }),
       ...createSigningActivities({ store: options.store, notifier: options.notifier, signing: options.signing, publicUrl: options.publicUrl, secret: options.linkSecret, notices: options.notices, metrics: options.metrics }),
+      ...createAnchoringActivities({
+        store: options.store,
+        timestamps: options.anchorTsaUrl ? createHttpTimestampClient(options.anchorTsaUrl) : options.signing.timestamps,
+        tsa: options.anchorTsaUrl ?? 'sealflow',
+      }),
       ...createConnectorActivities({
         store: options.store,
         metrics: options.metrics,

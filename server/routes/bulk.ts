@@ -34,8 +34,8 @@ function outcomeOf(id: string, error: unknown): NudgeOutcome {
   return { id, outcome, code: error.code, message: error.message };
 }
 
-/** A title as a zip folder name: no path separators, no control characters, not empty. */
-const safeName = (name: string) => name.replace(/[\u0000-\u001f\u007f/\\:*?"<>|]+/g, '_').replace(/^\.+/, '_').trim().slice(0, 120) || '_';
+/** A title as a zip folder name: no path separators, no control characters, not empty. (The evidence package names its folders so too.) */
+export const safeName = (name: string) => name.replace(/[\u0000-\u001f\u007f/\\:*?"<>|]+/g, '_').replace(/^\.+/, '_').trim().slice(0, 120) || '_';
 
 /** The signed versions of a contract's documents: those that carry at least one signature. */
 const signedDocuments = (contract: ContractState) => contract.documents.filter((d) => (d.signedBy?.length ?? 0) > 0);

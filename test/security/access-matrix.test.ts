@@ -48,6 +48,9 @@ const MATRIX: Record<string, 'public' | 'user' | 'session' | Role[]> = {
   'get /api/contracts/export.xlsx': READERS,
   'post /api/contracts/bulk/nudge': ['tenant-admin', 'business-user'],
   'post /api/contracts/bulk/signed.zip': READERS,
+  // 证据包: identity records and the whole history, for admins and legal (right contracts.evidence)
+  'get /api/contracts/:id/evidence.zip': ['tenant-admin', 'legal'],
+  'post /api/contracts/bulk/evidence.zip': ['tenant-admin', 'legal'],
   'get /api/attention': READERS,
   'get /api/stats': READERS,
   'get /api/events': READERS,
