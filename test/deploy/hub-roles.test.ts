@@ -4,7 +4,7 @@
 // at one server is approved at the other and signed by link; with the worker killed the servers
 // still answer health and the ledger; the worker started again finishes the work, which both
 // servers read back.
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +16,7 @@ import { exampleFlow, exampleOrder } from '../support/hub';
 import { freePort, httpClient, portOpen, startPartProcess, type HubProcess } from '../support/hub-process';
 import { linkIn } from '../support/signing';
 
+const root = new URL('../..', import.meta.url).pathname;
 const dataDir = mkdtempSync(join(tmpdir(), 'sealflow-roles-'));
 const adminToken = `roles-admin-${randomBytes(8).toString('hex')}`;
 const ports = { one: await freePort(), two: await freePort(), health: await freePort() };
@@ -145,4 +146,18 @@ it('runs a contract across two servers and a worker, and the worker killed and s
   expect(await portOpen(ports.one)).toBe(false);
   expect(await portOpen(ports.two)).toBe(false);
   expect(await portOpen(ports.health)).toBe(false);
+});
+
+it('refuses to start a part without TEMPORAL_ADDRESS or SEALFLOW_MASTER_KEY, naming the setting (it never starts a dev server)', async () => {
+  const run = (role: string, env: Record<string, string>) =>
+    new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const { TEMPORAL_ADDRESS: _a, SEALFLOW_MASTER_KEY: _k, DATABASE_URL: _d, ...rest } = process.env;
+      const child = execFile(process.execPath, [join(root, 'bin/sealflow.mjs'), role], { cwd: root, env: { ...rest, SEALFLOW_DATA_DIR: dataDir, ...env }, timeout: 60_000 }, (_error, _stdout, stderr) => resolve({ code: child.exitCode, stderr }));
+    });
+  const noAddress = await run('server', { SEALFLOW_MASTER_KEY: 'ab'.repeat(32) });
+  expect(noAddress.code).toBe(1);
+  expect(noAddress.stderr).toContain('TEMPORAL_ADDRESS: must be set');
+  const noKey = await run('worker', { TEMPORAL_ADDRESS: inject('temporalAddress') });
+  expect(noKey.code).toBe(1);
+  expect(noKey.stderr).toContain('SEALFLOW_MASTER_KEY: must be set');
 });
