@@ -16,7 +16,7 @@ import { identityProvidersFor, type IdentityProvider } from '../identity';
 import { keyRecordsIn, openSigningPlatform, type SigningPlatform } from '../signing';
 import { openStore, type Store } from '../store';
 import { createDocumentRenderer, type DocumentRenderer } from '../templates';
-import { createContractStarter, createContractWorker, createDocumentService, type ContractStarter, type DocumentService } from '../workflows';
+import { createContractStarter, createContractWorker, createDocumentService, ensureAnchorSchedule, type ContractStarter, type DocumentService } from '../workflows';
 import { installTemporalRuntime } from './runtime';
 import { createLogger, createMetrics, storeContractCounts, temporalMetricsUrl, type HubLogger, type HubMetrics } from '../observability';
 import { hubSettings, type HubRole, type HubSettings } from './settings';
@@ -202,7 +202,10 @@ export async function createHub(config: SealflowConfig, options: HubOptions): Pr
         metrics,
         workflowBundle: options.workflowBundle,
         shutdownGraceTime: options.workerShutdownGrace ?? '10s',
+        anchorTsaUrl: config.anchor.tsaUrl ?? config.tsaUrl,
       });
+      // Anchoring (全链路存证) on its Temporal Schedule: created once, found again by every later worker (see workflows/anchor-schedule.ts).
+      if (config.anchor.everyMs !== null) await ensureAnchorSchedule(new Client({ connection, namespace: settings.namespace }), { taskQueue: settings.taskQueue, everyMs: config.anchor.everyMs });
       const workerDone = worker.run();
       workerDone.catch(() => {}); // the caller watches it; stop() must not fail for a worker that already failed
       opened.push(async () => {
