@@ -1,6 +1,6 @@
 // The rest of the signing stage on a real Temporal server: company seals only the users on
 // the seal's list may apply (印章管理), several contracts signed in one action after one
-// code (批量签署), and face verification through its interface with the development provider.
+// code (批量签署), and face verification (now real-name level face) through the local identity provider.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlowDefinition } from '../../flows';
 import { exampleFlow, exampleOrder, startTestHub, type TestHub } from '../support/hub';
@@ -30,7 +30,8 @@ function order(sourceKey: string, mobile = '13800138000') {
 const signedIntent = (contract: any, signerId: string): string => contract.timeline.find((e: any) => e.type === 'signed' && e.signer === signerId)?.intent;
 
 beforeAll(async () => {
-  hub = await startTestHub({ faceProvider: 'development' });
+  // The local identity provider (checks nobody): face verification is a real-name level now.
+  hub = await startTestHub({ env: { SEALFLOW_IDENTITY_PROVIDERS: 'local' } });
   await hub.publish(exampleFlow());
   manager = await hub.user('王经理', ['dept-manager']);
   finance = await hub.user('赵总监', ['finance-director']);
@@ -149,7 +150,7 @@ describe('batch signing', () => {
 });
 
 describe('face verification', () => {
-  it('signs a person only with evidence the face provider accepts', { timeout: 120_000 }, async () => {
+  it('signs a person of the retired verify "face" only after a face check at level face binds their identity', { timeout: 120_000 }, async () => {
     const base = exampleFlow();
     const flow: FlowDefinition = {
       ...base,
@@ -157,7 +158,7 @@ describe('face verification', () => {
       documents: [base.documents![0]],
       // The contract template places both companies; the person verified by face signs first.
       signers: [
-        { id: 'witness', party: 'person', name: '张三', idNumber: '11010519491231002X', verify: 'face', order: 1, documents: ['contract'] },
+        { id: 'witness', party: 'person', name: '张三', idNumber: '310101199003071230', verify: 'face', order: 1, documents: ['contract'] },
         { id: 'buyer', party: 'company', name: '=buyer.name', order: 2, documents: ['contract'] },
         { id: 'supplier', party: 'company', name: '=supplier.name', order: 2, documents: ['contract'] },
       ],
@@ -165,17 +166,19 @@ describe('face verification', () => {
     await hub.publish(flow);
     const id = await approvedContract(hub, { manager, finance }, { ...order('face-1'), flow: 'face-person' });
     const link = await linkFor(hub, id, 'signer:witness');
-    expect((await signer(link)).body.signer.verify).toBe('face');
+    expect((await signer(link)).body.identity).toEqual({ level: 'face', verified: false, record: null });
 
-    expect((await signer(link, '', { read: true })).body.error).toMatchObject({ code: 'face_required', details: [{ path: '/face' }] });
-    const mismatch = await signer(link, '', { read: true, face: 'someone-else' });
-    expect(mismatch.status).toBe(403);
-    expect(mismatch.body.error.code).toBe('face_mismatch');
+    // Face evidence from the page no longer counts: the identity must be verified first.
+    expect((await signer(link, '', { read: true, face: 'dev-face-ok' })).body.error).toMatchObject({ code: 'identity_required', details: [{ path: '/identity' }] });
     expect((await hub.call('GET', `/api/contracts/${id}`)).body.signers[0].status).toBe('invited');
 
-    expect((await signer(link, '', { read: true, face: 'dev-face-ok' })).body.status).toBe('signed');
+    const face = await signer(link, '/identity/flows', { person: { name: '张三', idNumber: '310101199003071230' } });
+    expect(face.body).toMatchObject({ level: 'face', step: 'face', status: 'pending' });
+    expect((await signer(link, `/identity/flows/${face.body.id}/poll`, {})).body).toMatchObject({ status: 'passed', bound: true });
+
+    expect((await signer(link, '', { read: true })).body.status).toBe('signed');
     const done = await hub.waitFor(id, (c) => c.signers[0].status === 'signed');
     expect(done.documents[0].signedBy).toEqual(['witness']);
-    expect(signedIntent(done, 'witness')).toMatch(/face development-[0-9a-f]{16}$/);
+    expect(signedIntent(done, 'witness')).toMatch(/identity face by person\.face via local \(idr_[0-9a-f-]+\)$/);
   });
 });
