@@ -13,6 +13,7 @@ export { amountInWords } from './numerals';
 export { formatMoney } from './amounts';
 export { A4 } from './layout';
 export { signatureLines } from './markup';
+export { breakLines, type BrokenLine } from './linebreak';
 
 // The functions below use one renderer made on first use (shipped templates, default
 // fonts). Code that wires dependencies (the worker) should make its own with

@@ -6,10 +6,10 @@
 // the text stays searchable and copyable.
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import * as fontkitModule from '@pdf-lib/fontkit';
 import type { PDFDocument, PDFFont } from 'pdf-lib';
 import subsetFont from 'subset-font';
+import { DEFAULT_FONT_FILES } from '../../templates';
 
 // @pdf-lib/fontkit is a UMD bundle: at run time its API sits on `default`.
 const fontkit = (fontkitModule as unknown as { default?: typeof fontkitModule }).default ?? fontkitModule;
@@ -21,13 +21,9 @@ export interface ReportFontFiles {
   bold?: Uint8Array;
 }
 
-/** Noto Sans SC Regular and Bold from the @expo-google-fonts/noto-sans-sc package. */
+/** The document engine's fonts (templates/ DEFAULT_FONT_FILES: Noto Sans SC Regular and Bold), one definition of which files. */
 export async function loadReportFontFiles(): Promise<ReportFontFiles> {
-  const require = createRequire(import.meta.url);
-  const [regular, bold] = await Promise.all([
-    readFile(require.resolve('@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf')),
-    readFile(require.resolve('@expo-google-fonts/noto-sans-sc/700Bold/NotoSansSC_700Bold.ttf')),
-  ]);
+  const [regular, bold] = await Promise.all([readFile(DEFAULT_FONT_FILES.regular), readFile(DEFAULT_FONT_FILES.bold)]);
   return { regular, bold };
 }
 

@@ -2,6 +2,7 @@
 // moves down the page and opens a new A4 page when the next block does not fit, and
 // tables whose rows never split across pages and whose header repeats on every page.
 import { rgb, type Color, type PDFDocument, type PDFPage } from 'pdf-lib';
+import { breakLines } from '../../templates';
 import type { ReportFont } from './report-fonts';
 
 export const A4 = { width: 595.28, height: 841.89 };
@@ -28,38 +29,12 @@ const lineHeight = (p: Paragraph): number => p.size * LEADING;
 
 // ------------------------------------------------------------------ wrapping
 
-const CJK = /[\u2E80-\u9FFF\uAC00-\uD7AF\uF900-\uFAFF\uFF00-\uFFEF]/;
-
 /**
- * Greedy wrap: break after a space or a punctuation mark where possible, before or after
- * any CJK character, and inside a word (a hash, a user agent) only when nothing else fits.
+ * Lines of `text` no wider than `width`: the document engine's line breaker (templates/),
+ * so the report breaks Chinese, Latin words, hashes and user agents as contracts do.
  */
 export function wrapText(text: string, width: number, measure: (text: string) => number): string[] {
-  const lines: string[] = [];
-  for (const source of text.split('\n')) {
-    let line: string[] = [];
-    let lineWidth = 0;
-    let breakAt = -1; // index in `line` after which the line may end
-    for (const character of source) {
-      const w = measure(character);
-      // The remainder after a break can itself be too long with this character: cut again.
-      while (line.length > 0 && lineWidth + w > width) {
-        const cut = character === ' ' || breakAt < 0 ? line.length : breakAt + 1;
-        lines.push(line.slice(0, cut).join('').trimEnd());
-        line = line.slice(cut);
-        while (line[0] === ' ') line.shift();
-        lineWidth = measure(line.join(''));
-        breakAt = -1;
-      }
-      if (character === ' ' && line.length === 0) continue; // no line starts with a space
-      line.push(character);
-      lineWidth += w;
-      if (character === ' ' || /[-/,;|)]/.test(character) || CJK.test(character)) breakAt = line.length - 1;
-      else if (line.length >= 2 && CJK.test(line[line.length - 2])) breakAt = line.length - 2;
-    }
-    lines.push(line.join('').trimEnd());
-  }
-  return lines;
+  return breakLines(text, width, measure).map((line) => line.text);
 }
 
 export function paragraphLines(p: Paragraph, width: number): string[] {
