@@ -29,6 +29,7 @@ import {
   type EvidenceEvent,
   type SigningPlatform,
 } from '../../signing';
+import { evidenceEventsOf } from '../../evidence';
 import type { Store } from '../../store';
 
 export interface SigningActivityOptions {
@@ -253,16 +254,8 @@ export function createSigningActivities({ store, notifier: rawNotifier, signing,
         const stamped = await extendLongTermValidation({ pdf: stored.content, ca: signing.ca, timestamps: signing.timestamps });
         documents.push({ id: doc.id, ...(await store.documents.put(stamped, 'application/pdf')) });
       }
-      const events: EvidenceEvent[] = contract.timeline.map((event, index) => ({
-        seq: index + 1,
-        at: event.at,
-        actor: event.actor,
-        action: event.type,
-        ip: event.ip ?? null,
-        userAgent: event.userAgent ?? null,
-        intent: event.intent ?? null,
-        detail: { message: event.message },
-      }));
+      // The same events, hashed the same way, as the evidence package and the anchors (evidence/events.ts).
+      const events: EvidenceEvent[] = evidenceEventsOf(contract);
       const report = await renderEvidenceReport({
         contract: {
           id: contract.id,
