@@ -2,15 +2,11 @@
 // local provider, a mismatch, a flow's tries, the face redirect and poll, failover to the second
 // provider on a 5xx and on a timeout but never on a mismatch, the signing gate, and a
 // certificate whose subject is the verified record (openssl reads it from the signed PDF).
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlowDefinition } from '../../flows';
 import { createLocalIdentityProvider, IdentityProviderError, LOCAL_SMS_CODE, LOCAL_TRANSFER_FEN, type IdentityProvider } from '../../identity';
 import { exampleFlow, exampleOrder, startTestHub, type TestHub } from '../support/hub';
-import { approvedContract, linkFor, readAll, signerCall } from '../support/signing';
+import { approvedContract, linkFor, opensslEscaped, readAll, signerCall, signerSubjects } from '../support/signing';
 
 const QIMING = { name: '上海启明智能制造有限公司', creditCode: '91310000MA1FL0001R', legalRepresentative: '张三' };
 const ZHANG = { name: '张三', idNumber: '310101199003071230' };
@@ -49,28 +45,6 @@ function countedLocal() {
     advance: async (flowId, input, context) => (calls.push(`advance ${input.kind}`), inner.advance(flowId, input, context)),
   };
   return { provider, calls };
-}
-
-/** How openssl prints a UTF-8 name by default: each byte above 0x7f as \XX. */
-const opensslEscaped = (text: string) => [...Buffer.from(text, 'utf8')].map((b) => `\\${b.toString(16).toUpperCase()}`).join('');
-
-/** The subject lines of the certificates in a signed PDF's signatures, as openssl prints them. */
-function signerSubjects(pdf: Buffer): string[] {
-  const dir = mkdtempSync(join(tmpdir(), 'identity-cert-'));
-  try {
-    const subjects: string[] = [];
-    for (const [, hex] of pdf.toString('latin1').matchAll(/\/Contents\s*<([0-9A-Fa-f]+)>/g)) {
-      const der = Buffer.from(hex, 'hex');
-      if (der[0] !== 0x30 || der[1] !== 0x82) continue;
-      const file = join(dir, `${subjects.length}.p7`);
-      writeFileSync(file, der.subarray(0, 4 + der.readUInt16BE(2)));
-      const printed = execFileSync('openssl', ['pkcs7', '-inform', 'DER', '-in', file, '-print_certs', '-noout'], { encoding: 'utf8' });
-      subjects.push(...printed.split('\n').filter((line) => line.startsWith('subject=')));
-    }
-    return subjects;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
 }
 
 const identityFlow = (): FlowDefinition => {

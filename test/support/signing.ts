@@ -1,6 +1,10 @@
 // What a test needs to play the people around a contract: approvers who approve, signers
 // who find their link and code in the dev outbox (as they would in their mail and SMS),
 // and a signer's calls over their personal link.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { TestHub } from './hub';
 
@@ -52,4 +56,27 @@ export async function approvedContract(hub: TestHub, approvers: { manager: { tok
   }
   await hub.waitFor(id, (c) => c.status === 'signing', 60_000);
   return id;
+}
+
+/** How openssl prints a UTF-8 name by default: each byte above 0x7f as \XX. */
+export const opensslEscaped = (text: string) => [...Buffer.from(text, 'utf8')].map((b) => `\\${b.toString(16).toUpperCase()}`).join('');
+
+/** The subject lines of the certificates in a signed PDF's signatures, as openssl prints them. */
+export function signerSubjects(pdf: Buffer): string[] {
+  const dir = mkdtempSync(join(tmpdir(), 'identity-cert-'));
+  try {
+    const subjects: string[] = [];
+    for (const [index, [, hex]] of [...pdf.toString('latin1').matchAll(/\/Contents\s*<([0-9A-Fa-f]+)>/g)].entries()) {
+      const der = Buffer.from(hex, 'hex');
+      // A CMS SignedData (SEQUENCE, two length bytes); the padding after it is not DER.
+      if (der[0] !== 0x30 || der[1] !== 0x82) continue;
+      const file = join(dir, `${index}.p7`);
+      writeFileSync(file, der.subarray(0, 4 + der.readUInt16BE(2)));
+      const printed = execFileSync('openssl', ['pkcs7', '-inform', 'DER', '-in', file, '-print_certs', '-noout'], { encoding: 'utf8' });
+      subjects.push(...printed.split('\n').filter((line) => line.startsWith('subject=')));
+    }
+    return subjects;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
