@@ -60,7 +60,7 @@ function TextField({ path, label, issues, hint, kind = 'text' }: FieldProps & { 
         spellCheck={false}
         className={typeof value === 'string' && value.startsWith('=') ? 'expression' : undefined}
         aria-invalid={bad}
-        onChange={(e) => change(kind === 'list' ? e.target.value : e.target.value)}
+        onChange={(e) => change(e.target.value)}
       />
       )}
       {hint && <p className="hint">{hint}</p>}

@@ -8,6 +8,7 @@ import { ApiError, api, type FlowVersion } from './api';
 import type { Route } from './App';
 import { FlowCanvas } from './canvas/FlowCanvas';
 import { Drawer } from './Drawer';
+import { preloadExpressionEditor } from './expression/ExpressionField';
 import { JsonTab } from './JsonTab';
 import { Problems } from './Problems';
 import { issuesOf, openFlow, redo, undo, useEditor } from './store';
@@ -45,6 +46,8 @@ export function Editor({ route, navigate, headerEnd }: { route: Exclude<Route, {
   useEffect(() => {
     select(null);
     setTab('canvas');
+    // Expression fields need CodeMirror: fetched now, while the user looks at the canvas.
+    void preloadExpressionEditor();
     if (route.screen === 'new') {
       openFlow(route.flow);
       setMeta({ saved: null });

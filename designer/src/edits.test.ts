@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { validateFlow, type FlowDefinition } from '../../flows';
 import { copyAt, insert, moveRound, moveSigner, moveSignerToRound, moveStep, pasteAt, remove, roundOrders } from './edits';
 import { getAt, setAt } from './pointer';
-import { openFlow, redo, undo, useEditor } from './store';
+import { openFlow, redo, TYPING_PAUSE_MS, undo, useEditor } from './store';
 
 const example = (): FlowDefinition => JSON.parse(readFileSync(new URL('../../examples/supplier-purchase.flow.json', import.meta.url), 'utf8'));
 
@@ -175,3 +175,38 @@ describe('undo and redo', () => {
     }
   });
 });
+
+describe('typing and undo', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('takes a burst of typing in one field back in one step, and a pause or another field starts a new one', () => {
+    vi.useFakeTimers();
+    openFlow(example());
+    const name = () => useEditor.getState().flow!.name;
+    const type = (path: string, text: string) => {
+      for (let i = 1; i <= text.length; i++) {
+        useEditor.getState().setField(path, text.slice(0, i));
+        vi.advanceTimersByTime(80);
+      }
+    };
+    const before = name();
+    type('/name', '供应商合同');
+    vi.advanceTimersByTime(TYPING_PAUSE_MS);
+    type('/name', '供应商合同 v2');
+    type('/title', '=poNumber');
+    undo();
+    expect(useEditor.getState().flow!.title).toBe(example().title);
+    expect(name()).toBe('供应商合同 v2');
+    undo();
+    expect(name()).toBe('供应商合同');
+    undo();
+    expect(name()).toBe(before);
+    redo();
+    expect(name()).toBe('供应商合同');
+    // typing right after an undo is a new step: redo has nothing left to bring back
+    type('/name', '新');
+    undo();
+    expect(name()).toBe('供应商合同');
+  });
+});
+

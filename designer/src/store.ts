@@ -12,14 +12,33 @@ export interface Editor {
   setField(path: string, value: unknown): void;
 }
 
+/**
+ * Typing in one field is one undo step, not one per key: edits of the same field with less
+ * than this between them join the step the first of them began.
+ */
+export const TYPING_PAUSE_MS = 1000;
+/** The field being typed in, and when it last changed; any other change ends the typing. */
+let typing: { path: string; at: number } | null = null;
+
 export const useEditor = create<Editor>()(
   temporal(
     (set, get) => ({
       flow: null,
-      setFlow: (flow) => set({ flow }),
+      setFlow: (flow) => {
+        typing = null;
+        set({ flow });
+      },
       setField: (path, value) => {
         const flow = get().flow;
-        if (flow) set({ flow: setAt(flow, path, value) });
+        if (!flow) return;
+        const now = Date.now();
+        const goesOn = typing?.path === path && now - typing.at < TYPING_PAUSE_MS;
+        typing = { path, at: now };
+        if (!goesOn) return set({ flow: setAt(flow, path, value) });
+        const history = useEditor.temporal.getState();
+        history.pause();
+        set({ flow: setAt(flow, path, value) });
+        history.resume();
       },
     }),
     { limit: 200, partialize: (state) => ({ flow: state.flow }), equality: (a, b) => a.flow === b.flow },
@@ -32,8 +51,19 @@ export function openFlow(flow: FlowDefinition) {
   useEditor.temporal.getState().clear();
 }
 
-export const undo = () => useEditor.temporal.getState().undo();
-export const redo = () => useEditor.temporal.getState().redo();
+/** The field lost the focus: typing in it again is a new undo step. */
+export function endTyping() {
+  typing = null;
+}
+
+export function undo() {
+  typing = null;
+  useEditor.temporal.getState().undo();
+}
+export function redo() {
+  typing = null;
+  useEditor.temporal.getState().redo();
+}
 
 // Validation is a pure function of the flow: memoised on the flow object.
 let lastFlow: unknown;

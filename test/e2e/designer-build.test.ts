@@ -87,7 +87,7 @@ it('builds the supplier purchase flow from an empty canvas, publishes it, and a 
 
   // The trigger: the amount is the contract data's `amount`
   await openCard(page, 'trigger', '');
-  expect(await field(page, '/approval/amount').inputValue()).toBe('=amount');
+  await expect.poll(() => page.textContent('.cm-content[data-field="/approval/amount"]')).toBe('=amount'); // an expression editor
   await page.fill('[data-field="/approval/timeout"]', 'P2D');
   await page.selectOption('[data-field="/approval/onTimeout"]', 'escalate');
   await page.fill('[data-field="/approval/escalateTo"]', 'role:general-manager');

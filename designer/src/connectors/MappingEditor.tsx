@@ -13,7 +13,7 @@ import { functionOptions } from '../expression/complete';
 import { parseProblem } from '../expression/diagnose';
 import { dataFields, type DataField } from '../expression/fields';
 import { insideLiteral, jsonataLanguage } from '../expression/language';
-import { external, typedByEditor } from '../expression/editing';
+import { external, typedByEditor, useOutsideValue } from '../expression/editing';
 
 const theme = EditorView.theme({
   '&': { border: '1px solid #c9ced6', borderRadius: '6px', background: '#fff', fontSize: '12.5px' },
@@ -43,8 +43,6 @@ export default function MappingEditor({ value, onChange, sample, label, invalid 
   const view = useRef<EditorView | null>(null);
   const onChangeRef = useRef(onChange);
   onChangeRef.current = onChange;
-  /** Texts the editor reported lately: `value` catching up with one of them is no outside change (typing runs ahead of React). */
-  const emitted = useRef<string[]>([value]);
   const fieldsRef = useRef<readonly DataField[]>([]);
   fieldsRef.current = dataFields(undefined, sample);
   const attributes = useRef(new Compartment());
@@ -70,11 +68,7 @@ export default function MappingEditor({ value, onChange, sample, label, invalid 
         theme,
         attributes.current.of(attrs()),
         EditorView.updateListener.of((update) => {
-          if (update.docChanged && !update.transactions.every((tr) => tr.annotation(external))) {
-            const text = update.state.doc.toString();
-            emitted.current = [...emitted.current.slice(-63), text];
-            onChangeRef.current(text);
-          }
+          if (update.docChanged && !update.transactions.every((tr) => tr.annotation(external))) onChangeRef.current(update.state.doc.toString());
         }),
       ],
     });
@@ -91,14 +85,7 @@ export default function MappingEditor({ value, onChange, sample, label, invalid 
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
-  useEffect(() => {
-    const v = view.current;
-    if (!v) return;
-    const current = v.state.doc.toString();
-    if (emitted.current.includes(value)) return;
-    emitted.current = [value];
-    if (current !== value) v.dispatch({ changes: { from: 0, to: current.length, insert: value }, annotations: external.of(true) });
-  }, [value]);
+  useOutsideValue(view, value);
 
   useEffect(() => {
     view.current?.dispatch({ effects: attributes.current.reconfigure(attrs()) });

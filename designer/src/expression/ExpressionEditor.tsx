@@ -8,9 +8,9 @@ import { linter, type Diagnostic } from '@codemirror/lint';
 import { Compartment, EditorState, Prec } from '@codemirror/state';
 import { EditorView, keymap, placeholder } from '@codemirror/view';
 import { tags } from '@lezer/highlight';
-import { useEffect, useId, useMemo, useRef, useState } from 'react';
+import { useEffect, useId, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useEditor } from '../store';
+import { endTyping, useEditor } from '../store';
 import { jsonataCompletion } from './complete';
 import { setFocusedExpression } from './ExpressionField';
 import { parseProblem } from './diagnose';
@@ -19,7 +19,7 @@ import { jsonataLanguage } from './language';
 import { LIVE_TIME_LIMIT_MS, liveEvaluator, type LiveResult } from './live';
 import { SampleEditor, useSample } from './sample';
 import './expression.css';
-import { external, typedByEditor } from './editing';
+import { external, typedByEditor, useOutsideValue } from './editing';
 
 export interface ExpressionEditorProps {
   /** JSON path of the value in the flow. */
@@ -29,6 +29,13 @@ export interface ExpressionEditorProps {
   value: string;
   invalid: boolean;
   onChange(text: string): void;
+  /** Take the focus at mount, with this selection: the user was typing in the field this editor replaces. */
+  focusAt?: Caret | null;
+}
+
+export interface Caret {
+  from: number;
+  to: number;
 }
 
 const highlight = HighlightStyle.define([
@@ -58,7 +65,7 @@ const theme = EditorView.theme({
 
 const MAX_SHOWN = 400;
 
-export default function ExpressionEditor({ path, label, value, invalid, onChange }: ExpressionEditorProps) {
+export default function ExpressionEditor({ path, label, value, invalid, onChange, focusAt }: ExpressionEditorProps) {
   const { t } = useTranslation();
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | null>(null);
@@ -80,7 +87,8 @@ export default function ExpressionEditor({ path, label, value, invalid, onChange
   ];
 
   // The view lives as long as the field; its text follows `value` (undo/redo change it from outside).
-  useEffect(() => {
+  // Made in the commit that shows the field (a layout effect), so a hand-over of the focus is immediate.
+  useLayoutEffect(() => {
     const state = EditorState.create({
       doc: value,
       extensions: [
@@ -105,7 +113,10 @@ export default function ExpressionEditor({ path, label, value, invalid, onChange
         theme,
         aria.current.of(contentAttributes(invalid)),
         EditorView.updateListener.of((update) => {
-          if (update.focusChanged) setFocusedExpression(path, update.view.hasFocus);
+          if (update.focusChanged) {
+            setFocusedExpression(path, update.view.hasFocus);
+            if (!update.view.hasFocus) endTyping();
+          }
           if (update.docChanged && !update.transactions.every((tr) => tr.annotation(external))) onChangeRef.current(update.state.doc.toString());
         }),
       ],
@@ -117,12 +128,12 @@ export default function ExpressionEditor({ path, label, value, invalid, onChange
     shadow.append(parent);
     const created = new EditorView({ state, parent, root: shadow });
     view.current = created;
-    // Typing `=` in a plain field turned it into this editor: the caret stays where it was.
-    if (document.activeElement === document.body || document.activeElement === null) {
-      if (value === '=') {
-        created.focus();
-        created.dispatch({ selection: { anchor: value.length } });
-      }
+    // The user was typing in the field this editor replaces: the stand-in input while this code
+    // loaded, or a plain field that typing `=` turned into an expression. They type on here.
+    const typedInto = focusAt ?? (value === '=' && (document.activeElement === document.body || document.activeElement === null) ? { from: 1, to: 1 } : null);
+    if (typedInto) {
+      created.focus();
+      created.dispatch({ selection: { anchor: Math.min(typedInto.from, value.length), head: Math.min(typedInto.to, value.length) } });
     }
     return () => {
       setFocusedExpression(path, false);
@@ -133,12 +144,7 @@ export default function ExpressionEditor({ path, label, value, invalid, onChange
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
-  useEffect(() => {
-    const v = view.current;
-    if (!v) return;
-    const current = v.state.doc.toString();
-    if (current !== value) v.dispatch({ changes: { from: 0, to: current.length, insert: value }, annotations: external.of(true) });
-  }, [value]);
+  useOutsideValue(view, value);
 
   useEffect(() => {
     view.current?.dispatch({ effects: aria.current.reconfigure(contentAttributes(invalid)) });

@@ -1,8 +1,17 @@
 // What the drawer renders for a `=` value: the JSONata editor, loaded on demand (CodeMirror
 // stays out of the first load); until it has loaded, a plain text input edits the value.
-import { lazy, Suspense } from 'react';
+import { useEffect, useRef, useState } from 'react';
+import { flushSync } from 'react-dom';
+import type { Caret, default as ExpressionEditorComponent } from './ExpressionEditor';
 
-const ExpressionEditor = lazy(() => import('./ExpressionEditor'));
+type Editor = typeof ExpressionEditorComponent;
+let loaded: Editor | null = null;
+let loading: Promise<Editor> | null = null;
+
+/** Loads the editor's code; the flow editor starts it when a flow opens, so a field seldom waits. */
+export function preloadExpressionEditor(): Promise<Editor> {
+  return (loading ??= import('./ExpressionEditor').then((module) => (loaded = module.default)));
+}
 
 /** Fields whose value is always a JSONata expression (the schema's `^=` pattern). */
 const ALWAYS = [/^\/approval\/amount$/, /^\/documents\/\d+\/(when|data)$/];
@@ -22,10 +31,27 @@ export const setFocusedExpression = (path: string, focused: boolean) => {
 export const wantsExpressionEditor = (path: string, value: unknown) => isAlwaysExpression(path) || (mayBeExpression(path) && ((typeof value === 'string' && value.startsWith('=')) || focusedPath === path));
 
 export function ExpressionField({ id, path, label, value, invalid, onChange }: { id: string; path: string; label: string; value: string; invalid: boolean; onChange(text: string): void }) {
-  const fallback = <input id={id} data-field={path} type="text" value={value} spellCheck={false} className="expression" aria-invalid={invalid} onChange={(e) => onChange(e.target.value)} />;
-  return (
-    <Suspense fallback={fallback}>
-      <ExpressionEditor path={path} label={label} value={value} invalid={invalid} onChange={onChange} />
-    </Suspense>
-  );
+  const [Editor, setEditor] = useState<Editor | null>(() => loaded);
+  const input = useRef<HTMLInputElement>(null);
+  const caret = useRef<Caret | null>(null);
+
+  useEffect(() => {
+    if (Editor) return;
+    let live = true;
+    void preloadExpressionEditor().then((component) => {
+      if (!live) return;
+      // Someone typing in the stand-in field goes on typing in the editor, at the same place:
+      // the swap, the focus and the caret happen in this one task, so no keystroke falls between
+      // (removing a focused input sends the focus to the page, and the next keys went nowhere).
+      const el = input.current;
+      caret.current = el && document.activeElement === el ? { from: el.selectionStart ?? el.value.length, to: el.selectionEnd ?? el.value.length } : null;
+      flushSync(() => setEditor(() => component));
+    });
+    return () => {
+      live = false;
+    };
+  }, [Editor]);
+
+  if (!Editor) return <input ref={input} id={id} data-field={path} type="text" value={value} spellCheck={false} className="expression" aria-invalid={invalid} onChange={(e) => onChange(e.target.value)} />;
+  return <Editor path={path} label={label} value={value} invalid={invalid} onChange={onChange} focusAt={caret.current} />;
 }
