@@ -9,7 +9,7 @@ import { namesIn, pendingStepFor, signerState } from './contract-view';
 import { useContractEvents } from './events';
 import { formatAmount, formatTime, since } from './format';
 import { describe, StatusTag } from './Ledger';
-import { mayAct } from './roles';
+import { mayAct, mayDownloadEvidence } from './roles';
 import { linkProps } from './routes';
 
 export function ContractPage({ id, user }: { id: string; user: SessionUser }) {
@@ -143,6 +143,11 @@ export function ContractPage({ id, user }: { id: string; user: SessionUser }) {
           {contract.evidenceSha256 && (
             <a className="button" href={links.evidence(contract.id)} target="_blank" rel="noopener" data-testid="evidence">
               {t('console.contract.evidence')}
+            </a>
+          )}
+          {mayDownloadEvidence(user) && (
+            <a className="button" href={links.evidencePackage(contract.id)} download data-testid="evidence-package">
+              {t('console.contract.evidencePackage')}
             </a>
           )}
         </div>

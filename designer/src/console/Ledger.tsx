@@ -8,7 +8,7 @@ import { ApiError, api, links, nameOf, saveBlob, type ContractSummary, type Ledg
 import { useContractEvents } from './events';
 import { formatAmount, formatTime } from './format';
 import { EXPORT_COLUMNS, useLedger } from './ledger-store';
-import { mayAct } from './roles';
+import { mayAct, mayDownloadEvidence } from './roles';
 import { linkProps } from './routes';
 
 const PAGE = 50;
@@ -94,6 +94,13 @@ export function Ledger({ user }: { user: SessionUser }) {
       setNotice(describe(caught));
     }
   };
+  const bulkEvidence = async () => {
+    try {
+      saveBlob(await api.evidenceZip(selected), 'evidence-packages.zip');
+    } catch (caught) {
+      setNotice(describe(caught));
+    }
+  };
   const bulkZip = async () => {
     try {
       saveBlob(await api.signedZip(selected), 'signed-contracts.zip');
@@ -143,6 +150,11 @@ export function Ledger({ user }: { user: SessionUser }) {
           <button type="button" onClick={bulkZip} data-testid="bulk-zip">
             {t('console.bulk.signedZip')}
           </button>
+          {mayDownloadEvidence(user) && (
+            <button type="button" onClick={bulkEvidence} data-testid="bulk-evidence">
+              {t('console.bulk.evidenceZip')}
+            </button>
+          )}
           <button type="button" className="link" onClick={() => setSelected([])}>
             {t('console.bulk.clear')}
           </button>

@@ -176,6 +176,8 @@ export const api = {
   bulkNudge: (ids: string[]) => call<{ results: NudgeOutcome[]; counts: Partial<Record<NudgeOutcome['outcome'], number>> }>('POST', '/api/contracts/bulk/nudge', { ids }),
   /** The signed PDFs of these contracts as one zip, as a Blob to save. */
   signedZip: async (ids: string[]) => (await request('POST', '/api/contracts/bulk/signed.zip', { ids })).blob(),
+  /** The evidence packages (证据包) of these contracts as one zip, a folder each. */
+  evidenceZip: async (ids: string[]) => (await request('POST', '/api/contracts/bulk/evidence.zip', { ids })).blob(),
   attention: () => call<Attention>('GET', '/api/attention'),
   stats: (from?: string, to?: string) => call<Stats>('GET', `/api/stats${ledgerQuery({ from, to })}`),
 };
@@ -183,6 +185,7 @@ export const api = {
 export const links = {
   document: (id: string, doc: string) => `${contractPath(id)}/documents/${encodeURIComponent(doc)}.pdf`,
   evidence: (id: string) => `${contractPath(id)}/evidence.pdf`,
+  evidencePackage: (id: string) => `${contractPath(id)}/evidence.zip`,
   /** The ledger export: the filtered ledger, or only the selected contracts (`ids`) within it. */
   export: (format: 'csv' | 'xlsx', filters: LedgerFilters, columns: string[], ids: string[] = []) => `/api/contracts/export.${format}${ledgerQuery(filters, { columns: columns.join(','), ids: ids.length ? ids.join(',') : undefined })}`,
 };
