@@ -26,6 +26,6 @@ export { REVOCATION_REASONS, type Revocation, type RevocationReason } from './re
 export type { SigningPlatformOptions } from './platform';
 // Evidence report (签约存证报告): event hash chain, report rendering, platform seal.
 export { canonicalJson, chainEvents, chainGenesis, eventHash, verifyEventChain, type ChainedEvent, type ChainOptions, type ChainVerification, type EvidenceEvent, type VerifyChainOptions } from './evidence/index';
-export { EVIDENCE_SEAL_AREA, renderEvidenceReport, type EvidenceContract, type EvidenceDocument, type EvidenceReportInput, loadReportFontFiles, type ReportFontFiles } from './evidence/index';
+export { EVIDENCE_SEAL_AREA, renderEvidenceReport, type EvidenceContract, type EvidenceDocument, type EvidenceReportInput } from './evidence/index';
 export { EVIDENCE_SIGNATURE_FIELD, sealEvidenceReport, type SealEvidenceReportOptions } from './evidence/index';
 export { openSigningPlatform, keyRecordsIn, toPem, PLATFORM_SIGNER_KEY, type SigningPlatform } from './platform';

@@ -8,7 +8,8 @@ import { AFRelationship, PDFDocument, rgb } from 'pdf-lib';
 import { formatLocalTime } from '../appearance/person-signature';
 import { canonicalJson } from './canonical-json';
 import { chainGenesis, verifyEventChain, type ChainedEvent, type ChainVerification } from './event-chain';
-import { embedFontSubset, loadReportFontFiles, type ReportFont, type ReportFontFiles } from './report-fonts';
+import { FontLibrary } from '../../templates';
+import { embedFontSubset, type ReportFont } from './report-fonts';
 import {
   A4,
   ALARM,
@@ -56,8 +57,8 @@ export interface EvidenceReportInput {
   documents: EvidenceDocument[];
   events: ChainedEvent[];
   generatedAt: Date;
-  /** Noto Sans SC from @expo-google-fonts/noto-sans-sc when omitted. */
-  fonts?: ReportFontFiles;
+  /** The document engine's fonts (a renderer's FontLibrary, to share its subset cache); the default Noto Sans SC when omitted. */
+  fonts?: FontLibrary;
 }
 
 /**
@@ -92,13 +93,13 @@ export async function renderEvidenceReport(input: EvidenceReportInput): Promise<
   pdf.setCreationDate(generatedAt);
   pdf.setModificationDate(generatedAt);
 
-  const files = input.fonts ?? (await loadReportFontFiles());
+  const library = input.fonts ?? new FontLibrary();
   // Every character the report can draw: the fixed wording, all of the input, and printable ASCII.
   const ascii = Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)).join('');
   const allText = fixedText() + ascii + '—…（）' + strings(input).join('');
   const fonts: Fonts = {
-    regular: await embedFontSubset(pdf, { font: files.regular, text: allText }),
-    bold: await embedFontSubset(pdf, { font: files.bold ?? files.regular, text: headingText() + ascii }),
+    regular: await embedFontSubset(pdf, { library, weight: 'regular', text: allText }),
+    bold: await embedFontSubset(pdf, { library, weight: 'bold', text: headingText() + ascii }),
   };
 
   const flow = createPageFlow(pdf);

@@ -2,5 +2,4 @@
 export { canonicalJson } from './canonical-json';
 export { chainEvents, chainGenesis, eventHash, verifyEventChain, type ChainedEvent, type ChainOptions, type ChainVerification, type EvidenceEvent, type VerifyChainOptions } from './event-chain';
 export { EVIDENCE_SEAL_AREA, renderEvidenceReport, type EvidenceContract, type EvidenceDocument, type EvidenceReportInput } from './evidence-report';
-export { loadReportFontFiles, type ReportFontFiles } from './report-fonts';
 export { EVIDENCE_SIGNATURE_FIELD, sealEvidenceReport, type SealEvidenceReportOptions } from './seal-evidence-report';

@@ -1,31 +1,14 @@
-/// <reference path="../appearance/subset-font.d.ts" />
-// Noto Sans SC for the evidence report, embedded the way signing/appearance/cjk-font.ts
-// does it: HarfBuzz (subset-font) cuts the 10 MB font down to exactly the characters the
-// report uses, and that subset is embedded whole (pdf-lib's own `subset: true` renders
-// Chinese blank). pdf-lib then writes it as Type0 / Identity-H with a ToUnicode map, so
-// the text stays searchable and copyable.
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+// The evidence report's fonts come from the document engine (templates/ FontLibrary): the
+// same Noto Sans SC files, cut by the same HarfBuzz subsetter to exactly the characters the
+// report draws, with the same deterministic subset names. pdf-lib embeds that subset whole
+// (its own `subset: true` renders Chinese blank) as Type0 / Identity-H with a ToUnicode
+// map, so the text stays searchable and copyable.
 import * as fontkitModule from '@pdf-lib/fontkit';
 import type { PDFDocument, PDFFont } from 'pdf-lib';
-import subsetFont from 'subset-font';
-import { DEFAULT_FONT_FILES } from '../../templates';
+import type { FontLibrary } from '../../templates';
 
 // @pdf-lib/fontkit is a UMD bundle: at run time its API sits on `default`.
 const fontkit = (fontkitModule as unknown as { default?: typeof fontkitModule }).default ?? fontkitModule;
-
-/** Font files (TrueType) for the report's body text and its headings. */
-export interface ReportFontFiles {
-  regular: Uint8Array;
-  /** Headings; the regular font when omitted. */
-  bold?: Uint8Array;
-}
-
-/** The document engine's fonts (templates/ DEFAULT_FONT_FILES: Noto Sans SC Regular and Bold), one definition of which files. */
-export async function loadReportFontFiles(): Promise<ReportFontFiles> {
-  const [regular, bold] = await Promise.all([readFile(DEFAULT_FONT_FILES.regular), readFile(DEFAULT_FONT_FILES.bold)]);
-  return { regular, bold };
-}
 
 /** An embedded font subset that can measure text and knows which characters it has. */
 export interface ReportFont {
@@ -36,21 +19,13 @@ export interface ReportFont {
   printable(text: string): string;
 }
 
-export async function embedFontSubset(pdf: PDFDocument, options: { font: Uint8Array; text: string }): Promise<ReportFont> {
-  const characters = [...new Set(options.text)].join('');
-  // No layout closure: the subset keeps only the glyphs the characters map to, and the GSUB
-  // rules that would swap in others (the "fl" ligature, contextual digit forms) go with
-  // them. pdf-lib lays text out with those rules but writes widths only for glyphs it can
-  // reach from the character map, so a substituted glyph would be drawn 1 em wide.
-  const subset = await subsetFont(options.font, characters, { targetFormat: 'sfnt', noLayoutClosure: true });
-  const parsed = fontkit.create(subset);
-  const available = new Set<number>(parsed.characterSet);
-  // A subset tag derived from the bytes (not pdf-lib's random suffix): the same report
-  // input gives the same PDF bytes.
-  const tag = [...createHash('sha256').update(subset).digest().subarray(0, 6)].map((b) => String.fromCharCode(65 + (b % 26))).join('');
-  const name = `${tag}+${(parsed.postscriptName ?? 'NotoSansSC').replace(/[^A-Za-z0-9-]/g, '')}`;
+/** Embeds the engine's subset of `weight` holding the characters of `text`. */
+export async function embedFontSubset(pdf: PDFDocument, options: { library: FontLibrary; weight: 'regular' | 'bold'; text: string }): Promise<ReportFont> {
+  const subset = await options.library.subset(options.weight, options.text);
+  // Glyph 0 is .notdef: a character the font does not have.
+  const available = new Set([...subset.glyphs].filter(([, glyph]) => glyph.id !== 0).map(([character]) => character));
   pdf.registerFontkit(fontkit);
-  const pdfFont = await pdf.embedFont(subset, { subset: false, customName: name });
+  const pdfFont = await pdf.embedFont(subset.bytes, { subset: false, customName: subset.name });
 
   const advances = new Map<string, number>(); // per 1 pt of font size
   const advance = (character: string): number => {
@@ -71,7 +46,7 @@ export async function embedFontSubset(pdf: PDFDocument, options: { font: Uint8Ar
     printable: (text) =>
       Array.from(text, (character) => {
         if (/\s/.test(character)) return ' ';
-        return available.has(character.codePointAt(0)!) ? character : '?';
+        return available.has(character) ? character : '?';
       }).join(''),
   };
 }

@@ -15,7 +15,6 @@ import {
   createLocalSigner,
   enrollSigner,
   EVIDENCE_SEAL_AREA,
-  loadReportFontFiles,
   renderEvidenceReport,
   sealEvidenceReport,
   verifyEventChain,
@@ -23,9 +22,9 @@ import {
   type ChainedEvent,
   type EvidenceEvent,
   type EvidenceReportInput,
-  type ReportFontFiles,
   type Signer,
 } from '../../signing/index';
+import { FontLibrary } from '../../templates';
 import { creditCode, signingFixture } from './support/fixture';
 import { ensureValidators, pdfsig, pem, pyhankoValidate, scratchDir, writeTemp } from './support/validators';
 
@@ -117,7 +116,7 @@ describe('event hash chain', () => {
 
 let fixture: Awaited<ReturnType<typeof signingFixture>>;
 let platform: Signer;
-let fonts: ReportFontFiles;
+let fonts: FontLibrary;
 let dir: string;
 let rootPem: string;
 
@@ -127,7 +126,7 @@ beforeAll(async () => {
   // The platform's own certificate, issued by the same Sealflow CA as the parties'.
   await enrollSigner({ vault: fixture.vault, ca: fixture.ca, tenantId: 'platform', signerId: 'sealflow-platform', subject: companySubject({ name: 'Sealflow 平台', creditCode: creditCode('91440300MA5F00099') }) });
   platform = await createLocalSigner({ vault: fixture.vault, keyId: 'sealflow-platform' });
-  fonts = await loadReportFontFiles();
+  fonts = new FontLibrary();
   dir = scratchDir();
   rootPem = writeTemp(dir, 'root.pem', pem(fixture.ca.rootCertificate));
 });
