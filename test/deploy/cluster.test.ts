@@ -80,6 +80,50 @@ async function linkFor(call: ReturnType<typeof httpClient>, id: string, signer: 
 }
 
 describe('the production path: real Temporal server on PostgreSQL, two servers, two workers', () => {
+  let manager: { token: string };
+  let finance: { token: string };
+  const order = exampleOrder();
+  const ids: string[] = [];
+
+  /** Contract i, started at one server and every later step at the other, through approval and both signatures. */
+  async function carry(i: number): Promise<string> {
+    const [here, there] = i % 2 === 0 ? servers : [servers[1], servers[0]];
+    const response = await here('POST', '/api/contracts', { ...order, sourceKey: `${order.sourceKey}-${i}`, data: { ...order.data, poNumber: `${order.data.poNumber}${i}` } });
+    expect(response.status, JSON.stringify(response.body)).toBe(201);
+    const id: string = response.body.id;
+    await waitFor(there, id, (c) => c.steps?.[0]?.status === 'pending', 'first approval step');
+    expect((await there('POST', `/api/contracts/${id}/approvals`, { decision: 'approve' }, manager.token)).status).toBe(200);
+    await waitFor(here, id, (c) => c.steps?.[1]?.status === 'pending', 'second approval step');
+    expect((await here('POST', `/api/contracts/${id}/approvals`, { decision: 'approve' }, finance.token)).status).toBe(200);
+    const buyer = await linkFor(there, id, 'buyer');
+    expect((await there('POST', `/api/sign/${buyer}`, { read: true }, null)).status).toBe(200);
+    const supplier = await linkFor(here, id, 'supplier');
+    expect((await here('POST', `/api/sign/${supplier}`, { read: true }, null)).status).toBe(200);
+    await waitFor(there, id, (c) => c.status === 'completed', 'completion');
+    return id;
+  }
+
+  /** What the Temporal server itself holds: completed executions on this task queue, and the workers that ran them. */
+  async function temporalRecord(): Promise<{ completed: string[]; workers: Set<string> }> {
+    const connection = await Connection.connect({ address: cluster!.address });
+    try {
+      const client = new Client({ connection, namespace: cluster!.namespace });
+      const completed: string[] = [];
+      for await (const execution of client.workflow.list({ query: `TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Completed'` })) completed.push(execution.workflowId);
+      const workers = new Set<string>();
+      for (const workflowId of completed) {
+        const history = await client.workflow.getHandle(workflowId).fetchHistory();
+        for (const event of history.events ?? []) {
+          const identity = event.activityTaskStartedEventAttributes?.identity ?? event.workflowTaskStartedEventAttributes?.identity;
+          if (identity) workers.add(identity);
+        }
+      }
+      return { completed, workers };
+    } finally {
+      await connection.close();
+    }
+  }
+
   it(`carries ${CONTRACTS} contracts through approval and signing across both servers, and both read them the same`, { timeout: 600_000 }, async () => {
     const [one, two] = servers;
     const base = exampleFlow();
@@ -91,30 +135,11 @@ describe('the production path: real Temporal server on PostgreSQL, two servers, 
     };
     expect((await one('POST', '/api/flows', flow)).status).toBe(201);
     expect((await two('POST', `/api/flows/${flow.key}/publish`)).status).toBe(200);
-    const manager = (await one('POST', '/api/users', { name: '王经理', roles: ['dept-manager'] })).body;
-    const finance = (await two('POST', '/api/users', { name: '赵总监', roles: ['finance-director'] })).body;
+    manager = (await one('POST', '/api/users', { name: '王经理', roles: ['dept-manager'] })).body;
+    finance = (await two('POST', '/api/users', { name: '赵总监', roles: ['finance-director'] })).body;
 
     const started = Date.now();
-    const order = exampleOrder();
-    // Started at alternating servers; every later step at the other one.
-    const ids = await Promise.all(
-      Array.from({ length: CONTRACTS }, async (_, i) => {
-        const [here, there] = i % 2 === 0 ? [one, two] : [two, one];
-        const response = await here('POST', '/api/contracts', { ...order, sourceKey: `${order.sourceKey}-${i}`, data: { ...order.data, poNumber: `${order.data.poNumber}${i}` } });
-        expect(response.status, JSON.stringify(response.body)).toBe(201);
-        const id: string = response.body.id;
-        await waitFor(there, id, (c) => c.steps?.[0]?.status === 'pending', 'first approval step');
-        expect((await there('POST', `/api/contracts/${id}/approvals`, { decision: 'approve' }, manager.token)).status).toBe(200);
-        await waitFor(here, id, (c) => c.steps?.[1]?.status === 'pending', 'second approval step');
-        expect((await here('POST', `/api/contracts/${id}/approvals`, { decision: 'approve' }, finance.token)).status).toBe(200);
-        const buyer = await linkFor(there, id, 'buyer');
-        expect((await there('POST', `/api/sign/${buyer}`, { read: true }, null)).status).toBe(200);
-        const supplier = await linkFor(here, id, 'supplier');
-        expect((await here('POST', `/api/sign/${supplier}`, { read: true }, null)).status).toBe(200);
-        await waitFor(there, id, (c) => c.status === 'completed', 'completion');
-        return id;
-      }),
-    );
+    ids.push(...(await Promise.all(Array.from({ length: CONTRACTS }, (_, i) => carry(i)))));
     console.log(`[cluster] ${CONTRACTS} contracts through approval and two signatures in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
     // Both servers read every contract the same: completed, both signatures, the same signed document.
@@ -135,25 +160,22 @@ describe('the production path: real Temporal server on PostgreSQL, two servers, 
     expect(listed[0]).toEqual([...ids].sort());
     expect(listed[1]).toEqual(listed[0]);
 
-    // The real server kept them (its visibility store on PostgreSQL answers a query the dev server's would
-    // too), and both workers did part of the work.
-    const connection = await Connection.connect({ address: cluster!.address });
-    try {
-      const client = new Client({ connection, namespace: cluster!.namespace });
-      const completed: string[] = [];
-      for await (const execution of client.workflow.list({ query: `TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Completed'` })) completed.push(execution.workflowId);
-      expect(completed.length).toBeGreaterThanOrEqual(CONTRACTS);
-      const identities = new Set<string>();
-      for (const workflowId of completed) {
-        const history = await client.workflow.getHandle(workflowId).fetchHistory();
-        for (const event of history.events ?? []) {
-          const identity = event.activityTaskStartedEventAttributes?.identity ?? event.workflowTaskStartedEventAttributes?.identity;
-          if (identity) identities.add(identity);
-        }
-      }
-      expect(identities.size, `worker identities seen: ${[...identities].join(', ')}`).toBe(2);
-    } finally {
-      await connection.close();
-    }
+    // The server's visibility store (on PostgreSQL) lists them completed, and both workers did part of the work.
+    const record = await temporalRecord();
+    expect(record.completed.length).toBeGreaterThanOrEqual(CONTRACTS);
+    expect(record.workers.size, `worker identities seen: ${[...record.workers].join(', ')}`).toBe(2);
+  });
+
+  it('keeps every history across a restart of the Temporal server (its state is in PostgreSQL), and the next contract completes', { timeout: 600_000 }, async () => {
+    expect(ids).toHaveLength(CONTRACTS);
+    const before = await temporalRecord();
+    await cluster!.stop();
+    await cluster!.start();
+    const after = await temporalRecord();
+    expect(after.completed.sort()).toEqual(before.completed.sort());
+    // The servers and workers were not restarted: they reconnect by themselves.
+    const next = await carry(CONTRACTS);
+    for (const call of servers) expect((await call('GET', `/api/contracts/${next}`)).body.status).toBe('completed');
+    expect((await temporalRecord()).completed.length).toBeGreaterThan(before.completed.length);
   });
 });

@@ -41,7 +41,7 @@ export interface TemporalCluster {
   output(): string;
   /** Ends the server's process group (SIGTERM, SIGKILL after 20 s); its databases stay. */
   stop(): Promise<void>;
-  /** Starts the server again on the same databases and ports and waits until the namespace answers. */
+  /** Starts the server again on the same databases and ports (the schema steps first, again) and waits until the namespace answers. */
   start(): Promise<void>;
   /** stop(), then drops both databases and the scratch folder. */
   destroy(): Promise<void>;
@@ -123,11 +123,15 @@ export async function startTemporalCluster(options: TemporalClusterOptions): Pro
     const run = spawnSync(bin('temporal-sql-tool'), ['--database', database, ...args], { encoding: 'utf8', env: sqlToolEnv, timeout: 120_000 });
     if (run.status !== 0) throw new Error(`temporal-sql-tool ${args[0]} on ${database} failed:\n${run.stdout}\n${run.stderr}`);
   };
-  for (const [database, schema] of [[databases.temporal, 'temporal'], [databases.visibility, 'visibility']] as const) {
-    sqlTool(database, 'create-database');
-    sqlTool(database, 'setup-schema', '--version', '0.0');
-    sqlTool(database, 'update-schema', '--schema-dir', join(dir, 'schema', 'postgresql', 'v12', schema, 'versioned'));
-  }
+  // Run before every start, as docker-compose.yml's temporal-schema runs on every `up`: each step is
+  // safe to repeat (an existing database is passed over, only what is newer is applied).
+  const setupSchema = () => {
+    for (const [database, schema] of [[databases.temporal, 'temporal'], [databases.visibility, 'visibility']] as const) {
+      sqlTool(database, 'create-database');
+      sqlTool(database, 'setup-schema', '--version', '0.0');
+      sqlTool(database, 'update-schema', '--schema-dir', join(dir, 'schema', 'postgresql', 'v12', schema, 'versioned'));
+    }
+  };
 
   const ports = await freePorts(PORT_NAMES.length);
   const address = `127.0.0.1:${ports[0]}`;
@@ -210,6 +214,7 @@ export async function startTemporalCluster(options: TemporalClusterOptions): Pro
 
   async function start(): Promise<void> {
     if (child) return;
+    setupSchema();
     const proc = spawn(bin('temporal-server'), ['--allow-no-auth', 'start'], { cwd: scratch, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     child = proc;
     proc.stdout!.on('data', append);
