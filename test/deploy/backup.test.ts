@@ -169,10 +169,10 @@ describe.each(dialects)('backup and restore on %s', (dialect) => {
     if (dialect === 'sqlite') expect(sqliteHasData(target.database.options.sqlitePath!)).toBe(true);
   });
 
-  it('runs as `npx sealflow backup` and `npx sealflow restore` on the configured database', async () => {
+  it('runs as `sealflow backup` and `sealflow restore` (bin/sealflow.mjs, what npx runs) on the configured database', async () => {
     const target = await freshTarget();
     const env = (dataDir: string, database: TestDatabase['options']) => ({ ...process.env, SEALFLOW_DATA_DIR: dataDir, ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl } : { DATABASE_URL: '' }) });
-    const cli = (args: string[], environment: NodeJS.ProcessEnv) => spawnSync('npx', ['sealflow', ...args], { env: environment, encoding: 'utf8', timeout: 120_000 });
+    const cli = (args: string[], environment: NodeJS.ProcessEnv) => spawnSync(process.execPath, [join(import.meta.dirname, '../../bin/sealflow.mjs'), ...args], { env: environment, encoding: 'utf8', timeout: 120_000 });
     const file = join(scratch, `cli-${dialect}.zip`);
     // The CLI reads the SQLite database from the data folder: point one at the hub's file.
     const sourceEnv = hub.store.location.databaseUrl ? env(sourceDir, hub.store.location) : { ...env(join(hub.store.location.sqlitePath!, '..'), {}) };
