@@ -105,6 +105,8 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     ...(options.smtpUrl ? { SEALFLOW_SMTP_URL: options.smtpUrl } : {}),
     ...(options.smsWebhookUrl ? { SEALFLOW_SMS_WEBHOOK_URL: options.smsWebhookUrl } : {}),
     ...(options.faceProvider ? { SEALFLOW_FACE_PROVIDER: options.faceProvider } : {}),
+    // Request lines would fill the test output: warnings and errors only, unless a test passes its own logger.
+    LOG_LEVEL: 'warn',
     ...options.env,
   });
   const store = await openTestStore(options.dialect ?? 'sqlite');
