@@ -310,6 +310,48 @@ it('a department manager approves from a phone, through the link in the approval
   expect(problems).toEqual([]);
 });
 
+it('legal downloads evidence packages (证据包) from a contract page and for a ledger selection; a business user is not offered them', { timeout: 120_000 }, async () => {
+  const legal = { name: '孙法务', login: 'sun.fw', password: 'Sun-legal-2025-证据', roles: ['legal'] };
+  expect((await hub.call('POST', '/api/users', legal)).status).toBe(201);
+  const { page, problems } = await open({ ...desktop, acceptDownloads: true });
+  await page.goto(`${hub.url}/console/contracts/${ids.signing}`);
+  await page.fill('input[name="login"]', legal.login);
+  await page.fill('input[name="password"]', legal.password);
+  await page.click('button[type="submit"]');
+  await expect.poll(() => page.locator('[data-testid="user-name"]').textContent()).toBe(legal.name);
+  const zipOf = async (click: () => Promise<unknown>) => {
+    const [download] = await Promise.all([page.waitForEvent('download'), click()]);
+    const zip = readFileSync((await download.path())!);
+    // A zip whose central directory names the package's parts.
+    expect(zip.subarray(0, 2).toString('latin1')).toBe('PK');
+    return { name: download.suggestedFilename(), zip };
+  };
+  await expect.poll(() => page.locator('[data-testid="evidence-package"]').textContent()).toBe('证据包（zip）');
+  const one = await zipOf(() => page.click('[data-testid="evidence-package"]'));
+  expect(one.name).toMatch(/^evidence-.*\.zip$/);
+  for (const part of ['events.json', 'README.txt', 'verify_events.py', 'certificates/root.pem']) expect(one.zip.includes(Buffer.from(part))).toBe(true);
+
+  await page.click('[data-testid="nav-ledger"]');
+  await expect.poll(() => rows(page).count()).toBeGreaterThan(1);
+  await page.check(`[data-testid="ledger-row"][data-id="${ids.signing}"] input[type="checkbox"]`);
+  await page.check(`[data-testid="ledger-row"][data-id="${ids.approval}"] input[type="checkbox"]`);
+  const selection = await zipOf(() => page.click('[data-testid="bulk-evidence"]'));
+  expect(selection.name).toBe('evidence-packages.zip');
+  for (const title of ['采购合同 4500000001', '采购合同 4500000002']) expect(selection.zip.includes(Buffer.from(`${title}/events.json`))).toBe(true); // a folder per contract, named by its title
+  expect(problems).toEqual([]);
+
+  // The clerk (business user) sees neither button: the hub would refuse them.
+  const clerk = await open(desktop);
+  await clerk.page.goto(`${hub.url}/console/contracts/${ids.signing}`);
+  await signIn(clerk.page, 'clerk');
+  await expect.poll(() => clerk.page.locator('[data-testid="signer"]').count()).toBeGreaterThan(0);
+  expect(await clerk.page.locator('[data-testid="evidence-package"]').count()).toBe(0);
+  await clerk.page.click('[data-testid="nav-ledger"]');
+  await clerk.page.check(`[data-testid="ledger-row"][data-id="${ids.signing}"] input[type="checkbox"]`);
+  await expect.poll(() => clerk.page.locator('[data-testid="bulk-zip"]').count()).toBe(1);
+  expect(await clerk.page.locator('[data-testid="bulk-evidence"]').count()).toBe(0);
+});
+
 it('has no serious accessibility findings on the main screens, and works from the keyboard', { timeout: 120_000 }, async () => {
   const { page, problems } = await open({ ...desktop, bypassCSP: true });
   await page.goto(`${hub.url}/console`);

@@ -53,7 +53,9 @@ async function unzip(zip: Buffer, into: string): Promise<string[]> {
 }
 
 async function download(method: 'GET' | 'POST', path: string, body?: unknown, token = hub.adminToken): Promise<{ status: number; zip: Buffer; headers: Headers }> {
-  const response = await fetch(hub.url + path, { method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+  const request = () => fetch(hub.url + path, { method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+  // A kept-alive connection the server closed while pyHanko or the CLI ran is reset on reuse: these downloads change nothing, so once more.
+  const response = await request().catch(request);
   return { status: response.status, zip: Buffer.from(await response.arrayBuffer()), headers: response.headers };
 }
 
