@@ -161,6 +161,14 @@ describe.each(dialects)('two servers over one %s database', (dialect) => {
     up.close();
   });
 
+  it('grants exactly the burst to 60 takes racing from both servers at once (one atomic statement, no read-modify-write)', async () => {
+    const limit = { burst: 10, perSecond: 0.001 };
+    const key = `race:${randomBytes(3).toString('hex')}`;
+    const waits = await Promise.all(Array.from({ length: 60 }, (_, i) => (i % 2 ? one : two).store.rateLimits.take(key, limit)));
+    expect(waits.filter((wait) => wait === 0)).toHaveLength(limit.burst);
+    expect(waits.filter((wait) => wait > 0)).toHaveLength(60 - limit.burst);
+  });
+
   it('forgets buckets that are full again (purge), so rows follow active clients', async () => {
     const limit = { burst: 2, perSecond: 100 };
     expect(await one.store.rateLimits.take('purge-test', limit)).toBe(0);
