@@ -13,6 +13,15 @@ export interface SigningLink {
   documents: { id: string; title: string | null; pages: number; url: string; signatureAreas?: Area[] }[];
   status: LinkStatus;
   read: Record<string, number[]>;
+  /** Real-name verification the flow asks of this signer (null: none); signing waits for `verified`. */
+  identity?: IdentityState | null;
+}
+
+/** The level asked and the record that proves it (server/signing-session/batch.ts identityView). */
+export interface IdentityState {
+  level: string;
+  verified: boolean;
+  record: { level: string; method: string; provider: string; name: string; verifiedAt: string; expiresAt: string } | null;
 }
 
 /** What POST/GET /api/session answer: the signed-in user and the session's CSRF token. */

@@ -6,6 +6,7 @@
 // The page is a convenience: the server re-checks reading, the code, the seal and whose turn it is.
 import type { PDFDocumentProxy, PDFPageProxy, PDFWorker, RenderTask, TextLayer } from 'pdfjs-dist';
 import { ApiError, request, type LinkStatus, type SignedIn, type SigningLink } from './api';
+import { createIdentityWalk } from './identity';
 
 type PdfJs = typeof import('pdfjs-dist');
 
@@ -51,6 +52,7 @@ const messages: Record<string, string> = {
   otp_not_required: '此签署无需短信验证码。',
   no_mobile: '系统中没有您的手机号，无法发送验证码。请联系合同发起方补充。',
   face_unavailable: '此签署需要人脸核验，但尚未开通。请联系合同发起方。',
+  identity_required: '请先完成实名认证后再签署。',
   not_read: '服务器尚未记录您已阅读全部页面，请再次浏览未读页面。',
   not_your_turn: '还未轮到您签署。',
   already_signed: '您已签署过此合同。',
@@ -145,7 +147,8 @@ function canSign(): boolean {
   if (link.signer.mustRead && !allRead()) return false;
   if (needsSeal() && !keeper) return false;
   if (link.signer.verify === 'sms-otp' && !/^\d{6}$/.test(otpValue())) return false;
-  if (link.signer.verify === 'face') return false;
+  // Real-name verification first: the server issues no certificate without it.
+  if (link.identity && !link.identity.verified) return false;
   return true;
 }
 
@@ -181,6 +184,7 @@ function update() {
   ui.progressBar.max = Math.max(total, 1);
   ui.progressBar.value = done;
 
+  identityWalk.render(link?.identity, { name: signer?.name ?? '' }, pendingish);
   ui.otp.hidden = !(signer?.verify === 'sms-otp' && pendingish);
   ui.otpInput.disabled = !pendingish || busy;
   if (!pendingish) ui.otpButton.disabled = true;
@@ -214,7 +218,7 @@ function update() {
     case 'loading': setStatusLine('正在加载…', 'Loading'); break;
     case 'pending':
       if (busy) setStatusLine('正在提交…', 'Submitting');
-      else if (signer!.verify === 'face') setStatusLine('此签署需要人脸核验，本页面暂不支持，请联系合同发起方。', 'Face verification is not available on this page', 'bad');
+      else if (link?.identity && !link.identity.verified) setStatusLine('请先完成实名认证', 'Verify your identity first');
       else if (signer!.mustRead && !allRead()) setStatusLine(`请阅读全部页面后签署（还剩 ${Math.max(total - done, 0)} 页）`, 'Scroll through every page to sign');
       else if (needsSeal() && !keeper) setStatusLine('请印章管理员登录后签署', 'Sign in to apply the seal');
       else if (signer!.verify === 'sms-otp' && !/^\d{6}$/.test(otpValue())) setStatusLine('请获取并输入 6 位短信验证码', 'Enter the 6-digit SMS code');
@@ -813,6 +817,9 @@ async function refresh({ keepAlert = false } = {}) {
 }
 
 ui.refresh.addEventListener('click', () => refresh());
+
+// Above the code field: verification comes before the code and the signature.
+const identityWalk = createIdentityWalk({ anchor: ui.otp, token, call, onVerified: () => void refresh() });
 
 // ---------------------------------------------------------------- start
 

@@ -1,0 +1,116 @@
+// Real-name verification on the signer's page, in Chromium against a real hub with the local
+// identity provider: a person walks telecom three factors by keyboard alone (form, a wrong
+// SMS code, the right one) and can sign only afterwards; another goes to the provider's face
+// page and back, and the page asks how it went. No CSP violation, no page error.
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// @ts-expect-error -- plain ESM script without type declarations
+import { ensureDesignerBuilt } from '../../scripts/build-designer.mjs';
+import type { FlowDefinition } from '../../flows';
+import { LOCAL_SMS_CODE } from '../../identity';
+import { launchChromium } from '../support/browser';
+import { exampleFlow, exampleOrder, startTestHub, type TestHub } from '../support/hub';
+import { approvedContract, linkFor } from '../support/signing';
+
+let hub: TestHub;
+let browser: Browser;
+let contractId: string;
+
+const flow = (): FlowDefinition => {
+  const base = exampleFlow();
+  return {
+    ...base,
+    key: 'identity-page',
+    documents: [base.documents![0]],
+    signers: [
+      { id: 'zhang', party: 'person', name: '张三', idNumber: '310101199003071230', identity: 'telecom', order: 1, documents: ['contract'] },
+      { id: 'zhao', party: 'person', name: '赵六', identity: 'face', order: 1, documents: ['contract'] },
+      // The template places both companies; they sign after.
+      ...base.signers!.map(({ seal: _seal, verify: _verify, mustRead: _mustRead, ...signer }) => ({ ...signer, order: 2, documents: ['contract'] })),
+    ],
+  };
+};
+
+beforeAll(async () => {
+  await ensureDesignerBuilt();
+  hub = await startTestHub({ env: { SEALFLOW_IDENTITY_PROVIDERS: 'local' } });
+  browser = await launchChromium();
+  await hub.publish(flow());
+  const manager = await hub.user('王经理', ['dept-manager']);
+  const finance = await hub.user('赵总监', ['finance-director']);
+  const order = exampleOrder();
+  contractId = await approvedContract(hub, { manager, finance }, { flow: 'identity-page', sourceKey: 'idp-1', data: { ...order.data, poNumber: 'IDP-1', supplier: { ...order.data.supplier, isNew: false } } });
+}, 240_000);
+afterAll(async () => {
+  await browser?.close();
+  await hub?.close();
+});
+
+/** A page on a desktop screen that records page errors and CSP refusals. */
+async function open(token: string): Promise<{ page: Page; problems: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(error.message));
+  page.on('console', (message) => {
+    if (/Content Security Policy|Refused to/i.test(message.text())) problems.push(message.text());
+  });
+  await page.goto(`${hub.url}/sign/${token}`);
+  await page.locator('#identity').waitFor({ state: 'visible', timeout: 30_000 });
+  return { page, problems };
+}
+
+describe('signer page identity walk', () => {
+  it('walks telecom three factors by keyboard, keeps the sign button disabled until verified, then signs', { timeout: 120_000 }, async () => {
+    const token = await linkFor(hub, contractId, 'signer:zhang');
+    const { page, problems } = await open(token);
+    await expect.poll(() => page.textContent('#identity')).toContain('运营商三要素');
+    expect(await page.textContent('#identity')).toContain('Before signing');
+    expect(await page.isDisabled('#sign-button')).toBe(true);
+    expect(await page.textContent('#status')).toContain('请先完成实名认证');
+
+    // The form takes focus with the name filled in from the contract; Tab and Enter do the rest.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('identity-name');
+    expect(await page.inputValue('#identity-name')).toBe('张三');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('310101199003071230');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('13800138000');
+    await page.keyboard.press('Enter');
+
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id), { timeout: 15_000 }).toBe('identity-answer');
+    await page.keyboard.type('000000');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.textContent('#identity-alert')).toContain('还可尝试 4 次');
+    expect(await page.isDisabled('#sign-button')).toBe(true);
+    await page.fill('#identity-answer', LOCAL_SMS_CODE);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.textContent('#identity'), { timeout: 15_000 }).toContain('已实名认证：张三');
+
+    await expect.poll(() => page.isDisabled('#sign-button')).toBe(false);
+    await page.click('#sign-button');
+    await expect.poll(() => page.textContent('#status'), { timeout: 60_000 }).toContain('已签署');
+    const contract = await hub.waitFor(contractId, (c) => c.signers.find((s: any) => s.id === 'zhang').status === 'signed');
+    expect(contract.timeline.find((e: any) => e.type === 'signed' && e.signer === 'zhang').intent).toMatch(/identity telecom by person\.telecom via local/);
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
+  it('sends a face check to the provider’s page and, back on the signer page, asks how it went', { timeout: 120_000 }, async () => {
+    const token = await linkFor(hub, contractId, 'signer:zhao');
+    const { page, problems } = await open(token);
+    await expect.poll(() => page.textContent('#identity')).toContain('人脸核身');
+    await page.fill('#identity-idNumber', '320583197801014563');
+    await page.keyboard.press('Enter');
+    await page.locator('#identity-redirect').waitFor({ timeout: 15_000 });
+    await page.click('#identity-redirect');
+    await page.waitForURL(/\/identity\/local\/face/);
+    expect(await page.textContent('body')).toContain('NOT FOR PRODUCTION');
+    await page.click('#return');
+    await page.waitForURL(new RegExp(`/sign/${token}`));
+    await expect.poll(() => page.textContent('#identity'), { timeout: 30_000 }).toContain('已实名认证：赵六');
+    await expect.poll(() => page.isDisabled('#sign-button')).toBe(false);
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+});
