@@ -17,6 +17,7 @@ import { keyRecordsIn, openSigningPlatform, type SigningPlatform } from '../sign
 import { openStore, type Store } from '../store';
 import { createDocumentRenderer, type DocumentRenderer } from '../templates';
 import { createContractStarter, createContractWorker, createDocumentService, ensureAnchorSchedule, type ContractStarter, type DocumentService } from '../workflows';
+import { onePartAtATime } from './first-start';
 import { installTemporalRuntime } from './runtime';
 import { createLogger, createMetrics, storeContractCounts, temporalMetricsUrl, type HubLogger, type HubMetrics } from '../observability';
 import { hubSettings, type HubRole, type HubSettings } from './settings';
@@ -140,7 +141,10 @@ export async function createHub(config: SealflowConfig, options: HubOptions): Pr
     const notifier = createNotifierFromSettings({ store, settings: config.notify, outbox: true });
     opened.push(async () => notifier.close());
     // Certificates name CRLs under the public URL; a hub on PORT=0 learns its URL only later, and names none.
-    const signing = await openSigningPlatform({ masterKey: settings.masterKey, keyRecords: keyRecordsIn(store.signingKeys), tsaUrl: config.tsaUrl, ...(settings.publicUrl ? { publicUrl: settings.publicUrl } : {}) });
+    // Parts starting together on an empty database take turns: one makes the keys, the others read them.
+    const signing = await onePartAtATime(config.databaseUrl, 'signing-platform', () =>
+      openSigningPlatform({ masterKey: settings.masterKey, keyRecords: keyRecordsIn(store.signingKeys), tsaUrl: config.tsaUrl, ...(settings.publicUrl ? { publicUrl: settings.publicUrl } : {}) }),
+    );
     const contractStarter = (client: Client) => createContractStarter({ store, client, documents, taskQueue: settings.taskQueue, idScope: settings.contractIdScope });
     const logger = options.logger ?? hubLogger(config, role);
     const sdkMetrics = role !== 'server' && config.observability.temporalMetricsAddress ? temporalMetricsUrl(config.observability.temporalMetricsAddress) : null;

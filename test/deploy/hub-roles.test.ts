@@ -3,10 +3,10 @@
 // PostgreSQL database and the shared Temporal server (its own task queue). A contract started
 // at one server is approved at the other and signed by link; with the worker killed the servers
 // still answer health and the ledger; the worker started again finishes the work, which both
-// servers read back.
+// servers read back and verify under the one CA the parts, started at once, agreed on.
 import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, inject, it } from 'vitest';
@@ -70,9 +70,8 @@ it('runs a contract across two servers and a worker, and the worker killed and s
     return part;
   };
 
-  // The first server makes the platform's keys in the empty database; the other parts find them there.
-  const serverOne = await server(ports.one);
-  const [serverTwo, firstWorker] = await Promise.all([server(ports.two), worker()]);
+  // All at once, as compose starts them: one part makes the platform's keys, the others find them.
+  const [serverOne, serverTwo, firstWorker] = await Promise.all([server(ports.one), server(ports.two), worker()]);
   expect(serverOne.output()).not.toContain('bundling workflows');
   for (const call of [one, two]) expect(await call('GET', '/healthz')).toEqual({ status: 200, body: { ok: true, temporal: 'up', database: 'up' } });
   expect(await health()).toEqual({ status: 200, body: { ok: true, worker: 'RUNNING', temporal: 'up', database: 'up' } });
@@ -137,6 +136,12 @@ it('runs a contract across two servers and a worker, and the worker killed and s
   }
   const fields = [...report.matchAll(/Signature Field Name: (\S+)/g)].map((m) => m[1]);
   expect(fields.filter((f) => f.startsWith('sealflow-'))).toEqual(['sealflow-buyer', 'sealflow-supplier']);
+  // Both servers trust the root the worker's certificates chain to: there is one CA, not one per process.
+  for (const port of [ports.one, ports.two]) {
+    const verified = await fetch(`http://127.0.0.1:${port}/api/verify`, { method: 'POST', headers: { 'content-type': 'application/pdf' }, body: readFileSync(file) });
+    expect(verified.status).toBe(200);
+    expect(((await verified.json()) as { valid: boolean }).valid).toBe(true);
+  }
 
   // SIGTERM, as compose sends it: each part stops cleanly, and its port closes.
   for (const part of [secondWorker, serverTwo, serverOne]) {
