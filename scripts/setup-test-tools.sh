@@ -5,6 +5,7 @@
 #     qpdf, openssl, python3-venv, chromium (the browser tests), jq and curl (the README's
 #     worked example);
 #   - pyHanko (pinned) into .tools/pyhanko-venv, the second independent PAdES validator.
+#   - docker compose (pinned) into .tools/docker-compose, built with Go (for `docker compose config`).
 # The Temporal CLI comes from scripts/setup-temporal.mjs. Idempotent and fast when everything
 # is there: a stamp file records the pinned pyHanko versions.
 set -euo pipefail
@@ -33,6 +34,22 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   echo "[setup] installing ${need_apt[*]} from Debian …"
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+# docker compose (the Compose plugin, pinned), built from the Go module proxy with the machine's Go
+# (test/deploy/compose.test.ts runs its `config` on docker-compose.yml; that needs no Docker engine).
+# Debian bookworm has only the retired Compose v1, which refuses today's compose files.
+COMPOSE_VERSION=v5.6.0
+compose_dir=.tools/docker-compose
+if [ ! -x "$compose_dir/docker-compose" ] || [ "$(cat "$compose_dir/.sealflow-version" 2>/dev/null)" != "$COMPOSE_VERSION" ]; then
+  echo "[setup] building docker compose $COMPOSE_VERSION into $compose_dir (Go module proxy; a minute or two with a warm Go cache) …"
+  module_dir=$(GOTOOLCHAIN=local go mod download -json "github.com/docker/compose/v5@$COMPOSE_VERSION" \
+    | node -e 'let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => console.log(JSON.parse(s).Dir))')
+  rm -rf "$compose_dir" && mkdir -p "$compose_dir"
+  # Built inside the module (its go.mod has exclude directives, which `go install pkg@version` refuses).
+  (cd "$module_dir" && CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS=-buildvcs=false nice -n 10 \
+    go build -trimpath -ldflags="-s -w -X github.com/docker/compose/v5/internal.Version=$COMPOSE_VERSION" -o "$OLDPWD/$compose_dir/docker-compose" ./cmd)
+  echo "$COMPOSE_VERSION" > "$compose_dir/.sealflow-version"
 fi
 
 if [ -x "$venv/bin/pyhanko" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$pins" ]; then
