@@ -6,6 +6,8 @@ import { request } from './parts';
 
 export const threeSignersFlow = () => JSON.parse(readFileSync(new URL('./three-signers.flow.json', import.meta.url), 'utf8'));
 export const SIGNERS = ['buyer', 'supplier', 'guarantor'] as const;
+/** Where each signer's mail goes (the flow's contacts; the supplier's from the order). */
+export const SIGNER_EMAILS: Record<string, string> = { buyer: 'buyer@qiming.example.cn', supplier: 'sales@hqe.example.cn', guarantor: 'guarantee@hdrd.example.cn' };
 
 const order = JSON.parse(readFileSync(new URL('../../examples/purchase-order-4500000001.json', import.meta.url), 'utf8'));
 /** The example purchase order under a new PO number (its source key, so every run starts new contracts). */
@@ -55,21 +57,51 @@ export async function waitUntil<T>(what: string, read: () => Promise<T>, until: 
 
 export const contract = (admin: Admin, id: string) => request(admin.url, 'GET', `/api/contracts/${id}`, { token: admin.token }).then((r) => (r.status === 200 ? r.body : null));
 
-/** The signer's link token from the dev outbox (as they would find it in their mail). */
+/**
+ * Where a signer finds their link: the dev outbox by default. When mail really goes out
+ * (SEALFLOW_SMTP_URL), the outbox keeps the link masked, and the mail itself is read instead.
+ */
+export type LinkFinder = (admin: Admin, id: string, signer: string) => Promise<string | null>;
+
+const linkIn = (text: string) => /\/sign\/([A-Za-z0-9_-]{20,})/.exec(text)?.[1] ?? null;
+
+export const linkInOutbox: LinkFinder = async (admin, id, signer) => {
+  const { status, body } = await request(admin.url, 'GET', `/api/outbox?contractId=${id}&to=${encodeURIComponent(SIGNER_EMAILS[signer])}`, { token: admin.token });
+  return status === 200 ? (body.items.map((m: any) => linkIn(m.body)).find(Boolean) ?? null) : null;
+};
+
+/** Links read from mails a test SMTP server received: the one to this signer about this contract's title. */
+export function linkInMail(mails: () => { recipients: string[]; subject: string; text: string }[]): LinkFinder {
+  const titles = new Map<string, string>();
+  return async (admin, id, signer) => {
+    if (!titles.has(id)) titles.set(id, (await contract(admin, id)).title);
+    const title = titles.get(id)!;
+    const mail = mails().find((m) => m.recipients.includes(SIGNER_EMAILS[signer]) && m.subject.includes(title) && linkIn(m.text));
+    return mail ? linkIn(mail.text) : null;
+  };
+}
+
+let findLink: LinkFinder = linkInOutbox;
+/** Sets where signers find their links for this test file. */
+export const useLinks = (finder: LinkFinder) => void (findLink = finder);
+
+/** The signer's link token (as they would find it in their mail). */
 export async function linkOf(admin: Admin, id: string, signer: string, timeoutMs = 180_000): Promise<string> {
-  const messages = await waitUntil(
-    `the link of ${signer} on ${id}`,
-    () => request(admin.url, 'GET', `/api/outbox?contractId=${id}&to=signer:${signer}`, { token: admin.token }).then((r) => (r.status === 200 ? r.body.items : [])),
-    (items: any[]) => items.some((m) => /\/sign\/[A-Za-z0-9_-]{20,}/.test(m.body)),
-    timeoutMs,
-  );
-  return messages.map((m: any) => /\/sign\/([A-Za-z0-9_-]{20,})/.exec(m.body)?.[1]).find(Boolean)!;
+  return (await waitUntil(`the link of ${signer} on ${id}`, () => findLink(admin, id, signer), (token) => token !== null, timeoutMs))!;
 }
 
 /** Starts a contract; answers its id. */
-export async function startContract(admin: Admin, n: number): Promise<string> {
-  const body = await ok('start contract', request(admin.url, 'POST', '/api/contracts', { body: newOrder(n), token: admin.token }));
-  return body.id;
+export async function startContract(admin: Admin, n: number, timeoutMs = 180_000): Promise<string> {
+  // As a business system would: a 503 (or no answer) is tried again with the same source key,
+  // which starts nothing twice (the same flow + sourceKey is the same contract: 200, not 201).
+  const order = newOrder(n);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const answer = await request(admin.url, 'POST', '/api/contracts', { body: order, token: admin.token }).catch((error) => ({ status: 0, body: String(error) }));
+    if (answer.status === 200 || answer.status === 201) return answer.body.id;
+    if ((answer.status !== 503 && answer.status !== 0) || Date.now() > deadline) throw new Error(`start contract #${n}: ${answer.status} ${JSON.stringify(answer.body)}`);
+    await sleep(500);
+  }
 }
 
 /** The manager approves once the step is open (repeats after a lost answer are harmless: 409 means decided). */

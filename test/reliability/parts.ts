@@ -20,6 +20,8 @@ export interface PartEnvironment {
   dataDir: string;
   /** Where signing links point (a server's URL). */
   publicUrl?: string;
+  /** SEALFLOW_SMTP_URL: mail really goes out (besides the dev outbox). */
+  smtpUrl?: string;
 }
 
 export interface Part {
@@ -59,6 +61,7 @@ export async function startPart(role: 'server' | 'worker', env: PartEnvironment,
     SEALFLOW_DATA_DIR: env.dataDir,
     ...(role === 'server' ? { PORT: String(port) } : { SEALFLOW_HEALTH_PORT: String(port) }),
     ...(env.publicUrl ? { SEALFLOW_PUBLIC_URL: env.publicUrl } : {}),
+    ...(env.smtpUrl ? { SEALFLOW_SMTP_URL: env.smtpUrl } : {}),
   };
   const child: ChildProcess = spawn(process.execPath, [join(root, 'bin/sealflow.mjs'), role], { cwd: root, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let output = '';

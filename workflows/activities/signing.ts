@@ -215,6 +215,10 @@ export function createSigningActivities({ store, notifier: rawNotifier, signing,
       const keyId = `signer:${contractId}:${signer.id}`;
       if (!(await signing.vault.hasKey(keyId))) {
         await enrollSigner({ vault: signing.vault, ca: signing.ca, tenantId: contractId, signerId: keyId, subject: subjectOf(signer, secret) });
+      } else if ((await signing.vault.certificateChain(keyId)).length === 0) {
+        // A worker killed between enrollSigner's two writes (the key, then its certificate) left a
+        // key without one, and every retry would fail on it: certify the key that is there.
+        await signing.vault.setCertificateChain(keyId, await signing.ca.issue({ subject: subjectOf(signer, secret), publicKey: await signing.vault.publicKey(keyId), profile: 'signer' }));
       }
       const signerKey = await createLocalSigner({ vault: signing.vault, keyId });
       const appearance = signer.party === 'company' ? await companySealAppearance({ companyName: signer.name, font: await cjkFont() }) : await personSignatureAppearance({ name: signer.name, font: await cjkFont() });
