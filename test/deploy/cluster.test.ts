@@ -43,9 +43,9 @@ beforeAll(async () => {
   serverPorts.push(await freePort(), await freePort());
   const server = (port: number) => startPartProcess('server', { ...env, PORT: String(port), SEALFLOW_PUBLIC_URL: `http://127.0.0.1:${port}` }).then((part) => (parts.push(part), part));
   const worker = async () => startPartProcess('worker', { ...env, SEALFLOW_HEALTH_PORT: String(await freePort()) }).then((part) => (parts.push(part), part));
-  // The first part makes the hub's keys in the empty database; the others find them there.
-  await server(serverPorts[0]);
-  await Promise.all([server(serverPorts[1]), worker(), worker()]);
+  // All at once on the empty database, as `docker compose up --scale server=2 --scale worker=2` starts them:
+  // one makes the hub's keys, the others wait for them and read them.
+  await Promise.all([server(serverPorts[0]), server(serverPorts[1]), worker(), worker()]);
   servers.push(...serverPorts.map((port) => httpClient(port, adminToken)));
 }, 900_000);
 
