@@ -64,11 +64,26 @@ export interface SharedRateLimiter {
  */
 export function createSharedRateLimiter(buckets: RateLimitRepository, name: string, limit: RateLimit): SharedRateLimiter {
   const local = createRateLimiter(limit);
+  // After a failure the database is left alone for a while: a database that does not answer at all
+  // would otherwise hold every limited request for the pool's connection timeout.
+  let skipUntil = 0;
+  const shared = async <T>(ask: () => Promise<T>, fallback: () => T): Promise<T> => {
+    if (Date.now() < skipUntil) return fallback();
+    try {
+      return await ask();
+    } catch {
+      skipUntil = Date.now() + DATABASE_RETRY_MS;
+      return fallback();
+    }
+  };
   return {
-    take: (key) => buckets.take(`${name}:${key}`, limit).catch(() => local.take(key)),
-    peek: (key) => buckets.peek(`${name}:${key}`, limit).catch(() => local.peek(key)),
+    take: (key) => shared(() => buckets.take(`${name}:${key}`, limit), () => local.take(key)),
+    peek: (key) => shared(() => buckets.peek(`${name}:${key}`, limit), () => local.peek(key)),
   };
 }
+
+/** How long a limiter uses its in-memory buckets after the database failed, before asking it again. */
+const DATABASE_RETRY_MS = 5_000;
 
 /**
  * Express middleware limiting one public endpoint per client address, over every server on

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { signWebhook } from '../../connectors';
 import { createNotifier, createStoredDeliveryLog, type Message } from '../../notify';
 import { createApp } from '../../server';
+import { createSharedRateLimiter } from '../../server/rate-limit';
 import { keyRecordsIn, openSigningPlatform } from '../../signing';
 import { openStore, type Store } from '../../store';
 import { createDocumentRenderer } from '../../templates';
@@ -167,6 +168,18 @@ describe.each(dialects)('two servers over one %s database', (dialect) => {
     const waits = await Promise.all(Array.from({ length: 60 }, (_, i) => (i % 2 ? one : two).store.rateLimits.take(key, limit)));
     expect(waits.filter((wait) => wait === 0)).toHaveLength(limit.burst);
     expect(waits.filter((wait) => wait > 0)).toHaveLength(60 - limit.burst);
+  });
+
+  it('still limits, per server, while its database does not answer', async () => {
+    const gone = await createTestDatabase('sqlite');
+    const store = await openStore(gone.options);
+    await store.close();
+    await gone.drop();
+    const limiter = createSharedRateLimiter(store.rateLimits, 'verification', { burst: 2, perSecond: 0.01 });
+    const started = Date.now();
+    expect([await limiter.take('10.0.0.9'), await limiter.take('10.0.0.9'), await limiter.take('10.0.0.9')].map((wait) => wait > 0)).toEqual([false, false, true]);
+    expect(await limiter.peek('10.0.0.9')).toBeGreaterThan(0);
+    expect(Date.now() - started).toBeLessThan(1000);
   });
 
   it('forgets buckets that are full again (purge), so rows follow active clients', async () => {
