@@ -5,19 +5,18 @@
 // Chinese text blank. Text is then shown as glyph ids, which is all Identity-H needs.
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { deflateSync } from 'node:zlib';
 import * as fontkitModule from '@pdf-lib/fontkit';
 import subsetFont from 'subset-font';
+import { DEFAULT_FONT_FILES } from '../../templates';
 import { PdfDict, PdfName, PdfRef, PdfStream, PdfString, type PdfValue } from '../pdf/objects';
 
 // @pdf-lib/fontkit is a UMD bundle: at run time its API sits on `default`.
 const fontkit = (fontkitModule as unknown as { default?: typeof fontkitModule }).default ?? fontkitModule;
 
-/** Noto Sans SC Regular from the @expo-google-fonts/noto-sans-sc package. */
+/** The document engine's regular font (templates/ DEFAULT_FONT_FILES: Noto Sans SC Regular). */
 export async function loadNotoSansSc(): Promise<Uint8Array> {
-  const path = createRequire(import.meta.url).resolve('@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf');
-  return readFile(path);
+  return readFile(DEFAULT_FONT_FILES.regular);
 }
 
 export interface EmbeddableFont {
