@@ -89,7 +89,9 @@ export async function runEvidenceCli(command: 'anchor' | 'prove', argv: string[]
       else console.log(`anchor ${outcome.anchor.seq}: ${outcome.anchor.leafCount} events of ${outcome.contracts} contracts, root ${outcome.anchor.root}, stamped ${outcome.anchor.stampedAt} by ${outcome.anchor.tsa}`);
       return 0;
     }
-    const trust = args.trust.length ? args.trust.flatMap((file) => pems(readFileSync(file, 'utf8'))) : [(await platform()).ca.rootCertificate];
+    // The root `npm start` leaves beside the data (as `sealflow verify` reads it), else the hub's own from its key store.
+    const rootFile = join(config.dataDir, 'sealflow-root.pem');
+    const trust = args.trust.length ? args.trust.flatMap((file) => pems(readFileSync(file, 'utf8'))) : existsSync(rootFile) ? pems(readFileSync(rootFile, 'utf8')) : [(await platform()).ca.rootCertificate];
     const proof = await proveContract(store, args.rest[0], trust);
     if (!proof) {
       console.error(`no contract ${args.rest[0]}`);
