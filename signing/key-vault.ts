@@ -5,10 +5,12 @@
 // key moved to another tenant's or signer's record no longer opens. A private key exists
 // in clear only inside `sign` and is never returned or logged. (The JSON strings the JWK
 // passes through cannot be zeroed in JavaScript; the Buffers holding it are.)
-import { createCipheriv, createDecipheriv, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign as cryptoSign, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createPrivateKey, createPublicKey, generateKeyPair, randomBytes, sign as cryptoSign, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { promisify } from 'node:util';
 import { SigningError } from './errors';
 import type { KeyRecordStore, PrivateKeyRecord, TenantKeyRecord, WrappedKey } from './key-record-store';
 
+const generateKeyPairAsync = promisify(generateKeyPair);
 export type KeyType = 'rsa' | 'ec';
 
 export interface KeyVault {
@@ -100,7 +102,8 @@ export function createKeyVault(options: KeyVaultOptions): KeyVault {
   return {
     async createKey({ tenantId, keyId, keyType = 'rsa' }) {
       if (await store.get(`key:${keyId}`)) throw new SigningError('INVALID_SUBJECT', `key "${keyId}" already exists; keys are never replaced in place`);
-      const pair = keyType === 'rsa' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ec', { namedCurve: 'P-256' });
+      // On libuv's thread pool: an RSA key takes ~100 ms of CPU, and a worker's event loop also carries its workflow tasks (a synchronous keygen per signer starved them past their timeout under load; see bench/throughput.bench.ts).
+      const pair = keyType === 'rsa' ? await generateKeyPairAsync('rsa', { modulusLength: 2048 }) : await generateKeyPairAsync('ec', { namedCurve: 'P-256' });
       const secret = privateKeyBytes(pair.privateKey);
       const wrappingKey = await tenantKey(tenantId, true);
       try {

@@ -87,6 +87,9 @@ export interface ContractRepository {
   counts(filter: Omit<ContractFilter, 'status' | 'sort' | 'cursor' | 'limit' | 'page' | 'pageSize'>): Promise<ContractCounts>;
 }
 
+/** What a contract's write may change (id, tenant and creation stay). */
+const UPDATED_COLUMNS = ['flow_key', 'flow_version', 'source_key', 'status', 'title', 'amount', 'current_step', 'waiting_on', 'state', 'revision', 'updated_at', 'parties'] as const;
+
 export type ContractChangeResult =
   | { outcome: 'applied'; previous: ContractState; state: ContractState }
   | { outcome: 'already-applied' }
@@ -239,11 +242,15 @@ export function createContractRepository(db: Kysely<Database>, dialect: DialectN
       const previous = JSON.parse(row.state) as ContractState;
       const applied = applyContractChanges(previous, changes);
       if (applied.outcome !== 'applied') return applied;
-      const { flow_key, flow_version, source_key, status, title, amount, current_step, waiting_on, state, revision, updated_at, parties } = toRow(applied.state);
+      // Only the columns that changed: SQLite fires the search index's triggers for every column named in
+      // the SET (title, parties, source_key), changed or not, and re-indexing on every step cost more than the write.
+      const before = toRow(previous);
+      const after = toRow(applied.state);
+      const changed = Object.fromEntries(UPDATED_COLUMNS.filter((column) => column === 'state' || column === 'revision' || before[column] !== after[column]).map((column) => [column, after[column]]));
       // Optimistic: written only if no one wrote since the read (the workflow persists one change at a time, so no one should).
       const written = await db
         .updateTable('contracts')
-        .set({ flow_key, flow_version, source_key, status, title, amount, current_step, waiting_on, state, revision, updated_at, parties })
+        .set(changed)
         .where('id', '=', changes.id)
         .where('revision', '=', changes.base)
         .executeTakeFirst();

@@ -22,7 +22,7 @@ import { cancel, contractState, ContractErrors, decide, type Actor, type Contrac
 import { sourceChanged, type SourceChangedInput } from './contract-flow.defs';
 import { writeBackToSourceStage } from './connector-write-back';
 import { createSigningStage } from './signing-stage';
-import { createPersist } from './contract-persist';
+import { createPersist, FEWER_PERSISTS } from './contract-persist';
 
 const { notifyApprovers, planContract } = proxyActivities<ContractActivities>({
   startToCloseTimeout: '30 seconds',
@@ -259,7 +259,8 @@ export async function contractFlow(input: ContractInput): Promise<ContractState>
       state.status = 'failed';
       record({ type: 'failed', actor: 'system', message: `Documents could not be generated: ${cause?.message ?? (error as Error).message}` });
     }
-    await persist();
+    // Generated documents go out with the approval that follows at once: one write, not two.
+    if (state.status !== 'in_approval' || !patched(FEWER_PERSISTS)) await persist();
   }
 
   /** Creates the request in the system the step is delegated to; null (the step stays with people in Sealflow) when that fails for good. */

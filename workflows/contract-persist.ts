@@ -15,6 +15,12 @@ const { saveContract, saveContractChanges } = proxyActivities<ContractActivities
 /** Patch id: persists after the first send the changes, not the whole state; contracts that persisted before sent it whole. */
 const PERSIST_CHANGES = 'persist-changes';
 
+/**
+ * Patch id: a write that another follows at once, with nothing anyone could see in between
+ * (documents generated → approved; signing started → first round invited), is left to that one.
+ */
+export const FEWER_PERSISTS = 'fewer-persists';
+
 const refusedOutOfOrder = (error: unknown) => error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.type === PROJECTION_OUT_OF_ORDER;
 
 /** The persist of one contract's state: bumps the revision, writes, and answers the state as written. */

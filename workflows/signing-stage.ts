@@ -6,6 +6,7 @@ import { durationToMs, planSigning, signingRounds, type ContractState, type Sign
 import type { ContractActivities } from './activities';
 import type { SigningActivities } from './activities/signing';
 import { ContractErrors, decline, NUDGE_INTERVAL_MS, nudge, sign, type ContractInput, type SignerEvidence } from './contract-flow.defs';
+import { FEWER_PERSISTS } from './contract-persist';
 
 const { inviteSigners, notifyParties } = proxyActivities<SigningActivities>({
   startToCloseTimeout: '1 minute',
@@ -167,7 +168,8 @@ export function createSigningStage({ input, state, record, persist }: StageConte
     const deadlineMs = flow.signing?.deadline ? durationToMs(flow.signing.deadline) : null;
     state.signingDeadline = deadlineMs === null ? null : new Date(Date.now() + deadlineMs).toISOString();
     record({ type: 'signing_started', actor: 'system', message: `Signing by ${state.signers.map((s) => s.name).join(', ')}${state.signingDeadline ? `, until ${state.signingDeadline}` : ''}` });
-    await persist();
+    // The first round's invitation is written next, with nothing in between: one write for both.
+    if (!patched(FEWER_PERSISTS)) await persist();
 
     const reminderMs = flow.signing?.reminders ? durationToMs(flow.signing.reminders.every) : null;
     const maxReminders = flow.signing?.reminders?.max ?? 3;
