@@ -30,6 +30,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ SEALFLOW_COMPANY_NAME: '【启明】' })).toThrow(/^SEALFLOW_COMPANY_NAME: /);
   });
 
+  it('renews archives 90 days before their TSA certificate expires unless SEALFLOW_ARCHIVE_RENEWAL_MARGIN says otherwise', () => {
+    expect(loadConfig({}).archiveRenewalMarginMs).toBe(90 * 86_400_000);
+    expect(loadConfig({ SEALFLOW_ARCHIVE_RENEWAL_MARGIN: 'P180D' }).archiveRenewalMarginMs).toBe(180 * 86_400_000);
+    expect(() => loadConfig({ SEALFLOW_ARCHIVE_RENEWAL_MARGIN: '90 days' })).toThrow(/^SEALFLOW_ARCHIVE_RENEWAL_MARGIN: must be an ISO 8601 duration/);
+    expect(() => loadConfig({ SEALFLOW_ARCHIVE_RENEWAL_MARGIN: 'P4000D' })).toThrow(/^SEALFLOW_ARCHIVE_RENEWAL_MARGIN: must be between/);
+  });
+
   it('verifies nobody unless SEALFLOW_IDENTITY_PROVIDERS names the local development provider explicitly', () => {
     expect(loadConfig({}).identityProviders).toEqual([]);
     expect(loadConfig({ SEALFLOW_IDENTITY_PROVIDERS: 'none' }).identityProviders).toEqual([]);

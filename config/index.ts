@@ -34,6 +34,8 @@ export interface SealflowConfig {
   masterKey: Buffer | null;
   /** An external RFC 3161 timestamp authority; without it, Sealflow's own TSA stamps every signature. */
   tsaUrl: string | null;
+  /** SEALFLOW_ARCHIVE_RENEWAL_MARGIN: an archive (PAdES B-LTA) is re-timestamped this long before its last timestamp's TSA certificate expires. */
+  archiveRenewalMarginMs: number;
   /** Where signers reach this hub: the base of the links in their invitations. */
   publicUrl: string;
   /** How invitations present the hub's owner and how long their links live. */
@@ -194,6 +196,19 @@ function identityProviders(env: NodeJS.ProcessEnv): IdentityProviderName[] {
 }
 
 /** SEALFLOW_ANCHOR_EVERY: an ISO 8601 duration of at least a minute, or "off". */
+/** ISO 8601 duration, default 90 days; the TSA renews its own certificate twice this margin before it ends. */
+function archiveRenewalMargin(env: NodeJS.ProcessEnv): number {
+  const raw = nonEmpty(env, 'SEALFLOW_ARCHIVE_RENEWAL_MARGIN') ?? 'P90D';
+  let ms: number;
+  try {
+    ms = durationToMs(raw);
+  } catch {
+    throw new ConfigError('SEALFLOW_ARCHIVE_RENEWAL_MARGIN', `must be an ISO 8601 duration such as P90D, got "${raw}"`);
+  }
+  if (ms < 1000 || ms > 5 * 365 * 86_400_000) throw new ConfigError('SEALFLOW_ARCHIVE_RENEWAL_MARGIN', `must be between a second and five years, got "${raw}"`);
+  return ms;
+}
+
 function anchorPeriod(env: NodeJS.ProcessEnv): number | null {
   const raw = nonEmpty(env, 'SEALFLOW_ANCHOR_EVERY') ?? 'PT1H';
   if (raw.toLowerCase() === 'off') return null;
@@ -264,6 +279,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SealflowConfig
     adminToken,
     masterKey: nonEmpty(env, 'SEALFLOW_MASTER_KEY') === null ? null : parseMasterKey(env.SEALFLOW_MASTER_KEY!),
     tsaUrl: httpUrl(env, 'SEALFLOW_TSA_URL'),
+    archiveRenewalMarginMs: archiveRenewalMargin(env),
     publicUrl: httpUrl(env, 'SEALFLOW_PUBLIC_URL') ?? `http://localhost:${port(env, 'PORT', 3000)}`,
     notices: noticeSettings(env),
     notify: notifySettings(env),

@@ -143,7 +143,7 @@ export async function createHub(config: SealflowConfig, options: HubOptions): Pr
     // Certificates name CRLs under the public URL; a hub on PORT=0 learns its URL only later, and names none.
     // Parts starting together on an empty database take turns: one makes the keys, the others read them.
     const signing = await onePartAtATime(config.databaseUrl, 'signing-platform', () =>
-      openSigningPlatform({ masterKey: settings.masterKey, keyRecords: keyRecordsIn(store.signingKeys), tsaUrl: config.tsaUrl, ...(settings.publicUrl ? { publicUrl: settings.publicUrl } : {}) }),
+      openSigningPlatform({ masterKey: settings.masterKey, keyRecords: keyRecordsIn(store.signingKeys), tsaUrl: config.tsaUrl, archiveRenewalMarginMs: config.archiveRenewalMarginMs, ...(settings.publicUrl ? { publicUrl: settings.publicUrl } : {}) }),
     );
     const contractStarter = (client: Client) => createContractStarter({ store, client, documents, taskQueue: settings.taskQueue, idScope: settings.contractIdScope });
     const logger = options.logger ?? hubLogger(config, role);
