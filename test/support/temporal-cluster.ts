@@ -149,6 +149,12 @@ export async function startTemporalCluster(options: TemporalClusterOptions): Pro
     POSTGRES_PWD: decodeURIComponent(pgUrl.password),
     DBNAME: databases.temporal,
     VISIBILITY_DBNAME: databases.visibility,
+    // The test PostgreSQL is shared by every test file of a run (max_connections 200); the template's
+    // defaults (20 + 10 per datastore, per service) could take most of it.
+    SQL_MAX_CONNS: '4',
+    SQL_MAX_IDLE_CONNS: '2',
+    SQL_VIS_MAX_CONNS: '2',
+    SQL_VIS_MAX_IDLE_CONNS: '1',
     BIND_ON_IP: '127.0.0.1',
     DYNAMIC_CONFIG_FILE_PATH: dynamicConfig,
     ...Object.fromEntries(PORT_NAMES.map((name, i) => [name, String(ports[i])])),
