@@ -1,7 +1,7 @@
 // The settings of the selected card, each field bound to its JSON path in the flow, with
 // the problems at that path shown under it.
 import { useTranslation } from 'react-i18next';
-import type { FlowDefinition, ValidationIssue } from '../../flows';
+import { COMPANY_IDENTITY_LEVELS, PERSON_IDENTITY_LEVELS, type FlowDefinition, type ValidationIssue } from '../../flows';
 import { remove } from './edits';
 import { ExpressionField, wantsExpressionEditor } from './expression/ExpressionField';
 import { getAt, isUnder } from './pointer';
@@ -83,6 +83,13 @@ function SelectField({ path, label, issues, options }: FieldProps & { options: {
       <Messages path={path} issues={issues} />
     </div>
   );
+}
+
+/** The real-name verification level a signer must pass (flows/identity-levels), the party's own levels only. */
+function IdentityLevelField({ path, party, issues }: { path: string; party: 'person' | 'company'; issues: ValidationIssue[] }) {
+  const { t } = useTranslation();
+  const levels = party === 'person' ? PERSON_IDENTITY_LEVELS : COMPANY_IDENTITY_LEVELS;
+  return <SelectField path={path} label={t('identity.label')} issues={issues} options={[{ value: '', label: t('identity.none') }, ...levels.map((level) => ({ value: level, label: t(`identity.levels.${level}`) }))]} />;
 }
 
 function CheckField({ path, label, issues }: FieldProps) {
@@ -180,6 +187,7 @@ export function Drawer({ flow, issues }: { flow: FlowDefinition; issues: Validat
             <TextField path={`${p}/order`} label={t('drawer.order')} issues={issues} kind="integer" />
             <DocumentChoice path={`${p}/documents`} flow={flow} issues={issues} />
             <SelectField path={`${p}/verify`} label={t('drawer.verify')} issues={issues} options={[{ value: '', label: t('drawer.none') }, { value: 'sms-otp', label: t('card.verifySms') }, { value: 'face', label: t('card.verifyFace') }]} />
+            <IdentityLevelField path={`${p}/identity`} party={getAt(flow, `${p}/party`) === 'person' ? 'person' : 'company'} issues={issues} />
             <CheckField path={`${p}/mustRead`} label={t('drawer.mustRead')} issues={issues} />
             <TextField path={`${p}/seal`} label={t('drawer.seal')} issues={issues} />
           </>

@@ -114,3 +114,31 @@ describe('signer page identity walk', () => {
     await page.context().close();
   });
 });
+
+describe('designer', () => {
+  it('sets a signer’s identity level in the drawer (the party’s own levels) and the simulation shows it', { timeout: 120_000 }, async () => {
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
+    await context.addInitScript({ content: `sessionStorage.setItem('sealflow.token', ${JSON.stringify(hub.adminToken)})` });
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(error.message));
+    await page.goto(`${hub.url}/designer`);
+    await page.check('input[name="starter"][value="supplier-purchase"]');
+    await page.fill('input[name="key"]', 'identity-designer');
+    await page.click('[data-testid="create-flow"] button[type="submit"]');
+    await page.locator('[data-testid="card-signer-1"]').waitFor();
+    await page.click('.react-flow__controls-fitview'); // the whole flow in view
+    await page.locator('[data-testid="card-signer-1"]').click();
+    const select = page.locator('[data-field="/signers/1/identity"]');
+    await expect.poll(() => page.getAttribute('[data-testid="drawer"]', 'data-path')).toBe('/signers/1');
+    // A company signer is offered the company levels only.
+    expect(await select.locator('option').allTextContents()).toEqual(['不要求', '企业三要素', '企业四要素', '对公打款', '反向打款', '法定代表人授权']);
+    await select.selectOption('company-transfer');
+    await page.click('[data-testid="open-simulate"]');
+    await page.fill('[data-testid="sim-amount"]', '50000');
+    await page.click('[data-testid="sim-run"]');
+    await expect.poll(() => page.textContent('[data-testid="sim-rounds"]')).toContain('实名认证等级: 对公打款');
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+});

@@ -292,7 +292,7 @@ export default function SimulatePanel({ flow, saved, onClose }: { flow: FlowDefi
               <ol data-testid="sim-rounds">
                 {roundsOf(sim).map((round, r) => (
                   <li key={r}>
-                    {t('card.round', { n: r + 1 })}: {round.map((s) => `${s.name || s.id} (${s.id}: ${s.documents.join(', ')})`).join(t('simulate.parallel'))}
+                    {t('card.round', { n: r + 1 })}: {round.map((s) => `${s.name || s.id} (${s.id}: ${s.documents.join(', ')}${s.identity ? ` · ${t('identity.label')}: ${t(`identity.levels.${s.identity}`)}` : ''})`).join(t('simulate.parallel'))}
                   </li>
                 ))}
               </ol>
