@@ -42,6 +42,9 @@ import { userRoutes } from './routes/users';
 import { sessionRoutes } from './routes/session';
 import { keyRoutes } from './routes/keys';
 import { HealthSchema } from './schemas';
+import { createIdentityRouter, createIdentityService, createSignerIdentity, LOCAL_PROVIDER_ID, offeredLevels, type IdentityProvider, type RouterOptions } from '../identity';
+import { idNumberHashKey } from '../signing';
+import { identityRoutes, localIdentityPages } from './routes/identity';
 import { metricsRoutes } from './routes/metrics';
 import { createMetrics, storeContractCounts, type HubLogger, type HubMetrics } from '../observability';
 
@@ -71,6 +74,15 @@ export interface AppOptions {
   faceVerifier?: FaceVerifier | null;
   /** SEALFLOW_COMPANY_NAME: the sender the signer page names (as the notices do); default each contract's own. */
   companyName?: string | null;
+  /**
+   * Real-name verification providers in priority order (identity/ identityProvidersFor(config.identityProviders),
+   * plus vendors' adapters). Default none: flows asking an identity level cannot be published.
+   */
+  identityProviders?: IdentityProvider[];
+  /** The identity router's time limit and health settings (tests shorten them). */
+  identityRouting?: Omit<RouterOptions, 'providers'>;
+  /** Per signing link, for the identity routes (default DEFAULT_IDENTITY_RATE_LIMIT). */
+  identityRateLimit?: RateLimit;
   /** The process's metrics, served at /metrics (default: this app's own registry, contract counts from the store). */
   metrics?: HubMetrics;
   /** Structured request lines (method, route, status, ms, contractId); none when absent. */
@@ -91,7 +103,11 @@ export function createApp(options: AppOptions) {
   const startContract = createContractStarter({ store, client, documents: options.documents, taskQueue: options.taskQueue, idScope: options.contractIdScope });
   const contracts = createContractService({ store, client, startContract });
   const faceVerifier = options.faceVerifier ?? null;
-  const session = createSigningSession({ store, contracts, notifier: options.notifier, secret: options.masterKey, faceVerifier, companyName: options.companyName });
+  // Real-name verification: records keyed by the same ID-number HMAC the CA writes into certificates.
+  const identityProviders = options.identityProviders ?? [];
+  const identityService = createIdentityService({ store: store.identities, router: createIdentityRouter({ ...options.identityRouting, providers: identityProviders }), idHashKey: idNumberHashKey(options.masterKey) });
+  const signerIdentity = createSignerIdentity({ service: identityService, store: store.identities });
+  const session = createSigningSession({ store, contracts, notifier: options.notifier, secret: options.masterKey, faceVerifier, identity: signerIdentity, companyName: options.companyName });
   const connectors = createConnectorService({ store, client, taskQueue: options.taskQueue, masterKey: options.masterKey, startContract });
   const verifier = options.verifier ?? createPdfVerifier({ trustAnchors: [options.signing.ca.rootCertificate] });
 
@@ -124,7 +140,7 @@ export function createApp(options: AppOptions) {
     ...statsRoutes(store),
     ...auditRoutes(store),
     events.route,
-    ...flowRoutes(store, options.documents, { faceVerification: faceVerifier !== null }),
+    ...flowRoutes(store, options.documents, { identityLevels: offeredLevels(identityProviders) }),
     ...contractRoutes(store, contracts, options.documents),
     ...templateRoutes(options.documents),
     ...templateSourceRoutes(options.documents),
@@ -133,6 +149,8 @@ export function createApp(options: AppOptions) {
     ...keyRoutes(store),
     ...signatureRoutes(options.signing, verifier),
     ...pkiRoutes(options.signing, store),
+    // Ahead of the signing routes: /api/sign/:token/identity/... is not a token's action.
+    ...identityRoutes({ identity: signerIdentity, signerOn: session.signerOn, rateLimit: options.identityRateLimit, buckets: store.rateLimits }),
     ...signingRoutes({ store, contracts, session }),
     ...sealRoutes(store),
     ...tenantRoutes(store),
@@ -167,6 +185,8 @@ export function createApp(options: AppOptions) {
   });
   registerRoutes(router, routes, authenticate, createAuditHook({ store, log: options.log }), options.logger);
   app.use(router);
+  // The local provider's stand-in pages for face and authorisation (it checks nobody; only when configured).
+  if (identityProviders.some((p) => p.id === LOCAL_PROVIDER_ID)) app.use(localIdentityPages());
   app.use(signerPageRouter({ checkLink: session.checkLink, linkText: session.pageText }));
   app.use(designerRouter());
   app.use((req, _res, next) => next(new AppError('not_found', `No route for ${req.method} ${req.path}`, { status: 404 })));

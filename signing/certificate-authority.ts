@@ -9,7 +9,7 @@ import type { KeyRecordStore } from './key-record-store';
 import type { KeyType, KeyVault } from './key-vault';
 import { OID } from './oids';
 import { buildCrl, crlDistributionPoints, revocationRegistry, serialOf, type Revocation, type RevocationReason } from './revocation';
-import { organizationIdentifier, type CertificateSubject } from './subject';
+import { organizationIdentifier, verificationDescription, type CertificateSubject } from './subject';
 
 export type CertificateProfile = 'signer' | 'timestamping';
 
@@ -166,13 +166,16 @@ export function distinguishedName(subject: CertificateSubject): pkijs.RelativeDi
     attributes.push([OID.organization, utf8(subject.name)]);
     attributes.push([OID.organizationIdentifier, utf8(organizationIdentifier(subject.creditCode))]);
     attributes.push([OID.commonName, utf8(subject.name)]);
+    if (subject.verification) attributes.push([OID.description, utf8(verificationDescription(subject.verification))]);
   } else if (subject.kind === 'person') {
     // serialNumber holds the keyed hash of the ID number (64 hex digits fit its 64-char bound).
     attributes.push([OID.serialNumber, new asn1js.PrintableString({ value: subject.idNumberHash })]);
     attributes.push([OID.commonName, utf8(subject.name)]);
+    if (subject.verification) attributes.push([OID.description, utf8(verificationDescription(subject.verification))]);
   } else {
     if (subject.organization) attributes.push([OID.organization, utf8(subject.organization)]);
     attributes.push([OID.commonName, utf8(subject.commonName)]);
+    if (subject.description) attributes.push([OID.description, utf8(subject.description)]);
   }
   // One attribute per RDN (pkijs would put them all in one multi-valued RDN), parsed back
   // so pkijs keeps these exact bytes.

@@ -2,7 +2,7 @@
 export { SigningError, type SigningErrorCode } from './errors';
 export { createMemoryKeyRecordStore, type KeyRecord, type KeyRecordStore, type MemoryKeyRecordStore, type PrivateKeyRecord, type TenantKeyRecord, type WrappedKey } from './key-record-store';
 export { createKeyVault, parseMasterKey, type KeyType, type KeyVault, type KeyVaultOptions } from './key-vault';
-export { companySubject, personSubject, hashIdNumber, isValidCreditCode, creditCodeCheckCharacter, type CertificateSubject } from './subject';
+export { companySubject, personSubject, hashIdNumber, isValidCreditCode, creditCodeCheckCharacter, idNumberHashKey, verifiedSubject, verificationDescription, UNVERIFIED_DESCRIPTION, type CertificateSubject, type IdentityVerification, type VerifiedIdentity } from './subject';
 export { createLocalCertificateAuthority, enrollSigner, type CertificateAuthority, type CertificateProfile, type CertificateRequest, type LocalCertificateAuthorityOptions } from './certificate-authority';
 export { createLocalSigner, type Signer } from './signer';
 export { createLocalTimestampAuthority, createTimestampHttpHandler, type TimestampAuthority, type TimestampHttpResponse, type TimestampRequest } from './timestamp-authority';

@@ -6,9 +6,9 @@ import { randomUUID } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
 import express, { Router, type Request } from 'express';
 import { IdentityError, type SignerIdentity, type SignerOnContract } from '../../identity';
-import type { IdentityRecord } from '../../store';
+import type { IdentityRecord, RateLimitRepository } from '../../store';
 import { AppError } from '../errors';
-import { createRateLimiter, type RateLimit } from '../rate-limit';
+import { createRateLimiter, createSharedRateLimiter, type RateLimit } from '../rate-limit';
 import { defineRoute } from '../route';
 
 /** Per link: ten tries at once, then one every 30 s (a person mistyping recovers; a prober crawls). */
@@ -75,14 +75,15 @@ export interface IdentityRouteOptions {
   /** The link's contract and signer, while the link may still sign (404/409/410 otherwise). */
   signerOn(token: string): Promise<SignerOnContract>;
   rateLimit?: RateLimit;
-  /** Where the per-link buckets live (default: this process's memory); a shared one counts across servers. */
-  limiter?: { take(key: string): number | Promise<number> };
+  /** Where the per-link buckets live: the database's (store.rateLimits), so every server counts one allowance; default this process's memory. */
+  buckets?: RateLimitRepository;
 }
 
-export function identityRoutes({ identity, signerOn, rateLimit = DEFAULT_IDENTITY_RATE_LIMIT, limiter = createRateLimiter(rateLimit) }: IdentityRouteOptions) {
+export function identityRoutes({ identity, signerOn, rateLimit = DEFAULT_IDENTITY_RATE_LIMIT, buckets }: IdentityRouteOptions) {
+  const limiter = buckets ? createSharedRateLimiter(buckets, 'identity-link', rateLimit) : createRateLimiter(rateLimit);
   /** The link's signer, after its rate is checked (a bad token costs the caller as much). */
   const limited = async (token: string) => {
-    const wait = await limiter.take(`identity-link:${token}`);
+    const wait = await limiter.take(token);
     if (wait) throw new AppError('rate_limited', `Too many verification attempts on this link; try again in ${wait} s`, { status: 429 });
     return signerOn(token);
   };

@@ -111,6 +111,12 @@ const MATRIX: Record<string, 'public' | 'user' | 'session' | Role[]> = {
   'post /api/sign/:token/otp': 'public',
   'post /api/sign/:token': 'public',
   'post /api/sign/:token/decline': 'public',
+  'post /api/sign/:token/identity/person': 'public',
+  'post /api/sign/:token/identity/company': 'public',
+  'post /api/sign/:token/identity/flows': 'public',
+  'post /api/sign/:token/identity/flows/:id/sms-code': 'public',
+  'post /api/sign/:token/identity/flows/:id/transfer-amount': 'public',
+  'post /api/sign/:token/identity/flows/:id/poll': 'public',
   'get /api/copies/:token': 'public',
   'get /api/copies/:token/:doc.pdf': 'public',
 };
