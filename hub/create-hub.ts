@@ -209,7 +209,12 @@ export async function createHub(config: SealflowConfig, options: HubOptions): Pr
         anchorTsaUrl: config.anchor.tsaUrl ?? config.tsaUrl,
       });
       // Anchoring (全链路存证) on its Temporal Schedule: created once, found again by every later worker (see workflows/anchor-schedule.ts).
-      if (config.anchor.everyMs !== null) await ensureAnchorSchedule(new Client({ connection, namespace: settings.namespace }), { taskQueue: settings.taskQueue, everyMs: config.anchor.everyMs });
+      // A Temporal that refuses schedules must not keep the worker from running contracts: said, and `sealflow anchor` still works.
+      if (config.anchor.everyMs !== null) {
+        await ensureAnchorSchedule(new Client({ connection, namespace: settings.namespace }), { taskQueue: settings.taskQueue, everyMs: config.anchor.everyMs }).catch((error: unknown) =>
+          logger.warn({ err: error }, `evidence anchoring schedule not set up (anchor with \`sealflow anchor\` meanwhile): ${(error as Error)?.message ?? String(error)}`),
+        );
+      }
       const workerDone = worker.run();
       workerDone.catch(() => {}); // the caller watches it; stop() must not fail for a worker that already failed
       opened.push(async () => {
