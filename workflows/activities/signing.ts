@@ -6,7 +6,7 @@ import { createHmac } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { contractName, contractSender, DEFAULT_LOCALE, type ContractDocument, type ContractState, type SignerState } from '../../flows';
+import { contractName, contractSender, DEFAULT_LOCALE, requiredIdentity, type ContractDocument, type ContractState, type SignerState } from '../../flows';
 import { NotifyError, renderNotice, type Notice, type Notifier, type PartyNoticeKind, type SignerNoticeKind } from '../../notify';
 import {
   archiveTimestampExpiry,
@@ -14,13 +14,12 @@ import {
   chainEvents,
   chainGenesis,
   companySealAppearance,
-  companySubject,
   createLocalSigner,
   enrollSigner,
-  isValidCreditCode,
   loadNotoSansSc,
   personSignatureAppearance,
-  personSubject,
+  UNVERIFIED_DESCRIPTION,
+  verifiedSubject,
   renderEvidenceReport,
   sealEvidenceReport,
   signPdf,
@@ -30,6 +29,7 @@ import {
   type SigningPlatform,
 } from '../../signing';
 import { evidenceEventsOf } from '../../evidence';
+import { boundIdentity } from '../../identity';
 import type { Store } from '../../store';
 
 export interface SigningActivityOptions {
@@ -84,13 +84,27 @@ export function signedCopyToken(secret: Uint8Array, contractId: string, signerId
 /** How long a signed copy's download link holds after completion. */
 export const SIGNED_COPY_TTL_MS = 30 * 24 * 3600 * 1000;
 
-function subjectOf(signer: SignerState, secret: Uint8Array): CertificateSubject {
-  if (signer.party === 'company' && signer.creditCode && isValidCreditCode(signer.creditCode)) return companySubject({ name: signer.name, creditCode: signer.creditCode });
-  if (signer.party === 'person' && signer.idNumber) {
-    return personSubject({ name: signer.name, idNumber: signer.idNumber, idHashKey: createHmac('sha256', secret).update('sealflow/id-number-hash/v1').digest() });
+/**
+ * Who the signer's certificate names (the CA gate of issue 13): the verified identity record
+ * bound to this signer on their link — its name, ID-number HMAC or credit code, and how it
+ * was verified — never the contract's data, which may have been edited since. A signer whose
+ * flow asks a level and who has no record proving it gets no certificate (non-retryable: the
+ * signing gate on the server refuses first, so this is the second lock). A signer whose flow
+ * asks none and who verified nothing is named as the flow names them, marked unverified, with
+ * no ID number or credit code the contract merely claims.
+ */
+async function subjectFor(store: Store, contractId: string, signer: SignerState): Promise<CertificateSubject> {
+  const record = await boundIdentity(store.identities, contractId, signer, new Date());
+  if (record) return verifiedSubject(record);
+  const level = requiredIdentity(signer);
+  if (level) {
+    throw ApplicationFailure.create({
+      type: 'identity_not_verified',
+      message: `${signer.name} (${signer.id}) has no verified identity at level ${level} bound on their link: no certificate is issued`,
+      nonRetryable: true,
+    });
   }
-  // Without a registered identity the certificate names the signer as the flow does.
-  return { kind: 'service', commonName: signer.name, organization: signer.party === 'company' ? signer.name : undefined };
+  return { kind: 'service', commonName: signer.name, organization: signer.party === 'company' ? signer.name : undefined, description: UNVERIFIED_DESCRIPTION };
 }
 
 /** A signer's documents as notices list them: name and page count. */
@@ -220,15 +234,18 @@ export function createSigningActivities({ store, notifier: rawNotifier, signing,
     /** Signs every document of this signer with their own key and stores the new versions. */
     async applySignature({ contractId, signer, documents, signingTime }: { contractId: string; signer: SignerState; documents: ContractDocument[]; signingTime: string }): Promise<{ id: string; sha256: string; size: number }[]> {
       const keyId = `signer:${contractId}:${signer.id}`;
+      const subject = await subjectFor(store, contractId, signer);
       if (!(await signing.vault.hasKey(keyId))) {
-        await enrollSigner({ vault: signing.vault, ca: signing.ca, tenantId: contractId, signerId: keyId, subject: subjectOf(signer, secret) });
+        await enrollSigner({ vault: signing.vault, ca: signing.ca, tenantId: contractId, signerId: keyId, subject });
       } else if ((await signing.vault.certificateChain(keyId)).length === 0) {
         // A worker killed between enrollSigner's two writes (the key, then its certificate) left a
         // key without one, and every retry would fail on it: certify the key that is there.
-        await signing.vault.setCertificateChain(keyId, await signing.ca.issue({ subject: subjectOf(signer, secret), publicKey: await signing.vault.publicKey(keyId), profile: 'signer' }));
+        await signing.vault.setCertificateChain(keyId, await signing.ca.issue({ subject, publicKey: await signing.vault.publicKey(keyId), profile: 'signer' }));
       }
       const signerKey = await createLocalSigner({ vault: signing.vault, keyId });
-      const appearance = signer.party === 'company' ? await companySealAppearance({ companyName: signer.name, font: await cjkFont() }) : await personSignatureAppearance({ name: signer.name, font: await cjkFont() });
+      // The visible signature names whom the certificate names.
+      const shownName = subject.kind === 'service' ? signer.name : subject.name;
+      const appearance = signer.party === 'company' ? await companySealAppearance({ companyName: shownName, font: await cjkFont() }) : await personSignatureAppearance({ name: shownName, font: await cjkFont() });
       const versions = [];
       for (const doc of documents) {
         const stored = await store.documents.get(doc.sha256);
@@ -241,7 +258,7 @@ export function createSigningActivities({ store, notifier: rawNotifier, signing,
             // The documents stage counts pages from 0; PDF signing from 1.
             field: { name: `sealflow-${signer.id}`, page: (area?.page ?? 0) + 1, rect: area ? { x: area.x, y: area.y, width: area.width, height: area.height } : undefined, appearance: area ? appearance : undefined },
             timestamp: signing.timestamps,
-            reason: `${signer.name} 签署`,
+            reason: `${shownName} 签署`,
             signingTime: new Date(signingTime),
           });
           const { sha256, size } = await store.documents.put(signed, 'application/pdf');
