@@ -44,4 +44,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ SEALFLOW_IDENTITY_PROVIDERS: 'esign' })).toThrow(/^SEALFLOW_IDENTITY_PROVIDERS: must list providers by name \(local; /);
     expect(() => loadConfig({ SEALFLOW_IDENTITY_PROVIDERS: 'local,local' })).toThrow(/^SEALFLOW_IDENTITY_PROVIDERS: names "local" twice/);
   });
+
+  it('anchors evidence hourly with the hub’s own TSA unless SEALFLOW_ANCHOR_EVERY and SEALFLOW_ANCHOR_TSA_URL say otherwise', () => {
+    expect(loadConfig({}).anchor).toEqual({ tsaUrl: null, everyMs: 3_600_000 });
+    expect(loadConfig({ SEALFLOW_ANCHOR_EVERY: 'P1D', SEALFLOW_ANCHOR_TSA_URL: 'https://tsa.example.cn/tsr' }).anchor).toEqual({ tsaUrl: 'https://tsa.example.cn/tsr', everyMs: 86_400_000 });
+    expect(loadConfig({ SEALFLOW_ANCHOR_EVERY: 'off' }).anchor.everyMs).toBeNull();
+    expect(() => loadConfig({ SEALFLOW_ANCHOR_EVERY: 'hourly' })).toThrow(/^SEALFLOW_ANCHOR_EVERY: must be an ISO 8601 duration/);
+    expect(() => loadConfig({ SEALFLOW_ANCHOR_EVERY: 'PT10S' })).toThrow(/^SEALFLOW_ANCHOR_EVERY: must be at least a minute/);
+    expect(() => loadConfig({ SEALFLOW_ANCHOR_TSA_URL: 'tsa.example.cn' })).toThrow(/^SEALFLOW_ANCHOR_TSA_URL: must be an http\(s\) URL/);
+  });
 });
