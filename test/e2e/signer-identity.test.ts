@@ -70,7 +70,7 @@ describe('signer page identity walk', () => {
     expect(await page.textContent('#status')).toContain('请先完成实名认证');
 
     // The form takes focus with the name filled in from the contract; Tab and Enter do the rest.
-    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('identity-name');
+    await expect.poll(() => page.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } | null } }).document.activeElement?.id)).toBe('identity-name');
     expect(await page.inputValue('#identity-name')).toBe('张三');
     await page.keyboard.press('Tab');
     await page.keyboard.type('310101199003071230');
@@ -78,7 +78,7 @@ describe('signer page identity walk', () => {
     await page.keyboard.type('13800138000');
     await page.keyboard.press('Enter');
 
-    await expect.poll(() => page.evaluate(() => document.activeElement?.id), { timeout: 15_000 }).toBe('identity-answer');
+    await expect.poll(() => page.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } | null } }).document.activeElement?.id), { timeout: 15_000 }).toBe('identity-answer');
     await page.keyboard.type('000000');
     await page.keyboard.press('Enter');
     await expect.poll(() => page.textContent('#identity-alert')).toContain('还可尝试 4 次');

@@ -33,8 +33,9 @@ beforeAll(async () => {
 afterAll(() => store?.close());
 
 /** The activity as the worker runs it (it logs through its activity context). */
-const applySignature = (input: Parameters<ReturnType<typeof createSigningActivities>['applySignature']>[0]) =>
-  new MockActivityEnvironment().run(createSigningActivities({ store, notifier: createNotifier({ store, outbox: true }), signing, publicUrl: 'http://localhost', secret: masterKey }).applySignature, input);
+type ApplySignature = ReturnType<typeof createSigningActivities>['applySignature'];
+const applySignature = (input: Parameters<ApplySignature>[0]) =>
+  new MockActivityEnvironment().run(createSigningActivities({ store, notifier: createNotifier({ store, outbox: true }), signing, publicUrl: 'http://localhost', secret: masterKey }).applySignature, input) as ReturnType<ApplySignature>;
 
 describe('certificates from verified identities only', () => {
   it('names the verified record in the certificate after the contract data was edited', { timeout: 60_000 }, async () => {
