@@ -678,7 +678,8 @@ export function migrations(dialect: DialectName): Record<string, Migration> {
           .createTable('anchor_queue')
           .$call((t) =>
             dialect === 'postgres'
-              ? t.addColumn('seq', 'bigint', (c) => c.primaryKey().generatedByDefaultAsIdentity())
+              ? // bigserial (a nextval default), not an identity column: a restore (store/backup.ts) moves serials past the restored rows
+                t.addColumn('seq', 'bigserial', (c) => c.primaryKey())
               : t.addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement()),
           )
           .addColumn('contract_id', 'text', (c) => c.notNull())
