@@ -24,6 +24,7 @@ const parts: HubProcess[] = [];
 let cluster: TemporalCluster | undefined;
 let database: TestDatabase | undefined;
 const serverPorts: number[] = [];
+const workerPorts: number[] = [];
 const servers: ReturnType<typeof httpClient>[] = [];
 
 beforeAll(async () => {
@@ -42,7 +43,14 @@ beforeAll(async () => {
   };
   serverPorts.push(await freePort(), await freePort());
   const server = (port: number) => startPartProcess('server', { ...env, PORT: String(port), SEALFLOW_PUBLIC_URL: `http://127.0.0.1:${port}` }).then((part) => (parts.push(part), part));
-  const worker = async () => startPartProcess('worker', { ...env, SEALFLOW_HEALTH_PORT: String(await freePort()) }).then((part) => (parts.push(part), part));
+  // Each worker's health port also serves its metrics, the Temporal SDK's included (as docker-compose.yml sets them).
+  const worker = async () => {
+    const healthPort = await freePort();
+    workerPorts.push(healthPort);
+    const part = await startPartProcess('worker', { ...env, SEALFLOW_HEALTH_PORT: String(healthPort), SEALFLOW_TEMPORAL_METRICS_ADDRESS: `127.0.0.1:${await freePort()}` });
+    parts.push(part);
+    return part;
+  };
   // All at once on the empty database, as `docker compose up --scale server=2 --scale worker=2` starts them:
   // one makes the hub's keys, the others wait for them and read them.
   await Promise.all([server(serverPorts[0]), server(serverPorts[1]), worker(), worker()]);
@@ -124,6 +132,17 @@ describe('the production path: real Temporal server on PostgreSQL, two servers, 
     }
   }
 
+  /** The record once at least `count` executions are listed completed: an execution closes just after its
+   *  contract reads completed, and the visibility store follows the close. */
+  async function recordOnceCompleted(count: number): Promise<{ completed: string[]; workers: Set<string> }> {
+    let record = await temporalRecord();
+    for (const deadline = Date.now() + 60_000; record.completed.length < count && Date.now() < deadline; ) {
+      await new Promise((r) => setTimeout(r, 500));
+      record = await temporalRecord();
+    }
+    return record;
+  }
+
   it(`carries ${CONTRACTS} contracts through approval and signing across both servers, and both read them the same`, { timeout: 600_000 }, async () => {
     const [one, two] = servers;
     const base = exampleFlow();
@@ -161,14 +180,20 @@ describe('the production path: real Temporal server on PostgreSQL, two servers, 
     expect(listed[1]).toEqual(listed[0]);
 
     // The server's visibility store (on PostgreSQL) lists them completed, and both workers did part of the work.
-    const record = await temporalRecord();
-    expect(record.completed.length).toBeGreaterThanOrEqual(CONTRACTS);
+    const record = await recordOnceCompleted(CONTRACTS);
+    expect(record.completed).toHaveLength(CONTRACTS);
     expect(record.workers.size, `worker identities seen: ${[...record.workers].join(', ')}`).toBe(2);
+
+    // What an operator scrapes from the workers: together they counted every signature, and the SDK's metrics are there.
+    const scraped = await Promise.all(workerPorts.map((port) => fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text())));
+    const signatures = scraped.map((text) => Number(/^sealflow_signatures_total (\d+)/m.exec(text)?.[1] ?? 0));
+    expect(signatures.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(2 * CONTRACTS);
+    for (const text of scraped) expect(text).toMatch(/^temporal_\w+/m);
   });
 
   it('keeps every history across a restart of the Temporal server (its state is in PostgreSQL), and the next contract completes', { timeout: 600_000 }, async () => {
     expect(ids).toHaveLength(CONTRACTS);
-    const before = await temporalRecord();
+    const before = await recordOnceCompleted(CONTRACTS);
     await cluster!.stop();
     await cluster!.start();
     const after = await temporalRecord();
@@ -176,6 +201,6 @@ describe('the production path: real Temporal server on PostgreSQL, two servers, 
     // The servers and workers were not restarted: they reconnect by themselves.
     const next = await carry(CONTRACTS);
     for (const call of servers) expect((await call('GET', `/api/contracts/${next}`)).body.status).toBe('completed');
-    expect((await temporalRecord()).completed.length).toBeGreaterThan(before.completed.length);
+    expect((await recordOnceCompleted(CONTRACTS + 1)).completed).toHaveLength(CONTRACTS + 1);
   });
 });

@@ -118,6 +118,8 @@ describe('docker-compose.yml', () => {
     expect(worker.healthPort).toBe(3001);
     expect(services.worker.healthcheck.test.join(' ')).toContain(`127.0.0.1:${worker.healthPort}/healthz`);
     expect(services.server.healthcheck.test.join(' ')).toContain(`127.0.0.1:${server.port}/healthz`);
+    // The worker's SDK metrics stay inside its container; its health port serves them with Sealflow's.
+    expect(worker.observability.temporalMetricsAddress).toBe('127.0.0.1:9464');
   });
 
   it('refuses to run without the secrets, naming each, instead of starting an open hub', () => {
