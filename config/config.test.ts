@@ -15,11 +15,9 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ TEMPORAL_ADDRESS: 'temporal' })).toThrow(/^TEMPORAL_ADDRESS: must be host:port/);
   });
 
-  it('has no face provider unless SEALFLOW_FACE_PROVIDER asks for the development one by name', () => {
-    expect(loadConfig({}).faceProvider).toBeNull();
-    expect(loadConfig({ SEALFLOW_FACE_PROVIDER: 'none' }).faceProvider).toBeNull();
-    expect(loadConfig({ SEALFLOW_FACE_PROVIDER: 'development' }).faceProvider).toBe('development');
-    expect(() => loadConfig({ SEALFLOW_FACE_PROVIDER: 'dev' })).toThrow(/^SEALFLOW_FACE_PROVIDER: must be "development"/);
+  it('refuses the retired SEALFLOW_FACE_PROVIDER, naming its replacement (face is an identity level now)', () => {
+    expect(loadConfig({ SEALFLOW_FACE_PROVIDER: 'none' }).identityProviders).toEqual([]);
+    expect(() => loadConfig({ SEALFLOW_FACE_PROVIDER: 'development' })).toThrow(/^SEALFLOW_FACE_PROVIDER: is retired: .*SEALFLOW_IDENTITY_PROVIDERS=local/);
   });
 
   it('gives signing links 30 days unless SEALFLOW_LINK_DAYS says otherwise, and names the sender only when SEALFLOW_COMPANY_NAME is set', () => {

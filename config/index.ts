@@ -60,16 +60,11 @@ export interface SealflowConfig {
     smsWebhookToken: string | null;
   };
   /**
-   * SEALFLOW_FACE_PROVIDER: who checks signers whose flow says `verify: 'face'`. null (unset
-   * or "none"): nobody, and flows asking for face verification cannot be published.
-   * "development" only by explicit choice: it accepts "dev-face-ok" and checks nobody.
-   */
-  faceProvider: 'development' | null;
-  /**
    * SEALFLOW_IDENTITY_PROVIDERS: who verifies signers' real names (实名认证), comma-separated in
    * priority order. Empty (unset or "none"): nobody, and no identity can be verified. "local" only
    * by explicit choice: identity/local answers from a fixture list and checks nobody — never for
-   * production. A vendor's provider is given to the identity service in code, like faceVerifier.
+   * production. A vendor's provider is given to createApp / createHub in code (identityProviders).
+   * Face verification is the level `face` of these providers (SEALFLOW_FACE_PROVIDER is retired).
    */
   identityProviders: IdentityProviderName[];
   /** SEALFLOW_OUTBOUND_ALLOW: the hosts connectors, the SMS webhook and the TSA may call; null (unset): any (see outbound.ts). */
@@ -173,11 +168,11 @@ function noticeSettings(env: NodeJS.ProcessEnv): SealflowConfig['notices'] {
   return { companyName, linkDays };
 }
 
-function faceProvider(env: NodeJS.ProcessEnv): SealflowConfig['faceProvider'] {
+/** Retired: face verification is the real-name level `face`, done by SEALFLOW_IDENTITY_PROVIDERS. "none" is still accepted (it changes nothing). */
+function retiredFaceProvider(env: NodeJS.ProcessEnv): void {
   const raw = nonEmpty(env, 'SEALFLOW_FACE_PROVIDER');
-  if (raw === null || raw === 'none') return null;
-  if (raw === 'development') return raw;
-  throw new ConfigError('SEALFLOW_FACE_PROVIDER', `must be "development" (checks nobody: for trials only) or "none", got "${raw}"; a vendor's provider is given to createApp as faceVerifier`);
+  if (raw === null || raw === 'none') return;
+  throw new ConfigError('SEALFLOW_FACE_PROVIDER', `is retired: face verification is the identity level "face" of SEALFLOW_IDENTITY_PROVIDERS (for trials: SEALFLOW_IDENTITY_PROVIDERS=local, which checks nobody); remove SEALFLOW_FACE_PROVIDER (got "${raw}")`);
 }
 
 function identityProviders(env: NodeJS.ProcessEnv): IdentityProviderName[] {
@@ -263,6 +258,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SealflowConfig
   if (temporalAddress && !/^[^\s:]+:\d+$/.test(temporalAddress)) {
     throw new ConfigError('TEMPORAL_ADDRESS', `must be host:port, got "${temporalAddress}"`);
   }
+  retiredFaceProvider(env);
   return {
     port: port(env, 'PORT', 3000),
     healthPort: nonEmpty(env, 'SEALFLOW_HEALTH_PORT') === null ? null : port(env, 'SEALFLOW_HEALTH_PORT', 0),
@@ -283,7 +279,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SealflowConfig
     publicUrl: httpUrl(env, 'SEALFLOW_PUBLIC_URL') ?? `http://localhost:${port(env, 'PORT', 3000)}`,
     notices: noticeSettings(env),
     notify: notifySettings(env),
-    faceProvider: faceProvider(env),
     identityProviders: identityProviders(env),
     outboundAllow: parseOutboundAllow(env.SEALFLOW_OUTBOUND_ALLOW, (message) => {
       throw new ConfigError('SEALFLOW_OUTBOUND_ALLOW', message);

@@ -10,7 +10,6 @@ import { NativeConnection, type Worker, type WorkflowBundle } from '@temporalio/
 import type { SealflowConfig } from '../config';
 import { createNotifierFromSettings, type Notifier } from '../notify';
 import { createApp, type AppOptions } from '../server';
-import { createDevelopmentFaceVerifier, type FaceVerifier } from '../server/face';
 import type { WebhookRateLimit } from '../server/hooks';
 import { identityProvidersFor, type IdentityProvider } from '../identity';
 import { keyRecordsIn, openSigningPlatform, type SigningPlatform } from '../signing';
@@ -39,8 +38,6 @@ export interface HubOptions {
   renderer?: DocumentRenderer;
   webhookRateLimit?: WebhookRateLimit;
   publicRateLimits?: AppOptions['publicRateLimits'];
-  /** A vendor's face verification; default from SEALFLOW_FACE_PROVIDER (the development one or none). */
-  faceVerifier?: FaceVerifier | null;
   /** Real-name verification providers in priority order; default SEALFLOW_IDENTITY_PROVIDERS (identityProvidersFor). */
   identityProviders?: IdentityProvider[];
   /** The identity router's time limit and health settings; the per-link rate of the identity routes. */
@@ -155,7 +152,6 @@ export async function createHub(config: SealflowConfig, options: HubOptions): Pr
       const connection = await Connection.connect({ address: settings.address });
       opened.push(() => connection.close());
       const client = new Client({ connection, namespace: settings.namespace });
-      const faceVerifier = options.faceVerifier !== undefined ? options.faceVerifier : config.faceProvider === 'development' ? createDevelopmentFaceVerifier() : null;
       const app = createApp({
         store,
         client,
@@ -169,7 +165,6 @@ export async function createHub(config: SealflowConfig, options: HubOptions): Pr
         masterKey: settings.masterKey,
         webhookRateLimit: options.webhookRateLimit,
         publicRateLimits: options.publicRateLimits,
-        faceVerifier,
         // The local provider's face/authorisation pages are the hub's own (server/routes/identity.ts localIdentityPages).
         identityProviders: options.identityProviders ?? identityProvidersFor(config.identityProviders, { localPageUrl: '/identity/local' }),
         identityRouting: options.identityRouting,

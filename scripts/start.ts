@@ -95,8 +95,8 @@ async function main() {
     log(`REST API on http://localhost:${config.port} (GET /healthz, /openapi.json)`);
     // The token itself never goes to the log (logs are collected and read widely); the file is readable only by this user.
     log(config.adminToken ? 'admin token from SEALFLOW_ADMIN_TOKEN' : `admin token generated; read it from ${join(config.dataDir, 'admin-token')}`);
-    if (config.faceProvider === 'development') log('WARNING: SEALFLOW_FACE_PROVIDER=development: face verification (verify: "face") accepts the evidence "dev-face-ok" and checks nobody; never in production');
-    else log('face verification: no provider (flows with verify: "face" cannot be published; SEALFLOW_FACE_PROVIDER=development for trials)');
+    if (config.identityProviders.includes('local')) log('WARNING: SEALFLOW_IDENTITY_PROVIDERS names "local": real-name verification (face included) answers from fixtures and checks nobody; never in production');
+    else if (config.identityProviders.length === 0) log('real-name verification: no provider (flows asking an identity level cannot be published; SEALFLOW_IDENTITY_PROVIDERS=local for trials)');
     if (!config.masterKey) log(`master key (seals connector secrets): kept in ${join(config.dataDir, 'master-key')}; back it up, or set SEALFLOW_MASTER_KEY`);
     const exited = runUntilSignalled({ stop: stopAll, failure: hub.workerDone, log });
     log('ready. Ctrl-C stops everything.');

@@ -34,7 +34,6 @@ import { perClientRateLimit, refuseBodiesOver, type RateLimit } from './rate-lim
 import { signingRoutes } from './routes/signing';
 import { sealRoutes } from './routes/seals';
 import { tenantRoutes } from './routes/tenants';
-import type { FaceVerifier } from './face';
 import { createSigningSession } from './signing-session';
 import { signerPageRouter } from './signer-page';
 import { consoleFontRoute, designerRouter } from './designer';
@@ -70,8 +69,6 @@ export interface AppOptions {
   publicRateLimits?: { verify?: RateLimit; tsa?: RateLimit };
   /** Verifies PDFs posted to /api/verify (default: a worker pool trusting our root, closed when the server closes). */
   verifier?: PdfVerifier;
-  /** Checks signers whose flow says `verify: 'face'`. Default none: flows asking for it cannot be published (the development provider only when configured, see server/face.ts). */
-  faceVerifier?: FaceVerifier | null;
   /** SEALFLOW_COMPANY_NAME: the sender the signer page names (as the notices do); default each contract's own. */
   companyName?: string | null;
   /**
@@ -102,12 +99,11 @@ export function createApp(options: AppOptions) {
   // One door for starting contracts, shared by the API and connector webhooks.
   const startContract = createContractStarter({ store, client, documents: options.documents, taskQueue: options.taskQueue, idScope: options.contractIdScope });
   const contracts = createContractService({ store, client, startContract });
-  const faceVerifier = options.faceVerifier ?? null;
   // Real-name verification: records keyed by the same ID-number HMAC the CA writes into certificates.
   const identityProviders = options.identityProviders ?? [];
   const identityService = createIdentityService({ store: store.identities, router: createIdentityRouter({ ...options.identityRouting, providers: identityProviders }), idHashKey: idNumberHashKey(options.masterKey) });
   const signerIdentity = createSignerIdentity({ service: identityService, store: store.identities });
-  const session = createSigningSession({ store, contracts, notifier: options.notifier, secret: options.masterKey, faceVerifier, identity: signerIdentity, companyName: options.companyName });
+  const session = createSigningSession({ store, contracts, notifier: options.notifier, secret: options.masterKey, identity: signerIdentity, companyName: options.companyName });
   const connectors = createConnectorService({ store, client, taskQueue: options.taskQueue, masterKey: options.masterKey, startContract });
   const verifier = options.verifier ?? createPdfVerifier({ trustAnchors: [options.signing.ca.rootCertificate] });
 

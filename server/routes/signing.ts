@@ -14,11 +14,10 @@ import { sealCredentials } from '../signing-session/seals';
 
 const ReadBody = Type.Object({ document: Type.String({ minLength: 1 }), page: Type.Integer({ minimum: 1 }) }, { additionalProperties: false });
 const Otp = Type.String({ pattern: '^[0-9]{6}$', description: 'the 6-digit code sent by SMS' });
-const Face = Type.String({ minLength: 1, maxLength: 16384, description: "face verification evidence from the page, e.g. a vendor SDK's liveness token" });
 const Tokens = Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { minItems: 1, maxItems: BATCH_MAX, description: 'signing link tokens, one per contract' });
-const SignBody = Type.Object({ otp: Type.Optional(Otp), face: Type.Optional(Face), read: Type.Literal(true) }, { additionalProperties: false });
+const SignBody = Type.Object({ otp: Type.Optional(Otp), read: Type.Literal(true) }, { additionalProperties: false });
 const BatchOtpBody = Type.Object({ tokens: Tokens }, { additionalProperties: false });
-const BatchSignBody = Type.Object({ tokens: Tokens, otp: Type.Optional(Otp), face: Type.Optional(Face), read: Type.Literal(true) }, { additionalProperties: false });
+const BatchSignBody = Type.Object({ tokens: Tokens, otp: Type.Optional(Otp), read: Type.Literal(true) }, { additionalProperties: false });
 const DeclineBody = Type.Object({ reason: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false });
 const NudgeBody = Type.Object({ signer: Type.Optional(Type.String({ minLength: 1 })) }, { additionalProperties: false });
 
@@ -42,7 +41,7 @@ export function signingRoutes({ store, contracts, session }: { store: Store; con
     }),
     defineRoute({
       method: 'post', path: '/api/sign/batch', tag: 'signing', access: 'public', body: BatchSignBody,
-      summary: '批量签署: checks every link (pages read, the one code, seal, face) and signs each contract only when all pass',
+      summary: '批量签署: checks every link (pages read, the verified identity, the one code, seal) and signs each contract only when all pass',
       responses: {
         200: { description: 'results, one per token: `{index, contractId, status: "signed"}`, or `status: "failed"` with the error if that contract could not be signed after the checks passed' },
         400: { description: 'a bad or missing code, an unknown token (named by /tokens/N)' },
@@ -53,7 +52,7 @@ export function signingRoutes({ store, contracts, session }: { store: Store; con
         423: { description: 'a link is locked after too many wrong codes until the sender nudges (link_locked)' },
         429: { description: 'too many wrong codes' },
       },
-      handler: async ({ body, req }) => ({ body: await session.signBatch(body.tokens, { otp: body.otp, face: body.face, ...sealCredentials(req) }, evidence(req)) }),
+      handler: async ({ body, req }) => ({ body: await session.signBatch(body.tokens, { otp: body.otp, ...sealCredentials(req) }, evidence(req)) }),
     }),
     defineRoute({
       method: 'get', path: '/api/sign/:token', tag: 'signing', access: 'public',
@@ -86,19 +85,18 @@ export function signingRoutes({ store, contracts, session }: { store: Store; con
     }),
     defineRoute({
       method: 'post', path: '/api/sign/:token', tag: 'signing', access: 'public', body: SignBody,
-      summary: "Signs: checks the flow's requirements (every page read, the seal user's bearer token, the SMS code, the face), then applies the signer's signatures",
+      summary: "Signs: checks the flow's requirements (every page read, the seal user's bearer token, the verified identity, the SMS code), then applies the signer's signatures",
       responses: {
         200: { description: 'signed' },
-        400: { description: 'wrong or missing code or face evidence' },
+        400: { description: 'wrong or missing code' },
         401: { description: 'the signer signs with a company seal: sign in as a user allowed to use it (session cookie + x-csrf-token), or send their bearer token (seal_login_required)' },
-        403: { description: 'that user may not use the seal (seal_not_allowed), or the face did not match (face_mismatch)' },
+        403: { description: 'that user may not use the seal (seal_not_allowed)' },
         409: { description: 'not read, not your turn, already signed' },
         410: { description: 'link or code expired, or the contract is no longer signing (link_closed)' },
         423: { description: 'the link is locked after too many wrong codes until the sender nudges (link_locked)' },
         429: { description: 'too many wrong codes' },
-        503: { description: 'the face verification provider could not be reached' },
       },
-      handler: async ({ params, body, req }) => ({ body: await session.sign(params.token, { otp: body.otp, face: body.face, ...sealCredentials(req) }, evidence(req)) }),
+      handler: async ({ params, body, req }) => ({ body: await session.sign(params.token, { otp: body.otp, ...sealCredentials(req) }, evidence(req)) }),
     }),
     defineRoute({
       method: 'post', path: '/api/sign/:token/decline', tag: 'signing', access: 'public', body: DeclineBody,

@@ -39,7 +39,6 @@ export const BATCH_MAX = 50;
 /** What the signer sends to sign, one contract or a batch. */
 export interface SignRequest extends SealCredentials {
   otp?: string;
-  face?: string;
 }
 
 /** The links of a batch, each resolved; an unknown, expired or repeated token is named by its path. */
@@ -60,7 +59,7 @@ export async function resolveBatch(ctx: SessionContext, tokens: string[]): Promi
 /**
  * Everything the flow asks of each signer, checked for every link before any is used:
  * open for signing and their turn, every page read, the seal and who applies it, then
- * the one code (a wrong code counts against each link it was meant for), then the face.
+ * the verified identity the level asks, then the one code (a wrong code counts against each link it was meant for).
  * Only when all of that holds are the codes used up. Returns each link's intent.
  */
 export async function readyToSign(ctx: SessionContext, batch: Resolved[], request: SignRequest, { asBatch }: { asBatch: boolean }): Promise<string[]> {

@@ -3,7 +3,6 @@ import type { Notifier } from '../../notify';
 import type { Store } from '../../store';
 import type { ContractService } from '../contracts';
 import type { SignerIdentity } from '../../identity';
-import type { FaceVerifier } from '../face';
 
 /** The time now; tests pass a fake one. */
 export type Clock = () => Date;
@@ -15,8 +14,6 @@ export interface SigningSessionOptions {
   notifier: Notifier;
   /** Keys the hash of one-time codes (the master key). */
   secret: Uint8Array;
-  /** Checks signers whose flow says `verify: 'face'`; null when no provider is configured. */
-  faceVerifier: FaceVerifier | null;
   /** Real-name verification on the link: signers whose flow asks a level sign only once a bound record proves it (default: read from the store). */
   identity?: Pick<SignerIdentity, 'recordFor'>;
   clock?: Clock;

@@ -68,14 +68,13 @@ describe.each(dialects)('signing session (%s)', (dialect) => {
         return contract;
       },
       decline: async () => contract,
-      nudge: async (_id: string, input: { signerId: string | null }) => ({ nudged: [input.signerId ?? 'supplier'], contract }),
+      nudge: async (_id: string, input: { signerId: string | null }) => ({ nudged: [input.signerId ?? 'supplier'], revision: contract.revision }),
     } as Pick<ContractService, 'sign' | 'decline' | 'nudge'> as ContractService;
     session = createSigningSession({
       store,
       contracts,
       notifier: { send: async (message, key) => (sent.push(message), real.send(message, key)) },
       secret,
-      faceVerifier: null,
       clock: () => new Date(now),
     });
   });
@@ -216,7 +215,7 @@ describe.each(dialects)('signing session (%s)', (dialect) => {
   it('refuses a signer of the retired verify "face" until a verified identity at level face is bound on their link', async () => {
     contract = { ...contract, signers: [supplier({ verify: 'face', idNumber: '11010519491231002X' })] };
     await setStatus('signing');
-    expect(await answer(session.sign(TOKEN, { face: 'dev-face-ok', authorization: undefined }, { ip: null, userAgent: null }))).toBe('409 identity_required');
+    expect(await answer(session.sign(TOKEN, { authorization: undefined }, { ip: null, userAgent: null }))).toBe('409 identity_required');
     expect(signed).toEqual([]);
   });
 });

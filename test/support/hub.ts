@@ -73,8 +73,6 @@ export interface TestHubOptions {
   /** Real delivery besides the dev outbox: an SMTP server and an SMS webhook (test servers on loopback). */
   smtpUrl?: string;
   smsWebhookUrl?: string;
-  /** SEALFLOW_FACE_PROVIDER: 'development' checks nobody (accepts "dev-face-ok"); unset, the hub has no face provider. */
-  faceProvider?: 'development';
   /** Per-client rates of /api/verify and /tsa, for tests that verify many files from one address. */
   publicRateLimits?: AppOptions['publicRateLimits'];
   /**
@@ -104,7 +102,6 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     PORT: '0',
     ...(options.smtpUrl ? { SEALFLOW_SMTP_URL: options.smtpUrl } : {}),
     ...(options.smsWebhookUrl ? { SEALFLOW_SMS_WEBHOOK_URL: options.smsWebhookUrl } : {}),
-    ...(options.faceProvider ? { SEALFLOW_FACE_PROVIDER: options.faceProvider } : {}),
     // Request lines would fill the test output: warnings and errors only, unless a test passes its own logger.
     LOG_LEVEL: 'warn',
     ...options.env,

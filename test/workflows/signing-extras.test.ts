@@ -168,8 +168,9 @@ describe('face verification', () => {
     const link = await linkFor(hub, id, 'signer:witness');
     expect((await signer(link)).body.identity).toEqual({ level: 'face', verified: false, record: null });
 
-    // Face evidence from the page no longer counts: the identity must be verified first.
-    expect((await signer(link, '', { read: true, face: 'dev-face-ok' })).body.error).toMatchObject({ code: 'identity_required', details: [{ path: '/identity' }] });
+    // The page's own face evidence is gone: the identity is verified first, through the provider.
+    expect((await signer(link, '', { read: true, face: 'dev-face-ok' })).body.error).toMatchObject({ code: 'invalid_body', details: [{ path: '/face' }] });
+    expect((await signer(link, '', { read: true })).body.error).toMatchObject({ code: 'identity_required', details: [{ path: '/identity' }] });
     expect((await hub.call('GET', `/api/contracts/${id}`)).body.signers[0].status).toBe('invited');
 
     const face = await signer(link, '/identity/flows', { person: { name: '张三', idNumber: '310101199003071230' } });
