@@ -135,8 +135,8 @@ export async function startTemporalCluster(options: TemporalClusterOptions): Pro
 
   const ports = await freePorts(PORT_NAMES.length);
   const address = `127.0.0.1:${ports[0]}`;
-  // The server reads its dynamic config from a file and will not start without one; a short namespace
-  // cache refresh makes the namespace registered below usable within a second.
+  // Dynamic config from a file of our own (the template's default is the image's path, absent here); a
+  // short namespace cache refresh makes the namespace registered below usable within a second.
   const dynamicConfig = join(scratch, 'dynamicconfig.yaml');
   writeFileSync(dynamicConfig, 'system.namespaceCacheRefreshInterval:\n  - value: 1s\n');
   const env: NodeJS.ProcessEnv = {
