@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import * as pkijs from 'pkijs';
 import { ZipFile } from 'yazl';
-import { contractName, type ContractState } from '../flows';
+import { contractName, requiredIdentity, type ContractState } from '../flows';
 import { toPem } from '../signing';
 import type { Store } from '../store';
 import { anchorProofs, rootImprint } from './anchoring';
@@ -21,6 +21,8 @@ export interface EvidencePackageOptions {
   /** The hub's root certificate (DER): the trust anchor every README command names. */
   rootCertificate: Uint8Array;
   now?: () => Date;
+  /** Where a failure part-way through a zip is told (the client only sees the download end early). */
+  log?: (message: string) => void;
 }
 
 export interface EvidenceFile {
@@ -50,7 +52,7 @@ function commonName(der: Uint8Array): string {
 /** What identity/<signer>.json says: the record bound to the signer on this contract, or that there is none. */
 async function identityEvidence(store: Store, contract: ContractState, signer: ContractState['signers'][number]) {
   const record = await store.identities.signerRecord(contract.id, signer.id);
-  const who = { id: signer.id, name: signer.name, party: signer.party, levelAsked: signer.identity ?? null };
+  const who = { id: signer.id, name: signer.name, party: signer.party, levelAsked: requiredIdentity(signer) };
   if (!record) return { signer: who, status: 'not verified', note: 'No real-name verification record is bound to this signer on this contract.' };
   return {
     signer: who,
@@ -180,6 +182,9 @@ export function evidenceZip(options: EvidencePackageOptions, contracts: readonly
     }
     for (const file of extra) add(file.path, file.content);
     zip.end();
-  })().catch((error: unknown) => output.destroy(error as Error));
+  })().catch((error: unknown) => {
+    options.log?.(`[evidence package] ${contracts.map((c) => c.contract.id).join(', ')}: ${(error as Error)?.stack ?? String(error)}`);
+    output.destroy(error as Error);
+  });
   return output;
 }

@@ -26,7 +26,7 @@ const zipHeaders = (filename: string, contracts: number) => ({
 });
 
 export function evidencePackageRoutes({ store, contracts, signing, log = console.error }: { store: Store; contracts: ContractService; signing: SigningPlatform; log?: (message: string) => void }) {
-  const options = { store, rootCertificate: signing.ca.rootCertificate };
+  const options = { store, rootCertificate: signing.ca.rootCertificate, log };
   return [
     defineRoute({
       method: 'get', path: '/api/contracts/:id/evidence.zip', tag: 'contracts', access: 'contracts.evidence',
