@@ -58,7 +58,7 @@ export function createContractService({ store, client, startContract }: { store:
   }
 
   /** Runs an update on a contract's workflow, turning the workflow's refusal into an AppError. */
-  async function update(id: string, run: () => Promise<ContractState>): Promise<ContractState> {
+  async function update<T>(id: string, run: () => Promise<T>): Promise<T> {
     const known = await existing(id);
     const startingUntil = Date.now() + STARTING_WAIT_MS;
     for (;;) {
@@ -200,13 +200,8 @@ export function createContractService({ store, client, startContract }: { store:
       return update(id, () => client.workflow.getHandle(id).executeUpdate(decline, { args: [input] }));
     },
 
-    async nudge(id: string, input: NudgeInput): Promise<NudgeResult> {
-      let result: NudgeResult | undefined;
-      await update(id, async () => {
-        result = await client.workflow.getHandle(id).executeUpdate(nudge, { args: [input] });
-        return result.contract;
-      });
-      return result!;
+    nudge(id: string, input: NudgeInput): Promise<NudgeResult> {
+      return update(id, () => client.workflow.getHandle(id).executeUpdate(nudge, { args: [input] }));
     },
   };
 }

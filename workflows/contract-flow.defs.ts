@@ -95,7 +95,13 @@ export interface NudgeInput {
 
 export interface NudgeResult {
   nudged: string[];
-  contract: ContractState;
+  /**
+   * The contract's revision after the nudge. Not the state: nudges may come every hour for
+   * weeks, and each update's answer stays in the contract's history; the whole state each
+   * time (timeline included) would make that history grow with the square of the timeline.
+   * Contracts nudged before this change answered `contract` as well.
+   */
+  revision: number;
 }
 
 /** A signer signs all their documents; answers once the signatures are in the PDFs. */

@@ -131,7 +131,7 @@ export function createSigningStage({ input, state, record, persist }: StageConte
       record({ type: 'nudged', actor: actor.id, message: `${actor.name} nudged ${targets.map((t) => t.name).join(', ')}` });
       const snapshot = await persist();
       await inviteSigners({ contractId: state.id, title: state.title, signers: targets, deadline: state.signingDeadline, kind: 'nudge', round: state.timeline.length });
-      return { nudged: targets.map((t) => t.id), contract: snapshot };
+      return { nudged: targets.map((t) => t.id), revision: snapshot.revision };
     },
     {
       validator: ({ signerId }) => {
