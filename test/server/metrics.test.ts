@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sapPurchaseOrders } from '../../connectors/sap';
 import type { FlowDefinition } from '../../flows';
 import { installTemporalRuntime } from '../../hub';
-import { createLogger } from '../../observability';
+import { serveWorkerHealth } from '../../hub/worker-health';
+import { createLogger, createMetrics } from '../../observability';
 import { signerLinkToken } from '../../workflows/activities/signing';
 import { exampleFlow, exampleOrder, startTestHub, type TestHub } from '../support/hub';
 import { approvedContract, linkFor, signerCall } from '../support/signing';
@@ -136,5 +137,27 @@ describe("the worker's log lines", () => {
     expect(links).toHaveLength(2);
     for (const link of links) expect(everything).not.toContain(link);
     expect(everything).not.toContain(signerLinkToken(hub.masterKey, contractId, 'buyer'));
+  });
+});
+
+describe("a lone worker's health port", () => {
+  it('answers GET /metrics with its counters and the SDK exporter, beside /healthz', async () => {
+    const metrics = createMetrics({ temporalMetricsUrl: 'http://127.0.0.1:9/metrics', processMetrics: false });
+    metrics.signed(3);
+    metrics.stageEnded('archive', 1.5, 'archived');
+    const server = await serveWorkerHealth(0, async () => ({ ok: true, worker: 'RUNNING', temporal: 'up', database: 'up' }), metrics);
+    try {
+      const { port } = server.address() as { port: number };
+      const response = await fetch(`http://127.0.0.1:${port}/metrics`);
+      expect(response.status).toBe(200);
+      const text = await response.text();
+      expect(sample(text, 'sealflow_signatures_total')).toBe(3);
+      expect(sample(text, 'sealflow_contract_stage_duration_seconds_count', { stage: 'archive' })).toBe(1);
+      // An SDK exporter that does not answer is said, not a failed scrape.
+      expect(text).toContain('# Temporal SDK metrics unavailable');
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
