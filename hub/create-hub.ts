@@ -4,7 +4,7 @@
 // for each, and the settings they must agree on come from hubSettings, once.
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import type { Duration } from '@temporalio/common';
 import { NativeConnection, type Worker, type WorkflowBundle } from '@temporalio/worker';
 import type { SealflowConfig } from '../config';
@@ -149,7 +149,10 @@ export async function createHub(config: SealflowConfig, options: HubOptions): Pr
     const hub: Hub = { role, settings, store, documents, notifier, signing, contractStarter, stop: () => opened.stop(), metrics, logger };
 
     if (role !== 'worker') {
-      const connection = await Connection.connect({ address: settings.address });
+      // Requests wait on this connection's calls. With Temporal away, the client's default retries
+      // (10 attempts) held a request 15 s and more; four quick attempts (about 1 s) ride out a blip,
+      // then the API answers 503 (server/errors.ts) and the caller tries again.
+      const connection = await Connection.connect({ address: settings.address, interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 4 }))] });
       opened.push(() => connection.close());
       const client = new Client({ connection, namespace: settings.namespace });
       const app = createApp({

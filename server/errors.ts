@@ -1,6 +1,7 @@
 // One error type for everything a caller can get wrong, and one handler that turns it
 // into `{"error": {code, message, details}}` with the right status. Nothing else leaks.
 import type { ErrorRequestHandler } from 'express';
+import { isGrpcServiceError } from '@temporalio/client';
 import { ExpressionError } from '../flows';
 import { isDatabaseUnavailable } from '../store';
 import { redact } from './redact';
@@ -39,6 +40,19 @@ function fromBodyParser(error: unknown): AppError | null {
   return null;
 }
 
+/** gRPC UNAVAILABLE and DEADLINE_EXCEEDED: the Temporal frontend is down, restarting, or too slow to answer. */
+const TEMPORAL_AWAY_CODES = new Set([14, 4]);
+
+/** Whether Temporal could not be reached (the client wraps the gRPC error in a ServiceError: its causes are walked). */
+function isTemporalUnavailable(error: unknown): boolean {
+  let current = error;
+  for (let depth = 0; current && depth < 5; depth++) {
+    if (isGrpcServiceError(current) && TEMPORAL_AWAY_CODES.has(current.code)) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
 export function errorHandler(log: (message: string) => void = console.error): ErrorRequestHandler {
   return (error, req, res, _next) => {
     // An expression that failed where no route gave it a meaning (a mapping preview that never ends): still the caller's, with its path.
@@ -48,11 +62,12 @@ export function errorHandler(log: (message: string) => void = console.error): Er
       res.status(known.status).json({ error: { code: known.code, message: known.message, details: known.details } });
       return;
     }
-    // The database is away (stopped, restarting, unreachable): nothing the caller did, and nothing
-    // broken here either; the pool reconnects by itself once it is back. 503 says "try again".
-    if (isDatabaseUnavailable(error)) {
-      log(redact(`[server] ${req.method} ${req.path}: the database is unavailable (${(error as Error)?.message ?? String(error)})`));
-      res.status(503).set('retry-after', '5').json({ error: { code: 'database_unavailable', message: 'The database does not answer right now; try again in a moment.', details: [] } });
+    // The database or Temporal is away (stopped, restarting, unreachable): nothing the caller did,
+    // and nothing broken here either; both clients reconnect by themselves once it is back. 503 says "try again".
+    const away = isDatabaseUnavailable(error) ? 'database' : isTemporalUnavailable(error) ? 'temporal' : null;
+    if (away) {
+      log(redact(`[server] ${req.method} ${req.path}: ${away} unavailable (${(error as Error)?.message ?? String(error)})`));
+      res.status(503).set('retry-after', '5').json({ error: { code: `${away}_unavailable`, message: `${away === 'database' ? 'The database' : 'The workflow service (Temporal)'} does not answer right now; try again in a moment.`, details: [] } });
       return;
     }
     // The path may be a signing link and the error may quote a code or a key: redacted either way.

@@ -63,6 +63,9 @@ export async function startSmtpServer(options: SmtpServerOptions = {}): Promise<
         });
       },
     });
+    // A client that vanishes mid-session (a worker killed by a test) resets its connection: the
+    // server logs nothing and goes on, as a real one would; unhandled, it would throw in the test.
+    next.on('error', () => {});
     await new Promise<void>((resolve, reject) => {
       next.server.once('error', reject);
       next.listen(port, '127.0.0.1', () => resolve());
