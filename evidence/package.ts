@@ -70,6 +70,18 @@ async function identityEvidence(store: Store, contract: ContractState, signer: C
       subject: record.subject,
       evidenceDigest: record.evidenceDigest,
     },
+    // A multi-step verification (SMS, transfer, face…): the SHA-256 of each provider answer along the way.
+    flows: (await store.identities.flowsOfRecord(record.id)).map((flow) => ({
+      id: flow.id,
+      provider: flow.provider,
+      providerFlowId: flow.providerFlowId,
+      method: flow.method,
+      level: flow.level,
+      status: flow.status,
+      startedAt: flow.createdAt,
+      endedAt: flow.updatedAt,
+      evidenceDigests: flow.evidenceDigests,
+    })),
   };
 }
 

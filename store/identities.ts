@@ -67,6 +67,8 @@ export interface IdentityRepository {
   /** Stores a flow; when one with the same idempotency key exists, returns that one instead. */
   createFlow(flow: NewIdentityFlow): Promise<IdentityFlowRecord>;
   getFlow(id: string): Promise<IdentityFlowRecord | null>;
+  /** The flows that ended in this record (a multi-step verification), oldest first: their evidence digests go into evidence packages. */
+  flowsOfRecord(recordId: string): Promise<IdentityFlowRecord[]>;
   /**
    * Takes one try of a pending flow whose window is open at `at`, in one statement, so two
    * concurrent submissions cannot both take the last try. `replayed` when the input with this
@@ -215,6 +217,9 @@ export function createIdentityRepository(db: Kysely<Database>): IdentityReposito
       return toFlow(row);
     },
     getFlow,
+    async flowsOfRecord(recordId) {
+      return (await db.selectFrom('identity_flows').selectAll().where('record_id', '=', recordId).orderBy('created_at').execute()).map(toFlow);
+    },
     async claimTry(id, at, inputKey) {
       const result = await db
         .updateTable('identity_flows')

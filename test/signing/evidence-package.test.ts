@@ -231,10 +231,31 @@ describe('the evidence package of a completed contract', () => {
       idempotencyKey: 'evidence-test',
     });
     await hub.store.identities.bindSigner(contractId, 'supplier', record.id, now);
+    // The 对公打款 flow that ended in the record: its evidence digests go along.
+    const flow = await hub.store.identities.createFlow({
+      id: 'idf-evidence-test',
+      provider: 'local',
+      providerFlowId: 'local-flow-1',
+      method: 'company.transfer',
+      level: 'company-transfer',
+      subjectKey: record.subjectKey,
+      subject: record.subject,
+      status: 'pending',
+      step: 'transfer_amount',
+      maxTries: 3,
+      windowEndsAt: new Date(Date.now() + 7 * 86_400_000).toISOString(),
+      details: null,
+      evidenceDigests: ['b'.repeat(64)],
+      idempotencyKey: 'evidence-test-flow',
+      createdAt: now,
+    });
+    await hub.store.identities.updateFlow(flow.id, { status: 'passed', step: 'done', evidenceDigest: 'c'.repeat(64), recordId: record.id }, now);
     const { zip } = await download('GET', `/api/contracts/${contractId}/evidence.zip`);
     const again = join(scratch, 'again');
     await unzip(zip, again);
-    expect(JSON.parse(readFileSync(join(again, 'identity/supplier.json'), 'utf8'))).toMatchObject({ status: 'verified', record: { level: 'company-transfer', provider: 'local', providerReference: 'local-flow-1', evidenceDigest: 'a'.repeat(64) } });
+    expect(JSON.parse(readFileSync(join(again, 'identity/supplier.json'), 'utf8'))).toMatchObject({ status: 'verified', record: { level: 'company-transfer', provider: 'local', providerReference: 'local-flow-1', evidenceDigest: 'a'.repeat(64) },
+      flows: [{ id: 'idf-evidence-test', method: 'company.transfer', status: 'passed', evidenceDigests: ['b'.repeat(64), 'c'.repeat(64)] }],
+    });
     expect(JSON.parse(readFileSync(join(again, 'identity/buyer.json'), 'utf8'))).toMatchObject({ status: 'not verified' });
   });
 
