@@ -11,6 +11,7 @@ import { approvedContract, linkFor, opensslEscaped, readAll, signerCall, signerS
 const QIMING = { name: '上海启明智能制造有限公司', creditCode: '91310000MA1FL0001R', legalRepresentative: '张三' };
 const ZHANG = { name: '张三', idNumber: '310101199003071230' };
 const WANG = { name: '王五', idNumber: '440304199208152017' };
+const YUANHANG = { name: '深圳远航贸易有限公司', creditCode: '91440300MA5G000020', legalRepresentative: '王五' };
 
 /**
  * A vendor we do not run (an outside system): behind the real provider interface, answering as
@@ -60,6 +61,11 @@ const identityFlow = (): FlowDefinition => {
       { id: 'wang', party: 'person', name: '王五', identity: 'two-factor', order: 1, documents: ['contract'] },
       { id: 'li', party: 'person', name: '李四', verify: 'face', order: 1, documents: ['contract'] },
       { id: 'zhao', party: 'person', name: '赵六', identity: 'face', order: 1, documents: ['contract'] },
+      { id: 'bankp', party: 'person', name: '王五', identity: 'bank', order: 1, documents: ['contract'] },
+      { id: 'three', party: 'company', name: YUANHANG.name, creditCode: YUANHANG.creditCode, identity: 'company-three-factor', order: 1, documents: ['contract'] },
+      { id: 'four', party: 'company', name: QIMING.name, identity: 'company-four-factor', order: 1, documents: ['contract'] },
+      { id: 'reverse', party: 'company', name: QIMING.name, identity: 'company-reverse-payment', order: 1, documents: ['contract'] },
+      { id: 'auth', party: 'company', name: YUANHANG.name, identity: 'company-authorisation', order: 1, documents: ['contract'] },
       // The template places the supplier too; it signs after, and asks no verification.
       { id: 'supplier', party: 'company', name: '=supplier.name', order: 2, documents: ['contract'] },
     ],
@@ -187,6 +193,35 @@ describe('real-name verification on the signing link', () => {
     expect((await id(`/flows/${started.body.id}/poll`)(zhao)).body).toMatchObject({ status: 'passed', bound: true, record: { level: 'face', method: 'person.face' } });
   });
 
+  it('walks the other levels: bank card four factors, company three and four factors, reverse payment, a declined authorisation', { timeout: 60_000 }, async () => {
+    const bank = await linkOf('bankp');
+    const card = await id('/flows', { person: { ...WANG, mobile: '13700137000', bankCard: '6214 8301 0022 3344' } })(bank);
+    expect(card.body).toMatchObject({ level: 'bank', step: 'sms_code', status: 'pending' });
+    expect((await id(`/flows/${card.body.id}/sms-code`, { code: LOCAL_SMS_CODE })(bank)).body).toMatchObject({ status: 'passed', bound: true, record: { level: 'bank', method: 'person.bank' } });
+
+    const three = await linkOf('three');
+    expect((await id('/company', { ...YUANHANG, legalRepresentative: '李四' })(three)).body).toEqual({ outcome: 'mismatch', provider: 'vendor-a' });
+    const malformed = await id('/company', { ...YUANHANG, creditCode: '91440300MA5G000021' })(three);
+    expect([malformed.status, malformed.body.error.details[0].path]).toEqual([409, '/creditCode']); // not this contract's credit code
+    expect((await id('/company', YUANHANG)(three)).body).toMatchObject({ outcome: 'match', bound: true, record: { level: 'company-three-factor' } });
+
+    const four = await linkOf('four');
+    const missing = await id('/company', QIMING)(four);
+    expect([missing.status, missing.body.error.details[0].path]).toEqual([400, '/legalRepresentativeIdNumber']);
+    expect((await id('/company', { ...QIMING, legalRepresentativeIdNumber: ZHANG.idNumber })(four)).body).toMatchObject({ outcome: 'match', bound: true, record: { level: 'company-four-factor' } });
+
+    const reverse = await linkOf('reverse');
+    const pay = await id('/flows', { company: QIMING })(reverse);
+    expect(pay.body).toMatchObject({ level: 'company-reverse-payment', step: 'reverse_payment', payTo: { amountFen: 19 } });
+    expect((await id(`/flows/${pay.body.id}/poll`)(reverse)).body).toMatchObject({ status: 'passed', bound: true });
+
+    const auth = await linkOf('auth');
+    const started = await id('/flows', { company: { ...YUANHANG, legalRepresentativeIdNumber: WANG.idNumber }, legalRepresentativeMobile: '13700137000' })(auth);
+    expect(started.body.redirectUrl).toMatch(/^\/identity\/local\/authorisation\?flow=/);
+    expect((await id(`/flows/${started.body.id}/poll`)(auth)).body).toMatchObject({ status: 'failed', outcome: 'declined', bound: false });
+    expect((await signerCall(hub, auth, '', { read: true })).body.error.code).toBe('identity_required');
+  });
+
   it('limits identity attempts per link', { timeout: 30_000 }, async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 13; i++) statuses.push((await id('/person', { name: '赵六', idNumber: '11010519491231002X' })((await linkOf('li')))).status);
@@ -205,9 +240,9 @@ describe('publishing', () => {
       const refused = await bare.call('POST', '/api/flows/needs-identity/publish');
       expect(refused.status).toBe(409);
       expect(refused.body.error.code).toBe('identity_provider_missing');
-      expect(refused.body.error.details.map((d: any) => d.path)).toEqual(['/signers/0/identity', '/signers/1/identity', '/signers/2/identity', '/signers/3/verify', '/signers/4/identity']);
+      expect(refused.body.error.details.map((d: any) => d.path)).toEqual(['/signers/0/identity', '/signers/1/identity', '/signers/2/identity', '/signers/3/verify', ...[4, 5, 6, 7, 8, 9].map((n) => `/signers/${n}/identity`)]);
       const simulated = await bare.call('POST', '/api/flows/needs-identity/simulate', { data: { ...exampleOrder().data, supplier: { ...exampleOrder().data.supplier, isNew: false } } });
-      expect(simulated.body.signers.map((s: any) => s.identity)).toEqual(['company-transfer', 'telecom', 'two-factor', 'face', 'face', null]);
+      expect(simulated.body.signers.map((s: any) => s.identity)).toEqual(['company-transfer', 'telecom', 'two-factor', 'face', 'face', 'bank', 'company-three-factor', 'company-four-factor', 'company-reverse-payment', 'company-authorisation', null]);
     } finally {
       await bare.close();
     }
