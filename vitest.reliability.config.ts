@@ -3,7 +3,7 @@
 // `npm test`, whose config excludes test/reliability/). The table of figures prints at the end.
 // Shorter runs for development (defaults in brackets): KILL_CONTRACTS (200), SOAK_SECONDS (600),
 // SCHEMATHESIS_EXAMPLES per operation (30), PG_OUTAGE_SECONDS (20), TEMPORAL_RESTART_CONTRACTS (30),
-// TEMPORAL_DOWN_SECONDS (15); one part alone: `npx vitest run -c vitest.reliability.config.ts test/reliability/soak.test.ts`.
+// TEMPORAL_DOWN_SECONDS (15), SOAK_P99_MS (100: the ledger's p99 bound, measured at the client); one part alone: `npx vitest run -c vitest.reliability.config.ts test/reliability/soak.test.ts`.
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
