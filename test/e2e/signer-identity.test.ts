@@ -2,6 +2,7 @@
 // identity provider: a person walks telecom three factors by keyboard alone (form, a wrong
 // SMS code, the right one) and can sign only afterwards; another goes to the provider's face
 // page and back, and the page asks how it went. No CSP violation, no page error.
+import { createRequire } from 'node:module';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error -- plain ESM script without type declarations
@@ -25,6 +26,7 @@ const flow = (): FlowDefinition => {
     signers: [
       { id: 'zhang', party: 'person', name: '张三', idNumber: '310101199003071230', identity: 'telecom', order: 1, documents: ['contract'] },
       { id: 'zhao', party: 'person', name: '赵六', identity: 'face', order: 1, documents: ['contract'] },
+      { id: 'wang', party: 'person', name: '王五', identity: 'two-factor', order: 1, documents: ['contract'] },
       // The template places both companies; they sign after.
       ...base.signers!.map(({ seal: _seal, verify: _verify, mustRead: _mustRead, ...signer }) => ({ ...signer, order: 2, documents: ['contract'] })),
     ],
@@ -46,9 +48,9 @@ afterAll(async () => {
   await hub?.close();
 });
 
-/** A page on a desktop screen that records page errors and CSP refusals. */
-async function open(token: string): Promise<{ page: Page; problems: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+/** A page on a desktop screen that records page errors and CSP refusals (`bypassCSP` only where axe's script must be injected). */
+async function open(token: string, options: { bypassCSP?: boolean } = {}): Promise<{ page: Page; problems: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: options.bypassCSP });
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('pageerror', (error) => problems.push(error.message));
@@ -110,6 +112,36 @@ describe('signer page identity walk', () => {
     await page.waitForURL(new RegExp(`/sign/${token}`));
     await expect.poll(() => page.textContent('#identity'), { timeout: 30_000 }).toContain('已实名认证：赵六');
     await expect.poll(() => page.isDisabled('#sign-button')).toBe(false);
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+});
+
+/** axe-core's serious and critical findings on the page as it stands. */
+async function seriousViolations(page: Page) {
+  if (!(await page.evaluate<boolean>(`typeof axe === 'object'`))) await page.addScriptTag({ path: createRequire(import.meta.url).resolve('axe-core/axe.min.js') });
+  const result = await page.evaluate<{ passes: number; violations: { id: string; impact: string; nodes: string[] }[] }>(`axe.run(document).then((r) => ({
+    passes: r.passes.length,
+    violations: r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) })),
+  }))`);
+  expect(result.passes).toBeGreaterThan(5); // axe really looked
+  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+describe('signer page identity walk, accessibility', () => {
+  it('has no serious accessibility finding in the form or its refusal, and says a mismatch in both languages', { timeout: 120_000 }, async () => {
+    const token = await linkFor(hub, contractId, 'signer:wang');
+    const { page, problems } = await open(token, { bypassCSP: true });
+    await expect.poll(() => page.textContent('#identity')).toContain('姓名 + 身份证号核验');
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.fill('#identity-idNumber', '310101199003071230'); // someone else's number: the provider says mismatch
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.textContent('#identity-alert')).toContain('信息不一致');
+    expect(await page.textContent('#identity-alert')).toContain('The details do not match.');
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.fill('#identity-idNumber', '440304199208152017');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.textContent('#identity'), { timeout: 15_000 }).toContain('已实名认证：王五');
     expect(problems).toEqual([]);
     await page.context().close();
   });
