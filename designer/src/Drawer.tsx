@@ -1,7 +1,7 @@
 // The settings of the selected card, each field bound to its JSON path in the flow, with
 // the problems at that path shown under it.
 import { useTranslation } from 'react-i18next';
-import { COMPANY_IDENTITY_LEVELS, PERSON_IDENTITY_LEVELS, type FlowDefinition, type ValidationIssue } from '../../flows';
+import { COMPANY_IDENTITY_LEVELS, PERSON_IDENTITY_LEVELS, requiredIdentity, type FlowDefinition, type IdentityLevel, type ValidationIssue } from '../../flows';
 import { remove } from './edits';
 import { ExpressionField, wantsExpressionEditor } from './expression/ExpressionField';
 import { getAt, isUnder } from './pointer';
@@ -85,11 +85,34 @@ function SelectField({ path, label, issues, options }: FieldProps & { options: {
   );
 }
 
-/** The real-name verification level a signer must pass (flows/identity-levels), the party's own levels only. */
-function IdentityLevelField({ path, party, issues }: { path: string; party: 'person' | 'company'; issues: ValidationIssue[] }) {
+/**
+ * The real-name verification level a signer must pass (flows/identity-levels), the party's own
+ * levels only. A flow from before levels shows its retired verify 'face' as level face
+ * (requiredIdentity); choosing a level writes `identity` and drops that verify in one edit.
+ */
+function IdentityLevelField({ signerPath, party, issues }: { signerPath: string; party: 'person' | 'company'; issues: ValidationIssue[] }) {
   const { t } = useTranslation();
+  const flow = useEditor((s) => s.flow);
+  const setField = useEditor((s) => s.setField);
+  const signer = (getAt(flow, signerPath) ?? {}) as { identity?: IdentityLevel; verify?: string };
   const levels = party === 'person' ? PERSON_IDENTITY_LEVELS : COMPANY_IDENTITY_LEVELS;
-  return <SelectField path={path} label={t('identity.label')} issues={issues} options={[{ value: '', label: t('identity.none') }, ...levels.map((level) => ({ value: level, label: t(`identity.levels.${level}`) }))]} />;
+  const path = `${signerPath}/identity`;
+  const id = `field-${path}`;
+  const choose = (value: string) => {
+    const { identity: _identity, ...rest } = signer;
+    const next: Record<string, unknown> = { ...rest, ...(value ? { identity: value } : {}) };
+    if (next.verify === 'face') delete next.verify;
+    setField(signerPath, next);
+  };
+  return (
+    <div className="field">
+      <label htmlFor={id}>{t('identity.label')}</label>
+      <select id={id} data-field={path} value={requiredIdentity(signer) ?? ''} onChange={(e) => choose(e.target.value)}>
+        {[{ value: '', label: t('identity.none') }, ...levels.map((level) => ({ value: level, label: t(`identity.levels.${level}`) }))].map((o) => <option key={o.value} value={o.value}>{o.label}</option>)}
+      </select>
+      <Messages path={path} issues={issues} />
+    </div>
+  );
 }
 
 function CheckField({ path, label, issues }: FieldProps) {
@@ -187,7 +210,7 @@ export function Drawer({ flow, issues }: { flow: FlowDefinition; issues: Validat
             <TextField path={`${p}/order`} label={t('drawer.order')} issues={issues} kind="integer" />
             <DocumentChoice path={`${p}/documents`} flow={flow} issues={issues} />
             <SelectField path={`${p}/verify`} label={t('drawer.verify')} issues={issues} options={[{ value: '', label: t('drawer.none') }, { value: 'sms-otp', label: t('card.verifySms') }, { value: 'face', label: t('card.verifyFace') }]} />
-            <IdentityLevelField path={`${p}/identity`} party={getAt(flow, `${p}/party`) === 'person' ? 'person' : 'company'} issues={issues} />
+            <IdentityLevelField signerPath={p} party={getAt(flow, `${p}/party`) === 'person' ? 'person' : 'company'} issues={issues} />
             <CheckField path={`${p}/mustRead`} label={t('drawer.mustRead')} issues={issues} />
             <TextField path={`${p}/seal`} label={t('drawer.seal')} issues={issues} />
           </>

@@ -166,10 +166,22 @@ describe('designer', () => {
     // A company signer is offered the company levels only.
     expect(await select.locator('option').allTextContents()).toEqual(['不要求', '企业三要素', '企业四要素', '对公打款', '反向打款', '法定代表人授权']);
     await select.selectOption('company-transfer');
+    expect(await page.inputValue('[data-field="/signers/1/verify"]')).toBe('sms-otp'); // the code step stays
+
+    // A flow from before levels: verify 'face' reads as level face, and choosing a level retires it.
+    await page.locator('[data-testid="card-signer-0"]').click();
+    await expect.poll(() => page.getAttribute('[data-testid="drawer"]', 'data-path')).toBe('/signers/0');
+    await page.selectOption('[data-field="/signers/0/party"]', 'person');
+    await page.selectOption('[data-field="/signers/0/verify"]', 'face');
+    expect(await page.inputValue('[data-field="/signers/0/identity"]')).toBe('face');
+    await page.selectOption('[data-field="/signers/0/identity"]', 'telecom');
+    expect(await page.inputValue('[data-field="/signers/0/verify"]')).toBe('');
+    expect(await page.inputValue('[data-field="/signers/0/identity"]')).toBe('telecom');
     await page.click('[data-testid="open-simulate"]');
     await page.fill('[data-testid="sim-amount"]', '50000');
     await page.click('[data-testid="sim-run"]');
     await expect.poll(() => page.textContent('[data-testid="sim-rounds"]')).toContain('实名认证等级: 对公打款');
+    expect(await page.textContent('[data-testid="sim-rounds"]')).toContain('实名认证等级: 运营商三要素');
     expect(problems).toEqual([]);
     await context.close();
   });
