@@ -209,7 +209,8 @@ export function Drawer({ flow, issues }: { flow: FlowDefinition; issues: Validat
             <TextField path={`${p}/contact/mobile`} label={t('drawer.mobile')} issues={issues} />
             <TextField path={`${p}/order`} label={t('drawer.order')} issues={issues} kind="integer" />
             <DocumentChoice path={`${p}/documents`} flow={flow} issues={issues} />
-            <SelectField path={`${p}/verify`} label={t('drawer.verify')} issues={issues} options={[{ value: '', label: t('drawer.none') }, { value: 'sms-otp', label: t('card.verifySms') }, { value: 'face', label: t('card.verifyFace') }]} />
+            {/* How the signer confirms their intent. Face is a real-name level now (below); a flow from before shows its old value until a level is chosen. */}
+            <SelectField path={`${p}/verify`} label={t('drawer.verify')} issues={issues} options={[{ value: '', label: t('drawer.none') }, { value: 'sms-otp', label: t('card.verifySms') }, ...(getAt(flow, `${p}/verify`) === 'face' ? [{ value: 'face', label: t('card.verifyFace') }] : [])]} />
             <IdentityLevelField signerPath={p} party={getAt(flow, `${p}/party`) === 'person' ? 'person' : 'company'} issues={issues} />
             <CheckField path={`${p}/mustRead`} label={t('drawer.mustRead')} issues={issues} />
             <TextField path={`${p}/seal`} label={t('drawer.seal')} issues={issues} />
