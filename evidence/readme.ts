@@ -17,8 +17,15 @@ export interface ReadmeFacts {
   ownTsa: boolean;
 }
 
+/**
+ * pyHanko's AdES validation takes revocation data only from the file (the archive's DSS,
+ * PAdES B-LTA), so it works offline and years later; `sign validate` would fetch the CRLs
+ * the certificates point at, and fail when the hub is gone.
+ */
+const pyhankoCheck = (file: string) => `pyhanko sign adesverify --trust certificates/root.pem --trust-replace ${file}`;
+
 export function evidenceReadme(f: ReadmeFacts): string {
-  const pdfs = f.signed.map((name) => `  pyhanko sign validate --trust certificates/root.pem signed/${name}`).join('\n');
+  const pdfs = f.signed.map((name) => `  ${pyhankoCheck(`signed/${name}`)}`).join('\n');
   const tokens = f.timestamps
     .map((t) => `  openssl ts -verify -token_in -in timestamps/${t.file}.tsr -digest $(cat timestamps/${t.file}.digest) -CAfile certificates/root.pem -untrusted certificates/chain.pem`)
     .join('\n');
@@ -45,10 +52,10 @@ openssl（1.1 或 3.x）、python3（只用标准库）。在本文件所在目�
   anchors/              本合同事件所在的锚定（Merkle 根 + RFC 3161 时间戳）的包含证明
   verify_events.py      只用 sha256 重算事件链和 Merkle 证明的脚本
 
-1. 签署文件：pyHanko 以 root.pem 为唯一信任锚验证每个签名及其时间戳（应显示 The signature is judged VALID）
+1. 签署文件：pyHanko 以 root.pem 为唯一信任锚验证每个签名及其时间戳，吊销信息只取自文件内的长期验证数据（DSS），无需联网（应显示 The signature is judged VALID）
 ${pdfs || none}
   存证报告同样可验：
-  pyhanko sign validate --trust certificates/root.pem evidence-report.pdf
+  ${pyhankoCheck('evidence-report.pdf')}
 2. 时间戳令牌：openssl 验证令牌签名、TSA 证书链，以及令牌所盖的摘要（应输出 Verification: OK）
 ${tokens || none}
   签名时间戳的摘要是签名值的 SHA-256：openssl dgst -sha256 timestamps/<名>.sig 的结果应等于 <名>.digest；
@@ -77,10 +84,10 @@ Contents
   anchors/              inclusion proofs of this contract's events in anchored Merkle roots, with the roots' RFC 3161 tokens
   verify_events.py      recomputes the event chain and the Merkle proofs with sha256 alone
 
-1. Signed PDFs: pyHanko, with root.pem as the only trust anchor, checks each signature and its timestamp ("The signature is judged VALID")
+1. Signed PDFs: pyHanko, with root.pem as the only trust anchor, checks each signature and its timestamp, taking revocation data only from the validation data inside the file (DSS), offline ("The signature is judged VALID")
 ${pdfs || none}
   The evidence report checks the same way:
-  pyhanko sign validate --trust certificates/root.pem evidence-report.pdf
+  ${pyhankoCheck('evidence-report.pdf')}
 2. Timestamp tokens: openssl checks the token's signature, the TSA's chain and the digest it stamps ("Verification: OK")
 ${tokens || none}
   A signature timestamp's digest is the SHA-256 of the signature value: openssl dgst -sha256 timestamps/<name>.sig equals <name>.digest.

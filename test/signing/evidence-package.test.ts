@@ -139,7 +139,7 @@ describe('the evidence package of a completed contract', () => {
     }
     expect(names.filter((n) => n.startsWith('timestamps/') && n.endsWith('.tsr')).length).toBeGreaterThanOrEqual(3); // buyer, supplier, archive timestamp
     expect(names.filter((n) => /^anchors\/anchor-\d+\.(json|tsr|root)$/.test(n))).toHaveLength(3);
-    expect(readme).toContain('pyhanko sign validate --trust certificates/root.pem signed/contract.pdf');
+    expect(readme).toContain('pyhanko sign adesverify --trust certificates/root.pem --trust-replace signed/contract.pdf');
     expect(readme).toContain('openssl ts -verify');
     expect(readme).toContain('python3 verify_events.py');
     expect(readme).toMatch(/签署文件/);
