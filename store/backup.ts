@@ -2,8 +2,8 @@
 // (signed PDFs, evidence) live in the database too (the content-addressed `documents` table),
 // so one consistent read of the database is a consistent copy of the document store as well.
 //
-// SQLite: better-sqlite3's online backup API copies the file page by page while the hub keeps
-// writing (a snapshot: pages changed meanwhile are copied again), FTS tables and triggers included.
+// SQLite: better-sqlite3's online backup API copies the database while the hub keeps writing
+// (one read snapshot, see backupSqlite), FTS tables and triggers included.
 // PostgreSQL: a logical export through a plain connection, because the embedded PostgreSQL ships
 // no pg_dump and a production image need not have one of the server's version: every base table
 // read in one REPEATABLE READ, READ ONLY transaction (one snapshot of all of them), rows as
@@ -25,7 +25,9 @@ export type MigrationLevel = string[];
 export async function backupSqlite(path: string, to: string): Promise<{ level: MigrationLevel; rows: Record<string, number> }> {
   const source = new SqliteDatabase(path, { readonly: true, fileMustExist: true, timeout: 5_000 });
   try {
-    await source.backup(to);
+    // After the first step, everything in one step: SQLite restarts a stepwise backup whenever another
+    // connection writes, which a busy hub could do forever; one step reads one snapshot while writers go on (WAL).
+    await source.backup(to, { progress: () => Number.MAX_SAFE_INTEGER });
   } finally {
     source.close();
   }

@@ -160,6 +160,38 @@ describe.each(dialects)('backup and restore on %s', (dialect) => {
     }
   });
 
+  it('backs up while the hub keeps writing: the archive is one snapshot and restores', async () => {
+    const before = (await hub.store.outbox.list({ to: 'busy@example.com', limit: 1000 })).length;
+    let writing = true;
+    let written = 0;
+    const writer = (async () => {
+      while (writing) {
+        await hub.store.outbox.add({ channel: 'inbox', to: 'busy@example.com', subject: `写入 ${written}`, body: 'during the backup', contractId: null }, `busy-${randomBytes(6).toString('hex')}`);
+        written++;
+        // As a hub's writes come, between other I/O (a loop of SQLite writes alone would never let the backup's steps run).
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    })();
+    const file = join(scratch, 'busy.zip');
+    try {
+      await backup({ dataDir: sourceDir, database: hub.store.location }, file);
+    } finally {
+      writing = false;
+      await writer;
+    }
+    expect(written).toBeGreaterThan(0);
+    const target = await freshTarget();
+    await restore({ dataDir: target.dataDir, database: target.database.options }, file);
+    const store = await openStore(target.database.options);
+    try {
+      const copied = (await store.outbox.list({ to: 'busy@example.com', limit: 1000 })).length;
+      expect(copied).toBeGreaterThanOrEqual(before);
+      expect(copied).toBeLessThanOrEqual(before + written);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('refuses to restore over a database that is in use unless told to (--force)', async () => {
     const target = await freshTarget();
     await restore({ dataDir: target.dataDir, database: target.database.options }, archive);
