@@ -278,9 +278,9 @@ export async function importPostgres(url: string, level: MigrationLevel, tables:
         }
         await insert(batch);
       }
-      // Serial columns go on from the highest restored value.
+      // Serial and identity columns go on from the highest restored value.
       const serials = await client.query<{ table_name: string; column_name: string }>(
-        `select table_name, column_name from information_schema.columns where table_schema = current_schema() and column_default like 'nextval(%'`,
+        `select table_name, column_name from information_schema.columns where table_schema = current_schema() and (column_default like 'nextval(%' or is_identity = 'YES')`,
       );
       for (const { table_name: table, column_name: column } of serials.rows) {
         await client.query(`select setval(pg_get_serial_sequence($1, $2), coalesce((select max(${ident(client, column)}) from ${ident(client, table)}), 0) + 1, false)`, [table, column]);

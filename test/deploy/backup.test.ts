@@ -187,6 +187,9 @@ describe.each(dialects)('backup and restore on %s', (dialect) => {
       const copied = (await store.outbox.list({ to: 'busy@example.com', limit: 1000 })).length;
       expect(copied).toBeGreaterThanOrEqual(before);
       expect(copied).toBeLessThanOrEqual(before + written);
+      // The restored hub goes on writing: numbered rows continue after the restored ones
+      await store.outbox.add({ channel: 'inbox', to: 'busy@example.com', subject: 'after the restore', body: 'new', contractId: null }, `after-${randomBytes(6).toString('hex')}`);
+      expect((await store.outbox.list({ to: 'busy@example.com', limit: 1000 })).length).toBe(copied + 1);
     } finally {
       await store.close();
     }
