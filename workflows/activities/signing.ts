@@ -3,7 +3,7 @@
 // report) and the parties' copies. Keys are unwrapped only inside applySignature, which
 // the workflow calls only after the server has checked that signer's intent.
 import { createHmac } from 'node:crypto';
-import { Context } from '@temporalio/activity';
+import { Context, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { contractName, contractSender, DEFAULT_LOCALE, requiredIdentity, type ContractDocument, type ContractState, type SignerState } from '../../flows';
@@ -28,9 +28,10 @@ import {
   type EvidenceEvent,
   type SigningPlatform,
 } from '../../signing';
-import { evidenceEventsOf } from '../../evidence';
 import { boundIdentity } from '../../identity';
+import { evidenceEventsOf } from '../../evidence';
 import type { Store } from '../../store';
+import type { HubMetrics } from '../../observability';
 
 export interface SigningActivityOptions {
   store: Store;
@@ -42,6 +43,8 @@ export interface SigningActivityOptions {
   secret: Uint8Array;
   /** How notices present the sender and how long links live (config `notices`). */
   notices?: NoticeSettings;
+  /** Counts signatures and times the archive (observability/). */
+  metrics?: HubMetrics;
 }
 
 export interface NoticeSettings {
@@ -128,7 +131,7 @@ function activityContext(): Context | null {
   }
 }
 
-export function createSigningActivities({ store, notifier: rawNotifier, signing, publicUrl, secret, notices = {} }: SigningActivityOptions) {
+export function createSigningActivities({ store, notifier: rawNotifier, signing, publicUrl, secret, notices = {}, metrics }: SigningActivityOptions) {
   const linkDays = notices.linkDays ?? DEFAULT_LINK_DAYS;
   const base = publicUrl.replace(/\/$/, '');
   const senderFor = (contract: { signers: SignerState[]; flowName: string }, recipientId: string) => notices.companyName || contractSender(contract, recipientId);
@@ -140,7 +143,7 @@ export function createSigningActivities({ store, notifier: rawNotifier, signing,
         await rawNotifier.send(message, key);
       } catch (error) {
         if (error instanceof NotifyError && !error.retryable) {
-          console.warn(`[signing] ${message.channel} to a signer of ${message.contractId} skipped: ${error.message}`);
+          log.warn('notice skipped: the recipient cannot be reached', { channel: message.channel, reason: error.message });
           return;
         }
         throw error;
@@ -269,11 +272,14 @@ export function createSigningActivities({ store, notifier: rawNotifier, signing,
           throw error;
         }
       }
+      metrics?.signed(versions.length);
+      log.info('signed', { signer: signer.id, documents: versions.map((v) => v.id) });
       return versions;
     },
 
     /** Final timestamps on every document and the sealed evidence report; returns the new versions. */
     async archiveContract({ contract }: { contract: ContractState }): Promise<{ documents: { id: string; sha256: string; size: number }[]; evidenceSha256: string }> {
+      const started = performance.now();
       const documents: { id: string; sha256: string; size: number }[] = [];
       for (const doc of contract.documents) {
         const stored = await store.documents.get(doc.sha256);
@@ -302,6 +308,9 @@ export function createSigningActivities({ store, notifier: rawNotifier, signing,
       const sealed = await sealEvidenceReport({ pdf: report, signer: signing.platformSigner, timestamp: signing.timestamps });
       const { sha256 } = await store.documents.put(await extendLongTermValidation({ pdf: sealed, ca: signing.ca, timestamps: signing.timestamps }), 'application/pdf');
       await startArchiveRenewal({ contractId: contract.id, documents: documents.map(({ id, sha256 }) => ({ id, sha256 })), evidenceSha256: sha256 });
+      const seconds = (performance.now() - started) / 1000;
+      metrics?.stageEnded('archive', seconds, 'archived');
+      log.info('archived', { documents: documents.map((d) => d.id), evidenceSha256: sha256, seconds });
       return { documents, evidenceSha256: sha256 };
     },
 
