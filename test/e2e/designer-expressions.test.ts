@@ -40,6 +40,18 @@ async function retype(page: Page, path: string, text: string) {
   await page.keyboard.type(text);
 }
 
+/** Signs in, creates a flow from the SAP starter, and opens the supplier's card by keyboard. */
+async function openSupplierCard(page: Page) {
+  await page.goto(`${hub.url}/designer`);
+  await page.fill('input[name="token"]', hub.adminToken);
+  await page.click('button[type="submit"]');
+  await page.check('input[name="starter"][value="supplier-purchase"]');
+  await page.click('[data-testid="create-flow"] button[type="submit"]');
+  await expect.poll(() => page.locator('[data-testid="card-signer-1"]').count()).toBe(1);
+  await page.locator('[data-testid="card-signer-1"]').focus(); // the keyboard opens a card
+  await page.keyboard.press('Enter');
+}
+
 it('completes, checks and evaluates JSONata fields on a sample record, and survives expressions that never end', { timeout: 180_000 }, async () => {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-US' });
   const page = await context.newPage();
@@ -51,14 +63,7 @@ it('completes, checks and evaluates JSONata fields on a sample record, and survi
   await page.exposeFunction('reportViolation', (v: string) => problems.push(`CSP refused: ${v}`));
   await page.addInitScript('document.addEventListener("securitypolicyviolation", (e) => window.reportViolation(e.violatedDirective + " " + e.blockedURI))');
 
-  await page.goto(`${hub.url}/designer`);
-  await page.fill('input[name="token"]', hub.adminToken);
-  await page.click('button[type="submit"]');
-  await page.check('input[name="starter"][value="supplier-purchase"]');
-  await page.click('[data-testid="create-flow"] button[type="submit"]');
-  await expect.poll(() => page.locator('[data-testid="card-signer-1"]').count()).toBe(1);
-  await page.locator('[data-testid="card-signer-1"]').focus(); // the keyboard opens a card
-  await page.keyboard.press('Enter');
+  await openSupplierCard(page);
   await expect.poll(() => page.getAttribute('[data-testid="drawer"]', 'data-path')).toBe('/signers/1');
 
   // The supplier's name is an expression: a code editor named by its label
@@ -178,14 +183,7 @@ it('the expression fields pass axe-core with no serious finding, each named by i
   // axe's script needs a context that bypasses the CSP; the first test runs under it
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN', bypassCSP: true });
   const page = await context.newPage();
-  await page.goto(`${hub.url}/designer`);
-  await page.fill('input[name="token"]', hub.adminToken);
-  await page.click('button[type="submit"]');
-  await page.check('input[name="starter"][value="supplier-purchase"]');
-  await page.click('[data-testid="create-flow"] button[type="submit"]');
-  await expect.poll(() => page.locator('[data-testid="card-signer-1"]').count()).toBe(1);
-  await page.locator('[data-testid="card-signer-1"]').focus();
-  await page.keyboard.press('Enter');
+  await openSupplierCard(page);
   await expect.poll(() => page.locator('.cm-content[data-field]').count()).toBe(3); // name, email, mobile
   expect(await page.locator('.cm-content[data-field]').evaluateAll((els) => els.map((e) => [e.getAttribute('role'), e.getAttribute('aria-label')]))).toEqual([
     ['textbox', '名称（文本或 =表达式）'],
@@ -223,14 +221,7 @@ it('goes on taking what is typed while the editor itself is still on its way, at
     await arrived;
     await route.continue();
   });
-  await page.goto(`${hub.url}/designer`);
-  await page.fill('input[name="token"]', hub.adminToken);
-  await page.click('button[type="submit"]');
-  await page.check('input[name="starter"][value="supplier-purchase"]');
-  await page.click('[data-testid="create-flow"] button[type="submit"]');
-  await expect.poll(() => page.locator('[data-testid="card-signer-1"]').count()).toBe(1);
-  await page.locator('[data-testid="card-signer-1"]').focus();
-  await page.keyboard.press('Enter');
+  await openSupplierCard(page);
   await expect.poll(() => page.getAttribute('[data-testid="drawer"]', 'data-path')).toBe('/signers/1');
   const name = '/signers/1/name';
   // Meanwhile a plain input stands in for the editor, and takes typing

@@ -59,19 +59,26 @@ export function pdfsig(path: string): { output: string; signatures: PdfsigSignat
   return { output, signatures };
 }
 
-/** pyhanko sign validate with our root as the only trust anchor; one verdict per field. */
-export function pyhankoValidate(path: string, rootPemPath: string): { output: string; status: number; fields: { field: string; valid: boolean; timestampTrusted: boolean }[] } {
-  const run = spawnSync(PYHANKO, ['sign', 'validate', '--trust', rootPemPath, '--trust-replace', '--pretty-print', path], { encoding: 'utf8' });
+/** A pyHanko command's pretty-printed report with our root as the only trust anchor: one block per signature field. */
+function pyhankoReport(command: 'validate' | 'adesverify', path: string, rootPemPath: string) {
+  const run = spawnSync(PYHANKO, ['sign', command, '--trust', rootPemPath, '--trust-replace', '--pretty-print', path], { encoding: 'utf8' });
   const output = `${run.stdout}${run.stderr}`;
-  const fields = output
+  const blocks = output
     .split(/^=+\nField \d+: /m)
     .slice(1)
-    .map((block) => ({
-      field: block.split('\n')[0].trim(),
-      valid: /The signature is judged VALID/.test(block),
-      timestampTrusted: /The TSA certificate is trusted/.test(block) && /The timestamp token is cryptographically sound/.test(block),
-    }));
-  return { output, status: run.status ?? -1, fields };
+    .map((block) => ({ field: block.split('\n')[0].trim(), block, valid: /The signature is judged VALID/.test(block) }));
+  return { output, status: run.status ?? -1, blocks };
+}
+
+/** pyhanko sign validate; one verdict per field. */
+export function pyhankoValidate(path: string, rootPemPath: string): { output: string; status: number; fields: { field: string; valid: boolean; timestampTrusted: boolean }[] } {
+  const { output, status, blocks } = pyhankoReport('validate', path, rootPemPath);
+  const fields = blocks.map(({ field, block, valid }) => ({
+    field,
+    valid,
+    timestampTrusted: /The TSA certificate is trusted/.test(block) && /The timestamp token is cryptographically sound/.test(block),
+  }));
+  return { output, status, fields };
 }
 
 /** openssl ts -verify of a timestamp token against the digest it should stamp. */
@@ -90,15 +97,7 @@ export function opensslTsVerify(options: { token: Uint8Array; digestHex: string;
  * timestamps give; a PAdES B-T file without validation data fails it.
  */
 export function pyhankoAdesValidate(path: string, rootPemPath: string): { output: string; status: number; fields: { field: string; valid: boolean; revoked: boolean }[] } {
-  const run = spawnSync(PYHANKO, ['sign', 'adesverify', '--trust', rootPemPath, '--trust-replace', '--pretty-print', path], { encoding: 'utf8' });
-  const output = `${run.stdout}${run.stderr}`;
-  const fields = output
-    .split(/^=+\nField \d+: /m)
-    .slice(1)
-    .map((block) => ({
-      field: block.split('\n')[0].trim(),
-      valid: /The signature is judged VALID/.test(block),
-      revoked: /The signer's certificate is revoked/.test(block),
-    }));
-  return { output, status: run.status ?? -1, fields };
+  const { output, status, blocks } = pyhankoReport('adesverify', path, rootPemPath);
+  const fields = blocks.map(({ field, block, valid }) => ({ field, valid, revoked: /The signer's certificate is revoked/.test(block) }));
+  return { output, status, fields };
 }
