@@ -26,7 +26,13 @@ const PLAIN_OMIT = new Set(['level', 'time', 'msg', 'pid', 'hostname', 'contract
 
 /** A JSON line as a person reads it: time, level, [contract], message, the other fields as key=value. */
 function plainLine(json: string): string {
-  const entry = JSON.parse(json) as Record<string, unknown>;
+  let entry: Record<string, unknown>;
+  try {
+    entry = JSON.parse(json) as Record<string, unknown>;
+  } catch {
+    // Never lose a line, nor the process, over its form: it goes out as it is.
+    return json.endsWith('\n') ? json : `${json}\n`;
+  }
   const rest = Object.entries(entry)
     .filter(([key]) => !PLAIN_OMIT.has(key))
     .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`);

@@ -6,13 +6,16 @@ import { format } from 'node:util';
 const HIDDEN = '[redacted]';
 
 const RULES: Array<[RegExp, string]> = [
-  // /sign/<token> and /api/sign/<token>[/...]; "batch" is a route, not a token.
-  [/(\/(?:api\/)?sign\/)(?!batch(?:[/?#\s"']|$))[^/?#\s"'<>]+/g, `$1${HIDDEN}`],
+  // /sign/<token> and /api/sign/<token>[/...]; "batch" is a route, not a token. A token never
+  // holds a backslash: stopping there keeps an escaped quote (a link inside a JSON string that
+  // is itself in a JSON line) whole, so a redacted JSON line is still JSON.
+  [/(\/(?:api\/)?sign\/)(?!batch(?:[/?#\s"'\\]|$))[^/?#\s"'<>\\]+/g, `$1${HIDDEN}`],
   [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi, `$1 ${HIDDEN}`],
   // "otp": "123456", "token": "...", secret=..., in JSON, query strings and key=value text
-  [/(["']?\b(?:otp|token|secret|password|passwd|apiKey|api_key|key|authorization|signature)["']?\s*[:=]\s*["']?)[^"'&,\s}]+/gi, `$1${HIDDEN}`],
+  // (also JSON quoted inside a JSON string, where each quote has its backslash)
+  [/(\\?["']?\b(?:otp|token|secret|password|passwd|apiKey|api_key|key|authorization|signature)\\?["']?\s*[:=]\s*\\?["']?)[^"'&,\s}\\]+/gi, `$1${HIDDEN}`],
   // a code is redacted when it looks like one (digits); error codes such as "source_failed" stay readable
-  [/(["']?\b(?:code|verificationCode)["']?\s*[:=]\s*["']?)\d{4,8}\b/gi, `$1${HIDDEN}`],
+  [/(\\?["']?\b(?:code|verificationCode)\\?["']?\s*[:=]\s*\\?["']?)\d{4,8}\b/gi, `$1${HIDDEN}`],
   // the SMS text itself: 验证码 123456
   [/(验证码\D{0,3})\d{4,8}/g, `$1${HIDDEN}`],
   [/\bsf_admin_[A-Za-z0-9_-]+/g, `sf_admin_${HIDDEN}`],

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createLogger } from '../observability';
 import { redact, redactConsole } from './redact';
 
 describe('redact', () => {
@@ -17,6 +18,23 @@ describe('redact', () => {
     for (const secret of ['778899', 'abc.def-ghi', '123456', 's3cr3t', '654321', 'tk_9', 'AbC-123']) expect(out).not.toContain(secret);
     expect(out).toContain('"page":2');
     expect(out).toContain('"code":"source_failed"');
+  });
+
+  it('keeps a JSON log line JSON when a signing link sits in a JSON text inside it (an SMS gateway\'s refusal quoting the request)', () => {
+    const token = 'Q2xhc3NpZmllZC1zaWduaW5nLXRva2VuLTEyMzQ1';
+    const refusal = `HTTP 400 ${JSON.stringify({ error: 'rejected', request: { text: `请签署：http://hub.example.com/sign/${token}`, idempotencyKey: 'ct_1:supplier:invitation:2:sms', otp: '123456' } })}`;
+    const lines: string[] = [];
+    for (const format of ['json', 'plain'] as const) {
+      createLogger({ format, write: (line) => void lines.push(line) }).warn({ reason: refusal, contractId: 'ct_1' }, 'notice skipped');
+    }
+    const [json, plain] = lines;
+    expect(() => JSON.parse(json!)).not.toThrow();
+    expect(JSON.parse(json!).reason).toContain('/sign/[redacted]');
+    for (const line of lines) {
+      expect(line).not.toContain(token);
+      expect(line).not.toContain('123456');
+    }
+    expect(plain).toMatch(/WARN \[ct_1\] notice skipped reason=HTTP 400/);
   });
 
   it('leaves ordinary lines alone', () => {

@@ -168,11 +168,16 @@ describe('designer', () => {
     await select.selectOption('company-transfer');
     expect(await page.inputValue('[data-field="/signers/1/verify"]')).toBe('sms-otp'); // the code step stays
 
-    // A flow from before levels: verify 'face' reads as level face, and choosing a level retires it.
-    await page.locator('[data-testid="card-signer-0"]').click();
+    // A flow from before levels (its text in the JSON tab): verify 'face' reads as level face, and choosing a level retires it.
+    await page.click('[data-testid="tab-json"]');
+    const legacy = JSON.parse(await page.inputValue('[data-testid="json"]'));
+    legacy.signers[0] = { ...legacy.signers[0], party: 'person', verify: 'face' };
+    await page.fill('[data-testid="json"]', JSON.stringify(legacy, null, 2));
+    await page.click('[data-testid="tab-canvas"]');
+    await page.locator('[data-testid="card-signer-0"]').focus(); // the keyboard opens a card
+    await page.keyboard.press('Enter');
     await expect.poll(() => page.getAttribute('[data-testid="drawer"]', 'data-path')).toBe('/signers/0');
-    await page.selectOption('[data-field="/signers/0/party"]', 'person');
-    await page.selectOption('[data-field="/signers/0/verify"]', 'face');
+    expect(await page.inputValue('[data-field="/signers/0/verify"]')).toBe('face'); // shown while it is the value
     expect(await page.inputValue('[data-field="/signers/0/identity"]')).toBe('face');
     await page.selectOption('[data-field="/signers/0/identity"]', 'telecom');
     expect(await page.inputValue('[data-field="/signers/0/verify"]')).toBe('');

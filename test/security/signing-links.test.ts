@@ -230,14 +230,14 @@ describe('with real email and SMS delivery', () => {
 });
 
 describe('face verification', () => {
-  it('a hub without a face provider refuses to publish a flow that asks for it, naming /signers/N/verify', async () => {
+  it('a hub without a face provider refuses to publish a flow that asks for it (the retired verify face reads as identity level face), naming /signers/N/verify', async () => {
     const base = flow();
     const face: FlowDefinition = { ...base, key: 'face-flow', signers: [...base.signers!, { id: 'witness', party: 'person', name: '张三', idNumber: '11010519491231002X', verify: 'face', order: 3, documents: ['contract'] }] };
     expect((await hub.call('POST', '/api/flows', face)).status).toBe(201);
     const refused = await hub.call('POST', '/api/flows/face-flow/publish');
     expect(refused.status).toBe(409);
-    expect(refused.body.error.code).toBe('face_provider_missing');
-    expect(refused.body.error.details).toEqual([{ path: '/signers/2/verify', message: expect.stringContaining('no face verification provider') }]);
+    expect(refused.body.error.code).toBe('identity_provider_missing');
+    expect(refused.body.error.details).toEqual([{ path: '/signers/2/verify', message: expect.stringContaining('no identity provider of this hub offers') }]);
     expect((await hub.call('GET', '/api/flows/face-flow')).body.status).toBe('draft');
   });
 });

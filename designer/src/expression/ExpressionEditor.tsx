@@ -136,6 +136,9 @@ export default function ExpressionEditor({ path, label, value, invalid, onChange
       created.dispatch({ selection: { anchor: Math.min(typedInto.from, value.length), head: Math.min(typedInto.to, value.length) } });
     }
     return () => {
+      // Closed (the drawer shut, another card opened): typing here again is a new undo step.
+      // The editor's own blur update does not come when the view goes with its focus.
+      endTyping();
       setFocusedExpression(path, false);
       created.destroy();
       parent.remove();
