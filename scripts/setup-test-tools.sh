@@ -42,6 +42,10 @@ fi
 COMPOSE_VERSION=v5.6.0
 compose_dir=.tools/docker-compose
 if [ ! -x "$compose_dir/docker-compose" ] || [ "$(cat "$compose_dir/.sealflow-version" 2>/dev/null)" != "$COMPOSE_VERSION" ]; then
+  if ! command -v go >/dev/null; then
+    echo "[setup] Go is needed to build docker compose (https://go.dev/dl/, 1.26.8 or newer; Debian's golang is too old)" >&2
+    exit 1
+  fi
   echo "[setup] building docker compose $COMPOSE_VERSION into $compose_dir (Go module proxy; a minute or two with a warm Go cache) …"
   module_dir=$(GOTOOLCHAIN=local go mod download -json "github.com/docker/compose/v5@$COMPOSE_VERSION" \
     | node -e 'let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => console.log(JSON.parse(s).Dir))')
