@@ -120,6 +120,8 @@ describe('docker-compose.yml', () => {
     expect(services.server.healthcheck.test.join(' ')).toContain(`127.0.0.1:${server.port}/healthz`);
     // The worker's SDK metrics stay inside its container; its health port serves them with Sealflow's.
     expect(worker.observability.temporalMetricsAddress).toBe('127.0.0.1:9464');
+    // Both parts log JSON lines (a log shipper parses them) at info, even without the image's NODE_ENV.
+    for (const part of [server, worker]) expect(part.observability).toMatchObject({ logFormat: 'json', logLevel: 'info' });
   });
 
   it('refuses to run without the secrets, naming each, instead of starting an open hub', () => {
