@@ -63,3 +63,60 @@ export function checkOutbound(url: string | URL, what: string, list: OutboundAll
     throw new OutboundRefusedError(`${what}: host ${host} is not in SEALFLOW_OUTBOUND_ALLOW; the request was not sent`);
   }
 }
+
+/** Hops an outbound call may take after its first request; more is refused (a loop, or a chain built to hide where it ends). */
+export const MAX_OUTBOUND_REDIRECTS = 5;
+
+const REDIRECT = new Set([301, 302, 303, 307, 308]);
+
+export interface OutboundFetchOptions {
+  /** Default: the installed list. */
+  list?: OutboundAllowlist | null;
+  /** Default MAX_OUTBOUND_REDIRECTS; 0 refuses any redirect. */
+  maxRedirects?: number;
+}
+
+/**
+ * fetch for every outbound call of the hub: the URL and every redirect it answers with pass `checkOutbound`
+ * before a request is sent, so a listed host cannot bounce the call (and its credentials) to 127.0.0.1 or a
+ * cloud metadata address. fetch's own `redirect: 'follow'` would never show us the hops, so they are followed
+ * here with `redirect: 'manual'`, at most MAX_OUTBOUND_REDIRECTS of them, http(s) only. As browsers do,
+ * 303 (and 301/302 after a POST) continue as a body-less GET, and `authorization` is dropped on a hop to
+ * another origin. Throws OutboundRefusedError for a refused hop or too many; network errors pass through.
+ */
+export async function fetchOutbound(url: string | URL, init: RequestInit, what: string, options: OutboundFetchOptions = {}): Promise<Response> {
+  const { list = installed, maxRedirects = MAX_OUTBOUND_REDIRECTS } = options;
+  let current = new URL(String(url));
+  let method = (init.method ?? 'GET').toUpperCase();
+  let body = init.body;
+  let headers = new Headers(init.headers);
+  for (let hop = 0; ; hop++) {
+    checkOutbound(current, what, list);
+    const response = await fetch(current, { ...init, method, body, headers, redirect: 'manual' });
+    const location = response.headers.get('location');
+    if (!REDIRECT.has(response.status) || location === null) return response;
+    await response.body?.cancel().catch(() => undefined);
+    if (hop >= maxRedirects) {
+      throw new OutboundRefusedError(maxRedirects === 0 ? `${what}: answered ${response.status} (a redirect), which is not followed; configure the final address` : `${what}: more than ${maxRedirects} redirects; the request was not followed further`);
+    }
+    let next: URL;
+    try {
+      next = new URL(location, current);
+    } catch {
+      throw new OutboundRefusedError(`${what}: redirected to "${location}", which is not a URL`);
+    }
+    if (next.protocol !== 'http:' && next.protocol !== 'https:') throw new OutboundRefusedError(`${what}: redirected to a ${next.protocol} URL; only http(s) is followed`);
+    if (response.status === 303 || ((response.status === 301 || response.status === 302) && method === 'POST')) {
+      method = method === 'HEAD' ? 'HEAD' : 'GET';
+      body = undefined;
+      headers = new Headers(headers);
+      for (const name of ['content-type', 'content-length', 'content-encoding', 'content-language', 'content-location']) headers.delete(name);
+    }
+    if (next.origin !== current.origin) {
+      headers = new Headers(headers);
+      headers.delete('authorization');
+      headers.delete('cookie');
+    }
+    current = next;
+  }
+}

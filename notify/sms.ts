@@ -1,6 +1,6 @@
 // SMS behind a provider interface. The one provider here POSTs to an HTTP webhook, which
 // an operator points at their SMS gateway (or a small adapter for Aliyun, Tencent Cloud, …).
-import { checkOutbound } from '../config';
+import { fetchOutbound, OutboundRefusedError } from '../config';
 import { NotifyError } from './errors';
 import { maskMobile, normalizeMobile } from './recipients';
 
@@ -61,21 +61,18 @@ export function createWebhookSmsProvider(options: WebhookSmsProviderOptions): Sm
         'idempotency-key': idempotencyKey,
       };
       if (token !== null) headers.authorization = `Bearer ${token}`;
-      try {
-        checkOutbound(target, 'SMS webhook');
-      } catch (error) {
-        throw new NotifyError('invalid_settings', (error as Error).message, { retryable: false });
-      }
       let response: Response;
       try {
-        response = await fetch(target, {
+        // Held to SEALFLOW_OUTBOUND_ALLOW, and no redirect is followed: the body carries one-time codes, which
+        // a 307 would re-send to wherever the gateway (or whoever took it over) points.
+        response = await fetchOutbound(target, {
           method: 'POST',
           headers,
           body: JSON.stringify({ to: mobile, text, idempotencyKey }),
           signal: AbortSignal.timeout(timeoutMs),
-          redirect: 'error',
-        });
+        }, 'SMS webhook', { maxRedirects: 0 });
       } catch (error) {
+        if (error instanceof OutboundRefusedError) throw new NotifyError('invalid_settings', error.message, { retryable: false });
         const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
         const reason = timedOut ? `no answer within ${timeoutMs} ms` : networkReason(error);
         throw new NotifyError('sms_failed', `sending SMS to ${maskMobile(mobile)} through webhook ${label} failed: ${reason}`, { retryable: true, cause: error });

@@ -3,7 +3,7 @@
 // time is not made at all, and the caller (a Temporal activity) retries.
 import { randomBytes } from 'node:crypto';
 import * as pkijs from 'pkijs';
-import { checkOutbound } from '../config';
+import { fetchOutbound, OutboundRefusedError } from '../config';
 import { readTlv } from './der';
 import { SigningError } from './errors';
 import { hashAlgorithmFromOid, type HashAlgorithm } from './oids';
@@ -39,22 +39,19 @@ export function createHttpTimestampClient(url: string, options: HttpTimestampCli
       const nonce = randomBytes(8);
       nonce[0] &= 0x7f;
       const body = timestampRequestDer({ hashAlgorithm, digest, nonce, certReq: true });
-      try {
-        checkOutbound(url, 'timestamp authority');
-      } catch (error) {
-        throw new SigningError('TSA_UNAVAILABLE', (error as Error).message, { cause: error });
-      }
       let reply: Uint8Array;
       try {
-        const response = await fetch(url, {
+        // fetchOutbound holds the URL and every redirect hop to SEALFLOW_OUTBOUND_ALLOW.
+        const response = await fetchOutbound(url, {
           method: 'POST',
           headers: { 'content-type': 'application/timestamp-query', ...options.headers },
           body,
           signal: AbortSignal.timeout(timeoutMs),
-        });
+        }, 'timestamp authority');
         if (response.status !== 200) throw new Error(`HTTP ${response.status}`);
         reply = new Uint8Array(await response.arrayBuffer());
       } catch (error) {
+        if (error instanceof OutboundRefusedError) throw new SigningError('TSA_UNAVAILABLE', error.message, { cause: error });
         throw new SigningError('TSA_UNAVAILABLE', `the timestamp authority at ${url} could not be reached: ${(error as Error).message}`, { cause: error });
       }
       return tokenFromResponse(reply, { digest, nonce });

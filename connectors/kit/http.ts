@@ -1,6 +1,6 @@
 // JSON over HTTP for the REST connectors (eHR, SRM, BPM): a timeout on every call and
 // failures sorted into "try again" and "do not".
-import { checkOutbound } from '../../config';
+import { checkOutbound, fetchOutbound, OutboundRefusedError } from '../../config';
 import { ConnectorError, isRetryableStatus, networkErrorCode, messageOf } from './errors';
 
 export interface JsonRequest {
@@ -42,13 +42,15 @@ export async function requestJson<T = unknown>(request: JsonRequest): Promise<{ 
   assertOutbound(request.url, `${request.method} ${shownUrl(request.url)}`);
   let response: Response;
   try {
-    response = await fetch(request.url, {
+    // Every redirect hop is held to the allowlist too (fetchOutbound).
+    response = await fetchOutbound(request.url, {
       method: request.method,
       headers: { accept: 'application/json', ...(request.body !== undefined ? { 'content-type': 'application/json' } : {}), ...request.headers },
       body: request.body !== undefined ? JSON.stringify(request.body) : undefined,
       signal,
-    });
+    }, `${request.method} ${shownUrl(request.url)}`);
   } catch (error) {
+    if (error instanceof OutboundRefusedError) throw new ConnectorError('outbound_refused', error.message, { retryable: false });
     const code = networkErrorCode(error);
     throw new ConnectorError('source_unreachable', `${request.method} ${shownUrl(request.url)} failed${code ? ` (${code})` : ''}: ${messageOf(error)}`, { retryable: true, cause: error });
   }

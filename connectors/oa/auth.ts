@@ -2,7 +2,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { ValidationOutcome } from '../kit/define';
 import { Secret, Url } from '../kit/settings';
-import { assertOutbound } from '../kit/http';
+import { fetchOutbound } from '../../config';
 
 export const OaSettingsSchema = Type.Object(
   {
@@ -24,9 +24,8 @@ export type OaSettings = Static<typeof OaSettingsSchema>;
 export async function checkOaSettings(settings: OaSettings): Promise<ValidationOutcome> {
   const headers: Record<string, string> = {};
   if (settings.username && settings.password) headers.authorization = 'Basic ' + Buffer.from(`${settings.username}:${settings.password}`).toString('base64');
-  assertOutbound(settings.endpoint, 'OA SOAP endpoint');
   try {
-    const response = await fetch(`${settings.endpoint}?wsdl`, { headers, signal: AbortSignal.timeout(settings.timeoutMs ?? 30000) });
+    const response = await fetchOutbound(`${settings.endpoint}?wsdl`, { headers, signal: AbortSignal.timeout(settings.timeoutMs ?? 30000) }, 'OA SOAP endpoint');
     if (!response.ok) return { valid: false, error: `OA answered ${response.status} for ?wsdl` };
     const wsdl = await response.text();
     if (!wsdl.includes('doCreateWorkflowRequest')) return { valid: false, error: 'the service has no doCreateWorkflowRequest operation' };

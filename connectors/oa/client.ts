@@ -59,7 +59,8 @@ export function oaError(error: unknown, operation: string): ConnectorError {
   }
   const status = failure?.response?.status;
   if (status !== undefined) {
-    return new ConnectorError(isRetryableStatus(status) ? 'source_failed' : 'source_rejected', `OA ${operation} answered ${status}`, { retryable: isRetryableStatus(status), status, cause: error });
+    const redirect = status >= 300 && status < 400 ? ' (a redirect, not followed: configure the final address)' : '';
+    return new ConnectorError(isRetryableStatus(status) ? 'source_failed' : 'source_rejected', `OA ${operation} answered ${status}${redirect}`, { retryable: isRetryableStatus(status), status, cause: error });
   }
   const code = networkErrorCode(error) ?? (error as { code?: string })?.code;
   return new ConnectorError('source_unreachable', `OA ${operation} failed${code ? ` (${code})` : ''}: ${messageOf(error)}`, { retryable: true, cause: error });
@@ -69,7 +70,10 @@ async function call<T>(settings: OaSettings, operation: string, args: Record<str
   try {
     const client = await oaClient(settings);
     const method = (client as unknown as Record<string, (args: unknown, options: unknown) => Promise<[T]>>)[`${operation}Async`];
-    const [result] = await method.call(client, args, { timeout: settings.timeoutMs });
+    // Passed to soap's axios: a redirect is not followed but fails (oaError names it), so a listed OA host cannot
+    // send the call and its basic credentials on to a host SEALFLOW_OUTBOUND_ALLOW does not name. 4xx/5xx still
+    // reach soap, which reads the SOAP fault in them.
+    const [result] = await method.call(client, args, { timeout: settings.timeoutMs, maxRedirects: 0, validateStatus: (status: number) => status < 300 || status >= 400 });
     return result;
   } catch (error) {
     throw oaError(error, operation);

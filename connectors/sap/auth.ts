@@ -3,7 +3,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { ValidationOutcome } from '../kit/define';
 import { Secret, Url } from '../kit/settings';
-import { assertOutbound } from '../kit/http';
+import { fetchOutbound } from '../../config';
 
 export const SapSettingsSchema = Type.Object(
   {
@@ -27,13 +27,12 @@ export type SapSettings = Static<typeof SapSettingsSchema>;
 export async function checkSapSettings(settings: SapSettings): Promise<ValidationOutcome> {
   const url = new URL(settings.purchaseOrderServiceUrl.replace(/\/?$/, '/$metadata'));
   if (settings.sapClient) url.searchParams.set('sap-client', settings.sapClient);
-  assertOutbound(url, 'SAP purchase order API');
   try {
-    const response = await fetch(url, {
+    const response = await fetchOutbound(url, {
       // An explicit language: fetch's default `accept-language: *` trips some gateways (and CAP's V2 adapter).
       headers: { 'accept-language': 'en', authorization: 'Basic ' + Buffer.from(`${settings.username}:${settings.password}`).toString('base64') },
       signal: AbortSignal.timeout(settings.timeoutMs ?? 30000),
-    });
+    }, 'SAP purchase order API');
     if (response.status === 401 || response.status === 403) return { valid: false, error: `SAP refused the credentials (${response.status})` };
     if (!response.ok) return { valid: false, error: `SAP answered ${response.status} for ${url.pathname}` };
     const metadata = await response.text();
