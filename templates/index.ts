@@ -4,10 +4,11 @@ import { createDocumentRenderer, type DocumentRenderer } from './renderer';
 import type { TemplateIssue } from './errors';
 import type { RenderedDocument, RenderOptions, TemplateInfo, TemplateSource } from './types';
 
-export type { SignerSlot, SignatureArea, RenderedDocument, RenderOptions, TemplateInfo, TemplateSignerRole, TemplateSource } from './types';
+export type { SignerSlot, SignatureArea, ReservedArea, PdfAttachment, RenderedDocument, RenderOptions, TemplateInfo, TemplateSignerRole, TemplateSource } from './types';
 export { TemplateError, type TemplateErrorCode, type TemplateErrorDetail, type TemplateIssue } from './errors';
-export { createDocumentRenderer, type DocumentRenderer, type DocumentRendererOptions } from './renderer';
-export { DEFAULT_FONT_FILES, FontLibrary, type FontLibraryOptions } from './fonts';
+export { createDocumentRenderer, SealflowDocumentRenderer, type DocumentRenderer, type DocumentRendererOptions, type RenderedWithLayout } from './renderer';
+export { DEFAULT_FONT_FILES, FontLibrary, type FontLibraryOptions, type FontSubset, type FontWeight } from './fonts';
+export { glyphRun, type0FontObjects, type CidObject, type CidObjectKey, type CidValue } from './cid-font';
 export type { JsonSchema } from './schema';
 export { amountInWords } from './numerals';
 export { formatMoney } from './amounts';

@@ -11,6 +11,18 @@ export interface TableColumn {
   /** share of the table width, from the number of dashes in the separator row */
   weight: number;
   align: Align;
+  /** `---~2`: a cell of this column shows at most this many lines, the last cut with "…" */
+  maxLines?: number;
+}
+
+/** Text of a running header or footer: literal parts and the page number / page count. */
+export type FurniturePart = string | { field: 'page' | 'pages' };
+
+export interface PageMargins {
+  top: number;
+  right: number;
+  bottom: number;
+  left: number;
 }
 
 export interface TableCell {
@@ -27,7 +39,15 @@ export type Block =
   | { kind: 'pagebreak'; line: number }
   | { kind: 'table'; columns: TableColumn[]; header: TableCell[]; rows: TableCell[][]; summary: TableCell[][]; line: number }
   | { kind: 'signature'; signerId: string; label: string | null; line: number }
-  | { kind: 'signatures'; line: number };
+  | { kind: 'signatures'; line: number }
+  /** `!!! text` lines: a red warning box across the page */
+  | { kind: 'banner'; lines: string[]; line: number }
+  /** `::: area <id> <width> <height> [left|center|right]`: a blank area kept for a seal or stamp; a right one lets text run beside it */
+  | { kind: 'area'; id: string; width: number; height: number; align: Align; line: number }
+  /** `::: header …` (every page after the first) / `::: footer …` (every page), with `{page}` and `{pages}` */
+  | { kind: 'furniture'; place: 'header' | 'footer'; parts: FurniturePart[]; line: number }
+  /** `::: margins <top> <right> <bottom> <left>` in points */
+  | { kind: 'margins'; margins: PageMargins; line: number };
 
 export class MarkupError extends Error {
   constructor(
@@ -41,6 +61,7 @@ export class MarkupError extends Error {
 }
 
 const PUNCTUATION = /[!-/:-@[-`{-~]/g;
+const SIGNER_ID = /^[A-Za-z0-9_-]+$/;
 
 /** Makes a data value literal text in the markup, whatever characters it holds. */
 export function escapeData(value: string): string {
@@ -80,16 +101,19 @@ function splitRow(line: string): string[] {
   return cells.map((cell) => cell.trim());
 }
 
-const SEPARATOR_CELL = /^:?-+:?$/;
+const SEPARATOR_CELL = /^:?-+:?(?:~[1-9][0-9]?)?$/;
 
 function isSeparatorRow(cells: string[]): boolean {
   return cells.length > 0 && cells.every((cell) => SEPARATOR_CELL.test(cell));
 }
 
-function columnOf(cell: string): TableColumn {
+function columnOf(separator: string): TableColumn {
+  const [cell, limit] = separator.split('~');
   const left = cell.startsWith(':');
   const right = cell.endsWith(':');
-  return { weight: cell.replace(/:/g, '').length, align: left && right ? 'center' : right ? 'right' : 'left' };
+  const column: TableColumn = { weight: cell.replace(/:/g, '').length, align: left && right ? 'center' : right ? 'right' : 'left' };
+  if (limit) column.maxLines = Number(limit);
+  return column;
 }
 
 function rowCells(cells: string[], columns: number, line: number): TableCell[] {
@@ -137,9 +161,40 @@ function parseTable(lines: string[], start: number): { block: Block; next: numbe
   return { block: { kind: 'table', columns, header, rows, summary, line: start + 1 }, next: index };
 }
 
+const ALIGNS = new Set<string>(['left', 'center', 'right']);
+/** Page number placeholders written in the template; data cannot make one, since escapeData turns its `{` into `\{`. */
+const PAGE_FIELD = /(?<!\\)\{(pages?)\}/;
+
+/** A number argument of a directive, in points. */
+function points(raw: string | undefined, what: string, line: number): number {
+  const value = Number(unescapeText(raw ?? ''));
+  if (raw === undefined || !Number.isFinite(value) || value < 0 || value > 1000) throw new MarkupError(`${what} must be a number of points from 0 to 1000, not "${raw ?? ''}"`, line);
+  return value;
+}
+
+function furnitureParts(raw: string): FurniturePart[] {
+  return raw
+    .split(PAGE_FIELD)
+    .map((part, index): FurniturePart => (index % 2 === 1 ? { field: part as 'page' | 'pages' } : unescapeText(part)))
+    .filter((part) => part !== '');
+}
+
 function parseDirective(body: string, line: number): Block {
   const [name, ...rest] = body.split(/\s+/).filter(Boolean);
   switch (name) {
+    case 'area': {
+      const [id, width, height, align = 'right'] = rest;
+      if (!id || !SIGNER_ID.test(id)) throw new MarkupError('`::: area` needs an id of letters, digits, _ or -, e.g. `::: area platform 150 58 right`', line);
+      if (!ALIGNS.has(align)) throw new MarkupError(`\`::: area\` aligns left, center or right, not "${align}"`, line);
+      return { kind: 'area', id, width: points(width, 'the area width', line), height: points(height, 'the area height', line), align: align as Align, line };
+    }
+    case 'header':
+    case 'footer':
+      return { kind: 'furniture', place: name, parts: furnitureParts(body.replace(/^\S+\s*/, '')), line };
+    case 'margins': {
+      const [top, right, bottom, left] = ['top', 'right', 'bottom', 'left'].map((side, index) => points(rest[index], `the ${side} margin`, line));
+      return { kind: 'margins', margins: { top, right, bottom, left }, line };
+    }
     case 'signature': {
       const [signerId, ...label] = rest;
       if (!signerId) throw new MarkupError('`::: signature` needs a signer id, e.g. `::: signature buyer 甲方（盖章）`', line);
@@ -150,7 +205,7 @@ function parseDirective(body: string, line: number): Block {
     case 'pagebreak':
       return { kind: 'pagebreak', line };
     default:
-      throw new MarkupError(`unknown directive \`::: ${name ?? ''}\` (known: signature, signatures, pagebreak)`, line);
+      throw new MarkupError(`unknown directive \`::: ${name ?? ''}\` (known: signature, signatures, pagebreak, area, header, footer, margins)`, line);
   }
 }
 
@@ -177,6 +232,11 @@ export function parseMarkup(markup: string): Block[] {
       const level = match[1].length;
       const text = unescapeText(match[2]);
       blocks.push(level === 1 ? { kind: 'title', text, line: lineNo } : { kind: 'heading', level: level as 2 | 3, text, line: lineNo });
+    } else if ((match = /^!!!\s*(.*)$/.exec(line))) {
+      const text = unescapeText(match[1]);
+      const previous = blocks[blocks.length - 1];
+      if (previous?.kind === 'banner') previous.lines.push(text);
+      else blocks.push({ kind: 'banner', lines: [text], line: lineNo });
     } else if ((match = /^:::\s*(.*)$/.exec(line))) {
       blocks.push(parseDirective(match[1], lineNo));
     } else if ((match = /^->\s*(.*?)\s*<-$/.exec(line))) {

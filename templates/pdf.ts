@@ -9,9 +9,11 @@
 // from the input. Classic cross-reference tables (no object streams) keep the file
 // workable for incremental-update signing tools such as @signpdf/placeholder-plain.
 import { deflateSync } from 'node:zlib';
-import { PDFDocument, PDFHexString, PDFName, PDFString, type PDFContext, type PDFRef } from 'pdf-lib';
+import { AFRelationship, PDFDict, PDFDocument, PDFHexString, PDFName, PDFNumber, PDFRawStream, PDFString, type PDFContext, type PDFObject, type PDFRef } from 'pdf-lib';
+import { glyphRun, type0FontObjects, type CidObjectKey, type CidValue } from './cid-font';
 import type { FontSubset, FontWeight } from './fonts';
-import type { BoxItem, LaidOutDocument, TextItem } from './layout';
+import type { BoxItem, LaidOutDocument, Paint, TextItem } from './layout';
+import type { PdfAttachment } from './types';
 
 export interface PdfOptions {
   fonts: Partial<Record<FontWeight, FontSubset>>;
@@ -20,6 +22,9 @@ export interface PdfOptions {
   date?: Date;
   /** 16 bytes identifying this document's content (trailer /ID) */
   id: Uint8Array;
+  attachments?: PdfAttachment[];
+  subject?: string;
+  language?: string;
 }
 
 const FONT_RESOURCE: Record<FontWeight, string> = { regular: 'F1', bold: 'F2' };
@@ -30,130 +35,49 @@ function num(value: number): string {
   return fixed.includes('.') ? fixed.replace(/\.?0+$/, '') || '0' : fixed;
 }
 
-function hex4(value: number): string {
-  return value.toString(16).toUpperCase().padStart(4, '0');
-}
-
-function utf16Hex(char: string): string {
-  let out = '';
-  for (let i = 0; i < char.length; i++) out += hex4(char.charCodeAt(i));
-  return out;
-}
-
 function flateStream(context: PDFContext, contents: string): PDFRef {
   return context.register(context.stream(deflateSync(Buffer.from(contents, 'latin1')), { Filter: 'FlateDecode' }));
 }
 
-/** Maps glyph ids back to text, so that copy and pdftotext give the characters drawn. */
-function toUnicodeCMap(subset: FontSubset): string {
-  const byGlyph = new Map<number, string>();
-  for (const [char, glyph] of subset.glyphs) if (!byGlyph.has(glyph.id)) byGlyph.set(glyph.id, char);
-  const entries = [...byGlyph].sort((a, b) => a[0] - b[0]).map(([id, char]) => `<${hex4(id)}> <${utf16Hex(char)}>`);
-  const blocks: string[] = [];
-  // A CMap's bfchar sections hold at most 100 entries each.
-  for (let i = 0; i < entries.length; i += 100) {
-    const block = entries.slice(i, i + 100);
-    blocks.push(`${block.length} beginbfchar\n${block.join('\n')}\nendbfchar`);
-  }
-  return [
-    '/CIDInit /ProcSet findresource begin',
-    '12 dict begin',
-    'begincmap',
-    '/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def',
-    '/CMapName /Adobe-Identity-UCS def',
-    '/CMapType 2 def',
-    '1 begincodespacerange',
-    '<0000> <FFFF>',
-    'endcodespacerange',
-    ...blocks,
-    'endcmap',
-    'CMapName currentdict /CMap defineresource pop',
-    'end',
-    'end',
-  ].join('\n');
-}
-
-interface PreparedFont {
-  fontFile: Buffer;
-  toUnicode: Buffer;
-  widths: (number | number[])[];
-}
-
-// Subsets are cached by the font library; what each one needs in a PDF is computed once.
-const preparedFonts = new WeakMap<FontSubset, PreparedFont>();
-
-function prepareFont(subset: FontSubset): PreparedFont {
-  let prepared = preparedFonts.get(subset);
-  if (!prepared) {
-    const byId = new Map([...subset.glyphs.values()].map((glyph) => [glyph.id, glyph.width]));
-    const widths: (number | number[])[] = [];
-    for (const [id, width] of [...byId].sort((a, b) => a[0] - b[0])) widths.push(id, [width]);
-    prepared = { fontFile: deflateSync(subset.bytes), toUnicode: deflateSync(Buffer.from(toUnicodeCMap(subset), 'latin1')), widths };
-    preparedFonts.set(subset, prepared);
-  }
-  return prepared;
-}
-
-/** A Type0 font with Identity-H encoding over the TrueType subset (ISO 32000-1, 9.7). */
+/** Registers the Type0 font's objects (cid-font.ts) with pdf-lib; returns the font's reference. */
 function embedFont(context: PDFContext, subset: FontSubset): PDFRef {
-  const prepared = prepareFont(subset);
-  const fontFile = context.register(context.stream(prepared.fontFile, { Length1: subset.bytes.length, Filter: 'FlateDecode' }));
-  const descriptor = context.register(
-    context.obj({
-      Type: 'FontDescriptor',
-      FontName: subset.name,
-      Flags: 4, // symbolic: the glyphs are addressed by id, not by a standard encoding
-      FontBBox: subset.bbox,
-      ItalicAngle: 0,
-      Ascent: subset.ascent,
-      Descent: subset.descent,
-      CapHeight: subset.capHeight,
-      StemV: 80,
-      FontFile2: fontFile,
-    }),
-  );
-  const cidFont = context.register(
-    context.obj({
-      Type: 'Font',
-      Subtype: 'CIDFontType2',
-      BaseFont: subset.name,
-      CIDSystemInfo: { Registry: PDFString.of('Adobe'), Ordering: PDFString.of('Identity'), Supplement: 0 },
-      FontDescriptor: descriptor,
-      DW: 1000,
-      W: prepared.widths,
-      CIDToGIDMap: 'Identity',
-    }),
-  );
-  return context.register(
-    context.obj({
-      Type: 'Font',
-      Subtype: 'Type0',
-      BaseFont: subset.name,
-      Encoding: 'Identity-H',
-      DescendantFonts: [cidFont],
-      ToUnicode: context.register(context.stream(prepared.toUnicode, { Filter: 'FlateDecode' })),
-    }),
-  );
+  const objects = type0FontObjects(subset);
+  const refs = new Map<CidObjectKey, PDFRef>(objects.map((object) => [object.key, context.nextRef()]));
+  const toPdf = (value: CidValue): PDFObject => {
+    if (typeof value === 'number') return PDFNumber.of(value);
+    if (Array.isArray(value)) return context.obj(value.map(toPdf));
+    if ('name' in value) return PDFName.of(value.name);
+    if ('text' in value) return PDFString.of(value.text);
+    if ('ref' in value) return refs.get(value.ref)!;
+    const dict = PDFDict.withContext(context);
+    for (const [key, item] of Object.entries(value.dict)) dict.set(PDFName.of(key), toPdf(item));
+    return dict;
+  };
+  for (const object of objects) {
+    const dict = toPdf({ dict: object.dict }) as PDFDict;
+    context.assign(refs.get(object.key)!, object.stream ? PDFRawStream.of(dict, object.stream) : dict);
+  }
+  return refs.get('font')!;
+}
+
+function paint(value: Paint, stroke: boolean): string {
+  if (typeof value === 'number') return `${num(value)} ${stroke ? 'G' : 'g'}`;
+  return `${value.map(num).join(' ')} ${stroke ? 'RG' : 'rg'}`;
 }
 
 function boxOperators(box: BoxItem, part: 'fill' | 'stroke'): string {
   const rect = `${num(box.x)} ${num(box.y)} ${num(box.width)} ${num(box.height)} re`;
-  if (part === 'fill') return box.fill === undefined ? '' : `${num(box.fill)} g ${rect} f\n`;
+  if (part === 'fill') return box.fill === undefined ? '' : `${paint(box.fill, false)} ${rect} f\n`;
   if (!box.stroke) return '';
   const dash = box.stroke.dash ? `[${box.stroke.dash.map(num).join(' ')}] 0 d` : '[] 0 d';
-  return `${num(box.stroke.width)} w ${dash} ${num(box.stroke.gray)} G ${rect} S\n`;
+  return `${num(box.stroke.width)} w ${dash} ${paint(box.stroke.paint, true)} ${rect} S\n`;
 }
 
 function textOperators(text: TextItem, fonts: Partial<Record<FontWeight, FontSubset>>): string {
   const subset = fonts[text.weight];
   if (!subset) throw new Error(`no ${text.weight} font subset was given for "${text.text}"`);
-  let glyphs = '';
-  for (const char of text.text) {
-    const glyph = subset.glyphs.get(char);
-    if (!glyph) throw new Error(`the ${text.weight} font subset lacks "${char}"`);
-    glyphs += hex4(glyph.id);
-  }
-  return `BT /${FONT_RESOURCE[text.weight]} ${num(text.size)} Tf 1 0 0 1 ${num(text.x)} ${num(text.y)} Tm <${glyphs}> Tj ET\n`;
+  const show = `BT /${FONT_RESOURCE[text.weight]} ${num(text.size)} Tf 1 0 0 1 ${num(text.x)} ${num(text.y)} Tm <${glyphRun(subset, text.text).hex}> Tj ET\n`;
+  return text.color ? `${paint(text.color, false)} ${show}0 g\n` : show;
 }
 
 export async function drawPdf(document: LaidOutDocument, options: PdfOptions): Promise<Uint8Array> {
@@ -182,7 +106,19 @@ export async function drawPdf(document: LaidOutDocument, options: PdfOptions): P
     }
   }
 
+  for (const attachment of options.attachments ?? []) {
+    await pdf.attach(attachment.bytes, attachment.name, {
+      mimeType: attachment.mimeType,
+      description: attachment.description,
+      creationDate: options.date,
+      modificationDate: options.date,
+      afRelationship: AFRelationship[attachment.relationship ?? 'Data'],
+    });
+  }
+
   pdf.setTitle(options.title, { showInWindowTitleBar: true });
+  if (options.subject) pdf.setSubject(options.subject);
+  if (options.language) pdf.setLanguage(options.language);
   pdf.setProducer('Sealflow document engine (pdf-lib)');
   pdf.setCreator('Sealflow');
   if (options.date) {

@@ -165,7 +165,7 @@ export class SealflowDocumentRenderer implements DocumentRenderer {
         throw new TemplateError('template_markup', id, message, [{ path: '', message, line: error.line }]);
       }
       if (error instanceof LayoutError) {
-        const code = error.code === 'unknown_signer' ? 'invalid_signers' : 'template_markup';
+        const code = error.code === 'unknown_signer' ? 'invalid_signers' : 'template_markup'; // missing_glyph, bad_margins
         throw new TemplateError(code, id, error.message, [{ path: code === 'invalid_signers' ? '/signers' : '', message: error.message, line: error.line }]);
       }
       throw error;
@@ -176,7 +176,8 @@ export class SealflowDocumentRenderer implements DocumentRenderer {
       (['regular', 'bold'] as const).map((weight): Promise<FontSubset | undefined> => (chars[weight].size ? this.fonts.subset(weight, chars[weight]) : Promise.resolve(undefined))),
     );
     const fingerprint = createHash('sha256')
-      .update(JSON.stringify([id, definition.hbs, options.data, options.signers, options.title ?? null, options.date?.toISOString() ?? null]))
+      .update(JSON.stringify([id, definition.hbs, options.data, options.signers, options.title ?? null, options.date?.toISOString() ?? null, options.subject ?? null, options.language ?? null]))
+      .update(JSON.stringify((options.attachments ?? []).map((file) => [file.name, file.mimeType, file.description ?? null, createHash('sha256').update(file.bytes).digest('hex')])))
       .digest()
       .subarray(0, 16);
     const pdf = await drawPdf(layout, {
@@ -184,12 +185,16 @@ export class SealflowDocumentRenderer implements DocumentRenderer {
       title: options.title ?? definition.title ?? id,
       date: options.date,
       id: fingerprint,
+      attachments: options.attachments,
+      subject: options.subject,
+      language: options.language,
     });
     const document: RenderedDocument = {
       pdf,
       sha256: createHash('sha256').update(pdf).digest('hex'),
       pages: layout.pages.length,
       signatureAreas: layout.signatureAreas,
+      reservedAreas: layout.reservedAreas,
     };
     return { document, layout, markup };
   }

@@ -18,12 +18,33 @@ export interface SignatureArea {
   height: number;
 }
 
+/** A blank area a template keeps (`::: area <id> …`), e.g. for the platform's stamp; same coordinates as SignatureArea. */
+export interface ReservedArea {
+  id: string;
+  page: number;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** A file embedded in the PDF (ISO 32000 7.11.4), e.g. the data a report was made from. */
+export interface PdfAttachment {
+  name: string;
+  bytes: Uint8Array;
+  mimeType: string;
+  description?: string;
+  /** PDF/A-3 relationship of the file to the document; Data by default */
+  relationship?: 'Data' | 'Source' | 'Alternative' | 'Supplement' | 'Unspecified';
+}
+
 export interface RenderedDocument {
   pdf: Uint8Array;
   /** hex SHA-256 of `pdf`; the same input gives the same bytes, hence the same digest */
   sha256: string;
   pages: number;
   signatureAreas: SignatureArea[];
+  reservedAreas: ReservedArea[];
 }
 
 /** A signer role a template expects, with the name used when previewing it. */
@@ -62,4 +83,9 @@ export interface RenderOptions {
   date?: Date;
   /** render this source instead of the shipped template `templateId` */
   source?: TemplateSource;
+  /** files embedded in the PDF (dated with `date`) */
+  attachments?: PdfAttachment[];
+  /** PDF metadata: subject and language (BCP 47, e.g. zh-CN) */
+  subject?: string;
+  language?: string;
 }
