@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { durationToMs } from '../flows/duration';
 import { parseOutboundAllow, type OutboundAllowlist } from './outbound';
 
-export { checkOutbound, fetchOutbound, MAX_OUTBOUND_REDIRECTS, type OutboundFetchOptions, installOutboundAllowlist, OutboundRefusedError, outboundAllowed, parseOutboundAllow, type OutboundAllowlist } from './outbound';
+export { checkOutbound, fetchOutbound, MAX_OUTBOUND_REDIRECTS, withOutboundCheck, type OutboundFetchOptions, installOutboundAllowlist, OutboundRefusedError, outboundAllowed, parseOutboundAllow, type OutboundAllowlist } from './outbound';
 
 export interface SealflowConfig {
   /** Port of the REST server. */

@@ -6,6 +6,7 @@
 // The list is parsed once by loadConfig and installed once by the start script for the whole
 // process: every outbound call of the process passes `checkOutbound`, which is simpler and
 // safer than threading the list through each connector's context.
+import { AsyncLocalStorage } from 'node:async_hooks';
 
 export interface OutboundAllowlist {
   /** Exact host names (lower case) or IP literals. */
@@ -119,4 +120,63 @@ export async function fetchOutbound(url: string | URL, init: RequestInit, what: 
     }
     current = next;
   }
+}
+
+/**
+ * For libraries that call the global fetch themselves and follow redirects inside it (@sap/cds remote
+ * services): while `run` is pending, every request fetch sends from its async context, each redirect hop
+ * included, passes `checkOutbound`. fetch hands every hop to the process's undici dispatcher, so that
+ * dispatcher is wrapped once; outside such a scope (the tests' own fetches, the hub's internal calls) it
+ * behaves exactly as before. A refused hop fails the fetch, and the call rejects with the OutboundRefusedError
+ * whatever the library made of it.
+ */
+export async function withOutboundCheck<T>(what: string, run: () => Promise<T>): Promise<T> {
+  guardGlobalDispatcher();
+  const scope: OutboundScope = { what, refused: null };
+  try {
+    return await outboundScope.run(scope, run);
+  } catch (error) {
+    // Libraries flatten fetch's error into their own (cds: a message string); the refusal is what happened.
+    throw scope.refused ?? error;
+  }
+}
+
+interface OutboundScope { what: string; refused: OutboundRefusedError | null }
+const outboundScope = new AsyncLocalStorage<OutboundScope>();
+// The symbol under which Node's bundled undici keeps the dispatcher fetch uses (undici's global.js).
+const GLOBAL_DISPATCHER = Symbol.for('undici.globalDispatcher.1');
+let guarded = false;
+
+interface DispatchHandler { onError?(error: Error): void }
+interface Dispatcher { dispatch(options: { origin?: string | URL; path?: string }, handler: DispatchHandler): boolean }
+
+function guardGlobalDispatcher(): void {
+  if (guarded) return;
+  const slot = globalThis as unknown as Record<symbol, Dispatcher | undefined>;
+  // Node creates it when its bundled undici loads, on first use of fetch's classes; making a Headers loads it.
+  if (!slot[GLOBAL_DISPATCHER]) new Headers();
+  const inner = slot[GLOBAL_DISPATCHER];
+  if (!inner) throw new Error('the global fetch dispatcher was not found; outbound redirects could not be guarded');
+  slot[GLOBAL_DISPATCHER] = new Proxy(inner, {
+    get(target, property, receiver) {
+      if (property !== 'dispatch') {
+        const value = Reflect.get(target, property, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      }
+      return (options: { origin?: string | URL; path?: string }, handler: DispatchHandler) => {
+        const scope = outboundScope.getStore();
+        if (scope) {
+          try {
+            checkOutbound(new URL(options.path ?? '/', options.origin), scope.what);
+          } catch (error) {
+            scope.refused ??= error as OutboundRefusedError;
+            handler.onError?.(error as Error);
+            return true;
+          }
+        }
+        return target.dispatch(options, handler);
+      };
+    },
+  });
+  guarded = true;
 }

@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { OutboundRefusedError, withOutboundCheck } from '../../config';
 import { ConnectorError, isRetryableStatus, messageOf } from '../kit/errors';
 import type { SapSettings } from './auth';
 import { keyPredicate } from './odata-v2';
@@ -101,7 +102,7 @@ export function sapClient(settings: SapSettings): Promise<SapClient> {
         cds.connect.to(PO_SERVICE, { kind: 'odata-v2', model: purchaseOrderModel, credentials: credentials(settings.purchaseOrderServiceUrl, settings), csrf: true }),
         cds.connect.to(BP_SERVICE, { kind: 'odata-v2', model: businessPartnerModel, credentials: credentials(settings.businessPartnerServiceUrl, settings) }),
       ]);
-      return { cds, purchaseOrders, businessPartners };
+      return { cds, purchaseOrders: guarded(purchaseOrders, 'SAP purchase order API'), businessPartners: guarded(businessPartners, 'SAP business partner API') };
     })();
     client.catch(() => clients.delete(key));
     clients.set(key, client);
@@ -109,9 +110,22 @@ export function sapClient(settings: SapSettings): Promise<SapClient> {
   return client;
 }
 
+/**
+ * cds sends through the global fetch, which follows redirects by itself; withOutboundCheck holds every hop
+ * to SEALFLOW_OUTBOUND_ALLOW, so a listed SAP host cannot bounce the basic credentials to another host.
+ * The service is this client's own (cds.connect.to with options makes an uncached one), so it is wrapped in place.
+ */
+function guarded(service: RemoteService, what: string): RemoteService {
+  const { run, send } = service;
+  service.run = (...args: Parameters<RemoteService['run']>) => withOutboundCheck(what, () => run.apply(service, args));
+  service.send = (...args: Parameters<RemoteService['send']>) => withOutboundCheck(what, () => send.apply(service, args));
+  return service;
+}
+
 /** cds wraps remote failures as `{ statusCode: 502, reason: { response: { status } } }`; we want SAP's status. */
 export function sapError(error: unknown, what: string): ConnectorError {
   if (error instanceof ConnectorError) return error;
+  if (error instanceof OutboundRefusedError) return new ConnectorError('outbound_refused', error.message, { retryable: false, cause: error });
   const status = (error as { reason?: { response?: { status?: number } } })?.reason?.response?.status;
   if (status === undefined) {
     return new ConnectorError('source_unreachable', `SAP ${what}: ${messageOf(error)}`, { retryable: true, cause: error });

@@ -10,7 +10,8 @@ import { ConnectorError } from '../../connectors';
 import { requestJson } from '../../connectors/kit/http';
 import { checkOaSettings } from '../../connectors/oa/auth';
 import { getWorkflowRequest } from '../../connectors/oa/client';
-import { checkSapSettings } from '../../connectors/sap/auth';
+import { checkSapSettings, type SapSettings } from '../../connectors/sap/auth';
+import { readPurchaseOrder, sapClient } from '../../connectors/sap/client';
 import { createWebhookSmsProvider } from '../../notify';
 import { createHttpTimestampClient } from '../../signing';
 
@@ -51,6 +52,10 @@ afterEach(() => {
 });
 
 const at = (path: string) => `http://localhost:${port}${path}`;
+const sapSettings = (path: string): SapSettings => ({
+  purchaseOrderServiceUrl: at(`${path}/po`), businessPartnerServiceUrl: at(`${path}/bp`), username: 'COMM_USER', password: 'sap-secret',
+  pageSize: 10, changedSince: '2000-01-01T00:00:00Z', noteTextType: 'F01', noteLanguage: 'EN', timeoutMs: 5000,
+});
 const onlyLocalhost = () => installOutboundAllowlist(parseOutboundAllow('localhost'));
 
 describe('a listed host cannot redirect an outbound call elsewhere', () => {
@@ -109,10 +114,7 @@ describe('a listed host cannot redirect an outbound call elsewhere', () => {
 
   it('the SAP and OA settings checks (which send the passwords) report the refused hop instead of following it', async () => {
     onlyLocalhost();
-    const sap = await checkSapSettings({
-      purchaseOrderServiceUrl: at('/out/po'), businessPartnerServiceUrl: at('/out/bp'), username: 'COMM_USER', password: 'sap-secret',
-      pageSize: 10, changedSince: '2000-01-01T00:00:00Z', noteTextType: 'F01', noteLanguage: 'EN', timeoutMs: 5000,
-    });
+    const sap = await checkSapSettings(sapSettings('/out'));
     expect(sap).toEqual({ valid: false, error: expect.stringMatching(/host 127\.0\.0\.1 is not in SEALFLOW_OUTBOUND_ALLOW/) });
     const oa = await checkOaSettings({ endpoint: at('/out/oa'), username: 'oa', password: 'oa-secret', creatorId: '1', pageSize: 10, timeoutMs: 5000 });
     expect(oa).toEqual({ valid: false, error: expect.stringMatching(/host 127\.0\.0\.1 is not in SEALFLOW_OUTBOUND_ALLOW/) });
@@ -125,5 +127,17 @@ describe('a listed host cannot redirect an outbound call elsewhere', () => {
     expect(error).toBeInstanceOf(ConnectorError);
     expect((error as Error).message).toMatch(/answered 307 \(a redirect, not followed/);
     expect(landed()).toHaveLength(0);
+  });
+
+  it('SAP OData reads (through @sap/cds, which follows redirects inside the global fetch) stop at the refused hop', { timeout: 60_000 }, async () => {
+    onlyLocalhost();
+    const client = await sapClient(sapSettings('/out'));
+    const error = await readPurchaseOrder(client, '4500000001').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConnectorError);
+    expect(error).toMatchObject({ code: 'outbound_refused', retryable: false, message: expect.stringMatching(/host 127\.0\.0\.1 is not in SEALFLOW_OUTBOUND_ALLOW/) });
+    expect(seen.some((r) => r.where.startsWith('localhost /out/po'))).toBe(true);
+    expect(landed()).toHaveLength(0);
+    // Outside such a call the process's own fetches are untouched (the list does not name 127.0.0.1).
+    expect((await fetch(`http://127.0.0.1:${port}/json`)).status).toBe(200);
   });
 });
