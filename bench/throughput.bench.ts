@@ -7,11 +7,17 @@
 // (activity run and queue time by type, from its history) and its history bytes and events.
 //
 // BENCH_CONTRACTS (default 40) contracts, BENCH_CONCURRENCY (default 10) in flight.
+// Also prints the process's CPU seconds per contract and per bare workflow (the worker runs in
+// this process; the Temporal server does not), which stay meaningful on a loaded machine where
+// the rates do not. BENCH_CPU_PROFILE=<dir>: writes a .cpuprofile of the main thread (where the
+// activities run) over the contracts' measured run only, for `node --cpu-prof`-style analysis.
 // The flow language has no auto-approve tier: the one approval is an update sent as soon as the
 // step opens, and the signatures are the sign updates the signer page sends (its checks are the
 // server's, not measured here).
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 import type { ContractState, FlowDefinition } from '../flows';
@@ -57,9 +63,10 @@ async function until(read: () => Promise<ContractState | null>, holds: (c: Contr
   throw new Error(`timed out waiting for ${what}`);
 }
 
-/** Runs `count` jobs with `concurrency` in flight; returns per second. */
-async function rate(count: number, concurrency: number, job: (i: number) => Promise<void>): Promise<{ perSecond: number; seconds: number }> {
+/** Runs `count` jobs with `concurrency` in flight; returns per second, and this process's CPU seconds per job. */
+async function rate(count: number, concurrency: number, job: (i: number) => Promise<void>): Promise<{ perSecond: number; seconds: number; cpuPerJob: number }> {
   let next = 0;
+  const cpu = process.cpuUsage();
   const started = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -67,7 +74,29 @@ async function rate(count: number, concurrency: number, job: (i: number) => Prom
     }),
   );
   const seconds = (performance.now() - started) / 1000;
-  return { perSecond: count / seconds, seconds };
+  const used = process.cpuUsage(cpu);
+  return { perSecond: count / seconds, seconds, cpuPerJob: (used.user + used.system) / 1e6 / count };
+}
+
+/** Profiles the main thread while `run` runs when BENCH_CPU_PROFILE names a folder; otherwise just runs it. */
+async function profiled<T>(name: string, run: () => Promise<T>): Promise<T> {
+  const dir = process.env.BENCH_CPU_PROFILE;
+  if (!dir) return run();
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 1000 });
+  await session.post('Profiler.start');
+  try {
+    return await run();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    session.disconnect();
+    await mkdir(dir, { recursive: true });
+    const file = join(dir, `throughput-${name}-${Date.now()}.cpuprofile`);
+    await writeFile(file, JSON.stringify(profile));
+    console.log(`cpu profile of the contracts' run: ${file}`);
+  }
 }
 
 /** One contract, driven as its people would: approve when asked, each signer when invited; resolves when the workflow completes. */
@@ -139,7 +168,7 @@ async function measure(name: string, hub: BenchHub, data: Record<string, any>) {
     const calls = (await anatomy(hub, warm.slice(0, 1))).activities;
 
     const ids: string[] = [];
-    const contracts = await rate(CONTRACTS, CONCURRENCY, async (i) => void ids.push(await contract(hub, data, `${name}-run-${i}`)));
+    const contracts = await profiled(name, () => rate(CONTRACTS, CONCURRENCY, async (i) => void ids.push(await contract(hub, data, `${name}-run-${i}`))));
     for (let i = 0; i < 3; i++) await hub.client.workflow.execute('emptyActivitiesWorkflow', { workflowId: `bare-warm-${i}-${bareQueue}`, taskQueue: bareQueue, args: [calls] });
     const bare = await rate(CONTRACTS, CONCURRENCY, (i) => hub.client.workflow.execute('emptyActivitiesWorkflow', { workflowId: `bare-${i}-${bareQueue}`, taskQueue: bareQueue, args: [calls] }));
 
@@ -147,6 +176,7 @@ async function measure(name: string, hub: BenchHub, data: Record<string, any>) {
     console.log(`contracts completed end to end   ${contracts.perSecond.toFixed(2).padStart(7)} /s  (${CONTRACTS} in ${contracts.seconds.toFixed(1)} s)`);
     console.log(`bare workflow, ${calls} empty activities ${bare.perSecond.toFixed(2).padStart(7)} /s  (${CONTRACTS} in ${bare.seconds.toFixed(1)} s)`);
     console.log(`ratio                             ${((100 * contracts.perSecond) / bare.perSecond).toFixed(0).padStart(7)} %  (target ≥ 50 %)`);
+    console.log(`worker process CPU per contract   ${contracts.cpuPerJob.toFixed(3).padStart(7)} s  (bare workflow ${bare.cpuPerJob.toFixed(3)} s)`);
     console.log(`history per contract              ${(seen.bytes / 1024).toFixed(1).padStart(7)} KiB in ${seen.events.toFixed(0)} events, ${seen.activities.toFixed(0)} activity calls`);
     console.log(`where a contract's activity time goes (mean per contract, over ${seen.n}):`);
     console.log(`${'activity'.padEnd(24)} ${'calls'.padStart(6)} ${'run ms'.padStart(9)} ${'queued ms'.padStart(10)}`);

@@ -5,15 +5,14 @@
 // two steps again before the last timestamp's TSA certificate expires: fresh revocation
 // data for that certificate, and a new timestamp over everything.
 import { createHash } from 'node:crypto';
-import * as pkijs from 'pkijs';
 import type { CertificateAuthority } from './certificate-authority';
-import { OID } from './oids';
 import { describeRevisionTail, writeIncrementalUpdate, type ObjectToWrite } from './pdf/incremental-update';
 import { PdfDict, PdfName, PdfRef, PdfStream, PdfString, serializeObjectBody, type PdfValue } from './pdf/objects';
 import { decodeStream, PdfReader } from './pdf/xref';
 import { addDocumentTimestamp } from './sign-pdf';
 import type { TimestampClient } from './timestamp-client';
-import { parseSignedData } from './verify/cms-verification';
+import { signedDataParts } from './verify/cms-verification';
+import { children, expectTag, readNode, timeValue } from './verify/der-reader';
 
 export interface ValidationData {
   /** DER certificates. */
@@ -34,50 +33,45 @@ interface EmbeddedSignature {
   timestampTime?: Date;
 }
 
-const bytesOf = (view: ArrayBuffer | Uint8Array) => new Uint8Array(view instanceof Uint8Array ? view : new Uint8Array(view));
-
-function certificatesOf(signedData: pkijs.SignedData): Uint8Array[] {
-  return (signedData.certificates ?? []).filter((c): c is pkijs.Certificate => c instanceof pkijs.Certificate).map((c) => bytesOf(c.toSchema().toBER()));
+/** genTime of a timestamp token's TSTInfo (RFC 3161 §2.4.2: version, policy, messageImprint, serialNumber, genTime). */
+function genTime(tstInfo: Uint8Array): Date {
+  return timeValue(expectTag(children(expectTag(readNode(tstInfo, 0), 0x30, 'TSTInfo'))[4], 0x18, 'genTime'));
 }
 
-/** The token's TSA certificate (the one its SignerInfo names) and genTime. */
-function timestampToken(signedData: pkijs.SignedData): { certificate?: Uint8Array; time?: Date } {
-  const eContent = signedData.encapContentInfo.eContent;
-  const time = eContent ? pkijs.TSTInfo.fromBER(eContent.getValue()).genTime : undefined;
-  const sid = signedData.signerInfos[0]?.sid;
-  const signer = (signedData.certificates ?? []).find(
-    (c): c is pkijs.Certificate => c instanceof pkijs.Certificate && sid instanceof pkijs.IssuerAndSerialNumber && c.serialNumber.isEqual(sid.serialNumber) && c.issuer.isEqual(sid.issuer),
-  );
-  return { certificate: signer ? bytesOf(signer.toSchema().toBER()) : undefined, time };
+/** A timestamp token's certificates, its TSA certificate (the one its SignerInfo names) and genTime. */
+function timestampToken(token: Uint8Array): { certificates: Uint8Array[]; certificate?: Uint8Array; time?: Date } {
+  const parts = signedDataParts(token);
+  return { certificates: parts.certificates, certificate: parts.signerCertificate, time: parts.eContent ? genTime(parts.eContent) : undefined };
 }
 
-/** Every signature and document timestamp in the file, in /Fields order. */
-export function embeddedSignatures(pdf: Uint8Array): EmbeddedSignature[] {
+/** The signature dictionaries of the file's signed fields, in /Fields order. */
+function signatureValues(pdf: Uint8Array): { documentTimestamp: boolean; contents: Uint8Array }[] {
   const reader = new PdfReader(Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength));
   const acroForm = reader.dict(reader.catalog().get('AcroForm'));
   const fields = (reader.resolve(acroForm?.get('Fields')) as PdfValue[] | undefined) ?? [];
-  const found: EmbeddedSignature[] = [];
+  const found = [];
   for (const field of fields) {
     const value = reader.dict(reader.dict(field)?.get('V'));
     const contents = value?.get('Contents');
     if (!value || !(contents instanceof PdfString)) continue;
-    const signedData = parseSignedData(new Uint8Array(contents.bytes()));
-    if (value.name('Type') === 'DocTimeStamp' || value.name('SubFilter') === 'ETSI.RFC3161') {
-      const token = timestampToken(signedData);
-      found.push({ kind: 'document-timestamp', certificates: certificatesOf(signedData), timestampCertificate: token.certificate, timestampTime: token.time });
-      continue;
-    }
-    const certificates = certificatesOf(signedData);
-    const attribute = signedData.signerInfos[0]?.unsignedAttrs?.attributes.find((a) => a.type === OID.signatureTimeStampToken);
-    let token: { certificate?: Uint8Array; time?: Date } = {};
-    if (attribute) {
-      const tokenData = new pkijs.SignedData({ schema: new pkijs.ContentInfo({ schema: attribute.values[0] }).content });
-      certificates.push(...certificatesOf(tokenData));
-      token = timestampToken(tokenData);
-    }
-    found.push({ kind: 'signature', certificates, timestampCertificate: token.certificate, timestampTime: token.time });
+    found.push({ documentTimestamp: value.name('Type') === 'DocTimeStamp' || value.name('SubFilter') === 'ETSI.RFC3161', contents: new Uint8Array(contents.bytes()) });
   }
   return found;
+}
+
+function embeddedSignature({ documentTimestamp, contents }: { documentTimestamp: boolean; contents: Uint8Array }): EmbeddedSignature {
+  if (documentTimestamp) {
+    const token = timestampToken(contents);
+    return { kind: 'document-timestamp', certificates: token.certificates, timestampCertificate: token.certificate, timestampTime: token.time };
+  }
+  const parts = signedDataParts(contents);
+  const token = parts.timestampToken ? timestampToken(parts.timestampToken) : undefined;
+  return { kind: 'signature', certificates: [...parts.certificates, ...(token?.certificates ?? [])], timestampCertificate: token?.certificate, timestampTime: token?.time };
+}
+
+/** Every signature and document timestamp in the file, in /Fields order. */
+export function embeddedSignatures(pdf: Uint8Array): EmbeddedSignature[] {
+  return signatureValues(pdf).map(embeddedSignature);
 }
 
 /**
@@ -150,7 +144,10 @@ export async function extendLongTermValidation(options: { pdf: Uint8Array; ca: C
 
 /** When the newest document timestamp's TSA certificate expires: the archive must be renewed before then. Null without one. */
 export function archiveTimestampExpiry(pdf: Uint8Array): Date | null {
-  const last = embeddedSignatures(pdf).filter((s) => s.kind === 'document-timestamp').at(-1);
-  if (!last?.timestampCertificate) return null;
-  return pkijs.Certificate.fromBER(last.timestampCertificate).notAfter.value;
+  const last = signatureValues(pdf).filter((s) => s.documentTimestamp).at(-1);
+  const certificate = last && embeddedSignature(last).timestampCertificate;
+  if (!certificate) return null;
+  const tbs = children(expectTag(children(expectTag(readNode(certificate, 0), 0x30, 'Certificate'))[0], 0x30, 'TBSCertificate'));
+  const validity = children(expectTag(tbs[tbs[0]?.tag === 0xa0 ? 4 : 3], 0x30, 'Validity'));
+  return timeValue(validity[1]);
 }

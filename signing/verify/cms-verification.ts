@@ -95,6 +95,38 @@ function readSignerInfo(node: DerNode): SignerInfoParts {
   return { issuerAndSerial, digestAlgorithmOid, signedAttrs, signature, unsignedAttrs };
 }
 
+export interface SignedDataParts {
+  /** Every certificate the CMS carries, DER. */
+  certificates: Uint8Array[];
+  /** The certificate its SignerInfo names (issuer and serial number), DER. */
+  signerCertificate?: Uint8Array;
+  /** The encapsulated content (a timestamp token's TSTInfo). */
+  eContent?: Uint8Array;
+  /** The signature-time-stamp token (unsigned attribute), DER of its ContentInfo. */
+  timestampToken?: Uint8Array;
+}
+
+/**
+ * The parts of a SignedData that long-term validation collects, without checking anything:
+ * views into `der` found by walking it in place. The archive reads every signature of a file
+ * again for its DSS; pkijs's object model cost ~8 ms a signature there (and a re-encoding
+ * per certificate), this walk a few microseconds.
+ */
+export function signedDataParts(der: Uint8Array): SignedDataParts {
+  const { eContent, certificates, signerInfos } = readSignedData(der);
+  const signerInfo = signerInfos[0] ? readSignerInfo(signerInfos[0]) : undefined;
+  const sid = signerInfo?.issuerAndSerial;
+  const signerCertificate = sid
+    ? certificates.find((certificate) => {
+        const tbs = children(expectTag(children(expectTag(readNode(certificate, 0), 0x30, 'Certificate'))[0], 0x30, 'TBSCertificate'));
+        const offset = tbs[0]?.tag === 0xa0 ? 1 : 0;
+        return Buffer.compare(content(expectTag(tbs[offset], 0x02, 'serialNumber')), sid.serial) === 0 && Buffer.compare(encoded(tbs[offset + 2]), sid.issuer) === 0;
+      })
+    : undefined;
+  const token = signerInfo?.unsignedAttrs ? attributesIn(signerInfo.unsignedAttrs).find((a) => a.type === OID.signatureTimeStampToken)?.values[0] : undefined;
+  return { certificates, signerCertificate, eContent, timestampToken: token && encoded(token) };
+}
+
 /** `content`: the detached data (byte-range slices) or undefined to use the encapsulated content. */
 export function verifyCms(der: Uint8Array, detached?: readonly Uint8Array[]): CmsVerification {
   const problems: string[] = [];

@@ -1,6 +1,6 @@
 // Keys under the signer's sole control: what the store holds is not the key, the wrong
 // master key cannot sign, and a wrapped key cannot be moved to another signer.
-import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { createPrivateKey, verify, X509Certificate } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createKeyVault, createLocalCertificateAuthority, createMemoryKeyRecordStore, enrollSigner, hashIdNumber, personSubject, SigningError, type PrivateKeyRecord, type TenantKeyRecord } from '../../signing/index';
 import { unwrapKey } from '../../signing/key-vault';
@@ -48,7 +48,10 @@ describe('the key store', () => {
 
   it('signs with the right master key and refuses with a wrong one', async () => {
     const right = createKeyVault({ masterKey: MASTER_KEY, store });
-    expect((await right.sign('alice', Buffer.from('contract'))).length).toBe(256);
+    // Signers' keys are P-256 (SIGNER_KEY_TYPE): the signature verifies with the key their certificate names.
+    const certificate = new X509Certificate((await right.certificateChain('alice'))[0]);
+    expect(certificate.publicKey.asymmetricKeyDetails?.namedCurve).toBe('prime256v1');
+    expect(verify('sha256', Buffer.from('contract'), certificate.publicKey, await right.sign('alice', Buffer.from('contract')))).toBe(true);
     const wrong = createKeyVault({ masterKey: Buffer.alloc(32, 0x01), store });
     const failure = await wrong.sign('alice', Buffer.from('contract')).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(SigningError);
