@@ -16,6 +16,8 @@ export const ADMIN_PRINCIPAL: Principal = { id: 'admin', name: 'Administrator', 
 export type Access = 'public' | 'user' | Right;
 
 export const SESSION_COOKIE = 'sf_session';
+/** A hub.manage caller (the admin token) names the tenant it acts in here; without it, the default tenant. */
+export const TENANT_HEADER = 'x-sealflow-tenant';
 export const CSRF_HEADER = 'x-csrf-token';
 
 /** A working day idle, a week at most (OWASP session management: idle and absolute timeouts). */
@@ -94,13 +96,36 @@ export function createAuthenticator({ store, adminToken, sessionPolicy = DEFAULT
     return principalOf(store, user, 'session', ['*']);
   }
 
-  return async function authenticate(req: Request): Promise<Principal> {
+  async function caller(req: Request): Promise<Principal> {
     // An explicit Authorization header wins over a cookie the browser may also have sent.
     if (req.headers.authorization !== undefined) return bearer(req.headers.authorization);
     const id = readCookie(req, SESSION_COOKIE);
     if (id) return cookie(req, id);
     throw unauthorized('Sign in, or send an Authorization: Bearer <token> header');
+  }
+
+  return async function authenticate(req: Request): Promise<Principal> {
+    return inTenant(store, req, await caller(req));
   };
+}
+
+/**
+ * Which tenant a request acts in. Everyone acts in their own: the admin token and the hub's admins (the
+ * default tenant's `admin` role) in the default tenant, unless, holding hub.manage, they name another in
+ * TENANT_HEADER, then in that one, with their rights there. Anyone else naming a tenant not their own is
+ * refused (403), so nobody believes they switched when they did not.
+ */
+async function inTenant(store: Store, req: Request, principal: Principal): Promise<Principal> {
+  const named = req.get(TENANT_HEADER)?.trim();
+  if (named === undefined || named === '' || named === principal.tenantId) return principal;
+  const path = `/headers/${TENANT_HEADER}`;
+  if (!hasRight(principal, 'hub.manage')) {
+    throw new AppError('forbidden', `Only callers with the right "hub.manage" may name a tenant in ${TENANT_HEADER}; others act in their own`, { status: 403, details: [{ path, message: 'is not the caller\'s tenant' }] });
+  }
+  if (!(await store.tenants.get(named))) {
+    throw new AppError('invalid_header', `There is no tenant "${named}" on this hub`, { status: 400, details: [{ path, message: 'is no tenant of this hub' }] });
+  }
+  return { ...principal, tenantId: named, unit: null };
 }
 
 export function authorize(principal: Principal, access: Access): void {

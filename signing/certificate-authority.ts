@@ -5,7 +5,7 @@ import { createHash, randomBytes, type KeyObject } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { bool, nullValue, oid, sequence, tlv } from './der';
-import type { KeyRecordStore } from './key-record-store';
+import { createMemoryKeyRecordStore, type KeyRecordStore } from './key-record-store';
 import type { KeyType, KeyVault } from './key-vault';
 import { OID } from './oids';
 import { buildCrl, crlDistributionPoints, revocationRegistry, serialOf, type Revocation, type RevocationReason } from './revocation';
@@ -228,8 +228,7 @@ const distributionPoint = (url: string | undefined): ExtensionValue[] => (url ? 
 
 /** Revocations kept in memory, for a CA opened without a key store (tests of the CA alone). */
 function memoryRecords(): KeyRecordStore {
-  const records = new Map<string, string>();
-  return { get: async (id) => (records.has(id) ? JSON.parse(records.get(id)!) : undefined), put: async (record) => void records.set(record.id, JSON.stringify(record)) };
+  return createMemoryKeyRecordStore();
 }
 
 function keyIdentifier(publicKey: KeyObject): Uint8Array {

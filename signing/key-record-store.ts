@@ -46,6 +46,12 @@ export type KeyRecord = TenantKeyRecord | PrivateKeyRecord | RevocationListRecor
 export interface KeyRecordStore {
   get(id: string): Promise<KeyRecord | undefined>;
   put(record: KeyRecord): Promise<void>;
+  /**
+   * Writes `record` only if the stored one with its id is still `expected` (undefined: none yet); false when
+   * another writer changed it first. Records that are read, changed and written back (the revocation list)
+   * use it, so that two servers on one database cannot lose each other's changes.
+   */
+  replace(expected: KeyRecord | undefined, record: KeyRecord): Promise<boolean>;
 }
 
 export interface MemoryKeyRecordStore extends KeyRecordStore {
@@ -62,6 +68,11 @@ export function createMemoryKeyRecordStore(): MemoryKeyRecordStore {
     },
     async put(record) {
       records.set(record.id, JSON.stringify(record));
+    },
+    async replace(expected, record) {
+      if (records.get(record.id) !== (expected === undefined ? undefined : JSON.stringify(expected))) return false;
+      records.set(record.id, JSON.stringify(record));
+      return true;
     },
     records: () => [...records.values()].map((json) => JSON.parse(json) as KeyRecord),
   };

@@ -45,6 +45,7 @@ export function keyRecordsIn(repository: SigningKeyRepository): KeyRecordStore {
   return {
     get: async (id) => (await repository.get(id)) as KeyRecord | undefined,
     put: (record) => repository.put(record),
+    replace: (expected, record) => repository.replace(expected, record),
   };
 }
 

@@ -26,6 +26,8 @@ export interface Revocation {
 }
 
 const RECORD_ID = 'ca:revocations';
+/** Each retry follows another server's successful write, so this many means a storm of revocations. */
+const MAX_WRITE_ATTEMPTS = 50;
 
 /** The persisted revocation list: read on every CRL build (one row), appended to by revoke. */
 export function revocationRegistry(records: KeyRecordStore) {
@@ -37,13 +39,19 @@ export function revocationRegistry(records: KeyRecordStore) {
     async list(): Promise<Revocation[]> {
       return (await load()).entries;
     },
-    /** Records a revocation; revoking a revoked certificate again keeps the first entry. */
+    /**
+     * Records a revocation; revoking a revoked certificate again keeps the first entry. A conditional write
+     * (`replace`): when another server extended the list meanwhile, read it again and retry, never overwrite.
+     */
     async add(entry: Revocation): Promise<Revocation> {
-      const record = await load();
-      const existing = record.entries.find((e) => e.serial === entry.serial && e.issuer === entry.issuer);
-      if (existing) return existing;
-      await records.put({ ...record, entries: [...record.entries, entry] });
-      return entry;
+      for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
+        const stored = await records.get(RECORD_ID);
+        const record: RevocationListRecord = stored?.kind === 'revocation-list' ? stored : { id: RECORD_ID, kind: 'revocation-list', entries: [] };
+        const existing = record.entries.find((e) => e.serial === entry.serial && e.issuer === entry.issuer);
+        if (existing) return existing;
+        if (await records.replace(stored, { ...record, entries: [...record.entries, entry] })) return entry;
+      }
+      throw new Error(`the revocation list changed under ${MAX_WRITE_ATTEMPTS} attempts to extend it; try again`);
     },
   };
 }

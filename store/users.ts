@@ -95,6 +95,34 @@ export function toUser(row: Selectable<UsersTable>): User {
   };
 }
 
+/**
+ * Writes a user and their personal API key with `tx`, which must be a transaction: both or neither.
+ * users.create and tenants.openWithAdmin (a tenant and its first admin, both or neither) share it.
+ * A taken login fails with the database's unique violation (callers map it with their own words).
+ */
+export async function insertUser(tx: Kysely<Database>, input: NewUser, createdBy: string): Promise<{ user: User; token: string }> {
+  const token = newApiKey();
+  const now = new Date().toISOString();
+  const row: Selectable<UsersTable> = {
+    id: `u_${randomBytes(12).toString('base64url')}`,
+    tenant_id: input.tenantId ?? 'default',
+    name: input.name,
+    login: input.login ? normalizeLogin(input.login) : null,
+    password_hash: input.passwordHash ?? null,
+    roles: JSON.stringify(input.roles),
+    org_unit: input.orgUnit ?? null,
+    disabled_at: null,
+    created_at: now,
+    updated_at: now,
+  };
+  await tx.insertInto('users').values(row).execute();
+  await tx
+    .insertInto('api_keys')
+    .values({ id: `k_${randomBytes(12).toString('base64url')}`, tenant_id: row.tenant_id, user_id: row.id, name: 'personal', token_hash: hashToken(token), scopes: '["*"]', expires_at: null, revoked_at: null, last_used_at: null, created_at: now, created_by: createdBy })
+    .execute();
+  return { user: toUser(row), token };
+}
+
 export function createUserRepository(db: Kysely<Database>, dialect: DialectName): UserRepository {
   const users = () => db.selectFrom('users').selectAll('users').orderBy('users.created_at', 'asc').orderBy('users.id', 'asc');
   // Match whole array elements with each dialect's JSON functions; a substring test on
@@ -111,28 +139,7 @@ export function createUserRepository(db: Kysely<Database>, dialect: DialectName)
 
   return {
     async create(input, createdBy = 'admin') {
-      const token = newApiKey();
-      const now = new Date().toISOString();
-      const row: Selectable<UsersTable> = {
-        id: `u_${randomBytes(12).toString('base64url')}`,
-        tenant_id: input.tenantId ?? 'default',
-        name: input.name,
-        login: input.login ? normalizeLogin(input.login) : null,
-        password_hash: input.passwordHash ?? null,
-        roles: JSON.stringify(input.roles),
-        org_unit: input.orgUnit ?? null,
-        disabled_at: null,
-        created_at: now,
-        updated_at: now,
-      };
-      await uniqueLogin(row.login, () => db.transaction().execute(async (tx) => {
-        await tx.insertInto('users').values(row).execute();
-        await tx
-          .insertInto('api_keys')
-          .values({ id: `k_${randomBytes(12).toString('base64url')}`, tenant_id: row.tenant_id, user_id: row.id, name: 'personal', token_hash: hashToken(token), scopes: '["*"]', expires_at: null, revoked_at: null, last_used_at: null, created_at: now, created_by: createdBy })
-          .execute();
-      }));
-      return { user: toUser(row), token };
+      return uniqueLogin(input.login, () => db.transaction().execute((tx) => insertUser(tx, input, createdBy)));
     },
 
     async byToken(token) {

@@ -46,12 +46,12 @@ export function tenantRoutes(store: Store) {
       },
       handler: async ({ body, actor }) => {
         const loginTaken = () => new AppError('conflict', `The login "${body.admin.login}" is taken`, { status: 409, details: [{ path: '/admin/login', message: 'is taken' }] });
-        // Checked before the tenant exists, so a taken login leaves no tenant without an admin behind.
+        // Checked first for a quick answer before the (deliberately slow) password hash.
         if (await store.users.byLogin(body.admin.login)) throw loginTaken();
         const passwordHash = await hashPassword(body.admin.password);
-        const tenant = await store.tenants.create(body.name);
-        const { user, token } = await store.users
-          .create({ tenantId: tenant.id, name: body.admin.name, roles: ['tenant-admin'], orgUnit: null, login: body.admin.login, passwordHash }, actor!.id)
+        // One transaction: a login taken meanwhile (two requests racing past the check above) leaves no tenant behind.
+        const { tenant, user, token } = await store.tenants
+          .openWithAdmin(body.name, { name: body.admin.name, roles: ['tenant-admin'], orgUnit: null, login: body.admin.login, passwordHash }, actor!.id)
           .catch((error: unknown) => {
             if (error instanceof StoreError && error.code === 'conflict') throw loginTaken();
             throw error;

@@ -2,15 +2,12 @@
 // and certificates, and only the right master key signs with it.
 import { createPrivateKey } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createKeyVault, createLocalCertificateAuthority, enrollSigner, companySubject, type KeyRecord, type KeyRecordStore } from '../../signing';
+import { createKeyVault, createLocalCertificateAuthority, enrollSigner, companySubject, keyRecordsIn, type KeyRecord, type KeyRecordStore } from '../../signing';
 import { openStore, type Store } from '../../store';
 import { createTestDatabase, dialects, readTable, type TestDatabase } from '../support/databases';
 import { creditCode, MASTER_KEY } from '../signing/support/fixture';
 
-const keyRecords = (store: Store): KeyRecordStore => ({
-  get: async (id) => (await store.signingKeys.get(id)) as KeyRecord | undefined,
-  put: (record) => store.signingKeys.put(record),
-});
+const keyRecords = (store: Store): KeyRecordStore => keyRecordsIn(store.signingKeys);
 
 describe.each(dialects)('signing keys in the database (%s)', (dialect) => {
   let database: TestDatabase;
