@@ -1,5 +1,6 @@
-// The fixed wording of the evidence report, Chinese first with an English subtitle. Kept
-// apart from the drawing so that the font subset can include every character up front.
+// The fixed wording of the evidence report, Chinese first with an English subtitle: the
+// text source of evidence-report.hbs (the page footer is written in the template itself,
+// since only the template may hold the {page} and {pages} placeholders).
 
 export const TEXT = {
   title: '签约存证报告',
@@ -69,7 +70,6 @@ export const TEXT = {
     '3. 校验本报告：本报告带有 Sealflow 平台的 PAdES 签名及 RFC 3161 时间戳，签名须有效并覆盖整个文件（可用 PDF 阅读器、pdfsig 或 pyHanko 验证）。',
     '3. Check this report: it carries the Sealflow platform\'s PAdES signature with an RFC 3161 timestamp; the signature must be valid and cover the whole file (any PDF reader, pdfsig or pyHanko).',
   ],
-  page: (n: number, total: number) => `第 ${n} 页 共 ${total} 页 · Page ${n} of ${total}`,
   runningHeader: '签约存证报告 Evidence Report · 合同 ',
   attachmentDescription: '签约事件及哈希链 Evidence events and hash chain',
 } as const;
@@ -108,20 +108,3 @@ export const STATUS_LABELS: Record<string, string> = {
   cancelled: '已撤销',
   rejected: '已驳回',
 };
-
-/** Every character the fixed wording can draw (the templated parts are filled with ASCII). */
-export function fixedText(): string {
-  const parts: string[] = [];
-  const walk = (value: unknown): void => {
-    if (typeof value === 'string') parts.push(value);
-    else if (typeof value === 'function') parts.push(String((value as (...args: unknown[]) => string)(0, '')));
-    else if (value && typeof value === 'object') Object.values(value).forEach(walk);
-  };
-  walk([TEXT, ACTION_LABELS, INTENT_LABELS, STATUS_LABELS]);
-  return parts.join('');
-}
-
-/** The heading font only draws these. */
-export function headingText(): string {
-  return TEXT.title + Object.values(TEXT.sections).map(([zh]) => zh).join('');
-}

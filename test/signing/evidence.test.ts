@@ -186,7 +186,8 @@ function renderPageOne(path: string): { darkPixels(area: { x: number; top: numbe
 }
 
 const A4_HEIGHT = 841.89;
-const TITLE_LINE = { x: 40, top: 44, width: 135, height: 28 }; // 签约存证报告, 22 pt
+// 签约存证报告, 18 pt, centred in the width left of the seal area (515 − 150 − 10 pt)
+const TITLE_LINE = { x: 40, top: 44, width: 355, height: 30 };
 const SEAL_AREA = { x: EVIDENCE_SEAL_AREA.x, top: A4_HEIGHT - EVIDENCE_SEAL_AREA.y - EVIDENCE_SEAL_AREA.height, width: EVIDENCE_SEAL_AREA.width, height: EVIDENCE_SEAL_AREA.height };
 
 describe('renderEvidenceReport', () => {
@@ -270,7 +271,10 @@ describe('renderEvidenceReport', () => {
     for (let n = 1; n <= pages; n++) expect(pdftotext(manyPath, n)).toContain(`第 ${n} 页 共 ${pages} 页`);
     const all = pdftotext(manyPath);
     for (const event of [chained[0], chained[150], chained[299]]) expect(all).toContain(event.actor);
-    expect(pdftotext(manyPath, pages)).toContain(chained[299].hash);
+    // the chain section, after the event table, gives the head of the 300-event chain
+    const chainPage = Array.from({ length: pages }, (_, i) => i + 1).filter((n) => pdftotext(manyPath, n).includes('哈希链 Hash chain')).pop()!;
+    expect(chainPage).toBeGreaterThanOrEqual(pages - 1);
+    expect(pdftotext(manyPath, chainPage)).toContain(chained[299].hash);
 
     // Every word's box lies inside the page margins (40 pt left and right, 24 pt top and bottom for header and footer).
     const bbox = spawnSync('pdftotext', ['-bbox', manyPath, '-'], { encoding: 'utf8' }).stdout;
