@@ -5,6 +5,7 @@
 // event loop, or a workflow task, for ever (tail recursion does not even grow the stack).
 // Every evaluation therefore goes through `compileExpression`, which bounds it.
 import jsonata from 'jsonata';
+import { LinearRegExp } from './linear-regex';
 
 /**
  * The budget of one evaluation. Steps and depth are counted, so their verdict does not depend
@@ -127,7 +128,8 @@ const excerpt = (source: string) => (source.length > 160 ? source.slice(0, 157) 
 export function compileExpression(source: string, path: string): BoundedExpression {
   let compiled: ReturnType<typeof jsonata>;
   try {
-    compiled = jsonata(source);
+    // Regexes in linear time (see linear-regex.ts): a backtracking one would run inside a single step, beyond the budget.
+    compiled = jsonata(source, { RegexEngine: LinearRegExp as unknown as RegExpConstructor });
   } catch (error) {
     const e = error as JsonataFailure;
     const problem = e.message ?? String(error);

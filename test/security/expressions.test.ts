@@ -82,6 +82,36 @@ describe('simulate', () => {
     expect((await hub.call('GET', '/healthz', undefined, null)).status).toBe(200);
   });
 
+  it('a catastrophically backtracking regex on long input answers quickly (regexes run in linear time) while /healthz answers', async () => {
+    // /(a+)+$/ against "aaa…a!" takes a backtracking engine 2^n steps, all inside one JSONata step that no budget interrupts.
+    await saveDraft(flowWith('regex-amount', (flow) => {
+      flow.approval.amount = '=$contains(supplier.name, /(a+)+$/) ? 1 : $contains(supplier.name, /^(\\w+\\s?)*$/) ? 2 : amount';
+      flow.data = { type: 'object' };
+    }));
+    const evil = { ...smallOrder, supplier: { name: 'a'.repeat(5_000) + '!' } };
+    const simulations = Array.from({ length: 2 }, () => timed(() => hub.call('POST', '/api/flows/regex-amount/simulate', { data: evil })));
+    const health = timed(() => hub.call('GET', '/healthz', undefined, null));
+    for (const { ms, result } of await Promise.all(simulations)) {
+      expect(result.status, JSON.stringify(result.body)).toBe(200);
+      expect(result.body.amount).toBe(5000);
+      expect(ms).toBeLessThan(QUICK_MS);
+    }
+    expect((await health).result.status).toBe(200);
+    expect((await health).ms).toBeLessThan(QUICK_MS);
+    // The same regexes still match what they should, Chinese text included.
+    const fine = await hub.call('POST', '/api/flows/regex-amount/simulate', { data: { ...smallOrder, supplier: { name: 'aaaa' } } });
+    expect(fine.body.amount).toBe(1);
+  });
+
+  it('refuses back-references and look-arounds (no linear-time match exists) with a 4xx naming the path', async () => {
+    await saveDraft(flowWith('regex-backref', (flow) => (flow.approval.amount = '=$contains(supplier.name, /^(a+)\\1$/) ? 1 : amount')));
+    const result = await hub.call('POST', '/api/flows/regex-backref/simulate', { data: smallOrder });
+    expect(result.status, JSON.stringify(result.body)).toBeGreaterThanOrEqual(400);
+    expect(result.status).toBeLessThan(500);
+    const detail = result.body.error.details.find((d: { path: string }) => d.path === '/approval/amount');
+    expect(detail.message).toMatch(/back-reference|look-around/);
+  });
+
   it('still simulates a heavy but legitimate amount: $sum over 1,000 items and $map over 10,000', async () => {
     await saveDraft(
       flowWith('heavy-amount', (flow) => {
