@@ -5,7 +5,6 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FontFace, FontWeight } from '../../templates/fonts';
 import { A4 } from '../../templates/layout';
 import type { RenderedWithLayout } from '../../templates/renderer';
 import { compact, inkIn, inkReport, pdftotext, PdfWorkspace, qpdfCheck, renderPage, wordBoxes } from './pdf-tools';
@@ -13,11 +12,6 @@ import { createFixture } from './fixtures';
 
 const fixture = createFixture();
 const workspace = new PdfWorkspace();
-let faces: Record<FontWeight, FontFace>;
-
-beforeAll(async () => {
-  faces = await fixture.faces();
-});
 afterAll(() => workspace.dispose());
 
 async function render(hbs: string, data: Record<string, unknown> = {}, extra: { attachments?: { name: string; bytes: Uint8Array; mimeType: string; description?: string }[] } = {}): Promise<RenderedWithLayout & { path: string }> {
@@ -62,8 +56,8 @@ describe('a warning banner (!!!)', () => {
     expect(redPixels(doc.path, { x: body.x, y: body.y - 3, width: 60, height: 12 })).toBe(0);
   });
 
-  it('draws every glyph', () => {
-    const report = inkReport(workspace, doc.path, doc.layout, faces);
+  it('draws every glyph', async () => {
+    const report = inkReport(workspace, doc.path, doc.layout, await fixture.faces());
     expect(report.blankGlyphs).toEqual([]);
     expect(report.faintLines).toEqual([]);
   });
