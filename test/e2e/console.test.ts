@@ -5,20 +5,14 @@
 // reload, and switches language; a department manager approves from a phone-sized window
 // through the link in their approval notice. Every main screen passes axe-core with no serious
 // finding. Screenshots go to .cache/screenshots/console-*.png.
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
-import { launchChromium } from '../support/browser';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { FlowDefinition } from '../../flows';
-import { exampleFlow, exampleOrder, startTestHub, type TestHub } from '../support/hub';
+import { openPage, screenshotter, seriousViolations, startBrowserHub, stopBrowserHub } from '../support/e2e';
+import { exampleFlow, exampleOrder, type TestHub } from '../support/hub';
 import { approvedContract } from '../support/signing';
-// @ts-expect-error -- plain ESM script without type declarations
-import { ensureDesignerBuilt } from '../../scripts/build-designer.mjs';
 
-const screenshots = fileURLToPath(new URL('../../.cache/screenshots/', import.meta.url));
-const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const desktop: BrowserContextOptions = { viewport: { width: 1280, height: 900 }, locale: 'zh-CN' };
 const phone: BrowserContextOptions = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'zh-CN' };
 
@@ -40,10 +34,7 @@ const order = (sourceKey: string, supplier: string, email: string) => {
 };
 
 beforeAll(async () => {
-  await ensureDesignerBuilt();
-  mkdirSync(screenshots, { recursive: true });
-  hub = await startTestHub();
-  browser = await launchChromium();
+  ({ hub, browser } = await startBrowserHub());
 
   // No company seal (it would need a signed-in seal user): the buyer signs over its link.
   const base = exampleFlow();
@@ -69,20 +60,15 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const context of contexts) await context.close().catch(() => undefined);
-  await browser?.close();
-  await hub?.close();
+  await stopBrowserHub({ hub, browser });
 });
 
-const shot = (page: Page, name: string) => page.screenshot({ path: `${screenshots}console-${name}.png`, fullPage: true });
+const shot = screenshotter('console', { fullPage: true });
 
 /** A fresh browser window; script errors and failed requests other than the 4xx the test provokes are collected. */
 async function open(options: BrowserContextOptions) {
-  const context = await browser.newContext(options);
+  const { context, page, problems } = await openPage(browser, options);
   contexts.push(context);
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('pageerror', (error) => problems.push(error.message));
-  page.on('console', (message) => message.type() === 'error' && !/status of 4\d\d/.test(message.text()) && problems.push(message.text()));
   return { page, problems };
 }
 
@@ -95,17 +81,6 @@ async function signIn(page: Page, who: keyof typeof people) {
 
 const rows = (page: Page) => page.locator('[data-testid="ledger-row"]');
 const rowIds = (page: Page) => rows(page).evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-id')).sort());
-
-/** axe-core's serious and critical findings on the page as it stands (its script needs a context with bypassCSP). */
-async function seriousViolations(page: Page) {
-  if (!(await page.evaluate<boolean>(`typeof axe === 'object'`))) await page.addScriptTag({ path: axePath });
-  const result = await page.evaluate<{ passes: number; violations: { id: string; impact: string; nodes: string[] }[] }>(`axe.run(document).then((r) => ({
-    passes: r.passes.length,
-    violations: r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) })),
-  }))`);
-  expect(result.passes).toBeGreaterThan(5); // axe really looked
-  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-}
 
 it('serves the console at /console and its deep links, under the designer’s strict CSP', async () => {
   for (const path of ['/console', `/console/contracts/${ids.signing}`, '/console/stats']) {

@@ -2,16 +2,13 @@
 // built from an empty canvas by clicking and typing only (with drag, keyboard moves and
 // copy/paste), published and run through the API; undo/redo across ten edits; every shipped
 // example flow opened and saved back unchanged. Screenshots go to .cache/screenshots.
-import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../support/browser';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { exampleFlow, exampleOrder, startTestHub, type TestHub } from '../support/hub';
-// @ts-expect-error -- plain ESM script without type declarations
-import { ensureDesignerBuilt } from '../../scripts/build-designer.mjs';
+import { screenshotter, signInToDesigner, startBrowserHub, stopBrowserHub, watchProblems } from '../support/e2e';
+import { exampleFlow, exampleOrder, type TestHub } from '../support/hub';
 
-const screenshots = fileURLToPath(new URL('../../.cache/screenshots/', import.meta.url));
 const examples = fileURLToPath(new URL('../../examples/', import.meta.url));
 /** The NDA's template data, as the shipped example maps it (typed into the drawer). */
 const ndaData = exampleFlow().documents!.find((d) => d.id === 'nda')!.data!;
@@ -19,17 +16,11 @@ let hub: TestHub;
 let browser: Browser;
 
 beforeAll(async () => {
-  await ensureDesignerBuilt();
-  mkdirSync(screenshots, { recursive: true });
-  hub = await startTestHub();
-  browser = await launchChromium();
+  ({ hub, browser } = await startBrowserHub());
 }, 120_000);
-afterAll(async () => {
-  await browser?.close();
-  await hub?.close();
-});
+afterAll(() => stopBrowserHub({ hub, browser }));
 
-const shot = (page: Page, name: string) => page.screenshot({ path: `${screenshots}designer-build-${name}.png` });
+const shot = screenshotter('designer-build');
 const card = (page: Page, id: string) => page.locator(`[data-testid="card-${id}"]`);
 const field = (page: Page, path: string) => page.locator(`[data-field="${path}"]`);
 const drawerPath = (page: Page) => page.getAttribute('[data-testid="drawer"]', 'data-path');
@@ -56,12 +47,6 @@ async function keys(page: Page, id: string, ...presses: string[]) {
   for (const press of presses) await page.keyboard.press(press);
 }
 
-async function signIn(page: Page) {
-  await page.goto(`${hub.url}/designer`);
-  await page.fill('input[name="token"]', hub.adminToken);
-  await page.click('button[type="submit"]');
-  await page.waitForSelector('[data-testid="create-flow"]');
-}
 async function createEmpty(page: Page, key: string, name: string) {
   await page.check('input[name="starter"][value=""]');
   await page.fill('input[name="key"]', key);
@@ -69,18 +54,12 @@ async function createEmpty(page: Page, key: string, name: string) {
   await page.click('[data-testid="create-flow"] button[type="submit"]');
   await expect.poll(() => page.locator('[data-testid="card-trigger"]').count()).toBe(1);
 }
-function watch(page: Page) {
-  const problems: string[] = [];
-  page.on('pageerror', (error) => problems.push(error.message));
-  page.on('console', (message) => message.type() === 'error' && !/status of 4\d\d/.test(message.text()) && problems.push(`${message.text()} (${message.location().url})`));
-  return problems;
-}
 
 it('builds the supplier purchase flow from an empty canvas, publishes it, and a 2,000,000 contract gets the three approval steps its tiers define', { timeout: 240_000 }, async () => {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
   const page = await context.newPage();
-  const problems = watch(page);
-  await signIn(page);
+  const problems = watchProblems(page);
+  await signInToDesigner(page, hub);
   await createEmpty(page, 'supplier-built', '供应商采购合同');
   expect(await labels(page)).toEqual(['其他情况']);
   await shot(page, 'empty');
@@ -231,8 +210,8 @@ async function jsonText(page: Page) {
 it('undoes and redoes ten edits — drags, keyboard moves, pastes, typing, inserts, a delete — back and forth through exactly each state; zoom, pan, fit and minimap work', { timeout: 240_000 }, async () => {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-US' });
   const page = await context.newPage();
-  const problems = watch(page);
-  await signIn(page);
+  const problems = watchProblems(page);
+  await signInToDesigner(page, hub);
   await page.check('input[name="starter"][value="supplier-purchase"]');
   await page.fill('input[name="key"]', 'undo-demo');
   await page.click('[data-testid="create-flow"] button[type="submit"]');
@@ -343,8 +322,8 @@ it('opens every shipped example flow and saves it back byte for byte', { timeout
   expect(files.length).toBeGreaterThan(0);
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
   const page = await context.newPage();
-  const problems = watch(page);
-  await signIn(page);
+  const problems = watchProblems(page);
+  await signInToDesigner(page, hub);
   for (const file of files) {
     const text = readFileSync(examples + file, 'utf8').replace(/\n$/, '');
     const flow = JSON.parse(text);

@@ -6,18 +6,13 @@
 // line. Then a template with an error is uploaded (its line number shows), fixed, and its PDF
 // preview appears. Screenshots go to .cache/screenshots.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../support/browser';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { approvalFlow, startTestHub, type TestHub } from '../support/hub';
+import { openPage, screenshotter, seriousViolations, signInToDesigner, startBrowserHub, stopBrowserHub } from '../support/e2e';
+import { approvalFlow, type TestHub } from '../support/hub';
 import { startSapServer, type SapServer } from '../connectors/sap-server';
 import { isReleasedInSeed, purchaseOrderNumber } from '../connectors/sap-server/seed';
 
-const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-const screenshots = fileURLToPath(new URL('../../.cache/screenshots/', import.meta.url));
 const suffix = randomBytes(3).toString('hex');
 const FLOW = `sap-po-${suffix}`;
 const INSTANCE = `sap-e2e-${suffix}`;
@@ -32,36 +27,18 @@ let browser: Browser;
 let token: string;
 
 beforeAll(async () => {
-  // A plain ESM script (typed here, whether or not it ships declarations).
-  const builder = new URL('../../scripts/build-designer.mjs', import.meta.url).href;
-  const { ensureDesignerBuilt } = (await import(builder)) as { ensureDesignerBuilt: () => Promise<void> };
-  await ensureDesignerBuilt();
-  mkdirSync(screenshots, { recursive: true });
-  [hub, sap] = await Promise.all([startTestHub(), startSapServer({ pageSize: 100 })]);
+  [{ hub, browser }, sap] = await Promise.all([startBrowserHub(), startSapServer({ pageSize: 100 })]);
   await sap.seed({ count: COUNT, releasedEvery: 2 });
   await hub.publish({ ...approvalFlow(), key: FLOW, name: `SAP 采购合同 ${suffix}` });
   token = (await hub.user('集成管理员', ['integration-admin', 'flow-designer'])).token;
-  browser = await launchChromium();
 }, 180_000);
 afterAll(async () => {
-  await browser?.close();
-  await hub?.close();
+  await stopBrowserHub({ hub, browser });
   await sap?.stop();
 });
 
-const shot = (page: Page, name: string) => page.screenshot({ path: `${screenshots}designer-${name}.png`, fullPage: true });
+const shot = screenshotter('designer', { fullPage: true });
 const text = (page: Page, selector: string) => page.locator(selector).textContent().then((t) => t ?? '');
-
-/** axe-core's serious and critical findings on the page as it stands. */
-async function seriousViolations(page: Page) {
-  if (!(await page.evaluate<boolean>(`typeof axe === 'object'`))) await page.addScriptTag({ path: axePath });
-  const result = await page.evaluate<{ passes: number; violations: { id: string; impact: string; nodes: string[] }[] }>(`axe.run(document).then((r) => ({
-    passes: r.passes.length,
-    violations: r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) })),
-  }))`);
-  expect(result.passes).toBeGreaterThan(5); // axe really looked
-  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-}
 
 /** The mapping editor (CodeMirror): its text, and typing a new one over it. */
 const mappingText = async (page: Page) => (await page.locator('[data-testid="mapping"] .cm-line').allTextContents()).join('\n');
@@ -74,20 +51,10 @@ async function typeMapping(page: Page, text: string) {
 
 async function signedIn(): Promise<{ page: Page; problems: string[]; close: () => Promise<void> }> {
   // bypassCSP only so the test can inject axe-core; the app itself runs as served.
-  const context = await browser.newContext({ viewport: { width: 1440, height: 1000 }, locale: 'en-US', bypassCSP: true });
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('pageerror', (error) => problems.push(error.message));
-  // Refusals the test provokes are 4xx answers the page shows; anything else is a fault.
-  page.on('console', (message) => message.type() === 'error' && !/status of 4\d\d/.test(message.text()) && problems.push(message.text()));
-  await page.goto(`${hub.url}/designer`);
-  // Sign in with the user's API key (the key field may sit in a fold of the sign-in form)
-  await page.waitForSelector('input[name="token"]', { state: 'attached' });
-  if (!(await page.isVisible('input[name="token"]'))) await page.click('summary');
-  await page.fill('input[name="token"]', token);
-  await page.locator('input[name="token"]').press('Enter');
-  await page.waitForSelector('[data-testid="nav-connectors"]');
-  return { page, problems, close: () => context.close() };
+  const opened = await openPage(browser, { viewport: { width: 1440, height: 1000 }, locale: 'en-US', bypassCSP: true });
+  await signInToDesigner(opened.page, hub, token);
+  await opened.page.waitForSelector('[data-testid="nav-connectors"]');
+  return opened;
 }
 
 it('sets up an SAP instance, checks it, fetches a purchase order and previews the mapping with its errors', { timeout: 180_000 }, async () => {

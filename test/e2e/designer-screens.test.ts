@@ -1,48 +1,24 @@
 // The designer's main screens as IT meets them at 1280 px: a broken tier bound shows on its
 // tier and in the problems panel and blocks publishing until it is fixed; every main screen
 // passes an axe-core scan with no serious finding; screenshots go to .cache/screenshots.
-import { mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../support/browser';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { exampleFlow, startTestHub, type TestHub } from '../support/hub';
-// @ts-expect-error -- plain ESM script without type declarations
-import { ensureDesignerBuilt } from '../../scripts/build-designer.mjs';
+import { screenshotter, seriousViolations, startBrowserHub, stopBrowserHub } from '../support/e2e';
+import { exampleFlow, type TestHub } from '../support/hub';
 
-const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-const screenshots = fileURLToPath(new URL('../../.cache/screenshots/', import.meta.url));
 let hub: TestHub;
 let browser: Browser;
 
 beforeAll(async () => {
-  await ensureDesignerBuilt();
-  mkdirSync(screenshots, { recursive: true });
-  hub = await startTestHub();
+  ({ hub, browser } = await startBrowserHub());
   // The shipped example, saved as a draft: the designer opens it as IT would.
   const created = await hub.call('POST', '/api/flows', { ...exampleFlow(), key: 'screens-check' });
   expect(created.status).toBe(201);
-  browser = await launchChromium();
 }, 240_000);
-afterAll(async () => {
-  await browser?.close();
-  await hub?.close();
-});
+afterAll(() => stopBrowserHub({ hub, browser }));
 
-const shot = (page: Page, name: string) => page.screenshot({ path: `${screenshots}designer-screen-${name}.png` });
+const shot = screenshotter('designer-screen');
 const card = (page: Page, id: string) => page.locator(`[data-testid="card-${id}"]`);
-
-/** axe-core's serious and critical findings on the page as it stands. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate<boolean>(`typeof axe === 'object'`))) await page.addScriptTag({ path: axePath });
-  const result = await page.evaluate<{ passes: number; violations: { id: string; impact: string; nodes: string[] }[] }>(`axe.run(document).then((r) => ({
-    passes: r.passes.length,
-    violations: r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) })),
-  }))`);
-  expect(result.passes).toBeGreaterThan(5); // axe really looked
-  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.join(', ')}`);
-}
 
 it('shows a broken tier bound on its tier and in the problems panel, refuses to publish, and publishes once it is fixed; no serious axe finding on any main screen', { timeout: 180_000 }, async () => {
   // axe's script needs a context that bypasses the page's CSP; the page's own code runs as always.

@@ -2,27 +2,20 @@
 // shared with the console), with every change the page sends carrying the session's CSRF
 // token; a browser already signed in to the console opens the designer without asking again.
 import type { Browser } from 'playwright-core';
-import { launchChromium } from '../support/browser';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startTestHub, type TestHub } from '../support/hub';
-// @ts-expect-error -- plain ESM script without type declarations
-import { ensureDesignerBuilt } from '../../scripts/build-designer.mjs';
+import { startBrowserHub, stopBrowserHub } from '../support/e2e';
+import type { TestHub } from '../support/hub';
 
 let hub: TestHub;
 let browser: Browser;
 const password = '设计员的密码-2026';
 
 beforeAll(async () => {
-  await ensureDesignerBuilt();
-  hub = await startTestHub();
+  ({ hub, browser } = await startBrowserHub());
   const created = await hub.call('POST', '/api/users', { name: '流程设计员', login: 'flow-designer-1', password, roles: ['flow-designer'] });
   expect(created.status).toBe(201);
-  browser = await launchChromium();
 }, 240_000);
-afterAll(async () => {
-  await browser?.close();
-  await hub?.close();
-});
+afterAll(() => stopBrowserHub({ hub, browser }));
 
 it('signs a flow designer in with a password, saves a flow through the session (CSRF included) and signs out', { timeout: 120_000 }, async () => {
   const context = await browser.newContext({ locale: 'zh-CN' });

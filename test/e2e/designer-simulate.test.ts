@@ -3,41 +3,28 @@
 // 2,000,000 and the first for 50,000, agrees with the hub's own POST /simulate on the example
 // purchase order, and renders its NDA as a PDF through the hub. Versions: a step added in v2
 // shows as one added step; restoring v1 makes a draft equal to v1, published as usual.
-import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../support/browser';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { sapPurchaseOrders } from '../../connectors/sap';
 import { startSapServer } from '../connectors/sap-server';
-import { approvalFlow, exampleFlow, exampleOrder, startTestHub, type TestHub } from '../support/hub';
-// @ts-expect-error -- plain ESM script without type declarations
-import { ensureDesignerBuilt } from '../../scripts/build-designer.mjs';
+import { openPage, screenshotter, startBrowserHub, stopBrowserHub } from '../support/e2e';
+import { approvalFlow, exampleFlow, exampleOrder, type TestHub } from '../support/hub';
 
-const screenshots = fileURLToPath(new URL('../../.cache/screenshots/', import.meta.url));
 let hub: TestHub;
 let browser: Browser;
 
 beforeAll(async () => {
-  await ensureDesignerBuilt();
-  mkdirSync(screenshots, { recursive: true });
-  hub = await startTestHub();
-  browser = await launchChromium();
+  ({ hub, browser } = await startBrowserHub());
 }, 180_000);
-afterAll(async () => {
-  await browser?.close();
-  await hub?.close();
-});
+afterAll(() => stopBrowserHub({ hub, browser }));
+
+const shot = screenshotter('designer');
 
 /** A page signed in with the admin's API key (the sign-in screen has its own tests). */
 async function signedInPage(locale: string): Promise<{ page: Page; problems: string[]; close: () => Promise<void> }> {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale });
-  await context.addInitScript({ content: `sessionStorage.setItem('sealflow.token', ${JSON.stringify(hub.adminToken)})` });
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('pageerror', (error) => problems.push(error.message));
-  page.on('console', (message) => message.type() === 'error' && !/status of 4\d\d/.test(message.text()) && problems.push(message.text()));
-  return { page, problems, close: () => context.close() };
+  const opened = await openPage(browser, { viewport: { width: 1440, height: 900 }, locale });
+  await opened.context.addInitScript({ content: `sessionStorage.setItem('sealflow.token', ${JSON.stringify(hub.adminToken)})` });
+  return opened;
 }
 
 const card = (page: Page, id: string) => page.locator(`[data-testid="card-${id}"]`);
@@ -68,7 +55,7 @@ it('simulates the unsaved SAP starter: 2,000,000 lights the third tier and its t
     expect.stringContaining('总经理与法务会签'),
   ]);
   expect(await page.getAttribute('[data-testid="sim-doc-nda"]', 'data-included')).toBe('false');
-  await page.screenshot({ path: `${screenshots}designer-simulate.png` });
+  await shot(page, 'simulate');
 
   await page.fill('[data-testid="sim-amount"]', '50000');
   await page.click('[data-testid="sim-run"]');
@@ -158,7 +145,7 @@ it('shows an added step between two versions by card, and rolls back to the olde
   expect(await changes.first().getAttribute('data-change')).toBe('added');
   expect(await changes.first().getAttribute('data-card')).toBe('step');
   expect(await changes.first().textContent()).toBe('Added Tier ≤ 100,000 · step 2 法务审批');
-  await page.screenshot({ path: `${screenshots}designer-versions.png` });
+  await shot(page, 'versions');
 
   // the other way round, it is a removed step
   await page.selectOption('[data-testid="diff-from"]', '2');
@@ -226,7 +213,7 @@ it('simulates a purchase order fetched from the stand-in SAP system through the 
     expect(await page.locator('[data-lit="true"][data-testid^="card-tier-"]').count()).toBe(1);
     expect(await page.locator('[data-testid="sim-steps"] li').count()).toBe(expected.body.steps.length);
     expect(await page.textContent('[data-testid="sim-tier"]')).toContain(Number(expected.body.amount).toLocaleString('en-US'));
-    await page.screenshot({ path: `${screenshots}designer-simulate-sap.png` });
+    await shot(page, 'simulate-sap');
     expect(problems).toEqual([]);
   } finally {
     await close();

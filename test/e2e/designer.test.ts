@@ -2,32 +2,22 @@
 // token, starts from the SAP supplier purchase starter, sees the flow as a picture, breaks
 // and fixes a signer's name expression where the problem shows, saves, publishes, checks
 // the JSON tab changes nothing, and undoes an edit. Screenshots go to .cache/screenshots.
-import { mkdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../support/browser';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { FlowDefinition } from '../../flows';
-import { exampleFlow, startTestHub, type TestHub } from '../support/hub';
-// @ts-expect-error -- plain ESM script without type declarations
-import { ensureDesignerBuilt } from '../../scripts/build-designer.mjs';
+import { screenshotter, startBrowserHub, stopBrowserHub, watchProblems } from '../support/e2e';
+import { exampleFlow, type TestHub } from '../support/hub';
 
-const screenshots = fileURLToPath(new URL('../../.cache/screenshots/', import.meta.url));
 let hub: TestHub;
 let browser: Browser;
 
 beforeAll(async () => {
-  await ensureDesignerBuilt();
-  mkdirSync(screenshots, { recursive: true });
-  hub = await startTestHub();
-  browser = await launchChromium();
+  ({ hub, browser } = await startBrowserHub());
 });
-afterAll(async () => {
-  await browser?.close();
-  await hub?.close();
-});
+afterAll(() => stopBrowserHub({ hub, browser }));
 
-const shot = (page: Page, name: string) => page.screenshot({ path: `${screenshots}designer-${name}.png` });
+const shot = screenshotter('designer');
 const card = (page: Page, id: string) => page.locator(`[data-testid="card-${id}"]`);
 const box = async (page: Page, id: string) => (await card(page, id).boundingBox())!;
 
@@ -48,10 +38,8 @@ it('serves the built app at /designer and its deep links, under a strict CSP', a
 it('builds, breaks, fixes, saves and publishes the SAP supplier purchase flow', { timeout: 180_000 }, async () => {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
   const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('pageerror', (error) => problems.push(error.message));
   // Refusals the test provokes (a wrong token, an unknown template) are 4xx answers the page shows; anything else is a fault.
-  page.on('console', (message) => message.type() === 'error' && !/status of 4\d\d/.test(message.text()) && problems.push(message.text()));
+  const problems = watchProblems(page);
 
   // Sign in with a bearer token; a wrong one is refused in words
   await page.goto(`${hub.url}/designer`);

@@ -2,15 +2,12 @@
 // identity provider: a person walks telecom three factors by keyboard alone (form, a wrong
 // SMS code, the right one) and can sign only afterwards; another goes to the provider's face
 // page and back, and the page asks how it went. No CSP violation, no page error.
-import { createRequire } from 'node:module';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// @ts-expect-error -- plain ESM script without type declarations
-import { ensureDesignerBuilt } from '../../scripts/build-designer.mjs';
 import type { FlowDefinition } from '../../flows';
 import { LOCAL_SMS_CODE } from '../../identity';
-import { launchChromium } from '../support/browser';
-import { exampleFlow, exampleOrder, startTestHub, type TestHub } from '../support/hub';
+import { seriousViolations, startBrowserHub, stopBrowserHub } from '../support/e2e';
+import { exampleFlow, exampleOrder, type TestHub } from '../support/hub';
 import { approvedContract, linkFor } from '../support/signing';
 
 let hub: TestHub;
@@ -34,19 +31,14 @@ const flow = (): FlowDefinition => {
 };
 
 beforeAll(async () => {
-  await ensureDesignerBuilt();
-  hub = await startTestHub({ env: { SEALFLOW_IDENTITY_PROVIDERS: 'local' } });
-  browser = await launchChromium();
+  ({ hub, browser } = await startBrowserHub({ env: { SEALFLOW_IDENTITY_PROVIDERS: 'local' } }));
   await hub.publish(flow());
   const manager = await hub.user('王经理', ['dept-manager']);
   const finance = await hub.user('赵总监', ['finance-director']);
   const order = exampleOrder();
   contractId = await approvedContract(hub, { manager, finance }, { flow: 'identity-page', sourceKey: 'idp-1', data: { ...order.data, poNumber: 'IDP-1', supplier: { ...order.data.supplier, isNew: false } } });
 }, 240_000);
-afterAll(async () => {
-  await browser?.close();
-  await hub?.close();
-});
+afterAll(() => stopBrowserHub({ hub, browser }));
 
 /** A page on a desktop screen that records page errors and CSP refusals (`bypassCSP` only where axe's script must be injected). */
 async function open(token: string, options: { bypassCSP?: boolean } = {}): Promise<{ page: Page; problems: string[] }> {
@@ -116,17 +108,6 @@ describe('signer page identity walk', () => {
     await page.context().close();
   });
 });
-
-/** axe-core's serious and critical findings on the page as it stands. */
-async function seriousViolations(page: Page) {
-  if (!(await page.evaluate<boolean>(`typeof axe === 'object'`))) await page.addScriptTag({ path: createRequire(import.meta.url).resolve('axe-core/axe.min.js') });
-  const result = await page.evaluate<{ passes: number; violations: { id: string; impact: string; nodes: string[] }[] }>(`axe.run(document).then((r) => ({
-    passes: r.passes.length,
-    violations: r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) })),
-  }))`);
-  expect(result.passes).toBeGreaterThan(5); // axe really looked
-  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-}
 
 describe('signer page identity walk, accessibility', () => {
   it('has no serious accessibility finding in the form or its refusal, and says a mismatch in both languages', { timeout: 120_000 }, async () => {

@@ -3,20 +3,15 @@
 // webfont on a phone and a desktop, usable with the keyboard alone, and free of serious
 // accessibility faults by axe-core's scan. Everything goes through a real hub: a contract
 // started on Temporal, approved, the buyer signed, the supplier's link from the outbox.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { writeFileSync } from 'node:fs';
 import type { Browser, BrowserContextOptions, Locator, Page } from 'playwright-core';
-import { launchChromium } from '../support/browser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// @ts-expect-error -- plain ESM script without type declarations
-import { ensureDesignerBuilt } from '../../scripts/build-designer.mjs';
 import type { FlowDefinition } from '../../flows';
-import { exampleFlow, exampleOrder, startTestHub, type TestHub } from '../support/hub';
+import { screenshotPath, screenshotter, seriousViolations, startBrowserHub, stopBrowserHub } from '../support/e2e';
+import { exampleFlow, exampleOrder, type TestHub } from '../support/hub';
 import { approvedContract, codeFor, linkFor, signerCall } from '../support/signing';
 
-const screenshots = fileURLToPath(new URL('../../.cache/screenshots/', import.meta.url));
-const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+const shot = screenshotter('signer-page');
 
 let hub: TestHub;
 let browser: Browser;
@@ -32,10 +27,7 @@ const viewports: { name: string; options: BrowserContextOptions }[] = [
 
 beforeAll(async () => {
   // The page script is built by Vite with the designer (designer/src/signer).
-  await ensureDesignerBuilt();
-  mkdirSync(screenshots, { recursive: true });
-  hub = await startTestHub();
-  browser = await launchChromium();
+  ({ hub, browser } = await startBrowserHub());
 }, 120_000);
 
 /** The contract, started once by the first test that needs it (the outbox is polled, which only a test may do). */
@@ -55,10 +47,7 @@ const prepare = () => (prepared ??= (async () => {
   supplierToken = await linkFor(hub, contractId, order.data.supplier.email);
 })());
 
-afterAll(async () => {
-  await browser?.close();
-  await hub?.close();
-});
+afterAll(() => stopBrowserHub({ hub, browser }));
 
 /** A page on a fresh context; script errors are collected. `bypassCSP` only where axe's script must be injected. */
 async function open(options: BrowserContextOptions, path: () => string, { slowFont = false } = {}) {
@@ -127,17 +116,6 @@ async function rendered(page: Page, text: string, fontFamily: string): Promise<B
   return png;
 }
 
-/** axe-core's serious and critical findings on the page as it stands (its script needs a context with bypassCSP). */
-async function seriousViolations(page: Page) {
-  if (!(await page.evaluate<boolean>(`typeof axe === 'object'`))) await page.addScriptTag({ path: axePath });
-  const result = await page.evaluate<{ passes: number; violations: { id: string; impact: string; nodes: string[] }[] }>(`axe.run(document).then((r) => ({
-    passes: r.passes.length,
-    violations: r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) })),
-  }))`);
-  expect(result.passes).toBeGreaterThan(5); // axe really looked
-  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-}
-
 describe.each(viewports)('the signer page on a $name screen, with no Chinese system font', ({ name, options }) => {
   it('draws its Chinese labels in its own webfont, not as boxes, and says who sent what, by when and who has signed', { timeout: 120_000 }, async () => {
     const { page, problems, close } = await open(options, () => `/sign/${supplierToken}`, { slowFont: true });
@@ -160,10 +138,10 @@ describe.each(viewports)('the signer page on a $name screen, with no Chinese sys
 
       await page.locator('.sig-area').first().scrollIntoViewIfNeeded();
       await page.waitForTimeout(300);
-      await page.screenshot({ path: `${screenshots}signer-page-${name}-signature-area.png` });
+      await shot(page, `${name}-signature-area`);
       await page.evaluate('scrollTo(0, 0)');
       await page.waitForTimeout(200);
-      await page.screenshot({ path: `${screenshots}signer-page-${name}-no-cjk-font.png` });
+      await shot(page, `${name}-no-cjk-font`);
 
       // The page's font stack draws glyphs: ink, unlike a known-missing font's boxes, and one glyph per character.
       const stack = await page.evaluate<string>(`getComputedStyle(document.getElementById('contract-title')).fontFamily`);
@@ -191,7 +169,7 @@ describe.each(viewports)('the signer page on a $name screen, with no Chinese sys
         const boxes = await element.screenshot();
         await setFont('');
         expect(await inkOf(page, inPlace), selector).toBeGreaterThan(0.01);
-        if (inPlace.equals(boxes)) writeFileSync(`${screenshots}boxes-${name}.png`, inPlace);
+        if (inPlace.equals(boxes)) writeFileSync(screenshotPath(`boxes-${name}`), inPlace);
         expect(inPlace.equals(boxes), `${selector} draws boxes`).toBe(false);
       }
       expect(problems).toEqual([]);
@@ -276,7 +254,7 @@ describe('the signer page with the keyboard alone', () => {
         const [download] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Enter')]);
         expect(download.suggestedFilename()).toMatch(/（已签署）\.pdf$/);
       }
-      await page.screenshot({ path: `${screenshots}signer-page-keyboard-signed.png` });
+      await shot(page, 'keyboard-signed');
       expect(await seriousViolations(page)).toEqual([]);
       expect(problems).toEqual([]);
 
@@ -286,7 +264,7 @@ describe('the signer page with the keyboard alone', () => {
       expect(await page.textContent('h1')).toContain('合同已签署完成');
       expect(await page.textContent('main')).toContain('下载链接');
       expect(await page.textContent('main')).not.toMatch(/link_closed|410/);
-      await page.screenshot({ path: `${screenshots}signer-page-completed.png` });
+      await shot(page, 'completed');
       expect(await seriousViolations(page)).toEqual([]);
     } finally {
       await close();

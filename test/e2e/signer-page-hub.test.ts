@@ -1,14 +1,11 @@
 // The signer's page against the real hub: a supplier opens the link from their SMS in
 // Chromium on a phone, scrolls through every page, asks for the code, types it and signs;
 // the contract then completes on the real Temporal server.
-import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
-import { launchChromium } from '../support/browser';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-// @ts-expect-error -- plain ESM script without type declarations
-import { ensureDesignerBuilt } from '../../scripts/build-designer.mjs';
 import type { FlowDefinition } from '../../flows';
-import { exampleFlow, exampleOrder, startTestHub, type TestHub } from '../support/hub';
+import { screenshotPath, startBrowserHub, stopBrowserHub } from '../support/e2e';
+import { exampleFlow, exampleOrder, type TestHub } from '../support/hub';
 import { approvedContract, linkFor } from '../support/signing';
 
 let hub: TestHub;
@@ -16,14 +13,9 @@ let browser: Browser;
 
 beforeAll(async () => {
   // The page script is built by Vite with the designer (designer/src/signer).
-  await ensureDesignerBuilt();
-  hub = await startTestHub();
-  browser = await launchChromium();
+  ({ hub, browser } = await startBrowserHub());
 });
-afterAll(async () => {
-  await browser?.close();
-  await hub?.close();
-});
+afterAll(() => stopBrowserHub({ hub, browser }));
 
 it('lets a supplier read, verify and sign on a phone, and the contract completes', { timeout: 180_000 }, async () => {
   const base = exampleFlow();
@@ -65,7 +57,7 @@ it('lets a supplier read, verify and sign on a phone, and the contract completes
   await page.fill('#otp-input', /验证码 (\d{6})/.exec(sms.body)![1]);
   await page.click('#sign-button');
   await expect.poll(() => page.textContent('#status'), { timeout: 60_000 }).toContain('已签署');
-  await page.screenshot({ path: fileURLToPath(new URL('../../.cache/signer-page-hub.png', import.meta.url)) }).catch(() => undefined);
+  await page.screenshot({ path: screenshotPath('signer-page-hub') }).catch(() => undefined);
   const done = await hub.waitFor(started.id, (c) => c.status === 'completed', 60_000);
   expect(done.timeline.find((e: any) => e.type === 'signed' && e.signer === 'supplier').userAgent).toContain('Chrome');
   expect(problems).toEqual([]);

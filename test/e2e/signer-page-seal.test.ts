@@ -2,39 +2,21 @@
 // asks for the company seal, so the page asks its keeper to sign in (login + password, the
 // hub's own session), and signing carries the session cookie and its CSRF token. Real hub,
 // real Temporal, real Chromium.
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../support/browser';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-// @ts-expect-error -- plain ESM script without type declarations
-import { ensureDesignerBuilt } from '../../scripts/build-designer.mjs';
-import { exampleFlow, exampleOrder, startTestHub, type TestHub } from '../support/hub';
+import { screenshotter, seriousViolations, startBrowserHub, stopBrowserHub } from '../support/e2e';
+import { exampleFlow, exampleOrder, type TestHub } from '../support/hub';
 import { approvedContract, linkFor } from '../support/signing';
 
-const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 let hub: TestHub;
 let browser: Browser;
 
 beforeAll(async () => {
-  await ensureDesignerBuilt();
-  hub = await startTestHub();
-  browser = await launchChromium();
+  ({ hub, browser } = await startBrowserHub());
 });
-afterAll(async () => {
-  await browser?.close();
-  await hub?.close();
-});
+afterAll(() => stopBrowserHub({ hub, browser }));
 
-async function seriousViolations(page: Page) {
-  if (!(await page.evaluate<boolean>(`typeof axe === 'object'`))) await page.addScriptTag({ path: axePath });
-  const result = await page.evaluate<{ passes: number; violations: { id: string; impact: string; nodes: string[] }[] }>(`axe.run(document).then((r) => ({
-    passes: r.passes.length,
-    violations: r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) })),
-  }))`);
-  expect(result.passes).toBeGreaterThan(5);
-  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-}
+const shot = screenshotter('signer-page-seal');
 
 it('asks the seal keeper to sign in, refuses a wrong password and a user not on the seal, then signs with the keeper’s session', { timeout: 180_000 }, async () => {
   await hub.publish(exampleFlow());
@@ -66,7 +48,7 @@ it('asks the seal keeper to sign in, refuses a wrong password and a user not on 
     expect(await seriousViolations(page)).toEqual([]);
     // On a phone, the sign-in sits in the signing panel at the bottom.
     await page.setViewportSize({ width: 390, height: 844 });
-    await page.screenshot({ path: fileURLToPath(new URL('../../.cache/screenshots/signer-page-seal-phone.png', import.meta.url)) });
+    await shot(page, 'phone');
     await page.setViewportSize({ width: 1280, height: 900 });
 
     // A wrong password: said in words, still signed out.
@@ -101,7 +83,7 @@ it('asks the seal keeper to sign in, refuses a wrong password and a user not on 
     await expect.poll(() => page.textContent('#status'), { timeout: 60_000 }).toContain('已签署');
     expect(await page.textContent('#outcome')).toContain('签署成功');
     expect(await page.isVisible('#seal')).toBe(false);
-    await page.screenshot({ path: fileURLToPath(new URL('../../.cache/screenshots/signer-page-seal-signed.png', import.meta.url)) }).catch(() => undefined);
+    await shot(page, 'signed').catch(() => undefined);
     const contract = (await hub.call('GET', `/api/contracts/${contractId}`)).body;
     const signed = contract.timeline.find((e: any) => e.type === 'signed' && e.signer === 'buyer');
     expect(signed.intent).toContain(`seal contract-seal by 李印章 (${keeperId})`);
