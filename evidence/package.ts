@@ -9,7 +9,7 @@ import { Readable } from 'node:stream';
 import * as pkijs from 'pkijs';
 import { ZipFile } from 'yazl';
 import { contractName, requiredIdentity, type ContractState } from '../flows';
-import { toPem } from '../signing';
+import { toPem, type VerificationReport } from '../signing';
 import type { Store } from '../store';
 import { anchorProofs, rootImprint } from './anchoring';
 import { evidenceChainOf } from './events';
@@ -20,6 +20,11 @@ export interface EvidencePackageOptions {
   store: Store;
   /** The hub's root certificate (DER): the trust anchor every README command names. */
   rootCertificate: Uint8Array;
+  /**
+   * Where the signatures of a stored PDF are: the verification pool's `verify` (server/app.ts), so a
+   * large document or a long archive is parsed by a worker thread, not on the event loop that serves HTTP.
+   */
+  readSignatures: (pdf: Uint8Array) => Promise<Pick<VerificationReport, 'signatures'>>;
   now?: () => Date;
   /** Where a failure part-way through a zip is told (the client only sees the download end early). */
   log?: (message: string) => void;
@@ -110,7 +115,7 @@ export async function evidenceFiles(options: EvidencePackageOptions, contract: C
     const pdf = await get(document.sha256, `the signed document ${document.id}`);
     files.push({ path: `signed/${document.id}.pdf`, content: pdf });
     signedNames.push(`${document.id}.pdf`);
-    for (const part of signatureParts(pdf)) {
+    for (const part of signatureParts(pdf, await options.readSignatures(pdf))) {
       for (const certificate of part.certificates) certificates.set(sha256hex(certificate), certificate);
       if (!part.timestamp) continue;
       const file = `${document.id}--${fileName(part.fieldName)}`;
@@ -125,7 +130,7 @@ export async function evidenceFiles(options: EvidencePackageOptions, contract: C
     const report = await get(contract.evidenceSha256, 'the evidence report');
     files.push({ path: 'evidence-report.pdf', content: report });
     hasReport = true;
-    for (const part of signatureParts(report)) for (const certificate of part.certificates) certificates.set(sha256hex(certificate), certificate);
+    for (const part of signatureParts(report, await options.readSignatures(report))) for (const certificate of part.certificates) certificates.set(sha256hex(certificate), certificate);
   }
   files.push({ path: 'timestamps/index.json', content: json(timestamps) });
 

@@ -7,7 +7,7 @@
 // stored versions, not untrusted uploads.
 import { createHash } from 'node:crypto';
 import * as pkijs from 'pkijs';
-import { verifyPdf } from '../signing';
+import type { VerificationReport } from '../signing';
 
 const SIGNATURE_TIMESTAMP_OID = '1.2.840.113549.1.9.16.2.14';
 
@@ -49,9 +49,12 @@ function tokenTime(signed: pkijs.SignedData): string {
   return tst.genTime.toISOString();
 }
 
-/** The signatures and document timestamps of a PDF, each with its certificates and token. */
-export function signatureParts(pdf: Uint8Array): SignaturePart[] {
-  const report = verifyPdf(pdf, { trustAnchors: [] });
+/**
+ * The signatures and document timestamps of a PDF, each with its certificates and token. Where they are
+ * (byte ranges, field names) comes from the verifier's `report` of this PDF: parsing a PDF is work for
+ * the verification pool's workers, off the event loop (see evidence/package.ts).
+ */
+export function signatureParts(pdf: Uint8Array, report: Pick<VerificationReport, 'signatures'>): SignaturePart[] {
   const bytes = Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength);
   return report.signatures.map((signature) => {
     const [start, length, next, nextLength] = signature.byteRange;

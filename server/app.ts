@@ -131,7 +131,7 @@ export function createApp(options: AppOptions) {
     // Ahead of /api/contracts/:id, which would take "export.csv" or "bulk" for an id.
     ...ledgerExportRoutes(store),
     ...bulkRoutes({ store, contracts, session, log: options.log }),
-    ...evidencePackageRoutes({ store, contracts, signing: options.signing, log: options.log }),
+    ...evidencePackageRoutes({ store, contracts, signing: options.signing, verifier, log: options.log }),
     ...attentionRoutes(store),
     ...statsRoutes(store),
     ...auditRoutes(store),

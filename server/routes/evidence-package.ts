@@ -5,7 +5,7 @@
 import { Type } from '@sinclair/typebox';
 import { contractName, type ContractState } from '../../flows';
 import { evidenceZip } from '../../evidence';
-import type { SigningPlatform } from '../../signing';
+import type { PdfVerifier, SigningPlatform } from '../../signing';
 import type { Store } from '../../store';
 import { recordAct } from '../audit';
 import type { ContractService } from '../contracts';
@@ -25,8 +25,9 @@ const zipHeaders = (filename: string, contracts: number) => ({
   'cache-control': 'no-store',
 });
 
-export function evidencePackageRoutes({ store, contracts, signing, log = console.error }: { store: Store; contracts: ContractService; signing: SigningPlatform; log?: (message: string) => void }) {
-  const options = { store, rootCertificate: signing.ca.rootCertificate, log };
+export function evidencePackageRoutes({ store, contracts, signing, verifier, log = console.error }: { store: Store; contracts: ContractService; signing: SigningPlatform; verifier: PdfVerifier; log?: (message: string) => void }) {
+  // The signed PDFs are parsed by the verification pool's workers (with its limits), never on the event loop.
+  const options = { store, rootCertificate: signing.ca.rootCertificate, readSignatures: (pdf: Uint8Array) => verifier.verify(pdf), log };
   return [
     defineRoute({
       method: 'get', path: '/api/contracts/:id/evidence.zip', tag: 'contracts', access: 'contracts.evidence',
