@@ -14,7 +14,7 @@ import type { WebhookRateLimit } from '../server/hooks';
 import { identityProvidersFor, type IdentityProvider } from '../identity';
 import { keyRecordsIn, openSigningPlatform, type SigningPlatform } from '../signing';
 import { openStore, type Store } from '../store';
-import { createDocumentRenderer, type DocumentRenderer } from '../templates';
+import { createDocumentRenderer, FontLibrary, type DocumentRenderer } from '../templates';
 import { createContractStarter, createContractWorker, createDocumentService, ensureAnchorSchedule, type ContractStarter, type DocumentService } from '../workflows';
 import { onePartAtATime } from './first-start';
 import { installTemporalRuntime } from './runtime';
@@ -133,7 +133,9 @@ export async function createHub(config: SealflowConfig, options: HubOptions): Pr
   try {
     const store = options.store ?? (await openStore(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { sqlitePath: config.sqlitePath }));
     if (!options.store) opened.push(() => store.close());
-    const documents = createDocumentService({ store, renderer: options.renderer ?? createDocumentRenderer() });
+    // One font library per process: documents and evidence reports share the loaded 10 MB fonts and their subsets.
+    const fonts = new FontLibrary();
+    const documents = createDocumentService({ store, renderer: options.renderer ?? createDocumentRenderer({ fonts }) });
     // Every message lands in the dev outbox; email and SMS go out too when SMTP / an SMS webhook are configured.
     const notifier = createNotifierFromSettings({ store, settings: config.notify, outbox: true });
     opened.push(async () => notifier.close());
@@ -195,6 +197,7 @@ export async function createHub(config: SealflowConfig, options: HubOptions): Pr
         store,
         notifier,
         documents,
+        fonts,
         masterKey: settings.masterKey,
         signing,
         publicUrl,

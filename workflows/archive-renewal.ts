@@ -16,6 +16,8 @@ export const archiveRenewalId = (contractId: string) => `archive-renewal:${contr
 
 const { renewArchive } = proxyActivities<SigningActivities>({
   startToCloseTimeout: '10 minutes',
+  // It heartbeats after each document and every 5 s: a worker that died is noticed within this.
+  heartbeatTimeout: '1 minute',
   // The TSA or the database may be down for a while; the margin leaves weeks to get through.
   retry: { initialInterval: '30 seconds', backoffCoefficient: 2, maximumInterval: '1 hour' },
 });

@@ -19,8 +19,11 @@ const { applySignature } = proxyActivities<SigningActivities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumAttempts: 4 },
 });
 
+// The activity heartbeats after each step and every 5 s: a worker killed mid-archive has it
+// retried once the heartbeat timeout passes, not after the five minutes.
 const { archiveContract } = proxyActivities<SigningActivities>({
   startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: '30 seconds',
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
 });
 

@@ -12,6 +12,7 @@ import { createSigningActivities, type NoticeSettings } from './activities/signi
 import { createHttpTimestampClient, type SigningPlatform } from '../signing';
 import { createContractStarter } from './contract-starter';
 import type { DocumentService } from './documents';
+import type { FontLibrary } from '../templates';
 
 // One entry for every workflow: contractFlow and connectorSync.
 export const workflowsPath = fileURLToPath(new URL('./all.ts', import.meta.url));
@@ -37,6 +38,8 @@ export interface ContractWorkerOptions {
   store: Store;
   notifier: Notifier;
   documents: DocumentService;
+  /** The process's fonts (shared with the document renderer): evidence reports draw with them. */
+  fonts?: FontLibrary;
   workflowBundle?: WorkflowBundle;
   /** SEALFLOW_MASTER_KEY (32 bytes): opens connector secrets. Without it, connector syncs and write-backs fail. */
   masterKey?: Uint8Array | null;
@@ -67,7 +70,7 @@ export async function createContractWorker(options: ContractWorkerOptions): Prom
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
     activities: {
       ...createActivities({ store: options.store, notifier: options.notifier, documents: options.documents, publicUrl: options.publicUrl, metrics: options.metrics }),
-      ...createSigningActivities({ store: options.store, notifier: options.notifier, signing: options.signing, publicUrl: options.publicUrl, secret: options.linkSecret, notices: options.notices, metrics: options.metrics }),
+      ...createSigningActivities({ store: options.store, notifier: options.notifier, signing: options.signing, fonts: options.fonts, publicUrl: options.publicUrl, secret: options.linkSecret, notices: options.notices, metrics: options.metrics }),
       ...createAnchoringActivities({
         store: options.store,
         timestamps: options.anchorTsaUrl ? createHttpTimestampClient(options.anchorTsaUrl) : options.signing.timestamps,

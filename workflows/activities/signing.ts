@@ -31,12 +31,19 @@ import {
 import { boundIdentity } from '../../identity';
 import { evidenceEventsOf } from '../../evidence';
 import type { Store } from '../../store';
+import { FontLibrary } from '../../templates';
 import type { HubMetrics } from '../../observability';
 
 export interface SigningActivityOptions {
   store: Store;
   notifier: Notifier;
   signing: SigningPlatform;
+  /**
+   * The fonts evidence reports draw with, loaded once and shared (a library per report read and
+   * parsed the 10 MB fonts and cut their common subsets for every archive: a third of a
+   * contract's CPU in bench/throughput.bench.ts). Default: one library for these activities.
+   */
+  fonts?: FontLibrary;
   /** Base of the links in invitations, e.g. https://sign.example.com */
   publicUrl: string;
   /** Derives link tokens and the ID-number hash key; the master key. */
@@ -121,6 +128,26 @@ function endDateOnTimeline(contract: ContractState): string | null {
   return /(\d{4}-\d{2}-\d{2})/.exec(event?.message ?? '')?.[1] ?? null;
 }
 
+/**
+ * Runs `work` while telling Temporal the activity is alive: at each step it finishes, and
+ * every few seconds while a step waits (an outside TSA, the database). With a heartbeat
+ * timeout, a worker killed mid-archive has its activity retried within that timeout, not
+ * after the whole start-to-close timeout. Outside a worker (a test of the activity alone) it just runs.
+ */
+async function heartbeating<T>(work: (beat: () => void) => Promise<T>): Promise<T> {
+  const context = activityContext();
+  const beat = () => context?.heartbeat();
+  const timer = context ? setInterval(beat, HEARTBEAT_EVERY_MS) : undefined;
+  try {
+    return await work(beat);
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** Well inside the archive steps' heartbeat timeout (workflows/signing-stage.ts, archive-renewal.ts); the SDK throttles what it sends. */
+const HEARTBEAT_EVERY_MS = 5_000;
+
 const partiesOf = (signers: SignerState[]) => [...signers].sort((a, b) => a.order - b.order).map((s) => ({ name: s.name, signed: s.status === 'signed', declined: s.status === 'declined' }));
 
 function activityContext(): Context | null {
@@ -131,7 +158,7 @@ function activityContext(): Context | null {
   }
 }
 
-export function createSigningActivities({ store, notifier: rawNotifier, signing, publicUrl, secret, notices = {}, metrics }: SigningActivityOptions) {
+export function createSigningActivities({ store, notifier: rawNotifier, signing, fonts = new FontLibrary(), publicUrl, secret, notices = {}, metrics }: SigningActivityOptions) {
   const linkDays = notices.linkDays ?? DEFAULT_LINK_DAYS;
   const base = publicUrl.replace(/\/$/, '');
   const senderFor = (contract: { signers: SignerState[]; flowName: string }, recipientId: string) => notices.companyName || contractSender(contract, recipientId);
@@ -163,14 +190,8 @@ export function createSigningActivities({ store, notifier: rawNotifier, signing,
     return new Date(Math.max(due, Date.now() + Math.min(signing.archiveRenewalMarginMs / 2, DAY_MS))).toISOString();
   };
 
-  /** Starts the contract's renewal workflow from inside the archive step (a retried step finds it started). */
-  async function startArchiveRenewal(versions: ArchiveVersions): Promise<void> {
-    const expiries: number[] = [];
-    for (const sha256 of [...versions.documents.map((d) => d.sha256), versions.evidenceSha256]) {
-      const stored = sha256 ? await store.documents.get(sha256) : undefined;
-      const expiry = stored && archiveTimestampExpiry(stored.content);
-      if (expiry) expiries.push(expiry.getTime());
-    }
+  /** Starts the contract's renewal workflow from inside the archive step (a retried step finds it started); `expiries`: the archive timestamps' TSA certificates'. */
+  async function startArchiveRenewal(versions: ArchiveVersions, expiries: number[]): Promise<void> {
     const context = activityContext();
     if (!context) return; // called outside a worker (a test of the activity alone): no renewal to schedule
     try {
@@ -193,6 +214,90 @@ export function createSigningActivities({ store, notifier: rawNotifier, signing,
     } catch {
       return false;
     }
+  }
+
+  /** archiveContract's work; `beat` after each step. */
+  async function archive(contract: ContractState, beat: () => void): Promise<{ documents: { id: string; sha256: string; size: number }[]; evidenceSha256: string }> {
+    const started = performance.now();
+    const documents: { id: string; sha256: string; size: number }[] = [];
+    // The renewal is due before the first of the archive timestamps' TSA certificates expires.
+    const expiries: number[] = [];
+    const noteExpiry = (pdf: Uint8Array) => {
+      const expiry = archiveTimestampExpiry(pdf);
+      if (expiry) expiries.push(expiry.getTime());
+    };
+    for (const doc of contract.documents) {
+      const stored = await store.documents.get(doc.sha256);
+      if (!stored) throw ApplicationFailure.create({ type: 'document_missing', message: `document ${doc.id} is not in the store`, nonRetryable: true });
+      // PAdES B-LTA: validation data (certificates, CRLs) and a document timestamp after the last signature.
+      const stamped = await extendLongTermValidation({ pdf: stored.content, ca: signing.ca, timestamps: signing.timestamps });
+      documents.push({ id: doc.id, ...(await store.documents.put(stamped, 'application/pdf')) });
+      noteExpiry(stamped);
+      beat();
+    }
+    // The same events, hashed the same way, as the evidence package and the anchors (evidence/events.ts).
+    const events: EvidenceEvent[] = evidenceEventsOf(contract);
+    const report = await renderEvidenceReport({
+      contract: {
+        id: contract.id,
+        title: contractName(contract),
+        flowKey: contract.flowKey,
+        flowVersion: contract.flowVersion,
+        status: 'completed',
+        createdAt: contract.createdAt,
+        completedAt: contract.updatedAt,
+        parties: contract.signers.map((s) => ({ name: s.name, role: s.id })),
+      },
+      documents: contract.documents.map((doc) => ({ id: doc.id, title: doc.title ?? doc.template, sha256: documents.find((d) => d.id === doc.id)!.sha256, pages: doc.pages })),
+      events: chainEvents(events, { genesis: chainGenesis(contract.id) }),
+      generatedAt: new Date(contract.updatedAt),
+      fonts,
+    });
+    beat();
+    const sealed = await sealEvidenceReport({ pdf: report, signer: signing.platformSigner, timestamp: signing.timestamps });
+    const archivedReport = await extendLongTermValidation({ pdf: sealed, ca: signing.ca, timestamps: signing.timestamps });
+    const { sha256 } = await store.documents.put(archivedReport, 'application/pdf');
+    noteExpiry(archivedReport);
+    beat();
+    await startArchiveRenewal({ contractId: contract.id, documents: documents.map(({ id, sha256 }) => ({ id, sha256 })), evidenceSha256: sha256 }, expiries);
+    const seconds = (performance.now() - started) / 1000;
+    metrics?.stageEnded('archive', seconds, 'archived');
+    log.info('archived', { documents: documents.map((d) => d.id), evidenceSha256: sha256, seconds });
+    return { documents, evidenceSha256: sha256 };
+  }
+
+  /** renewArchive's work; `beat` after each step. */
+  async function renew({ contractId, documents, evidenceSha256 }: ArchiveVersions, beat: () => void): Promise<ArchiveVersions & { renewAt: string }> {
+    const renewOne = async (sha256: string) => {
+      const stored = await store.documents.get(sha256);
+      if (!stored) throw ApplicationFailure.create({ type: 'document_missing', message: `archived document ${sha256} of ${contractId} is not in the store`, nonRetryable: true });
+      const renewed = await extendLongTermValidation({ pdf: stored.content, ca: signing.ca, timestamps: signing.timestamps });
+      const put = await store.documents.put(renewed, 'application/pdf');
+      beat();
+      return { ...put, expiry: archiveTimestampExpiry(renewed) };
+    };
+    const renewedDocuments = [];
+    const expiries: number[] = [];
+    for (const doc of documents) {
+      const renewed = await renewOne(doc.sha256);
+      renewedDocuments.push({ id: doc.id, sha256: renewed.sha256, size: renewed.size });
+      if (renewed.expiry) expiries.push(renewed.expiry.getTime());
+    }
+    let renewedEvidence = evidenceSha256;
+    if (evidenceSha256) {
+      const renewed = await renewOne(evidenceSha256);
+      renewedEvidence = renewed.sha256;
+      if (renewed.expiry) expiries.push(renewed.expiry.getTime());
+    }
+    const contract = await store.contracts.get(contractId);
+    if (contract && !(await workflowRunning(contractId))) {
+      for (const version of renewedDocuments) {
+        const doc = contract.documents.find((d) => d.id === version.id);
+        if (doc) Object.assign(doc, { sha256: version.sha256, size: version.size });
+      }
+      await store.contracts.save({ ...contract, evidenceSha256: renewedEvidence, revision: contract.revision + 1, updatedAt: new Date().toISOString() });
+    }
+    return { contractId, documents: renewedDocuments.map(({ id, sha256 }) => ({ id, sha256 })), evidenceSha256: renewedEvidence, renewAt: renewalTime(expiries) };
   }
 
   return {
@@ -279,39 +384,7 @@ export function createSigningActivities({ store, notifier: rawNotifier, signing,
 
     /** Final timestamps on every document and the sealed evidence report; returns the new versions. */
     async archiveContract({ contract }: { contract: ContractState }): Promise<{ documents: { id: string; sha256: string; size: number }[]; evidenceSha256: string }> {
-      const started = performance.now();
-      const documents: { id: string; sha256: string; size: number }[] = [];
-      for (const doc of contract.documents) {
-        const stored = await store.documents.get(doc.sha256);
-        if (!stored) throw ApplicationFailure.create({ type: 'document_missing', message: `document ${doc.id} is not in the store`, nonRetryable: true });
-        // PAdES B-LTA: validation data (certificates, CRLs) and a document timestamp after the last signature.
-        const stamped = await extendLongTermValidation({ pdf: stored.content, ca: signing.ca, timestamps: signing.timestamps });
-        documents.push({ id: doc.id, ...(await store.documents.put(stamped, 'application/pdf')) });
-      }
-      // The same events, hashed the same way, as the evidence package and the anchors (evidence/events.ts).
-      const events: EvidenceEvent[] = evidenceEventsOf(contract);
-      const report = await renderEvidenceReport({
-        contract: {
-          id: contract.id,
-          title: contractName(contract),
-          flowKey: contract.flowKey,
-          flowVersion: contract.flowVersion,
-          status: 'completed',
-          createdAt: contract.createdAt,
-          completedAt: contract.updatedAt,
-          parties: contract.signers.map((s) => ({ name: s.name, role: s.id })),
-        },
-        documents: contract.documents.map((doc) => ({ id: doc.id, title: doc.title ?? doc.template, sha256: documents.find((d) => d.id === doc.id)!.sha256, pages: doc.pages })),
-        events: chainEvents(events, { genesis: chainGenesis(contract.id) }),
-        generatedAt: new Date(contract.updatedAt),
-      });
-      const sealed = await sealEvidenceReport({ pdf: report, signer: signing.platformSigner, timestamp: signing.timestamps });
-      const { sha256 } = await store.documents.put(await extendLongTermValidation({ pdf: sealed, ca: signing.ca, timestamps: signing.timestamps }), 'application/pdf');
-      await startArchiveRenewal({ contractId: contract.id, documents: documents.map(({ id, sha256 }) => ({ id, sha256 })), evidenceSha256: sha256 });
-      const seconds = (performance.now() - started) / 1000;
-      metrics?.stageEnded('archive', seconds, 'archived');
-      log.info('archived', { documents: documents.map((d) => d.id), evidenceSha256: sha256, seconds });
-      return { documents, evidenceSha256: sha256 };
+      return heartbeating((beat) => archive(contract, beat));
     },
 
     /**
@@ -321,35 +394,8 @@ export function createSigningActivities({ store, notifier: rawNotifier, signing,
      * still runs (it owns the projection; its next persist would undo the change): those
      * versions stay with the renewal workflow, which passes them to the next renewal.
      */
-    async renewArchive({ contractId, documents, evidenceSha256 }: ArchiveVersions): Promise<ArchiveVersions & { renewAt: string }> {
-      const renew = async (sha256: string) => {
-        const stored = await store.documents.get(sha256);
-        if (!stored) throw ApplicationFailure.create({ type: 'document_missing', message: `archived document ${sha256} of ${contractId} is not in the store`, nonRetryable: true });
-        const renewed = await extendLongTermValidation({ pdf: stored.content, ca: signing.ca, timestamps: signing.timestamps });
-        return { ...(await store.documents.put(renewed, 'application/pdf')), expiry: archiveTimestampExpiry(renewed) };
-      };
-      const renewedDocuments = [];
-      const expiries: number[] = [];
-      for (const doc of documents) {
-        const renewed = await renew(doc.sha256);
-        renewedDocuments.push({ id: doc.id, sha256: renewed.sha256, size: renewed.size });
-        if (renewed.expiry) expiries.push(renewed.expiry.getTime());
-      }
-      let renewedEvidence = evidenceSha256;
-      if (evidenceSha256) {
-        const renewed = await renew(evidenceSha256);
-        renewedEvidence = renewed.sha256;
-        if (renewed.expiry) expiries.push(renewed.expiry.getTime());
-      }
-      const contract = await store.contracts.get(contractId);
-      if (contract && !(await workflowRunning(contractId))) {
-        for (const version of renewedDocuments) {
-          const doc = contract.documents.find((d) => d.id === version.id);
-          if (doc) Object.assign(doc, { sha256: version.sha256, size: version.size });
-        }
-        await store.contracts.save({ ...contract, evidenceSha256: renewedEvidence, revision: contract.revision + 1, updatedAt: new Date().toISOString() });
-      }
-      return { contractId, documents: renewedDocuments.map(({ id, sha256 }) => ({ id, sha256 })), evidenceSha256: renewedEvidence, renewAt: renewalTime(expiries) };
+    async renewArchive(versions: ArchiveVersions): Promise<ArchiveVersions & { renewAt: string }> {
+      return heartbeating((beat) => renew(versions, beat));
     },
 
     /**
