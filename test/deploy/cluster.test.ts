@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { FlowDefinition } from '../../flows';
+import { carryContract, publishLinkOnlyFlow, type Approvers, type Call, type Patience } from '../support/contract-by-process';
 import { createTestDatabase, type TestDatabase } from '../support/databases';
-import { exampleFlow, exampleOrder } from '../support/hub';
+import { exampleOrder } from '../support/hub';
 import { freePort, httpClient, startPartProcess, type HubProcess } from '../support/hub-process';
 import { startTemporalCluster, type TemporalCluster } from '../support/temporal-cluster';
 
@@ -25,7 +25,7 @@ let cluster: TemporalCluster | undefined;
 let database: TestDatabase | undefined;
 const serverPorts: number[] = [];
 const workerPorts: number[] = [];
-const servers: ReturnType<typeof httpClient>[] = [];
+const servers: Call[] = [];
 
 beforeAll(async () => {
   // npm test builds the server first (scripts/setup-temporal-server.mjs); without .tools/ this builds it.
@@ -64,51 +64,18 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 }, 120_000);
 
-const outputs = () => parts.map((p, i) => `--- part ${i + 1}\n${p.output().slice(-3000)}`).join('\n');
-
-async function waitFor(call: ReturnType<typeof httpClient>, id: string, until: (c: any) => boolean, what: string) {
-  const deadline = Date.now() + 240_000;
-  while (Date.now() < deadline) {
-    const { body } = await call('GET', `/api/contracts/${id}`);
-    if (until(body)) return body;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`contract ${id}: ${what} never happened\n${outputs()}`);
-}
-
-async function linkFor(call: ReturnType<typeof httpClient>, id: string, signer: string): Promise<string> {
-  const deadline = Date.now() + 240_000;
-  while (Date.now() < deadline) {
-    const { body } = await call('GET', `/api/outbox?contractId=${id}&to=signer:${signer}`);
-    const token = body.items.map((m: any) => /\/sign\/([A-Za-z0-9_-]{20,})/.exec(m.body)?.[1]).find(Boolean);
-    if (token) return token;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`contract ${id}: no link for ${signer}`);
-}
+/** A contract's wait may take long on a loaded machine; a timeout shows what each part said. */
+const patience: Patience = { timeoutMs: 240_000, detail: () => parts.map((p, i) => `--- part ${i + 1}\n${p.output().slice(-3000)}`).join('\n') };
 
 describe('the production path: real Temporal server on PostgreSQL, two servers, two workers', () => {
-  let manager: { token: string };
-  let finance: { token: string };
+  let approvers: Approvers;
   const order = exampleOrder();
   const ids: string[] = [];
 
   /** Contract i, started at one server and every later step at the other, through approval and both signatures. */
-  async function carry(i: number): Promise<string> {
-    const [here, there] = i % 2 === 0 ? servers : [servers[1], servers[0]];
-    const response = await here('POST', '/api/contracts', { ...order, sourceKey: `${order.sourceKey}-${i}`, data: { ...order.data, poNumber: `${order.data.poNumber}${i}` } });
-    expect(response.status, JSON.stringify(response.body)).toBe(201);
-    const id: string = response.body.id;
-    await waitFor(there, id, (c) => c.steps?.[0]?.status === 'pending', 'first approval step');
-    expect((await there('POST', `/api/contracts/${id}/approvals`, { decision: 'approve' }, manager.token)).status).toBe(200);
-    await waitFor(here, id, (c) => c.steps?.[1]?.status === 'pending', 'second approval step');
-    expect((await here('POST', `/api/contracts/${id}/approvals`, { decision: 'approve' }, finance.token)).status).toBe(200);
-    const buyer = await linkFor(there, id, 'buyer');
-    expect((await there('POST', `/api/sign/${buyer}`, { read: true }, null)).status).toBe(200);
-    const supplier = await linkFor(here, id, 'supplier');
-    expect((await here('POST', `/api/sign/${supplier}`, { read: true }, null)).status).toBe(200);
-    await waitFor(there, id, (c) => c.status === 'completed', 'completion');
-    return id;
+  function carry(i: number): Promise<string> {
+    const [one, two] = servers;
+    return carryContract(i % 2 === 0 ? [one, two] : [two, one], { ...order, sourceKey: `${order.sourceKey}-${i}`, data: { ...order.data, poNumber: `${order.data.poNumber}${i}` } }, approvers, patience);
   }
 
   /** What the Temporal server itself holds: completed executions on this task queue, and the workers that ran them. */
@@ -145,17 +112,7 @@ describe('the production path: real Temporal server on PostgreSQL, two servers, 
 
   it(`carries ${CONTRACTS} contracts through approval and signing across both servers, and both read them the same`, { timeout: 600_000 }, async () => {
     const [one, two] = servers;
-    const base = exampleFlow();
-    // The example flow, its signers by link only (no seal, SMS code or reading rule): the shortest complete path.
-    const flow: FlowDefinition = {
-      ...base,
-      documents: [base.documents![0]],
-      signers: base.signers!.map(({ seal: _seal, verify: _verify, mustRead: _mustRead, contact: _contact, ...signer }) => ({ ...signer, documents: ['contract'] })),
-    };
-    expect((await one('POST', '/api/flows', flow)).status).toBe(201);
-    expect((await two('POST', `/api/flows/${flow.key}/publish`)).status).toBe(200);
-    manager = (await one('POST', '/api/users', { name: '王经理', roles: ['dept-manager'] })).body;
-    finance = (await two('POST', '/api/users', { name: '赵总监', roles: ['finance-director'] })).body;
+    approvers = await publishLinkOnlyFlow(one, two);
 
     const started = Date.now();
     ids.push(...(await Promise.all(Array.from({ length: CONTRACTS }, (_, i) => carry(i)))));

@@ -4,17 +4,16 @@
 // at one server is approved at the other and signed by link; with the worker killed the servers
 // still answer health and the ledger; the worker started again finishes the work, which both
 // servers read back and verify under the one CA the parts, started at once, agreed on.
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, inject, it } from 'vitest';
-import type { FlowDefinition } from '../../flows';
+import { approve, approveStep, contractWhen, pdfsigReport, publishLinkOnlyFlow, signByLink } from '../support/contract-by-process';
 import { createTestDatabase, type TestDatabase } from '../support/databases';
-import { exampleFlow, exampleOrder } from '../support/hub';
+import { exampleOrder } from '../support/hub';
 import { freePort, httpClient, portOpen, startPartProcess, type HubProcess } from '../support/hub-process';
-import { linkIn } from '../support/signing';
 
 const root = new URL('../..', import.meta.url).pathname;
 const dataDir = mkdtempSync(join(tmpdir(), 'sealflow-roles-'));
@@ -30,17 +29,6 @@ afterAll(async () => {
   await database?.drop();
   rmSync(dataDir, { recursive: true, force: true });
 });
-
-async function until<T>(what: string, read: () => Promise<T>, ok: (value: T) => boolean, ms = 90_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: T | undefined;
-  while (Date.now() < deadline) {
-    last = await read();
-    if (ok(last)) return last;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${what} never happened; last: ${JSON.stringify(last)}`);
-}
 
 const health = async () => {
   const response = await fetch(`http://127.0.0.1:${ports.health}/healthz`).catch(() => null);
@@ -78,25 +66,14 @@ it('runs a contract across two servers and a worker, and the worker killed and s
   // The worker's port is a health probe, not the API.
   expect((await fetch(`http://127.0.0.1:${ports.health}/api/contracts`)).status).toBe(404);
 
-  const base = exampleFlow();
-  const flow: FlowDefinition = {
-    ...base,
-    documents: [base.documents![0]],
-    signers: base.signers!.map(({ seal: _seal, verify: _verify, mustRead: _mustRead, contact: _contact, ...signer }) => ({ ...signer, documents: ['contract'] })),
-  };
-  expect((await one('POST', '/api/flows', flow)).status).toBe(201);
-  expect((await one('POST', `/api/flows/${flow.key}/publish`)).status).toBe(200);
-  const manager = (await one('POST', '/api/users', { name: '王经理', roles: ['dept-manager'] })).body;
-  const finance = (await two('POST', '/api/users', { name: '赵总监', roles: ['finance-director'] })).body;
+  const { manager, finance } = await publishLinkOnlyFlow(one, two);
 
   // A source key of this run's own: parts have no id scope, and other tests' hubs share this Temporal namespace.
   const started = await one('POST', '/api/contracts', { ...exampleOrder(), sourceKey: `roles-${randomBytes(4).toString('hex')}` });
   expect(started.status).toBe(201);
   const id: string = started.body.id;
-  const contractAt = (call: typeof one) => async () => (await call('GET', `/api/contracts/${id}`)).body;
-  await until('the first approval step at server 2', contractAt(two), (c) => c.steps?.[0]?.status === 'pending');
-  expect((await two('POST', `/api/contracts/${id}/approvals`, { decision: 'approve' }, manager.token)).status).toBe(200);
-  await until('the second approval step at server 1', contractAt(one), (c) => c.steps?.[1]?.status === 'pending');
+  await approveStep(two, id, 0, manager);
+  await contractWhen(one, id, (c) => c.steps?.[1]?.status === 'pending', 'the second approval step at server 1');
 
   // The worker dies (kill -9): the servers go on answering health and the ledger from the database.
   await firstWorker.kill();
@@ -110,36 +87,24 @@ it('runs a contract across two servers and a worker, and the worker killed and s
 
   const secondWorker = await worker();
   expect((await health())?.status).toBe(200);
-  expect((await one('POST', `/api/contracts/${id}/approvals`, { decision: 'approve' }, finance.token)).status).toBe(200);
+  await approve(one, id, finance);
 
   // Each signer's link, from the outbox (the same database behind both servers), signs at either server.
-  const linkOf = (signer: string, call: typeof one) =>
-    until(`${signer}'s link`, async () => (await call('GET', `/api/outbox?contractId=${id}&to=signer:${signer}`)).body.items.map((m: any) => linkIn(m.body)).find(Boolean) as string | undefined, Boolean);
-  const buyer = (await linkOf('buyer', two))!;
-  expect((await two('POST', `/api/sign/${buyer}`, { read: true }, null)).status).toBe(200);
-  const supplier = (await linkOf('supplier', one))!;
-  expect((await one('POST', `/api/sign/${supplier}`, { read: true }, null)).status).toBe(200);
+  await signByLink(two, id, 'buyer');
+  await signByLink(one, id, 'supplier');
 
-  const done = await until('completion at server 2', contractAt(two), (c) => c.status === 'completed');
+  const done = await contractWhen(two, id, (c) => c.status === 'completed', 'completed at server 2');
   expect(done.documents[0].signedBy).toEqual(['buyer', 'supplier']);
-  expect(await contractAt(one)()).toMatchObject({ status: 'completed', documents: [{ signedBy: ['buyer', 'supplier'] }] });
+  expect((await one('GET', `/api/contracts/${id}`)).body).toMatchObject({ status: 'completed', documents: [{ signedBy: ['buyer', 'supplier'] }] });
 
   // Exactly one valid signature per signer in the PDF server 1 hands out.
   const pdf = await fetch(`http://127.0.0.1:${ports.one}/api/contracts/${id}/documents/contract.pdf`, { headers: { authorization: `Bearer ${adminToken}` } });
   expect(pdf.status).toBe(200);
-  const file = join(dataDir, 'signed.pdf');
-  writeFileSync(file, Buffer.from(await pdf.arrayBuffer()));
-  let report = '';
-  try {
-    report = execFileSync('pdfsig', ['-nocert', file], { encoding: 'utf8' });
-  } catch (error) {
-    report = String((error as { stdout?: string }).stdout);
-  }
-  const fields = [...report.matchAll(/Signature Field Name: (\S+)/g)].map((m) => m[1]);
-  expect(fields.filter((f) => f.startsWith('sealflow-'))).toEqual(['sealflow-buyer', 'sealflow-supplier']);
+  const signed = Buffer.from(await pdf.arrayBuffer());
+  expect(pdfsigReport(signed, dataDir).fields.filter((f) => f.startsWith('sealflow-'))).toEqual(['sealflow-buyer', 'sealflow-supplier']);
   // Both servers trust the root the worker's certificates chain to: there is one CA, not one per process.
   for (const port of [ports.one, ports.two]) {
-    const verified = await fetch(`http://127.0.0.1:${port}/api/verify`, { method: 'POST', headers: { 'content-type': 'application/pdf' }, body: readFileSync(file) });
+    const verified = await fetch(`http://127.0.0.1:${port}/api/verify`, { method: 'POST', headers: { 'content-type': 'application/pdf' }, body: signed });
     expect(verified.status).toBe(200);
     expect(((await verified.json()) as { valid: boolean }).valid).toBe(true);
   }
