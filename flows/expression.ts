@@ -5,7 +5,7 @@
 // event loop, or a workflow task, for ever (tail recursion does not even grow the stack).
 // Every evaluation therefore goes through `compileExpression`, which bounds it.
 import jsonata from 'jsonata';
-import { linearDistinct } from './distinct';
+import { registerBoundedBuiltins } from './builtins';
 import { LinearRegExp } from './linear-regex';
 
 /**
@@ -148,8 +148,8 @@ export function compileExpression(source: string, path: string): BoundedExpressi
   const checkClock = (run: { startedAt: number }) => {
     if (Date.now() - run.startedAt > EXPRESSION_LIMITS.timeMs) throw new BudgetExhausted(`ran longer than ${EXPRESSION_LIMITS.timeMs} ms; does it loop forever?`);
   };
-  // In place of the built-in, which is quadratic in one step (see distinct.ts).
-  compiled.registerFunction('distinct', linearDistinct, '<x:x>');
+  // In place of built-ins that are quadratic in one step (see builtins.ts).
+  registerBoundedBuiltins(compiled);
   compiled.assign(ENTRY, (_node: unknown, _input: unknown, frame: EvaluationFrame) => {
     const run = runOf(frame);
     run.steps += 1;
