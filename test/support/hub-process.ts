@@ -46,7 +46,7 @@ async function groupGone(pgid: number): Promise<void> {
   if (alive()) process.kill(-pgid, 'SIGKILL');
 }
 
-/** Starts scripts/start.ts with this environment (on top of the test's, less Temporal/DB overrides) and waits for "ready.". */
+/** Starts scripts/start.ts with this environment (on top of the test's, less Temporal/DB overrides and the anchoring schedule) and waits for "ready.". */
 export function startHubProcess(env: NodeJS.ProcessEnv): Promise<HubProcess> {
   // To tsx alone: it passes Ctrl-C on to the hub once (the whole group would get it twice, and a second Ctrl-C means "now").
   return spawnUntilReady(process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), join(root, 'scripts/start.ts')], env, 'SIGINT');
@@ -66,6 +66,9 @@ function spawnUntilReady(command: string, args: string[], env: NodeJS.ProcessEnv
   const childEnv: NodeJS.ProcessEnv = { ...process.env };
   delete childEnv.TEMPORAL_ADDRESS;
   delete childEnv.DATABASE_URL;
+  // No evidence-anchoring schedule, unless `env` asks for one: these hubs mostly share the test Temporal
+  // server, where each schedule would go on ticking after its test (test/e2e/anchor-schedule.test.ts).
+  childEnv.SEALFLOW_ANCHOR_EVERY = 'off';
   Object.assign(childEnv, env);
   // Its own process group, like a command in a terminal: tsx (or npx) runs the hub as a child process,
   // and a kill -9 of the parent alone would leave that child running for ever. kill() hits the group.

@@ -14,7 +14,7 @@ import type { WebhookRateLimit } from '../../server/hooks';
 import type { Store } from '../../store';
 import type { SigningPlatform } from '../../signing';
 import { createDocumentRenderer, type DocumentRenderer } from '../../templates';
-import { bundleContractWorkflows } from '../../workflows';
+import { anchorScheduleId, bundleContractWorkflows } from '../../workflows';
 import { openTestStore, type TestDialect } from './databases';
 import { startSmsGateway, startSmtpServer, type LocalSmsGateway, type LocalSmtpServer } from '../notify/support';
 
@@ -86,6 +86,12 @@ export interface TestHubOptions {
   env?: Record<string, string>;
   /** The hub's logger (tests capture its lines); default the config's. */
   logger?: HubOptions['logger'];
+  /**
+   * Whether the hub sets up its evidence-anchoring schedule in Temporal, as a deployment's does
+   * (hourly). Default off: every test hub shares one dev server, where each schedule would go on
+   * ticking after its test; a hub that made one deletes it on close().
+   */
+  anchorSchedule?: boolean;
 }
 
 export async function startTestHub(options: TestHubOptions = {}): Promise<TestHub> {
@@ -104,6 +110,7 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     ...(options.smsWebhookUrl ? { SEALFLOW_SMS_WEBHOOK_URL: options.smsWebhookUrl } : {}),
     // Request lines would fill the test output: warnings and errors only, unless a test passes its own logger.
     LOG_LEVEL: 'warn',
+    ...(options.anchorSchedule ? {} : { SEALFLOW_ANCHOR_EVERY: 'off' }),
     ...options.env,
   });
   const store = await openTestStore(options.dialect ?? 'sqlite');
@@ -198,6 +205,7 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
       for (const instance of await store.connectors.list()) {
         await client.workflow.getHandle(`connector-sync:${instance.id}`).terminate('test over').catch(() => {});
       }
+      if (options.anchorSchedule) await client.schedule.getHandle(anchorScheduleId(taskQueue)).delete().catch(() => {});
       await hub.stop();
       await store.close();
     },
