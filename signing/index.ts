@@ -12,7 +12,6 @@ export type { SignatureRect } from './pdf/signature-revision';
 export type { SignatureAppearance, AppearanceBox } from './appearance/appearance';
 export { companySealAppearance, type CompanySealOptions } from './appearance/company-seal';
 export { personSignatureAppearance, type PersonSignatureOptions } from './appearance/person-signature';
-export { loadNotoSansSc } from './appearance/cjk-font';
 export { verifyPdf, type SignatureReport, type VerificationReport, type VerifyPdfOptions } from './verify/verify-pdf';
 export { verifyTimestampToken, type TimestampReport } from './verify/timestamp-verification';
 export { createPdfVerifier, VerificationRefused, type PdfVerifier, type PdfVerifierOptions, type VerificationRefusal } from './verify/verification-pool';

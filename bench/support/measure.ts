@@ -10,8 +10,8 @@ import {
   createMemoryKeyRecordStore,
   creditCodeCheckCharacter,
   enrollSigner,
-  loadNotoSansSc,
 } from '../../signing/index';
+import { FontLibrary } from '../../templates';
 
 export const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 
@@ -39,6 +39,6 @@ export async function benchSigner() {
   const code = '91440300MA5F00001';
   await enrollSigner({ vault, ca, tenantId: 'bench', signerId: 'buyer', subject: companySubject({ name: company, creditCode: code + creditCodeCheckCharacter(code) }) });
   const signer = await createLocalSigner({ vault, keyId: 'buyer' });
-  const appearance = await companySealAppearance({ companyName: company, font: await loadNotoSansSc() });
+  const appearance = await companySealAppearance({ companyName: company, fonts: new FontLibrary() });
   return { vault, ca, tsa, signer, appearance };
 }

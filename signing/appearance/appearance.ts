@@ -1,5 +1,5 @@
 // What a signature looks like on the page: a form XObject drawn in the signature area.
-import type { EmbeddableFont } from './cjk-font';
+import type { FontSubset } from '../../templates';
 
 export interface AppearanceBox {
   width: number;
@@ -8,7 +8,7 @@ export interface AppearanceBox {
 
 export interface SignatureAppearance {
   /** The glyphs the drawing uses, embedded with the appearance as font resource /F1. */
-  readonly font: EmbeddableFont;
+  readonly font: FontSubset;
   /** Flate-compressed content stream for a box of this size (in points). */
   content(box: AppearanceBox, signingTime: Date): Buffer;
 }

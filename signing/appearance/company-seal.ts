@@ -3,21 +3,22 @@
 // seal's purpose (e.g. 合同专用章) in a straight line below the star. Pure vector drawing.
 import { deflateSync } from 'node:zlib';
 import { circlePath, fmt, starPath, type AppearanceBox, type SignatureAppearance } from './appearance';
-import { encodeText, subsetCjkFont, type EmbeddableFont } from './cjk-font';
+import type { FontLibrary, FontSubset } from '../../templates';
+import { appearanceFont, encodeText } from './cjk-font';
 
 export interface CompanySealOptions {
   companyName: string;
   /** The seal's purpose under the star; '' for none. */
   label?: string;
-  /** Font file bytes (a CJK TrueType font, e.g. from loadNotoSansSc()). */
-  font: Uint8Array;
+  /** The process's font library (the document engine's): the seal's characters are cut from its regular weight. */
+  fonts: FontLibrary;
 }
 
 const SEAL_RED = '0.89 0.09 0.1';
 
 export async function companySealAppearance(options: CompanySealOptions): Promise<SignatureAppearance> {
   const label = options.label ?? '合同专用章';
-  const font = await subsetCjkFont({ font: options.font, text: options.companyName + label });
+  const font = await appearanceFont(options.fonts, options.companyName + label);
   // The seal only depends on the box size: draw and compress it once per size.
   const drawn = new Map<string, Buffer>();
   return {
@@ -34,7 +35,7 @@ export async function companySealAppearance(options: CompanySealOptions): Promis
   };
 }
 
-export function drawSeal(font: EmbeddableFont, companyName: string, label: string, box: AppearanceBox): string {
+export function drawSeal(font: FontSubset, companyName: string, label: string, box: AppearanceBox): string {
   const diameter = Math.min(box.width, box.height);
   const cx = box.width / 2;
   const cy = box.height / 2;

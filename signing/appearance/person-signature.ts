@@ -3,11 +3,13 @@
 // is prepared ahead; the few hundred bytes of drawing are made per call.
 import { deflateSync } from 'node:zlib';
 import { fmt, type AppearanceBox, type SignatureAppearance } from './appearance';
-import { encodeText, subsetCjkFont, type EmbeddableFont } from './cjk-font';
+import type { FontLibrary, FontSubset } from '../../templates';
+import { appearanceFont, encodeText } from './cjk-font';
 
 export interface PersonSignatureOptions {
   name: string;
-  font: Uint8Array;
+  /** The process's font library (the document engine's): the name and time are cut from its regular weight. */
+  fonts: FontLibrary;
   /** Offset from UTC in minutes for the shown time; China Standard Time (+480) by default. */
   utcOffsetMinutes?: number;
   /** Text before the time. */
@@ -19,7 +21,7 @@ const DIGITS_AND_PUNCTUATION = '0123456789-:+ UTC';
 export async function personSignatureAppearance(options: PersonSignatureOptions): Promise<SignatureAppearance> {
   const timeLabel = options.timeLabel ?? '签署时间 ';
   const offset = options.utcOffsetMinutes ?? 480;
-  const font = await subsetCjkFont({ font: options.font, text: options.name + timeLabel + DIGITS_AND_PUNCTUATION });
+  const font = await appearanceFont(options.fonts, options.name + timeLabel + DIGITS_AND_PUNCTUATION);
   return {
     font,
     content(box, signingTime) {
@@ -36,7 +38,7 @@ export function formatLocalTime(time: Date, utcOffsetMinutes: number): string {
   return `${local.slice(0, 10)} ${local.slice(11, 19)} ${zone}`;
 }
 
-export function drawPersonSignature(font: EmbeddableFont, name: string, timeLine: string, box: AppearanceBox): string {
+export function drawPersonSignature(font: FontSubset, name: string, timeLine: string, box: AppearanceBox): string {
   const nameText = encodeText(font, name);
   const timeText = encodeText(font, timeLine);
   const nameSize = Math.min(box.height * 0.5, (box.width * 0.9 * 1000) / Math.max(nameText.width, 1));

@@ -1,7 +1,7 @@
 // The platform signs the evidence report: a PAdES B-T signature (signPdf always adds the
 // signature timestamp) whose visible stamp sits in the area the report left blank at the
 // top of page 1, so the report verifies with verifyPdf, pdfsig and pyHanko like a contract.
-import { loadNotoSansSc } from '../appearance/cjk-font';
+import { FontLibrary } from '../../templates';
 import { personSignatureAppearance } from '../appearance/person-signature';
 import { signPdf } from '../sign-pdf';
 import type { Signer } from '../signer';
@@ -18,8 +18,8 @@ export interface SealEvidenceReportOptions {
   signingTime?: Date;
   /** false: an invisible signature, nothing drawn on the page. */
   visible?: boolean;
-  /** CJK TrueType font for the stamp; Noto Sans SC when omitted. */
-  font?: Uint8Array;
+  /** The process's font library for the stamp (pass the worker's: a new one reads the fonts again). */
+  fonts?: FontLibrary;
 }
 
 export const EVIDENCE_SIGNATURE_FIELD = 'SealflowEvidence';
@@ -28,7 +28,7 @@ const STAMP_NAME = 'Sealflow 平台';
 export async function sealEvidenceReport(options: SealEvidenceReportOptions): Promise<Uint8Array> {
   const { page, ...rect } = EVIDENCE_SEAL_AREA;
   const visible = options.visible ?? true;
-  const appearance = visible ? await personSignatureAppearance({ name: STAMP_NAME, font: options.font ?? (await loadNotoSansSc()) }) : undefined;
+  const appearance = visible ? await personSignatureAppearance({ name: STAMP_NAME, fonts: options.fonts ?? new FontLibrary() }) : undefined;
   return signPdf({
     pdf: options.pdf,
     signer: options.signer,

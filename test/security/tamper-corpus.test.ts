@@ -7,7 +7,8 @@ import { promisify } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { companySealAppearance, companySubject, createLocalSigner, creditCodeCheckCharacter, enrollSigner, loadNotoSansSc, runVerifyCli, signPdf } from '../../signing/index';
+import { companySealAppearance, companySubject, createLocalSigner, creditCodeCheckCharacter, enrollSigner, runVerifyCli, signPdf } from '../../signing/index';
+import { FontLibrary } from '../../templates';
 import { startTestHub, type TestHub } from '../support/hub';
 import { makeContractPdf, SIGNATURE_AREAS } from '../signing/support/contract-pdf';
 import { ensureValidators, PYHANKO, scratchDir, writeTemp } from '../signing/support/validators';
@@ -56,13 +57,13 @@ beforeAll(async () => {
   dir = scratchDir();
   // Two companies' signatures with certificates from the hub's own CA, timestamped by its TSA.
   const { vault, ca, timestamps } = hub.signing;
-  const font = await loadNotoSansSc();
+  const fonts = new FontLibrary();
   const unsigned = await makeContractPdf({ objectStreams: false });
   let pdf = unsigned;
   for (const [i, [id, name, code]] of [['buyer', '深圳市华强电子有限公司', '91440300MA5F00001'], ['supplier', '上海浦江精密机械股份有限公司', '91310115MA1K00002']].entries()) {
     await enrollSigner({ vault, ca, tenantId: 'corpus', signerId: `corpus-${id}`, subject: companySubject({ name, creditCode: code + creditCodeCheckCharacter(code) }) });
     const signer = await createLocalSigner({ vault, keyId: `corpus-${id}` });
-    pdf = await signPdf({ pdf, signer, field: { name: id, page: 3, rect: SIGNATURE_AREAS[i], appearance: await companySealAppearance({ companyName: name, font }) }, timestamp: timestamps });
+    pdf = await signPdf({ pdf, signer, field: { name: id, page: 3, rect: SIGNATURE_AREAS[i], appearance: await companySealAppearance({ companyName: name, fonts }) }, timestamp: timestamps });
   }
   const signedPath = writeTemp(dir, 'signed.pdf', pdf);
   const unsignedPath = writeTemp(dir, 'unsigned.pdf', unsigned);

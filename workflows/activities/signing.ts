@@ -16,7 +16,6 @@ import {
   companySealAppearance,
   createLocalSigner,
   enrollSigner,
-  loadNotoSansSc,
   personSignatureAppearance,
   UNVERIFIED_DESCRIPTION,
   verifiedSubject,
@@ -177,8 +176,6 @@ export function createSigningActivities({ store, notifier: rawNotifier, signing,
       }
     },
   };
-  let font: Promise<Uint8Array> | undefined;
-  const cjkFont = () => (font ??= loadNotoSansSc());
 
   /**
    * The renewal is due `archiveRenewalMarginMs` before the first of these TSA certificates
@@ -254,7 +251,7 @@ export function createSigningActivities({ store, notifier: rawNotifier, signing,
       fonts,
     });
     beat();
-    const sealed = await sealEvidenceReport({ pdf: report, signer: signing.platformSigner, timestamp: signing.timestamps });
+    const sealed = await sealEvidenceReport({ pdf: report, signer: signing.platformSigner, timestamp: signing.timestamps, fonts });
     const archivedReport = await extendLongTermValidation({ pdf: sealed, ca: signing.ca, timestamps: signing.timestamps });
     const { sha256 } = await store.documents.put(archivedReport, 'application/pdf');
     noteExpiry(archivedReport);
@@ -353,7 +350,7 @@ export function createSigningActivities({ store, notifier: rawNotifier, signing,
       const signerKey = await createLocalSigner({ vault: signing.vault, keyId });
       // The visible signature names whom the certificate names.
       const shownName = subject.kind === 'service' ? signer.name : subject.name;
-      const appearance = signer.party === 'company' ? await companySealAppearance({ companyName: shownName, font: await cjkFont() }) : await personSignatureAppearance({ name: shownName, font: await cjkFont() });
+      const appearance = signer.party === 'company' ? await companySealAppearance({ companyName: shownName, fonts }) : await personSignatureAppearance({ name: shownName, fonts });
       const versions = [];
       for (const doc of documents) {
         const stored = await store.documents.get(doc.sha256);

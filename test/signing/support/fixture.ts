@@ -12,12 +12,12 @@ import {
   createMemoryKeyRecordStore,
   creditCodeCheckCharacter,
   enrollSigner,
-  loadNotoSansSc,
   personSignatureAppearance,
   personSubject,
   type Signer,
   type SignatureAppearance,
 } from '../../../signing/index';
+import { FontLibrary } from '../../../templates';
 import { parseSignedData } from '../../../signing/verify/cms-verification';
 import { OID } from '../../../signing/oids';
 
@@ -31,7 +31,7 @@ export async function signingFixture() {
   const vault = createKeyVault({ masterKey: MASTER_KEY, store });
   const ca = await createLocalCertificateAuthority({ vault });
   const tsa = await createLocalTimestampAuthority({ vault, ca });
-  const font = await loadNotoSansSc();
+  const fonts = new FontLibrary();
   const parties: { id: string; name: string; kind: 'company' | 'person'; code?: string; idNumber?: string }[] = [
     { id: 'buyer', kind: 'company', name: '深圳市华强电子有限公司', code: creditCode('91440300MA5F00001') },
     { id: 'supplier', kind: 'company', name: '上海浦江精密机械股份有限公司', code: creditCode('91310115MA1K00002') },
@@ -43,7 +43,7 @@ export async function signingFixture() {
     const subject = party.kind === 'company' ? companySubject({ name: party.name, creditCode: party.code! }) : personSubject({ name: party.name, idNumber: party.idNumber!, idHashKey: ID_HASH_KEY });
     await enrollSigner({ vault, ca, tenantId: 'tenant-a', signerId: party.id, subject });
     signers[party.id] = await createLocalSigner({ vault, keyId: party.id });
-    appearances[party.id] = party.kind === 'company' ? await companySealAppearance({ companyName: party.name, font }) : await personSignatureAppearance({ name: party.name, font });
+    appearances[party.id] = party.kind === 'company' ? await companySealAppearance({ companyName: party.name, fonts }) : await personSignatureAppearance({ name: party.name, fonts });
   }
   return { store, vault, ca, tsa, timestamp: createLocalTimestampClient(tsa), signers, appearances, parties };
 }
