@@ -10,8 +10,15 @@ import { RE2JS } from 're2js';
  * What JSONata's evaluator needs of its `RegexEngine` (jsonata 2.x `evaluateRegex`): built from the
  * parsed RegExp literal (flags i, m and the g JSONata adds), `exec` from `lastIndex`, `source`.
  */
+/**
+ * Matches one regex may find in one evaluation: $match and $replace loop over them inside one step
+ * (a million one-letter matches took 1.3 s). As many as EXPRESSION_LIMITS.items allows in an array.
+ */
+export const MAX_REGEX_MATCHES = 100_000;
+
 export class LinearRegExp {
   lastIndex = 0;
+  private matches = 0;
   readonly source: string;
   readonly flags: string;
   private readonly pattern: RE2JS;
@@ -33,6 +40,7 @@ export class LinearRegExp {
 
   /** Like RegExp#exec of a global regex: the next match at or after lastIndex, which moves past it. */
   exec(input: string): RegExpExecArray | null {
+    if (++this.matches > MAX_REGEX_MATCHES) throw new Error(`regular expression /${this.source}/ matched more than ${MAX_REGEX_MATCHES} times in one evaluation`);
     const matcher = this.pattern.matcher(input);
     if (this.lastIndex > input.length || !matcher.find(this.lastIndex)) {
       this.lastIndex = 0;

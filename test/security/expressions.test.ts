@@ -101,6 +101,13 @@ describe('simulate', () => {
     // The same regexes still match what they should, Chinese text included.
     const fine = await hub.call('POST', '/api/flows/regex-amount/simulate', { data: { ...smallOrder, supplier: { name: 'aaaa' } } });
     expect(fine.body.amount).toBe(1);
+    // A million one-letter matches are a loop inside one step too: stopped at 100,000, a 4xx naming the path.
+    await saveDraft(flowWith('regex-many', (flow) => (flow.approval.amount = '=$count($match($pad("", 999999, "a"), /a/))')));
+    const many = await timed(() => hub.call('POST', '/api/flows/regex-many/simulate', { data: smallOrder }));
+    expect(many.result.status).toBeGreaterThanOrEqual(400);
+    expect(many.result.status).toBeLessThan(500);
+    expect(many.result.body.error.details.find((d: { path: string }) => d.path === '/approval/amount').message).toMatch(/matched more than 100000 times/);
+    expect(many.ms).toBeLessThan(QUICK_MS);
   });
 
   it('$distinct and $sort over 99,999 items (quadratic in one step in JSONata itself; $sort ran out of heap) answer quickly, and right', async () => {
