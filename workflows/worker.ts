@@ -22,9 +22,10 @@ export const workflowsPath = fileURLToPath(new URL('./all.ts', import.meta.url))
  * once per reusable V8 context and shared by every workflow in it instead of evaluated again
  * for each workflow: their ~900 modules cost ~20 ms of CPU per contract started or re-cached,
  * more than the contract workflow itself (bench/throughput.bench.ts). Safe to share because
- * they keep no per-workflow state in their modules (our flows/ modules, which do hold module
- * state such as compiled validators, are not preloaded); the SDK deep-freezes what it shares,
- * so a library writing its own module state would fail loudly, not leak between workflows.
+ * flows/ keeps its state (the Ajv instance, the compiled expressions with their registered
+ * functions) in its own modules, which are not preloaded and so stay per workflow; the
+ * libraries' module objects are deep-frozen by the SDK, and flows' validation, routing,
+ * expressions and simulation were checked to run on them.
  */
 export const SHARED_WORKFLOW_MODULES = ['@sinclair/typebox', 'ajv', 'ajv-formats', 'jsonata', 're2js'];
 
