@@ -121,7 +121,8 @@ interface MeasuredCell {
 interface MeasuredRow {
   cells: MeasuredCell[];
   style: TextStyle;
-  fill?: number;
+  fill?: Paint;
+  color?: Rgb;
 }
 
 type SignaturePlacement = { signer: SignerSlot; label: string };
@@ -267,7 +268,7 @@ class PageFlow {
     for (const cell of row.cells) {
       this.box({ x: cell.x, y: top - height, width: cell.width, height, fill: row.fill, stroke: TABLE_RULE });
       cell.lines.forEach((line, index) => {
-        this.text(line, cell.x + CELL_PADDING.x, top - CELL_PADDING.y - index * row.style.leading, row.style, cell.align, cell.width - 2 * CELL_PADDING.x);
+        this.text(line, cell.x + CELL_PADDING.x, top - CELL_PADDING.y - index * row.style.leading, row.style, cell.align, cell.width - 2 * CELL_PADDING.x, row.color);
       });
     }
     this.y -= height;
@@ -359,7 +360,7 @@ export function layoutDocument(blocks: Block[], options: LayoutOptions): LaidOut
       case 'table':
         flow.clearFloat();
         flow.skip(SPACE.aroundTable);
-        table(flow, block.columns, block.header, block.rows, block.summary);
+        table(flow, block.columns, block.header, block.rows, block.summary, new Set(block.alarmRows));
         flow.skip(SPACE.aroundTable);
         break;
       case 'signature': {
@@ -425,12 +426,12 @@ function defaultLabel(signer: SignerSlot): string {
   return signer.party === 'company' ? '签章（盖章）' : '签字';
 }
 
-function table(flow: PageFlow, columns: TableColumn[], header: TableCell[], rows: TableCell[][], summary: TableCell[][]): void {
+function table(flow: PageFlow, columns: TableColumn[], header: TableCell[], rows: TableCell[][], summary: TableCell[][], alarmRows: Set<number>): void {
   const totalWeight = columns.reduce((sum, column) => sum + column.weight, 0);
   const edges: number[] = [flow.left];
   for (const column of columns) edges.push(edges[edges.length - 1] + (flow.width * column.weight) / totalWeight);
 
-  const measure = (cells: TableCell[], style: TextStyle, fill: number | undefined, headerRow: boolean): MeasuredRow => {
+  const measure = (cells: TableCell[], style: TextStyle, fill: Paint | undefined, headerRow: boolean): MeasuredRow => {
     let column = 0;
     const measured = cells.map((cell) => {
       const x = edges[column];
@@ -450,7 +451,7 @@ function table(flow: PageFlow, columns: TableColumn[], header: TableCell[], rows
   const headerRow = measure(header, STYLES.headerCell, HEADER_FILL, true);
   const headerHeight = hasHeader ? rowHeight(headerRow) : 0;
   const body = [
-    ...rows.map((cells) => measure(cells, STYLES.cell, undefined, false)),
+    ...rows.map((cells, index) => (alarmRows.has(index) ? { ...measure(cells, STYLES.cell, ALARM_FILL, false), color: ALARM } : measure(cells, STYLES.cell, undefined, false))),
     ...summary.map((cells) => measure(cells, STYLES.summaryCell, undefined, false)),
   ];
 

@@ -37,7 +37,7 @@ export type Block =
   | { kind: 'paragraph'; text: string; align: Align; line: number }
   | { kind: 'gap'; line: number }
   | { kind: 'pagebreak'; line: number }
-  | { kind: 'table'; columns: TableColumn[]; header: TableCell[]; rows: TableCell[][]; summary: TableCell[][]; line: number }
+  | { kind: 'table'; columns: TableColumn[]; header: TableCell[]; rows: TableCell[][]; summary: TableCell[][]; line: number; alarmRows?: number[] }
   | { kind: 'signature'; signerId: string; label: string | null; line: number }
   | { kind: 'signatures'; line: number }
   /** `!!! text` lines: a red warning box across the page */
@@ -144,6 +144,9 @@ function parseTable(lines: string[], start: number): { block: Block; next: numbe
   const columns = separator.map(columnOf);
   const header = rowCells(headerCells, columns.length, start + 1);
   const rows: TableCell[][] = [];
+  // `|!!! …|`: a body row that needs attention (red, like a banner). Data cannot start a
+  // cell with `!!!`: escapeData writes its `!` as `\!`.
+  const alarmRows: number[] = [];
   const summary: TableCell[][] = [];
   let target = rows;
   let index = start + 2;
@@ -156,9 +159,14 @@ function parseTable(lines: string[], start: number): { block: Block; next: numbe
       target = summary;
       continue;
     }
+    const alarm = target === rows && cells[0]?.startsWith('!!!');
+    if (alarm) {
+      cells[0] = cells[0].slice(3).trim();
+      alarmRows.push(rows.length);
+    }
     target.push(rowCells(cells, columns.length, index + 1));
   }
-  return { block: { kind: 'table', columns, header, rows, summary, line: start + 1 }, next: index };
+  return { block: { kind: 'table', columns, header, rows, summary, line: start + 1, ...(alarmRows.length && { alarmRows }) }, next: index };
 }
 
 const ALIGNS = new Set<string>(['left', 'center', 'right']);

@@ -172,6 +172,7 @@ function reportData(input: EvidenceReportInput, chain: { genesis: string; head: 
       if (event.detail && Object.keys(event.detail).length > 0) source.push(TEXT.detail + canonicalJson(event.detail));
       return {
         seq: String(event.seq),
+        broken: event.seq === brokenAt,
         time: formatTime(event.at).replace(' ', '\n'), // date over time
         actor: event.actorName ? `${event.actorName}\n${event.actor}` : event.actor,
         action: actionLabel ? `${actionLabel}\n${event.action}` : event.action,

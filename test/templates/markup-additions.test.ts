@@ -63,6 +63,19 @@ describe('a warning banner (!!!)', () => {
   });
 });
 
+describe('a row that needs attention (|!!! …|)', () => {
+  it('is filled light red with red text; data starting with !!! is only text', async () => {
+    const doc = await render('| 序号 | 事件 |\n|--|------|\n| 1 | 正常 |\n| !!! 2 | 链接断裂 broken |\n| {{first}} | 数据 |', { first: '!!! 3' });
+    expect(compact(pdftotext(doc.path))).toContain(compact('!!! 3'));
+    const boxes = doc.layout.pages[0].items.filter((item) => item.kind === 'box');
+    const [normal, alarm, data] = [boxes[3], boxes[5], boxes[7]]; // second cell of rows 1, 2, 3 (after the header's two)
+    expect(alarm.kind === 'box' && alarm.fill).toEqual([1, 0.92, 0.92]);
+    expect(redPixels(doc.path, alarm)).toBeGreaterThan(5); // 9 pt red text at 50 dpi
+    expect(redPixels(doc.path, normal)).toBe(0);
+    expect(redPixels(doc.path, data)).toBe(0);
+  });
+});
+
 describe('a reserved area (::: area)', () => {
   let doc: RenderedWithLayout & { path: string };
   const intro = '本报告列明合同、每个文档版本的哈希值及全部签约事件，由平台签名并加盖可信时间戳。'.repeat(2);
