@@ -104,21 +104,21 @@ it('completes, checks and evaluates JSONata fields on a sample record, and survi
   await expect.poll(() => result(page, name).getAttribute('data-kind'), { timeout: 10_000 }).toBe('timeout');
   expect(await result(page, name).textContent()).toMatch(/^Timed out: it ran out of its evaluation budget/);
 
-  // A regex that backtracks for ever is one step: the worker is terminated after its time limit.
-  // Meanwhile the page answers and typing goes on.
+  // A regex that would backtrack for ever in a JavaScript engine runs in linear time (flows/linear-regex.ts, the
+  // server's engine too): it answers at once, and typing goes on meanwhile.
   await editor(page, name).click();
   await page.keyboard.press('Control+a');
   await page.keyboard.insertText('=$match("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!", /^(a+)+$/)');
   const started = Date.now();
-  await expect.poll(() => result(page, name).textContent()).toBe('…');
   await page.keyboard.press('End');
   await page.keyboard.type(' ');
   await page.keyboard.press('Backspace');
   const typed = Date.now() - started;
-  await expect.poll(() => result(page, name).textContent(), { timeout: 10_000 }).toBe('Timed out: stopped after 1000 ms (the page stays usable)');
+  await expect.poll(() => result(page, name).textContent(), { timeout: 10_000 }).toMatch(/^→ no value/);
   expect(typed).toBeLessThan(1000); // typing did not wait for the evaluation
   await shot(page, 'timed-out');
-  // a new worker answers the next expression
+  // the next expression is answered; a pause first, so that the retyping is an undo step of its own (TYPING_PAUSE_MS)
+  await page.waitForTimeout(1200);
   await retype(page, name, '=poNumber');
   await expect.poll(() => result(page, name).textContent()).toBe('→ "4500000001"');
   // Ctrl-Z in the field is the designer's undo, and the field follows it: the whole retyping is one step
