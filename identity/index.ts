@@ -28,6 +28,7 @@ export {
   type PersonFacts,
   type ProviderFailure,
 } from './provider';
+export { costsByProvider, memoryCostCounter, type CostCounter } from './costs';
 export { createIdentityRouter, type IdentityRouter, type ProviderCosts, type ProviderHealth, type Routed, type RouterOptions } from './router';
 export {
   createIdentityService,

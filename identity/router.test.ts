@@ -76,7 +76,7 @@ describe('identity router', () => {
     const router = createIdentityRouter({ providers: [{ ...broken.provider, compare: async () => JSON.parse('<html>') }, second.provider] });
     const routed = await router.compare(twoFactors, { idempotencyKey: 'k' });
     expect(routed).toMatchObject({ provider: 'second', failedOver: [{ provider: 'broken', failure: 'transport' }] });
-    await expect(createIdentityRouter({ providers: [{ ...broken.provider, advance: async () => { throw new TypeError('x is undefined'); } }] }).advance('broken', 'f', { kind: 'poll' }, { idempotencyKey: 'k' })).rejects.toMatchObject({ code: 'PROVIDERS_UNAVAILABLE' });
+    await expect(createIdentityRouter({ providers: [{ ...broken.provider, advance: async () => { throw new TypeError('x is undefined'); } }] }).advance('broken', 'f', { kind: 'poll' }, { idempotencyKey: 'k', capability: 'person.face' })).rejects.toMatchObject({ code: 'PROVIDERS_UNAVAILABLE' });
   });
 
   it('does not fail over when a provider refuses the input, and says so with a typed error', async () => {
@@ -103,7 +103,7 @@ describe('identity router', () => {
     const started = await router.start(telecom, { idempotencyKey: 'start-1' });
     expect(started.provider).toBe('second');
     firstDown = false;
-    const state = await router.advance('second', started.result.flowId, { kind: 'sms_code', code: '123456' }, { idempotencyKey: 'code-1' });
+    const state = await router.advance('second', started.result.flowId, { kind: 'sms_code', code: '123456' }, { idempotencyKey: 'code-1', capability: 'person.telecom' });
     expect(state.status).toBe('passed');
     expect(second.calls).toEqual([
       { method: 'start', idempotencyKey: 'start-1' },
@@ -116,7 +116,7 @@ describe('identity router', () => {
     const broken = fakeProvider('holder', () => 'transport');
     const backup = fakeProvider('backup', () => 'match');
     const router2 = createIdentityRouter({ providers: [broken.provider, backup.provider] });
-    await expect(router2.advance('holder', 'holder-flow', { kind: 'sms_code', code: '1' }, { idempotencyKey: 'k' })).rejects.toMatchObject({ code: 'PROVIDERS_UNAVAILABLE' });
+    await expect(router2.advance('holder', 'holder-flow', { kind: 'sms_code', code: '1' }, { idempotencyKey: 'k', capability: 'person.telecom' })).rejects.toMatchObject({ code: 'PROVIDERS_UNAVAILABLE' });
     expect(backup.calls).toHaveLength(0);
   });
 
@@ -149,9 +149,9 @@ describe('identity router', () => {
     firstFails = false;
     await router.compare(twoFactors, { idempotencyKey: 'k2' });
     await router.start(telecom, { idempotencyKey: 'k3' });
-    const costs = router.costs();
-    expect(costs.first).toEqual({ answered: 2, failed: 1, fen: 30, byCapability: { 'person.two_factors': { answered: 1, fen: 30 }, 'person.telecom': { answered: 1, fen: 0 } } });
-    expect(costs.second).toEqual({ answered: 1, failed: 0, fen: 50, byCapability: { 'person.two_factors': { answered: 1, fen: 50 } } });
+    const costs = await router.costs();
+    expect(costs.first).toEqual({ answered: 2, failed: 1, fen: 30, byCapability: { 'person.two_factors': { answered: 1, failed: 1, fen: 30 }, 'person.telecom': { answered: 1, failed: 0, fen: 0 } } });
+    expect(costs.second).toEqual({ answered: 1, failed: 0, fen: 50, byCapability: { 'person.two_factors': { answered: 1, failed: 0, fen: 50 } } });
   });
 
   it('refuses a capability no provider offers', async () => {

@@ -3,6 +3,7 @@
 // provider failed (no answer, 5xx, exhausted balance) — never on a mismatch or no-record, which
 // would let a caller probe an identity against every provider until one said yes. A started
 // flow stays with the provider that holds it.
+import { costsByProvider, memoryCostCounter, type CostCounter, type ProviderCosts } from './costs';
 import { IdentityError } from './errors';
 import { IdentityProviderError, type CallContext, type Capability, type ComparisonRequest, type ComparisonResult, type FlowInput, type FlowRequest, type FlowState, type IdentityProvider } from './provider';
 
@@ -17,17 +18,14 @@ export interface RouterOptions {
   failureThreshold?: number;
   /** …for this long (default 60 s); then it is asked again, and one more failure skips it again. */
   coolDownMs?: number;
+  /**
+   * Where calls are counted: the hub passes store.identityCosts, so every server adds to the same
+   * count (default: this router's memory). Health stays in this process (README: why).
+   */
+  costs?: CostCounter;
 }
 
-export interface ProviderCosts {
-  /** Calls that reached the provider and were answered (these are what providers bill). */
-  answered: number;
-  /** Calls that failed (transport, 5xx, balance, refused). */
-  failed: number;
-  /** Sum of the provider's prices for the answered calls, in fen. */
-  fen: number;
-  byCapability: Partial<Record<Capability, { answered: number; fen: number }>>;
-}
+export type { ProviderCosts };
 
 export interface ProviderHealth {
   consecutiveFailures: number;
@@ -45,9 +43,10 @@ export interface Routed<T> {
 export interface IdentityRouter {
   compare(request: ComparisonRequest, context: { idempotencyKey: string }): Promise<Routed<ComparisonResult>>;
   start(request: FlowRequest, context: { idempotencyKey: string }): Promise<Routed<FlowState>>;
-  /** Only the provider that started the flow is asked, healthy or not. */
-  advance(provider: string, flowId: string, input: FlowInput, context: { idempotencyKey: string }): Promise<FlowState>;
-  costs(): Record<string, ProviderCosts>;
+  /** Only the provider that started the flow is asked, healthy or not. `capability`: the flow's, under which a failure is counted. */
+  advance(provider: string, flowId: string, input: FlowInput, context: { idempotencyKey: string; capability: Capability }): Promise<FlowState>;
+  /** Calls per provider and capability, as counted (by every server, when the counter is the database's). */
+  costs(): Promise<Record<string, ProviderCosts>>;
   health(): Record<string, ProviderHealth>;
 }
 
@@ -62,22 +61,16 @@ export function createIdentityRouter(options: RouterOptions): IdentityRouter {
     ids.add(provider.id);
   }
   const health = new Map<string, ProviderHealth>(options.providers.map((p) => [p.id, { consecutiveFailures: 0, skippedUntil: null }]));
-  const costs = new Map<string, ProviderCosts>(options.providers.map((p) => [p.id, { answered: 0, failed: 0, fen: 0, byCapability: {} }]));
+  const costs = options.costs ?? memoryCostCounter();
 
-  const answered = (provider: IdentityProvider, capability: Capability) => {
+  const answered = async (provider: IdentityProvider, capability: Capability) => {
     const h = health.get(provider.id)!;
     h.consecutiveFailures = 0;
     h.skippedUntil = null;
-    const c = costs.get(provider.id)!;
-    const price = provider.prices?.[capability] ?? 0;
-    c.answered += 1;
-    c.fen += price;
-    const per = (c.byCapability[capability] ??= { answered: 0, fen: 0 });
-    per.answered += 1;
-    per.fen += price;
+    await costs.count({ provider: provider.id, capability, outcome: 'answered', fen: provider.prices?.[capability] ?? 0 });
   };
-  const failed = (provider: IdentityProvider, error: unknown) => {
-    costs.get(provider.id)!.failed += 1;
+  const failed = async (provider: IdentityProvider, capability: Capability, error: unknown) => {
+    await costs.count({ provider: provider.id, capability, outcome: 'failed', fen: 0 });
     // Only the provider's own trouble makes it unhealthy; a refused input says nothing about it.
     if (error instanceof IdentityProviderError && error.failsOver) {
       const h = health.get(provider.id)!;
@@ -116,11 +109,11 @@ export function createIdentityRouter(options: RouterOptions): IdentityRouter {
     for (const provider of candidates) {
       try {
         const result = await call((context) => run(provider, context), idempotencyKey);
-        answered(provider, capability);
+        await answered(provider, capability);
         return { provider: provider.id, result, failedOver };
       } catch (thrown) {
         const error = typed(thrown);
-        failed(provider, error);
+        await failed(provider, capability, error);
         if (!error.failsOver) throw asIdentityError(error);
         failedOver.push({ provider: provider.id, failure: error.failure });
       }
@@ -146,11 +139,11 @@ export function createIdentityRouter(options: RouterOptions): IdentityRouter {
         return state;
       } catch (thrown) {
         const error = typed(thrown);
-        failed(provider, error);
+        await failed(provider, context.capability, error);
         throw asIdentityError(error);
       }
     },
-    costs: () => structuredClone(Object.fromEntries(costs)),
+    costs: async () => costsByProvider(await costs.totals(), options.providers.map((p) => p.id)),
     health: () => structuredClone(Object.fromEntries(health)),
   };
 }

@@ -298,7 +298,7 @@ export function createIdentityService(options: IdentityServiceOptions): Identity
     }
     let state: FlowState;
     try {
-      state = await router.advance(flow.provider, flow.providerFlowId, input, context);
+      state = await router.advance(flow.provider, flow.providerFlowId, input, { idempotencyKey: context.idempotencyKey, capability: flow.method as FlowCapability });
     } catch (error) {
       // The provider never answered: the input was not judged, so it costs no try.
       if (input.kind !== 'poll' && error instanceof IdentityError && error.code === 'PROVIDERS_UNAVAILABLE') await store.releaseTry(flow.id, at);

@@ -26,12 +26,14 @@ export type Right =
   /** across every tenant: create tenants, read the dev outbox */
   | 'hub.manage'
   /** GET /metrics: counts across every tenant; meant for a Prometheus key scoped to it alone */
-  | 'metrics.read';
+  | 'metrics.read'
+  /** GET /api/identity/costs: what the hub's identity providers were asked and bill, across every tenant */
+  | 'identity.costs';
 
 const ALL: Right[] = ['contracts.read', 'contracts.start', 'contracts.act', 'contracts.approve', 'contracts.evidence', 'flows.read', 'flows.write', 'connectors.manage', 'seals.manage', 'users.manage', 'audit.read'];
 
 const ROLE_RIGHTS: Record<SystemRole, readonly Right[]> = {
-  admin: [...ALL, 'hub.manage', 'metrics.read'],
+  admin: [...ALL, 'hub.manage', 'metrics.read', 'identity.costs'],
   'tenant-admin': ALL,
   'flow-designer': ['flows.read', 'flows.write', 'contracts.read'],
   'integration-admin': ['connectors.manage', 'flows.read'],

@@ -43,7 +43,7 @@ import { keyRoutes } from './routes/keys';
 import { HealthSchema } from './schemas';
 import { createIdentityRouter, createIdentityService, createSignerIdentity, LOCAL_PROVIDER_ID, offeredLevels, type IdentityProvider, type RouterOptions } from '../identity';
 import { idNumberHashKey } from '../signing';
-import { identityRoutes, localIdentityPages } from './routes/identity';
+import { identityCostRoutes, identityRoutes, localIdentityPages } from './routes/identity';
 import { metricsRoutes } from './routes/metrics';
 import { createMetrics, storeContractCounts, type HubLogger, type HubMetrics } from '../observability';
 
@@ -101,7 +101,9 @@ export function createApp(options: AppOptions) {
   const contracts = createContractService({ store, client, startContract });
   // Real-name verification: records keyed by the same ID-number HMAC the CA writes into certificates.
   const identityProviders = options.identityProviders ?? [];
-  const identityService = createIdentityService({ store: store.identities, router: createIdentityRouter({ ...options.identityRouting, providers: identityProviders }), idHashKey: idNumberHashKey(options.masterKey) });
+  // Costs are counted in the database (every server adds to one count); health stays per process (identity/README.md).
+  const identityRouter = createIdentityRouter({ costs: store.identityCosts, ...options.identityRouting, providers: identityProviders });
+  const identityService = createIdentityService({ store: store.identities, router: identityRouter, idHashKey: idNumberHashKey(options.masterKey) });
   const signerIdentity = createSignerIdentity({ service: identityService, store: store.identities });
   const session = createSigningSession({ store, contracts, notifier: options.notifier, secret: options.masterKey, identity: signerIdentity, companyName: options.companyName });
   const connectors = createConnectorService({ store, client, taskQueue: options.taskQueue, masterKey: options.masterKey, startContract });
@@ -147,6 +149,7 @@ export function createApp(options: AppOptions) {
     ...pkiRoutes(options.signing, store),
     // Ahead of the signing routes: /api/sign/:token/identity/... is not a token's action.
     ...identityRoutes({ identity: signerIdentity, signerOn: session.signerOn, rateLimit: options.identityRateLimit, buckets: store.rateLimits }),
+    ...identityCostRoutes(identityRouter),
     ...signingRoutes({ store, contracts, session }),
     ...sealRoutes(store),
     ...tenantRoutes(store),

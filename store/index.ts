@@ -7,6 +7,7 @@ import { createAnchorRepository, type AnchorRepository } from './anchors';
 import { createDocumentRepository, type DocumentRepository } from './documents';
 import { createFlowRepository, type FlowRepository } from './flows';
 import { createIdentityRepository, type IdentityRepository } from './identities';
+import { createIdentityCostRepository, type IdentityCostRepository } from './identity-costs';
 import { migrateToLatest } from './migrations';
 import { createOutboxRepository, type OutboxRepository } from './outbox';
 import { createSealRepository, type SealRepository } from './seals';
@@ -48,6 +49,7 @@ export { tokenHash, type SignerCopyLink, type SignerLink, type SignerLinkReposit
 export type { Seal, SealInput, SealRepository } from './seals';
 export type { ConnectorHealthRecord, ConnectorInstanceInput, ConnectorInstanceRecord, ConnectorRepository, ConnectorRun, ConnectorTrigger, ConnectorWebhookAuth, OpenedConnectorInstance } from './connectors';
 export { openSecret, sealSecret, secretAad, SecretError } from './secrets';
+export type { IdentityCostEntry, IdentityCostRepository, IdentityCostRow } from './identity-costs';
 export type { IdentityFlowRecord, IdentityFlowStatus, IdentityRecord, IdentityRepository, IdentitySubjectFacts, NewIdentityFlow } from './identities';
 
 export interface Store {
@@ -73,6 +75,8 @@ export interface Store {
   readonly connectors: ConnectorRepository;
   readonly seals: SealRepository;
   readonly identities: IdentityRepository;
+  /** Identity providers' calls and costs, per provider and capability, counted by every server. */
+  readonly identityCosts: IdentityCostRepository;
   readonly audit: AuditRepository;
   /** Reads over the contract projection: statistics, needs attention, live events. */
   readonly stats: StatsRepository;
@@ -120,6 +124,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     connectors: createConnectorRepository(db),
     seals: createSealRepository(db),
     identities: createIdentityRepository(db),
+    identityCosts: createIdentityCostRepository(db),
     audit: createAuditRepository(db),
     stats: createStatsRepository(db),
     rateLimits: createRateLimitRepository(db, dialect),

@@ -698,6 +698,21 @@ export function migrations(dialect: DialectName): Record<string, Migration> {
         await sql`insert into anchor_queue (contract_id) select id from contracts`.execute(db);
       },
     },
+    // Identity providers' costs per provider and capability (store/identity-costs.ts): counted by
+    // every server in one row each, not in one process's memory (issue 12 × issue 13).
+    '0020_identity_costs': {
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('identity_costs')
+          .addColumn('provider', 'text', (c) => c.notNull())
+          .addColumn('capability', 'text', (c) => c.notNull())
+          .addColumn('answered', 'bigint', (c) => c.notNull())
+          .addColumn('failed', 'bigint', (c) => c.notNull())
+          .addColumn('fen', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('identity_costs_pk', ['provider', 'capability'])
+          .execute();
+      },
+    },
   };
 }
 

@@ -364,6 +364,16 @@ export interface IdentitySignersTable {
   bound_at: string;
 }
 
+/** Calls to one identity provider for one capability, counted by every server (store/identity-costs.ts). */
+export interface IdentityCostsTable {
+  provider: string;
+  capability: string;
+  answered: number;
+  failed: number;
+  /** Sum of the provider's prices of the answered calls, in fen. */
+  fen: number;
+}
+
 /** A token bucket of one rate-limited key (store/rate-limits.ts); times in epoch ms. */
 export interface RateLimitsTable {
   key: string;
@@ -416,4 +426,5 @@ export interface Database {
   identity_records: IdentityRecordsTable;
   identity_flows: IdentityFlowsTable;
   identity_signers: IdentitySignersTable;
+  identity_costs: IdentityCostsTable;
 }

@@ -4,11 +4,16 @@
 // that the hub, its tests and a trial install can walk every verification without a vendor
 // contract, and it can only be built by saying so (`notForProduction: true`), which the hub
 // does only when SEALFLOW_IDENTITY_PROVIDERS names "local".
-import { randomUUID } from 'node:crypto';
+//
+// It keeps no flow anywhere: a flow's id carries what its next step needs (the capability, which
+// fixture it is about, or the outcome it failed with at its start), so any server — or the same
+// one after a restart — continues a flow another started, as a vendor's API would (issue 12).
+// Tries and windows are the identity service's, on the stored flow (identity_flows), not this one's.
+import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isValidCreditCode, isValidIdNumber, normalizeIdNumber } from '../../flows';
 import { IdentityError } from '../errors';
-import { FLOWS, COMPARISONS, IdentityProviderError, type CompanyFacts, type Comparison, type FlowRequest, type FlowState, type IdentityProvider, type PersonFacts } from '../provider';
+import { FLOWS, COMPARISONS, IdentityProviderError, type CompanyFacts, type Comparison, type FlowCapability, type FlowRequest, type FlowState, type FlowStep, type IdentityProvider, type PersonFacts } from '../provider';
 
 export const LOCAL_PROVIDER_ID = 'local';
 /** The SMS code the local provider "sends" and accepts. */
@@ -51,7 +56,36 @@ export function loadLocalFixtures(): LocalFixtures {
   return { people: raw.people, companies: raw.companies };
 }
 
-type LocalFlow = { request: FlowRequest; state: Omit<FlowState, 'evidence'> };
+/**
+ * What a local flow's id carries. `subject`: for a person, a digest of the fixture's ID number
+ * (never the number: the id is stored and shown in records); for a company, its credit code.
+ * `failed`: the outcome of a flow that failed at its start. Never the return URL (it names the
+ * signer's link, which is their credential).
+ */
+type FlowRef = { capability: FlowCapability; subject: string; failed?: FlowState['outcome'] };
+
+const FLOW_PREFIX = 'local-flow-';
+/** The step each capability waits at while pending. */
+const PENDING_STEP: Record<FlowCapability, FlowStep> = {
+  'person.telecom': 'sms_code',
+  'person.bank': 'sms_code',
+  'person.face': 'face',
+  'company.transfer': 'transfer_amount',
+  'company.reverse_payment': 'reverse_payment',
+  'company.authorisation': 'authorisation',
+};
+const idDigest = (idNumber: string) => createHash('sha256').update(`sealflow-local:${normalizeIdNumber(idNumber)}`).digest('hex').slice(0, 32);
+const flowIdOf = (ref: FlowRef) => `${FLOW_PREFIX}${randomUUID()}.${Buffer.from(JSON.stringify(ref)).toString('base64url')}`;
+function refOf(flowId: string): FlowRef {
+  const encoded = flowId.startsWith(FLOW_PREFIX) ? flowId.slice(flowId.indexOf('.') + 1) : '';
+  try {
+    const ref = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8')) as FlowRef;
+    if ((FLOWS as readonly string[]).includes(ref.capability) && typeof ref.subject === 'string') return ref;
+  } catch {
+    // not one of ours: answered below
+  }
+  throw new IdentityProviderError('unknown_flow', `no local verification ${flowId}`);
+}
 
 export function createLocalIdentityProvider(options: {
   /** Required, and only true: this provider checks nobody. */
@@ -64,7 +98,6 @@ export function createLocalIdentityProvider(options: {
     throw new IdentityError('LOCAL_PROVIDER_REFUSED', 'the local identity provider checks nobody; build it only with notForProduction: true (SEALFLOW_IDENTITY_PROVIDERS=local)');
   }
   const fixtures = options.fixtures ?? loadLocalFixtures();
-  const flows = new Map<string, LocalFlow>();
   const pageUrl = options.pageUrl ?? 'http://localhost/identity/local';
 
   const person = (facts: PersonFacts) => {
@@ -88,12 +121,14 @@ export function createLocalIdentityProvider(options: {
     return { outcome: same ? 'match' : 'mismatch', company };
   };
   const evidence = (what: unknown) => JSON.stringify({ provider: LOCAL_PROVIDER_ID, notForProduction: true, ...(what as object) });
-  const reply = (flow: LocalFlow): FlowState => ({ ...flow.state, evidence: evidence({ flowId: flow.state.flowId, step: flow.state.step, status: flow.state.status, outcome: flow.state.outcome }) });
+  const reply = (state: Omit<FlowState, 'evidence'>): FlowState => ({ ...state, evidence: evidence({ flowId: state.flowId, step: state.step, status: state.status, outcome: state.outcome }) });
+  const subjectOf = (request: FlowRequest) => ('person' in request ? idDigest(request.person.idNumber) : request.company.creditCode.trim().toUpperCase());
   const open = (request: FlowRequest, state: Omit<FlowState, 'evidence' | 'flowId'>): FlowState => {
-    const flow: LocalFlow = { request, state: { flowId: `local-flow-${randomUUID()}`, ...state } };
-    flows.set(flow.state.flowId, flow);
-    return reply(flow);
+    // A failed flow needs no subject, and a number typed by someone outside the fixtures never goes into an id.
+    const ref: FlowRef = state.status === 'failed' ? { capability: request.capability, subject: '', failed: state.outcome } : { capability: request.capability, subject: subjectOf(request) };
+    return reply({ flowId: flowIdOf(ref), ...state });
   };
+  const payTo = { accountName: 'Sealflow 本地开发(不收款)', accountNumber: '0000000000000000', bank: 'local development', amountFen: LOCAL_REVERSE_PAYMENT_FEN };
   const failed = (outcome: FlowState['outcome']): Omit<FlowState, 'evidence' | 'flowId'> => ({ step: 'done', status: 'failed', outcome });
 
   return {
@@ -122,8 +157,7 @@ export function createLocalIdentityProvider(options: {
           const outcome = personOutcome(request.person);
           if (outcome !== 'match') return open(request, failed(outcome));
           const state = open(request, { step: 'face', status: 'pending' });
-          flows.get(state.flowId)!.state.redirectUrl = `${pageUrl}/face?flow=${encodeURIComponent(state.flowId)}&return=${encodeURIComponent(request.returnUrl)}`;
-          return reply(flows.get(state.flowId)!);
+          return { ...state, redirectUrl: `${pageUrl}/face?flow=${encodeURIComponent(state.flowId)}&return=${encodeURIComponent(request.returnUrl)}` };
         }
         case 'company.transfer': {
           const { outcome, company } = companyOutcome(request.company, false);
@@ -134,40 +168,40 @@ export function createLocalIdentityProvider(options: {
         case 'company.reverse_payment': {
           const { outcome } = companyOutcome(request.company, false);
           if (outcome !== 'match') return open(request, failed(outcome));
-          return open(request, { step: 'reverse_payment', status: 'pending', payTo: { accountName: 'Sealflow 本地开发(不收款)', accountNumber: '0000000000000000', bank: 'local development', amountFen: LOCAL_REVERSE_PAYMENT_FEN } });
+          return open(request, { step: 'reverse_payment', status: 'pending', payTo });
         }
         case 'company.authorisation': {
           const { outcome } = companyOutcome(request.company, true);
           if (outcome !== 'match') return open(request, failed(outcome));
           const state = open(request, { step: 'authorisation', status: 'pending' });
-          flows.get(state.flowId)!.state.redirectUrl = `${pageUrl}/authorisation?flow=${encodeURIComponent(state.flowId)}&return=${encodeURIComponent(request.returnUrl)}`;
-          return reply(flows.get(state.flowId)!);
+          return { ...state, redirectUrl: `${pageUrl}/authorisation?flow=${encodeURIComponent(state.flowId)}&return=${encodeURIComponent(request.returnUrl)}` };
         }
       }
     },
     async advance(flowId, input) {
-      const flow = flows.get(flowId);
-      if (!flow) throw new IdentityProviderError('unknown_flow', `no local verification ${flowId}`);
-      const { state, request } = flow;
-      if (state.status !== 'pending') return reply(flow);
-      if (state.step === 'sms_code' && input.kind === 'sms_code') {
-        Object.assign(state, input.code.trim() === LOCAL_SMS_CODE ? { step: 'done', status: 'passed', outcome: 'match' } : { outcome: 'wrong_input' });
-      } else if (state.step === 'transfer_amount' && input.kind === 'transfer_amount') {
-        Object.assign(state, input.amountFen === LOCAL_TRANSFER_FEN ? { step: 'done', status: 'passed', outcome: 'match' } : { outcome: 'wrong_input' });
-      } else if (input.kind === 'poll' && request.capability === 'person.face') {
-        const pass = person(request.person)?.face === 'pass';
-        Object.assign(state, { step: 'done', status: pass ? 'passed' : 'failed', outcome: pass ? 'match' : 'mismatch' });
-      } else if (input.kind === 'poll' && request.capability === 'company.reverse_payment') {
-        const company = fixtures.companies.find((c) => c.creditCode === request.company.creditCode.trim().toUpperCase());
-        if (company?.reversePayment === 'paid') Object.assign(state, { step: 'done', status: 'passed', outcome: 'match' });
-      } else if (input.kind === 'poll' && request.capability === 'company.authorisation') {
-        const company = fixtures.companies.find((c) => c.creditCode === request.company.creditCode.trim().toUpperCase());
-        const signed = company?.authorisation === 'signed';
-        Object.assign(state, { step: 'done', status: signed ? 'passed' : 'failed', outcome: signed ? 'match' : 'declined' });
-      } else if (input.kind !== 'poll') {
-        throw new IdentityProviderError('rejected', `this verification waits for ${state.step}, not ${input.kind}`);
+      const ref = refOf(flowId);
+      // A flow that failed at its start stays failed, whoever asks.
+      if (ref.failed !== undefined) return reply({ flowId, step: 'done', status: 'failed', outcome: ref.failed });
+      const pending = { flowId, step: PENDING_STEP[ref.capability], status: 'pending' as const, ...(ref.capability === 'company.reverse_payment' ? { payTo } : {}) };
+      const done = (passed: boolean, outcome: FlowState['outcome']) => reply({ flowId, step: 'done', status: passed ? 'passed' : 'failed', outcome });
+      const company = () => fixtures.companies.find((c) => c.creditCode === ref.subject);
+      if (pending.step === 'sms_code' && input.kind === 'sms_code') {
+        return input.code.trim() === LOCAL_SMS_CODE ? done(true, 'match') : reply({ ...pending, outcome: 'wrong_input' });
       }
-      return reply(flow);
+      if (pending.step === 'transfer_amount' && input.kind === 'transfer_amount') {
+        return input.amountFen === LOCAL_TRANSFER_FEN ? done(true, 'match') : reply({ ...pending, outcome: 'wrong_input' });
+      }
+      if (input.kind === 'poll' && ref.capability === 'person.face') {
+        const pass = fixtures.people.find((p) => idDigest(p.idNumber) === ref.subject)?.face === 'pass';
+        return done(pass, pass ? 'match' : 'mismatch');
+      }
+      if (input.kind === 'poll' && ref.capability === 'company.reverse_payment') return company()?.reversePayment === 'paid' ? done(true, 'match') : reply(pending);
+      if (input.kind === 'poll' && ref.capability === 'company.authorisation') {
+        const signed = company()?.authorisation === 'signed';
+        return done(signed, signed ? 'match' : 'declined');
+      }
+      if (input.kind !== 'poll') throw new IdentityProviderError('rejected', `this verification waits for ${pending.step}, not ${input.kind}`);
+      return reply(pending);
     },
   };
 }

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
 import express, { Router, type Request } from 'express';
-import { IdentityError, type SignerIdentity, type SignerOnContract } from '../../identity';
+import { IdentityError, type IdentityRouter, type SignerIdentity, type SignerOnContract } from '../../identity';
 import type { IdentityRecord, RateLimitRepository } from '../../store';
 import { AppError } from '../errors';
 import { createRateLimiter, createSharedRateLimiter, type RateLimit } from '../rate-limit';
@@ -156,6 +156,23 @@ export function identityRoutes({ identity, signerOn, rateLimit = DEFAULT_IDENTIT
         const on = await signerOn(params.token);
         return { body: view(await identity.advanceFlow(on, params.id, { kind: 'poll' }, { idempotencyKey: keyOf(req, on) }).catch(asAppError)) };
       },
+    }),
+  ];
+}
+
+/**
+ * What the identity providers were asked and bill, per provider and capability, as every server
+ * counted it (store.identityCosts). The hub operator's (right identity.costs, the admin's alone):
+ * providers bill the hub, across tenants, and the counts say how many verifications each tenant's
+ * signers ran in sum, which no tenant admin should read.
+ */
+export function identityCostRoutes(router: Pick<IdentityRouter, 'costs'>) {
+  return [
+    defineRoute({
+      method: 'get', path: '/api/identity/costs', tag: 'identity', access: 'identity.costs',
+      summary: 'Calls per identity provider since the hub began counting: answered (billed), failed, and the sum of the provider’s prices in fen, in total and per capability; every configured provider is listed',
+      responses: { 200: { description: '{ providers: { <id>: { answered, failed, fen, byCapability: { <capability>: { answered, failed, fen } } } } }' } },
+      handler: async () => ({ body: { providers: await router.costs() } }),
     }),
   ];
 }

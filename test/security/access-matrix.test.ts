@@ -86,6 +86,8 @@ const MATRIX: Record<string, 'public' | 'user' | 'session' | Role[]> = {
   'get /metrics': [],
   // the CA's revocations: the hub admin's (hub.manage), see server/routes/pki.ts
   'get /api/pki/revocations': [],
+  // identity providers' calls and costs across tenants: the hub admin's (identity.costs), see server/routes/identity.ts
+  'get /api/identity/costs': [],
   'post /api/pki/revocations': [],
   // connectors
   'get /api/connectors': ['tenant-admin', 'integration-admin'],
