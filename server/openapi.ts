@@ -1,5 +1,6 @@
 // The OpenAPI document, written from the same route values that serve the requests.
 import { Type } from '@sinclair/typebox';
+import { TENANT_HEADER } from './auth';
 import type { RouteSpec } from './route';
 
 export const ErrorSchema = Type.Object({
@@ -45,7 +46,15 @@ export function openApiDocument(routes: RouteSpec[], version: string) {
   return {
     openapi: '3.1.0',
     info: { title: 'Sealflow API', version, description: 'Contract flows: definitions, contracts, approvals, users.' },
-    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    components: {
+      securitySchemes: {
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description: `The admin token (SEALFLOW_ADMIN_TOKEN) and other callers with hub.manage act in the default tenant, or in the tenant named in the ${TENANT_HEADER} header; anyone else who names a tenant not their own is refused (403).`,
+        },
+      },
+    },
     security: [{ bearer: [] }],
     paths,
   };
