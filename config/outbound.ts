@@ -170,7 +170,10 @@ function guardGlobalDispatcher(): void {
             checkOutbound(new URL(options.path ?? '/', options.origin), scope.what);
           } catch (error) {
             scope.refused ??= error as OutboundRefusedError;
-            handler.onError?.(error as Error);
+            // undici's classic handlers take the error; newer ones (undici 7) do not have onError, and fetch
+            // dispatches inside a promise executor, where a throw fails the fetch just the same.
+            if (typeof handler.onError !== 'function') throw error;
+            handler.onError(error as Error);
             return true;
           }
         }
