@@ -53,10 +53,14 @@ async function order(): Promise<Record<string, any>> {
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Store reads the driver made while waiting for steps (its own load on the store, printed per contract). */
+let driverReads = 0;
+
 async function until(read: () => Promise<ContractState | null>, holds: (c: ContractState) => boolean, what: string): Promise<ContractState> {
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
     const c = await read();
+    driverReads += 1;
     if (c && holds(c)) return c;
     await pause(15);
   }
@@ -120,7 +124,13 @@ interface Where {
   runMs: number;
   queueMs: number;
   calls: number;
+  /** Payload bytes of the calls' inputs and results in the history. */
+  inBytes: number;
+  outBytes: number;
 }
+
+/** Bytes of a history event's payloads (what the server stores for it). */
+const payloadBytes = (payloads: { payloads?: { data?: Uint8Array | null }[] | null } | null | undefined) => (payloads?.payloads ?? []).reduce((sum, p) => sum + (p.data?.length ?? 0), 0);
 
 /** Activity run and queue time by type over these workflows' histories, and their history size. */
 async function anatomy(hub: BenchHub, ids: string[]) {
@@ -142,10 +152,12 @@ async function anatomy(hub: BenchHub, ids: string[]) {
       const scheduled = byId.get(Number(done.scheduledEventId))!;
       const started = byId.get(Number(done.startedEventId))!;
       const type = scheduled.activityTaskScheduledEventAttributes!.activityType!.name!;
-      const where = byType.get(type) ?? { runMs: 0, queueMs: 0, calls: 0 };
+      const where = byType.get(type) ?? { runMs: 0, queueMs: 0, calls: 0, inBytes: 0, outBytes: 0 };
       where.runMs += ms(event) - ms(started);
       where.queueMs += ms(started) - ms(scheduled);
       where.calls += 1;
+      where.inBytes += payloadBytes(scheduled.activityTaskScheduledEventAttributes!.input);
+      where.outBytes += payloadBytes(done.result);
       byType.set(type, where);
       activities += 1;
     }
@@ -168,6 +180,7 @@ async function measure(name: string, hub: BenchHub, data: Record<string, any>) {
     const calls = (await anatomy(hub, warm.slice(0, 1))).activities;
 
     const ids: string[] = [];
+    driverReads = 0;
     const contracts = await profiled(name, () => rate(CONTRACTS, CONCURRENCY, async (i) => void ids.push(await contract(hub, data, `${name}-run-${i}`))));
     for (let i = 0; i < 3; i++) await hub.client.workflow.execute('emptyActivitiesWorkflow', { workflowId: `bare-warm-${i}-${bareQueue}`, taskQueue: bareQueue, args: [calls] });
     const bare = await rate(CONTRACTS, CONCURRENCY, (i) => hub.client.workflow.execute('emptyActivitiesWorkflow', { workflowId: `bare-${i}-${bareQueue}`, taskQueue: bareQueue, args: [calls] }));
@@ -176,12 +189,14 @@ async function measure(name: string, hub: BenchHub, data: Record<string, any>) {
     console.log(`contracts completed end to end   ${contracts.perSecond.toFixed(2).padStart(7)} /s  (${CONTRACTS} in ${contracts.seconds.toFixed(1)} s)`);
     console.log(`bare workflow, ${calls} empty activities ${bare.perSecond.toFixed(2).padStart(7)} /s  (${CONTRACTS} in ${bare.seconds.toFixed(1)} s)`);
     console.log(`ratio                             ${((100 * contracts.perSecond) / bare.perSecond).toFixed(0).padStart(7)} %  (target ≥ 50 %)`);
+    console.log(`driver's store reads per contract ${(driverReads / CONTRACTS).toFixed(0).padStart(7)}     (it polls every 15 ms for the step it waits on, in this process and store)`);
     console.log(`worker process CPU per contract   ${contracts.cpuPerJob.toFixed(3).padStart(7)} s  (bare workflow ${bare.cpuPerJob.toFixed(3)} s)`);
     console.log(`history per contract              ${(seen.bytes / 1024).toFixed(1).padStart(7)} KiB in ${seen.events.toFixed(0)} events, ${seen.activities.toFixed(0)} activity calls`);
     console.log(`where a contract's activity time goes (mean per contract, over ${seen.n}):`);
-    console.log(`${'activity'.padEnd(24)} ${'calls'.padStart(6)} ${'run ms'.padStart(9)} ${'queued ms'.padStart(10)}`);
+    console.log(`${'activity'.padEnd(24)} ${'calls'.padStart(6)} ${'run ms'.padStart(9)} ${'queued ms'.padStart(10)} ${'in KiB'.padStart(7)} ${'out KiB'.padStart(8)}`);
     const rows = [...seen.byType.entries()].sort((a, b) => b[1].runMs - a[1].runMs);
-    for (const [type, w] of rows) console.log(`${type.padEnd(24)} ${(w.calls / seen.n).toFixed(1).padStart(6)} ${(w.runMs / seen.n).toFixed(0).padStart(9)} ${(w.queueMs / seen.n).toFixed(0).padStart(10)}`);
+    const kib = (bytes: number) => (bytes / seen.n / 1024).toFixed(1);
+    for (const [type, w] of rows) console.log(`${type.padEnd(24)} ${(w.calls / seen.n).toFixed(1).padStart(6)} ${(w.runMs / seen.n).toFixed(0).padStart(9)} ${(w.queueMs / seen.n).toFixed(0).padStart(10)} ${kib(w.inBytes).padStart(7)} ${kib(w.outBytes).padStart(8)}`);
     const total = rows.reduce((sum, [, w]) => sum + w.runMs, 0) / seen.n;
     console.log(`${'all'.padEnd(24)} ${''.padStart(6)} ${total.toFixed(0).padStart(9)}`);
   } finally {
