@@ -28,6 +28,7 @@ function fakeVendor(id: string) {
     id,
     production: true,
     capabilities: inner.capabilities,
+    prices: { 'person.two_factors': 30, 'company.transfer': 200 },
     compare: async (request, context) => (state.calls.push(`compare ${request.capability}`), state.mode === 'answer' ? inner.compare(request, context) : trouble()),
     start: async (request, context) => (state.calls.push(`start ${request.capability}`), state.mode === 'answer' ? inner.start(request, context) : trouble()),
     advance: async (flowId, input, context) => (state.calls.push(`advance ${input.kind}`), state.mode === 'answer' ? inner.advance(flowId, input, context) : trouble()),
@@ -228,6 +229,27 @@ describe('real-name verification on the signing link', () => {
     expect(statuses.at(-1)).toBe(429);
     // Another link keeps its own allowance.
     expect((await signerCall(hub, (await linkOf('zhao')), '/identity/flows/idf_unknown/poll', {})).status).toBe(404);
+  });
+
+  it('the hub admin reads what each provider was asked and bills, as the database counted it; a tenant admin may not', async () => {
+    const costs = await hub.call('GET', '/api/identity/costs');
+    expect(costs.status).toBe(200);
+    const { 'vendor-a': vendorCosts, local: localCosts } = costs.body.providers;
+    // Every call that reached the vendor was counted once (a flow's later steps are billed with its start, so not counted).
+    expect(vendorCosts.answered + vendorCosts.failed).toBe(vendor.state.calls.filter((c) => !c.startsWith('advance')).length);
+    expect(vendorCosts.byCapability['person.two_factors'].failed).toBeGreaterThanOrEqual(1); // the timeout
+    expect(vendorCosts.byCapability['company.transfer'].failed).toBeGreaterThanOrEqual(1); // the 5xx
+    expect(vendorCosts.fen).toBe(30 * vendorCosts.byCapability['person.two_factors'].answered + 200 * (vendorCosts.byCapability['company.transfer']?.answered ?? 0));
+    expect(localCosts.answered + localCosts.failed).toBe(local.calls.filter((c) => !c.startsWith('advance')).length);
+    expect(localCosts.fen).toBe(0);
+    // The counts are the database's (every server adds to them), not this process's.
+    const rows = await hub.store.identityCosts.totals();
+    expect(rows.filter((r) => r.provider === 'vendor-a').reduce((sum, r) => sum + r.answered + r.failed, 0)).toBe(vendorCosts.answered + vendorCosts.failed);
+
+    const tenantAdmin = await hub.user('租户管理员', ['tenant-admin']);
+    const refused = await hub.call('GET', '/api/identity/costs', undefined, tenantAdmin.token);
+    expect(refused.status).toBe(403);
+    expect(refused.body.providers).toBeUndefined();
   });
 });
 
