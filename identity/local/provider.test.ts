@@ -79,4 +79,19 @@ describe('local development identity provider', () => {
     expect(await provider.advance(authorisation.flowId, { kind: 'poll' }, ctx)).toMatchObject({ status: 'failed', outcome: 'declined' });
     await expect(provider.advance('nope', { kind: 'poll' }, ctx)).rejects.toMatchObject({ failure: 'unknown_flow' });
   });
+
+  it('keeps no flow: another instance (another server, or this one restarted) continues it from its id alone', async () => {
+    const started = await local().start({ capability: 'person.telecom', person: { ...zhang, mobile: '13800138000' } }, ctx);
+    expect(started.flowId).not.toContain(zhang.idNumber);
+    expect(Buffer.from(started.flowId.split('.')[1], 'base64url').toString()).not.toContain(zhang.idNumber);
+    const elsewhere = local();
+    expect(await elsewhere.advance(started.flowId, { kind: 'sms_code', code: '000000' }, ctx)).toMatchObject({ status: 'pending', step: 'sms_code', outcome: 'wrong_input' });
+    expect(await elsewhere.advance(started.flowId, { kind: 'sms_code', code: LOCAL_SMS_CODE }, ctx)).toMatchObject({ status: 'passed', step: 'done' });
+    const reverse = await local().start({ capability: 'company.reverse_payment', company: qiming }, ctx);
+    expect(await elsewhere.advance(reverse.flowId, { kind: 'sms_code', code: LOCAL_SMS_CODE }, ctx).catch((e) => e)).toMatchObject({ failure: 'rejected' });
+    // A flow that failed at its start stays failed wherever it is asked.
+    const failed = await local().start({ capability: 'person.telecom', person: { ...zhang, mobile: '13900139000' } }, ctx);
+    expect(await elsewhere.advance(failed.flowId, { kind: 'poll' }, ctx)).toMatchObject({ status: 'failed', outcome: 'mismatch' });
+    await expect(elsewhere.advance(`${started.flowId.split('.')[0]}.not-json`, { kind: 'poll' }, ctx)).rejects.toMatchObject({ failure: 'unknown_flow' });
+  });
 });
