@@ -100,4 +100,14 @@ describe('renderNotice', () => {
     expect(text).toContain('Dear 深圳市华强电子有限公司,');
     expect(text).toContain('“采购合同” (3 pages)');
   });
+
+  it('writes each signer\'s deadline in their own time zone, also after notices in many other zones', () => {
+    // dateParts keeps a bounded set of formatters per time zone: one zone's formatter must never
+    // answer for another, and a zone dropped from the set is built again right.
+    const zones = Intl.supportedValuesOf('timeZone').slice(0, 80);
+    for (const timeZone of zones) renderNotice(notice('invitation', 'en', { timeZone }));
+    expect(renderNotice(notice('invitation', 'en', { timeZone: 'Europe/London' })).text).toContain('5 December 2026, 10:00');
+    expect(renderNotice(notice('invitation', 'zh', { timeZone: 'Asia/Shanghai' })).text).toContain(DEADLINE_TEXT.zh);
+    expect(renderNotice(notice('invitation', 'en', { timeZone: 'America/New_York' })).text).toContain('5 December 2026, 05:00');
+  });
 });

@@ -58,9 +58,25 @@ export interface Wording {
   kinds: Record<NoticeKind, KindWording>;
 }
 
+// Building an Intl.DateTimeFormat costs ~40 µs and every notice reads several dates; a formatter
+// is pure (no environment, no state), so one per time zone is kept. Bounded: a time zone comes
+// from a party or tenant setting, and a long-running worker must not grow without limit.
+const FORMATTERS_KEPT = 64;
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let formatter = formatters.get(timeZone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', hourCycle: 'h23' });
+    if (formatters.size >= FORMATTERS_KEPT) formatters.delete(formatters.keys().next().value as string);
+    formatters.set(timeZone, formatter);
+  }
+  return formatter;
+}
+
 /** Year, month, day, hour and minute of an instant in a time zone, as numbers. */
 export function dateParts(iso: string, timeZone: string): { year: number; month: number; day: number; hour: number; minute: number } {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', hourCycle: 'h23' }).formatToParts(new Date(iso));
+  const parts = formatterFor(timeZone).formatToParts(new Date(iso));
   const part = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
   return { year: part('year'), month: part('month'), day: part('day'), hour: part('hour') % 24, minute: part('minute') };
 }
