@@ -5,6 +5,7 @@ import { dirname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
+import { keepStatements } from './sqlite-statements';
 import type { Database } from './tables';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -107,5 +108,5 @@ function openSqlite(path: string): Kysely<Database> {
   // protection against power loss, at the cost of an fsync per commit.
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: keepStatements(sqlite) }) });
 }
