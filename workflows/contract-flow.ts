@@ -61,9 +61,28 @@ async function planOrFail(input: ContractInput): Promise<{ plan: ApprovalPlan; t
   } catch (error) {
     // The server checks the same plan before starting, so this only happens when data and flow disagree in a way
     // no retry can mend.
-    throw ApplicationFailure.create({ type: ContractErrors.invalidData, message: failureReason(error), nonRetryable: true });
+    const failure = ApplicationFailure.create({ type: ContractErrors.invalidData, message: failureReason(error), nonRetryable: true });
+    // The server stored the contract as in_approval when it started it: without this write it stays so for ever.
+    if (patched(PLAN_FAILURE_PERSISTS)) await persistPlanFailure(input, failure.message);
+    throw failure;
   }
 }
+
+/** Stores a contract whose plan failed as failed, with the reason on its timeline (no steps: there is no plan). */
+async function persistPlanFailure(input: ContractInput, reason: string): Promise<void> {
+  const state = initialContractState(
+    { id: input.contractId, flow: input.flow, sourceKey: input.sourceKey, title: null, data: input.data, startedBy: input.startedBy, createdAt: input.createdAt, source: input.source, owner: input.owner },
+    { amount: 0, tier: { index: 0, upTo: null }, steps: [] },
+  );
+  const at = now();
+  state.status = 'failed';
+  state.updatedAt = at;
+  state.timeline.push({ at, type: 'failed', actor: 'system', message: `The approval plan could not be made: ${reason}` });
+  await createPersist(state)();
+}
+
+/** Patch id: a contract whose plan fails is stored as failed (before, the workflow failed and the contract stayed in_approval). */
+const PLAN_FAILURE_PERSISTS = 'plan-failure-persists';
 
 /** Patch id: cancelling a contract in signing tells the invited signers. */
 const CANCEL_NOTIFIES_SIGNERS = 'cancel-notifies-signers';
@@ -79,7 +98,35 @@ function expressionFailure(error: unknown): { message: string } | null {
 }
 
 export async function contractFlow(input: ContractInput): Promise<ContractState> {
-  const { plan, title, parties } = await planOrFail(input);
+  // Decisions are taken from the first moment: the handler is set before the plan is made (an
+  // activity), and a decision that comes before the first step opens waits for it in the handler.
+  // Set later, Temporal refused an update that came first ("no registered handler") and the server
+  // had to send it again. No patch: an update is in the history only once accepted, and every one
+  // accepted by the earlier code found its step open, so it runs here exactly as it did there.
+  let phase: 'planning' | 'planned' | 'plan_failed' = 'planning';
+  const ready = () => phase === 'plan_failed' || (phase === 'planned' && !(state.status === 'in_approval' && state.steps.every((step) => step.status === 'waiting')));
+  setHandler(
+    decide,
+    async (decision: DecisionInput) => {
+      if (phase !== 'planned' || !ready()) {
+        await condition(ready);
+        // Checked now that there is a step: a refusal fails this update (nothing applied), as the validator's would have.
+        checkDecision(decision);
+      }
+      const { actor, comment, origin } = decision;
+      const step = current()!;
+      const slot = openSlots(step).find((s) => approverMatches(s, actor))!;
+      applyDecision(step, slot, actor, decision.decision, comment, { ip: origin?.ip ?? null, userAgent: origin?.userAgent ?? null, intent: `bearer token of ${actor.name} (${actor.id})` });
+      return persist();
+    },
+    { validator: (decision: DecisionInput) => (ready() ? checkDecision(decision) : undefined) },
+  );
+
+  const planned = await planOrFail(input).catch((error) => {
+    phase = 'plan_failed';
+    throw error;
+  });
+  const { plan, title, parties } = planned;
   const state: ContractState = initialContractState(
     { id: input.contractId, flow: input.flow, sourceKey: input.sourceKey, title, data: input.data, startedBy: input.startedBy, createdAt: input.createdAt, source: input.source, owner: input.owner, parties },
     plan,
@@ -142,30 +189,21 @@ export async function contractFlow(input: ContractInput): Promise<ContractState>
     }
   };
 
-  setHandler(
-    decide,
-    async ({ actor, decision, comment, origin }: DecisionInput) => {
-      const step = current()!;
-      const slot = openSlots(step).find((s) => approverMatches(s, actor))!;
-      applyDecision(step, slot, actor, decision, comment, { ip: origin?.ip ?? null, userAgent: origin?.userAgent ?? null, intent: `bearer token of ${actor.name} (${actor.id})` });
-      return persist();
-    },
-    {
-      validator: ({ actor, decision }: DecisionInput) => {
-        const step = current();
-        if (state.status !== 'in_approval' || !step || step.status !== 'pending') rejectUpdate(ContractErrors.notPending, `contract ${state.id} is ${state.status}, not waiting for an approval`);
-        if (decision !== 'approve' && decision !== 'reject') rejectUpdate('invalid_decision', 'decision must be approve or reject');
-        // Maker-checker: whoever started the contract does not approve it, unless the flow says so.
-        if (actor.id === state.startedBy && input.flow.definition.approval.allowInitiator !== true) {
-          rejectUpdate(ContractErrors.forbidden, `${actor.name} started this contract and cannot approve it; another approver must decide (the flow does not set approval.allowInitiator)`);
-        }
-        if (step.decisions.some((d) => d.userId === actor.id)) rejectUpdate(ContractErrors.alreadyDecided, `${actor.name} has already decided "${step.name}"`);
-        if (!openSlots(step).some((slot) => approverMatches(slot, actor))) {
-          rejectUpdate(ContractErrors.forbidden, `"${step.name}" waits for ${openSlots(step).join(', ')}; ${actor.name} holds none of these`);
-        }
-      },
-    },
-  );
+  /** Whether this decision may be applied now; a refusal throws (in the validator, or in the handler after a wait). */
+  function checkDecision({ actor, decision }: DecisionInput): void {
+    if (phase === 'plan_failed') rejectUpdate(ContractErrors.notPending, `contract ${input.contractId} failed: its approval plan could not be made`);
+    const step = current();
+    if (state.status !== 'in_approval' || !step || step.status !== 'pending') rejectUpdate(ContractErrors.notPending, `contract ${state.id} is ${state.status}, not waiting for an approval`);
+    if (decision !== 'approve' && decision !== 'reject') rejectUpdate('invalid_decision', 'decision must be approve or reject');
+    // Maker-checker: whoever started the contract does not approve it, unless the flow says so.
+    if (actor.id === state.startedBy && input.flow.definition.approval.allowInitiator !== true) {
+      rejectUpdate(ContractErrors.forbidden, `${actor.name} started this contract and cannot approve it; another approver must decide (the flow does not set approval.allowInitiator)`);
+    }
+    if (step.decisions.some((d) => d.userId === actor.id)) rejectUpdate(ContractErrors.alreadyDecided, `${actor.name} has already decided "${step.name}"`);
+    if (!openSlots(step).some((slot) => approverMatches(slot, actor))) {
+      rejectUpdate(ContractErrors.forbidden, `"${step.name}" waits for ${openSlots(step).join(', ')}; ${actor.name} holds none of these`);
+    }
+  }
 
   setHandler(
     cancel,
@@ -189,6 +227,7 @@ export async function contractFlow(input: ContractInput): Promise<ContractState>
     },
   );
 
+  phase = 'planned';
   record({ type: 'started', actor: input.startedBy, message: `Started on ${input.flow.name} v${input.flow.version}; amount ${plan.amount} → tier ${plan.tier.index + 1}` });
   await persist();
 

@@ -1,0 +1,77 @@
+// The first moments of a contract on the real Temporal dev server: a plan that fails in the
+// worker (after the server's check passed) ends the contract as failed, for all to see; and a
+// decision sent the instant a contract starts is taken by the workflow at once.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FlowDefinition } from '../../flows';
+import { approvalFlow, startTestHub, type TestHub } from '../support/hub';
+import { decide, type Actor } from '../../workflows';
+
+describe('a contract as it starts', () => {
+  let hub: TestHub;
+  let manager: { id: string; token: string };
+
+  beforeAll(async () => {
+    hub = await startTestHub();
+    await hub.publish(approvalFlow());
+    manager = await hub.user('manager', ['dept-manager']);
+  });
+  afterAll(() => hub?.close());
+
+  it('fails, with the reason on its timeline and in the ledger, when its plan fails in the worker though the server checked it', async () => {
+    // The server checks the plan on the data as it came in; the worker gets that data through
+    // Temporal's JSON, which writes -0 as 0. This flow's amount tells the two apart, so the
+    // check passes and the worker's plan fails (a stand-in for any plan that fails only there).
+    const base = approvalFlow();
+    const flow: FlowDefinition = {
+      ...base,
+      key: 'rebate-purchase',
+      name: '返利采购',
+      data: { ...base.data, properties: { ...(base.data as any).properties, rebate: { type: 'number' } } } as FlowDefinition['data'],
+      approval: { ...base.approval, amount: '=1 / rebate < 0 ? amount : $error("the rebate must be negative")' },
+    };
+    await hub.publish(flow);
+    const started = await hub.call('POST', '/api/contracts', '{"flow":"rebate-purchase","data":{"poNumber":"PO-R1","amount":5000,"rebate":-0,"supplier":{"name":"深圳市华强电子有限公司"}}}');
+    expect(started.status).toBe(201);
+    expect(started.body.status).toBe('in_approval');
+
+    const failed = await hub.waitFor(started.body.id, (c) => c.status === 'failed');
+    const last = failed.timeline.at(-1);
+    expect(last).toMatchObject({ type: 'failed', actor: 'system' });
+    expect(last.message).toContain('the rebate must be negative');
+    expect(failed.currentStep).toBeNull();
+
+    // The ledger lists it as failed, and no longer as waiting for an approval.
+    const ledgerFailed = await hub.call('GET', '/api/contracts?status=failed');
+    expect(ledgerFailed.body.items.map((c: any) => c.id)).toContain(started.body.id);
+    const ledgerWaiting = await hub.call('GET', '/api/contracts?status=in_approval');
+    expect(ledgerWaiting.body.items.map((c: any) => c.id)).not.toContain(started.body.id);
+    // Nobody can decide it.
+    const late = await hub.call('POST', `/api/contracts/${started.body.id}/approvals`, { decision: 'approve' }, manager.token);
+    expect(late.status).toBe(409);
+  });
+
+  it('takes a decision sent the instant the contract starts, first time, 100 times in a row', async () => {
+    const actor: Actor = { id: manager.id, name: 'manager', roles: ['dept-manager'] };
+    const outcomes: string[] = [];
+    // Ten at a time: the decisions race the workflows' first tasks as they would on a busy hub.
+    for (let batch = 0; batch < 10; batch++) {
+      outcomes.push(
+        ...(await Promise.all(
+          Array.from({ length: 10 }, async (_, i) => {
+            const started = await hub.call('POST', '/api/contracts', { flow: 'supplier-purchase', data: { poNumber: `PO-FAST-${batch}-${i}`, amount: 1000, supplier: { name: '深圳市华强电子有限公司' } } });
+            if (started.status !== 201) return `start ${started.status}`;
+            // Straight to the workflow, not through the server (whose retry would hide a refusal).
+            try {
+              const after = await hub.client.workflow.getHandle(started.body.id).executeUpdate(decide, { args: [{ actor, decision: 'approve', comment: null }] });
+              return after.steps[0].status;
+            } catch (error) {
+              return `refused: ${(error as Error).message} ${((error as any).cause as Error | undefined)?.message ?? ''}`;
+            }
+          }),
+        )),
+      );
+    }
+    expect(outcomes.filter((o) => o !== 'approved')).toEqual([]);
+    expect(outcomes).toHaveLength(100);
+  }, 120_000);
+});
