@@ -121,6 +121,11 @@ function commonCharacters(): Set<string> | null {
 function faceOf(weight: FontWeight, font: Font): FontFace {
   const scale = 1 / font.unitsPerEm;
   const advances = new Map<string, number>();
+  // Every character of a contract's data and layout is checked, each time it is rendered;
+  // fontkit looks each one up in the cmap again. Only drawable ones are kept, so the set is
+  // bounded by the font's own coverage (a missing character is an error path, looked up anew).
+  // Keyed by code point: a number hashes at once, a one-character string is hashed on each new copy.
+  const drawable = new Set<number>();
   return {
     weight,
     postscriptName: font.postscriptName ?? `NotoSansSC-${weight === 'bold' ? 'Bold' : 'Regular'}`,
@@ -135,7 +140,11 @@ function faceOf(weight: FontWeight, font: Font): FontFace {
       return advance;
     },
     has(char) {
-      return font.hasGlyphForCodePoint(char.codePointAt(0)!);
+      const codePoint = char.codePointAt(0)!;
+      if (drawable.has(codePoint)) return true;
+      const has = font.hasGlyphForCodePoint(codePoint);
+      if (has) drawable.add(codePoint);
+      return has;
     },
   };
 }

@@ -120,6 +120,18 @@ describe('data that breaks the schema', () => {
     expect(error.details[0].path).toBe('/supplier/name');
     expect(error.details[0].message).toMatch(/U\+20BB7.*U\+1F35C/);
   });
+
+  it('refuses them again after drawing the same name without them (drawable characters are remembered, missing ones never)', async () => {
+    // The font face remembers characters it found; a name it drew once must not make a missing one pass.
+    const template = source('乙方：{{supplier.name}}');
+    expect((await render(template, { supplier: { name: '吉野家餐饮' } })).pdf.length).toBeGreaterThan(1000);
+    for (let i = 0; i < 2; i++) {
+      const error = await refusal(render(template, { supplier: { name: '𠮷野家餐饮' } }));
+      expect(error.details[0]).toMatchObject({ path: '/supplier/name' });
+      expect(error.details[0].message).toMatch(/U\+20BB7/);
+      expect(error.details[0].message).not.toMatch(/U\+5409/);
+    }
+  });
 });
 
 describe('other refusals', () => {
