@@ -23,11 +23,14 @@ export const FEWER_PERSISTS = 'fewer-persists';
 
 const refusedOutOfOrder = (error: unknown) => error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.type === PROJECTION_OUT_OF_ORDER;
 
+/** Writes the contract's state and answers it as written; `settled` waits for the writes already sent. */
+export type Persist = (() => Promise<ContractState>) & { settled(): Promise<unknown> };
+
 /** The persist of one contract's state: bumps the revision, writes, and answers the state as written. */
-export function createPersist(state: ContractState): () => Promise<ContractState> {
+export function createPersist(state: ContractState): Persist {
   let baseline: PersistedBaseline | null = null;
   let writing: Promise<unknown> = Promise.resolve();
-  return async () => {
+  const persist = async () => {
     state.revision += 1;
     // A copy, so the activity and the update caller see this revision even as the state moves on.
     const snapshot: ContractState = JSON.parse(JSON.stringify(state));
@@ -46,4 +49,5 @@ export function createPersist(state: ContractState): () => Promise<ContractState
     await written;
     return snapshot;
   };
+  return Object.assign(persist, { settled: () => writing });
 }

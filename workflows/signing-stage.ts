@@ -4,9 +4,9 @@
 import { ActivityFailure, ApplicationFailure, condition, patched, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
 import { durationToMs, planSigning, signingRounds, type ContractState, type SignerState, type TimelineEvent } from '../flows';
 import type { ContractActivities } from './activities';
-import type { SigningActivities } from './activities/signing';
+import type { PartyNoticeKind, SigningActivities } from './activities/signing';
 import { ContractErrors, decline, NUDGE_INTERVAL_MS, nudge, sign, type ContractInput, type SignerEvidence } from './contract-flow.defs';
-import { FEWER_PERSISTS } from './contract-persist';
+import { FEWER_PERSISTS, type Persist } from './contract-persist';
 
 const { inviteSigners, notifyParties } = proxyActivities<SigningActivities>({
   startToCloseTimeout: '1 minute',
@@ -36,6 +36,13 @@ const { planSigningStage } = proxyActivities<ContractActivities>({
 /** Patch id: the stage's expressions are evaluated in an activity; contracts that reached the stage before evaluated them here. */
 const SIGNING_PLAN_IN_ACTIVITY = 'signing-plan-in-activity';
 
+/**
+ * Patch id: archiveContract and notifyParties are sent the contract's id and revision, and read the
+ * contract from the store (the persist before them wrote it), not the whole state: each whole state
+ * stayed in the history, some 13 KiB of a contract's 90. Contracts that got there before sent it whole.
+ */
+const SLIM_ACTIVITY_PAYLOADS = 'slim-activity-payloads';
+
 /** Patch id: once a round's invitations went out, the time is recorded and persisted; contracts that reached a round before did not. */
 const INVITATIONS_SENT_RECORDED = 'invitations-sent-recorded';
 
@@ -47,7 +54,7 @@ interface StageContext {
   input: ContractInput;
   state: ContractState;
   record: (event: Omit<TimelineEvent, 'at'>) => void;
-  persist: () => Promise<ContractState>;
+  persist: Persist;
 }
 
 /** Registers the signers' handlers at once (updates may arrive any time) and returns the stage to run after approval. */
@@ -62,6 +69,9 @@ export function createSigningStage({ input, state, record, persist }: StageConte
     if (!found) refuse(ContractErrors.forbidden, `no signer "${id}" on contract ${state.id}`);
     return found;
   };
+  /** notifyParties about the contract as `snapshot` was persisted. */
+  const tellParties = (snapshot: ContractState, notice: { kind: PartyNoticeKind; by?: string; reason?: string; endsOn?: string }) =>
+    notifyParties(patched(SLIM_ACTIVITY_PAYLOADS) ? { contractId: snapshot.id, revision: snapshot.revision, ...notice } : { contract: snapshot, ...notice });
   const evidenceOf = (evidence: SignerEvidence) => ({ ip: evidence.ip, userAgent: evidence.userAgent, intent: evidence.intent });
 
   setHandler(
@@ -113,7 +123,7 @@ export function createSigningStage({ input, state, record, persist }: StageConte
       state.status = 'declined';
       record({ type: 'declined', actor: `signer:${who.id}`, signer: who.id, message: `${who.name} declined: ${reason}`, ...evidenceOf(evidence) });
       const snapshot = await persist();
-      await notifyParties({ contract: snapshot, kind: 'declined' });
+      await tellParties(snapshot, { kind: 'declined' });
       return snapshot;
     },
     {
@@ -205,7 +215,7 @@ export function createSigningStage({ input, state, record, persist }: StageConte
           state.status = 'expired';
           record({ type: 'expired', actor: 'system', message: `Signing deadline ${state.signingDeadline} passed; waiting on ${round.filter((s) => s.status !== 'signed').map((s) => s.name).join(', ')}` });
           const snapshot = await persist();
-          await notifyParties({ contract: snapshot, kind: 'expired' });
+          await tellParties(snapshot, { kind: 'expired' });
           return;
         }
         reminders += 1;
@@ -219,7 +229,10 @@ export function createSigningStage({ input, state, record, persist }: StageConte
     if (state.status !== 'signing') return;
 
     await signatureQueue;
-    const archived = await archiveContract({ contract: state });
+    // The last signature's write may still be on its way: the archive reads the contract as it wrote it.
+    const archived = patched(SLIM_ACTIVITY_PAYLOADS)
+      ? await persist.settled().then(() => archiveContract({ contractId: state.id, revision: state.revision }))
+      : await archiveContract({ contract: state });
     for (const version of archived.documents) {
       const doc = state.documents.find((d) => d.id === version.id)!;
       doc.sha256 = version.sha256;
@@ -231,7 +244,7 @@ export function createSigningStage({ input, state, record, persist }: StageConte
     state.status = 'completed';
     record({ type: 'completed', actor: 'system', message: 'Signed by every party' });
     const snapshot = await persist();
-    await notifyParties({ contract: snapshot, kind: 'completed' });
+    await tellParties(snapshot, { kind: 'completed' });
     await expiryReminder(expiryDate);
   }
 
@@ -245,12 +258,12 @@ export function createSigningStage({ input, state, record, persist }: StageConte
     if (remindAt > Date.now()) await sleep(remindAt - Date.now());
     const endsOn = new Date(date).toISOString().slice(0, 10);
     record({ type: 'expiry_reminded', actor: 'system', message: `The contract ends on ${endsOn}` });
-    await notifyParties({ contract: await persist(), kind: 'expiry_reminder', endsOn });
+    await tellParties(await persist(), { kind: 'expiry_reminder', endsOn });
   }
 
   /** The invited parties hear that the contract was cancelled while they were signing. */
   async function cancelled(snapshot: ContractState, by: string, reason: string): Promise<void> {
-    if (snapshot.signers.some((s) => s.invitedAt !== null)) await notifyParties({ contract: snapshot, kind: 'cancelled', by, reason });
+    if (snapshot.signers.some((s) => s.invitedAt !== null)) await tellParties(snapshot, { kind: 'cancelled', by, reason });
   }
 
   return { run, cancelled };

@@ -213,6 +213,19 @@ export function createSigningActivities({ store, notifier: rawNotifier, signing,
     }
   }
 
+  /**
+   * The contract an activity works on: as sent (contracts from before the slim-activity-payloads
+   * patch), or read from the store, where the workflow's persist before the call wrote this
+   * revision (or a later one: the workflow may have moved on while a retry waited).
+   */
+  async function contractOf(ref: ContractRef): Promise<ContractState> {
+    if ('contract' in ref) return ref.contract;
+    const stored = await store.contracts.get(ref.contractId);
+    // Not yet there: the write is on its way (it cannot be, the workflow waited for it; but a retry costs nothing).
+    if (!stored || stored.revision < ref.revision) throw ApplicationFailure.create({ type: 'projection_behind', message: `contract ${ref.contractId} is stored at revision ${stored?.revision ?? 'none'}, not yet ${ref.revision}` });
+    return stored;
+  }
+
   /** archiveContract's work; `beat` after each step. */
   async function archive(contract: ContractState, beat: () => void): Promise<{ documents: { id: string; sha256: string; size: number }[]; evidenceSha256: string }> {
     const started = performance.now();
@@ -380,7 +393,8 @@ export function createSigningActivities({ store, notifier: rawNotifier, signing,
     },
 
     /** Final timestamps on every document and the sealed evidence report; returns the new versions. */
-    async archiveContract({ contract }: { contract: ContractState }): Promise<{ documents: { id: string; sha256: string; size: number }[]; evidenceSha256: string }> {
+    async archiveContract(ref: ContractRef): Promise<{ documents: { id: string; sha256: string; size: number }[]; evidenceSha256: string }> {
+      const contract = await contractOf(ref);
       return heartbeating((beat) => archive(contract, beat));
     },
 
@@ -401,7 +415,8 @@ export function createSigningActivities({ store, notifier: rawNotifier, signing,
      * those who were invited: the others never heard of the contract. `by` and `reason`: who
      * cancelled and why (a decline's come from the declining signer).
      */
-    async notifyParties({ contract, kind, by = null, reason = null, endsOn = null }: { contract: ContractState; kind: PartyNoticeKind; by?: string | null; reason?: string | null; endsOn?: string | null }): Promise<void> {
+    async notifyParties({ kind, by = null, reason = null, endsOn = null, ...ref }: ContractRef & { kind: PartyNoticeKind; by?: string | null; reason?: string | null; endsOn?: string | null }): Promise<void> {
+      const contract = await contractOf(ref);
       const title = contractName(contract);
       const attachments = [];
       if (kind === 'completed') {
@@ -447,6 +462,9 @@ export function createSigningActivities({ store, notifier: rawNotifier, signing,
 }
 
 export type SigningActivities = ReturnType<typeof createSigningActivities>;
+
+/** The contract an activity works on: its id and the revision the workflow persisted (before: the whole state). */
+export type ContractRef = { contract: ContractState } | { contractId: string; revision: number };
 
 /** What an archive renewal works on: the newest version of each document and of the evidence report. */
 export interface ArchiveVersions {
