@@ -85,6 +85,22 @@ export function isExpression(value: unknown): value is string {
   return typeof value === 'string' && value.startsWith('=');
 }
 
+/**
+ * Runs one evaluation somewhere else: the server installs a pool of worker threads (see
+ * expression-pool.ts), because one built-in call can hold the event loop for seconds or take
+ * gigabytes between two of the checks below. Process-wide rather than passed in, because
+ * expressions are evaluated deep inside the flow functions (simulate, routing, signers,
+ * documents) that routes and activities share; workflow code never installs one, so the
+ * deterministic sandbox evaluates in place as before.
+ */
+export type ExpressionRunner = (source: string, path: string, input: unknown) => Promise<unknown>;
+let runner: ExpressionRunner | null = null;
+
+/** Sends every later evaluation of this process (this thread) to `next`; null evaluates in place again. */
+export function runExpressionsWith(next: ExpressionRunner | null): void {
+  runner = next;
+}
+
 /** A parsed expression; each `evaluate` runs under EXPRESSION_LIMITS. */
 export interface BoundedExpression {
   readonly source: string;
@@ -121,6 +137,12 @@ function budgetExhaustion(error: unknown): BudgetExhausted | null {
 }
 
 const excerpt = (source: string) => (source.length > 160 ? source.slice(0, 157) + '...' : source);
+
+/** The failure of an expression that ran out of a limit; `what` completes "it …" (e.g. "ran longer than 500 ms"). */
+export function budgetError(path: string, source: string, what: string): ExpressionError {
+  const problem = `ran out of its budget: it ${what}`;
+  return new ExpressionError(path, `expression =${excerpt(source)} ${problem}`, { kind: 'budget', problem });
+}
 
 /**
  * Parses `source` (JSONata, without the leading `=`) and returns it bounded; every failure,
@@ -165,14 +187,12 @@ export function compileExpression(source: string, path: string): BoundedExpressi
   return {
     source,
     async evaluate(input) {
+      if (runner) return runner(source, path, input);
       try {
         return await compiled.evaluate(input);
       } catch (error) {
         const budget = budgetExhaustion(error);
-        if (budget) {
-          const problem = `ran out of its budget: it ${budget.message}`;
-          throw new ExpressionError(path, `expression =${excerpt(source)} ${problem}`, { kind: 'budget', problem });
-        }
+        if (budget) throw budgetError(path, source, budget.message);
         const e = error as JsonataFailure;
         const problem = e.message ?? String(error);
         throw new ExpressionError(path, `expression =${excerpt(source)} failed: ${problem}`, { position: e.position, token: e.token, problem });
@@ -184,5 +204,7 @@ export function compileExpression(source: string, path: string): BoundedExpressi
 /** Evaluates `=expr` against the data, bounded; any other value is returned as it is. */
 export async function evaluate(value: string, data: Record<string, unknown>, path: string): Promise<unknown> {
   if (!isExpression(value)) return value;
+  // The runner parses it where it runs (a syntax error comes back the same way).
+  if (runner) return runner(value.slice(1), path, data);
   return compileExpression(value.slice(1), path).evaluate(data);
 }

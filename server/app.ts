@@ -5,6 +5,7 @@ import type { Client } from '@temporalio/client';
 import type { Store } from '../store';
 import type { Notifier } from '../notify';
 import { createPdfVerifier, type PdfVerifier, type SigningPlatform } from '../signing';
+import { useExpressionPool } from '../flows/expression-pool';
 import type { DocumentService } from '../workflows';
 import { createAuthenticator, SIGN_IN_RATE_LIMIT } from './auth';
 import { createAuditHook } from './audit';
@@ -108,6 +109,8 @@ export function createApp(options: AppOptions) {
   const session = createSigningSession({ store, contracts, notifier: options.notifier, secret: options.masterKey, identity: signerIdentity, companyName: options.companyName });
   const connectors = createConnectorService({ store, client, taskQueue: options.taskQueue, masterKey: options.masterKey, startContract });
   const verifier = options.verifier ?? createPdfVerifier({ trustAnchors: [options.signing.ca.rootCertificate] });
+  // Flow and mapping expressions are untrusted code: this process evaluates them in worker threads (flows/expression-pool.ts).
+  useExpressionPool();
 
   const health = defineRoute({
     method: 'get', path: '/healthz', tag: 'system', access: 'public',

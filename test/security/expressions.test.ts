@@ -205,6 +205,111 @@ describe('in a workflow', () => {
   }, 150_000);
 });
 
+// Single-step blow-ups: one built-in call does seconds of work, or builds a text of gigabytes,
+// between two of the evaluation hooks, so neither the step budget nor the clock check sees it
+// until it is over. Before evaluation ran in worker threads (flows/expression-pool.ts), on the
+// 2-core dev machine: the $merge simulate held the server's event loop for 9 s, and a /healthz
+// sent meanwhile failed (ECONNRESET); the $string of gigabytes grew the heap to 4 GB in 20 s
+// and killed the process ("JavaScript heap out of memory"); the 500-million-character text
+// took 3.5 s and 600 MiB in one step.
+/** `$merge` of 20,000 references to the 10,000-key object at `wide`: 2·10⁸ property writes in one step. */
+const mergeBlowup = (wide: string) => `( $o := ${wide}; $count($keys($merge([1..20000].$o))) )`;
+/** Data with the wide object (150 kB of JSON): building it in the expression would spend its own budget first. */
+const wideOrder = { ...smallOrder, wide: Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`k${i}`, i])) };
+/** `$string` of 99,999 references to a 999,999-character text: the JSON grows until the heap is gone. */
+const STRINGIFY_BLOWUP = '( $s := $pad("", 999999, "x"); $length($string($map([1..99999], function($i){ $s }))) )';
+/** `$string` of 99,999 references to a 5,000-character text: 500 million characters, 3.5 s and 600 MiB in one step. */
+const TEXT_BLOWUP = '( $s := $pad("", 5000, "x"); $length($string($map([1..99999], function($i){ $s }))) )';
+/** /healthz answers within this while a blow-up runs (it does nothing but answer). */
+const HEALTHY_MS = 1000;
+
+/** The pool's verdicts on a worker it had to stop (the expression's own budget would say "ran longer than 500 ms"). */
+const STOPPED = /was stopped after \d+ ms/;
+const OUT_OF_MEMORY = /needed more than \d+ MB of memory/;
+const EITHER_LIMIT = new RegExp(`${STOPPED.source}|${OUT_OF_MEMORY.source}`);
+
+/** The 4xx answer to a blow-up stopped by the pool: its details name `path`; `limit` matches the message. */
+function expectLimitRefusal(response: { status: number; body: any }, path: string, limit: RegExp) {
+  expectBudgetRefusal(response, path);
+  const detail = response.body.error.details.find((d: { path: string }) => d.path === path);
+  expect(detail.message).toMatch(limit);
+}
+
+describe('one built-in call that blows up, off the event loop', () => {
+  it('simulate: a $merge of 2·10⁸ keys in one step is stopped at its time limit with a 4xx naming /approval/amount, while /healthz answers at once', async () => {
+    await saveDraft(flowWith('merge-amount', (flow) => {
+      flow.approval.amount = `=${mergeBlowup('wide')}`;
+      flow.data = { type: 'object' };
+    }));
+    const simulation = timed(() => hub.call('POST', '/api/flows/merge-amount/simulate', { data: wideOrder }));
+    // Health checks sent while the blow-up runs, one after another.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const checks: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const { ms, result } = await timed(() => hub.call('GET', '/healthz', undefined, null));
+      expect(result.status).toBe(200);
+      checks.push(ms);
+    }
+    const { ms, result } = await simulation;
+    expectLimitRefusal(result, '/approval/amount', STOPPED);
+    expect(ms).toBeLessThan(QUICK_MS);
+    expect(Math.max(...checks), `health checks took ${checks.map(Math.round).join(', ')} ms`).toBeLessThan(HEALTHY_MS);
+  });
+
+  it('simulate: a $string that would need gigabytes is stopped at its worker\'s memory or time limit with a 4xx naming /documents/0/when; the server lives on and simulates again', async () => {
+    await saveDraft(flowWith('stringify-when', (flow) => {
+      flow.documents = [{ id: 'contract', template: 'purchase-contract', when: `=${STRINGIFY_BLOWUP} > 0` }];
+    }));
+    const health = (async () => {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      return timed(() => hub.call('GET', '/healthz', undefined, null));
+    })();
+    const { ms, result } = await timed(() => hub.call('POST', '/api/flows/stringify-when/simulate', { data: smallOrder }));
+    // Which limit comes first depends on the machine's speed (the pool's own test meets each alone).
+    expectLimitRefusal(result, '/documents/0/when', EITHER_LIMIT);
+    expect(ms).toBeLessThan(QUICK_MS);
+    expect((await health).result.status).toBe(200);
+    expect((await health).ms).toBeLessThan(HEALTHY_MS);
+    // The next simulation gets a fresh worker, and its answer.
+    await saveDraft(flowWith('after-blowup', () => {}));
+    expect((await hub.call('POST', '/api/flows/after-blowup/simulate', { data: smallOrder }))).toMatchObject({ status: 200, body: { amount: 5000 } });
+  });
+
+  it('starting a contract: a 500-million-character title is refused with a 4xx naming /title, stores nothing, and others start', async () => {
+    await hub.publish(flowWith('text-title', (flow) => (flow.title = `=supplier.name = "blow" ? $string(${TEXT_BLOWUP}) : "PO " & poNumber`)));
+    const health = (async () => {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      return timed(() => hub.call('GET', '/healthz', undefined, null));
+    })();
+    const { ms, result } = await timed(() => hub.call('POST', '/api/contracts', { flow: 'text-title', sourceKey: 'PO-BLOW', data: { ...smallOrder, supplier: { name: 'blow' } } }));
+    expectLimitRefusal(result, '/title', EITHER_LIMIT);
+    expect(ms).toBeLessThan(QUICK_MS);
+    expect((await health).ms).toBeLessThan(HEALTHY_MS);
+    expect((await hub.call('GET', '/api/contracts?flow=text-title')).body).toMatchObject({ total: 0, items: [] });
+    const fine = await hub.call('POST', '/api/contracts', { flow: 'text-title', data: smallOrder });
+    expect(fine.status, JSON.stringify(fine.body)).toBe(201);
+    expect(fine.body.title).toBe('PO PO-1');
+  });
+
+  it('connector mapping preview: the $merge blow-up is refused with a 4xx naming /mapping while /healthz answers', async () => {
+    await hub.publish(flowWith('mapped-merge', () => {}));
+    const created = await hub.call('POST', '/api/connectors', {
+      id: 'bpm-merge', connector: 'bpm_webhook', name: 'BPM (merge)', settings: {},
+      trigger: { kind: 'webhook', auth: { kind: 'bearer', token: 'bpm-token-merge-0123456789' } },
+      flow: 'mapped-merge', mapping: 'variables',
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const sample = { processInstanceId: 'p-1', variables: wideOrder };
+    const preview = timed(() => hub.call('POST', '/api/connectors/bpm-merge/preview', { sample, mapping: `$merge([variables, { "amount": ${mergeBlowup('variables.wide')} }])` }));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const health = await timed(() => hub.call('GET', '/healthz', undefined, null));
+    const { ms, result } = await preview;
+    expectLimitRefusal(result, '/mapping', STOPPED);
+    expect(ms).toBeLessThan(QUICK_MS);
+    expect(health.ms).toBeLessThan(HEALTHY_MS);
+  });
+});
+
 /** Approves every step of the contract, manager first, then finance. */
 async function approveAll(id: string, steps: number) {
   const approvers = [manager, finance];

@@ -1,0 +1,230 @@
+// Evaluates untrusted expressions off the event loop: a few warm worker threads, one
+// evaluation at a time each, with a heap limit and a wall-time limit after which the worker
+// is terminated and replaced (the pattern of signing/verify/verification-pool.ts).
+//
+// The step budget, depth limit and clock check of expression.ts still run inside the worker;
+// they cannot see one built-in call that works for seconds or builds gigabytes (a `$merge`
+// of 20,000 big objects, a `$string` of 100,000 references to one long text). Here such a
+// call costs a worker, never the thread that serves HTTP.
+//
+// A hand-written pool rather than piscina/tinypool: those recycle a worker on its time limit
+// only through an AbortSignal per task and report a heap overrun as a generic error, so the
+// code that tells "stopped after N ms" from "needed more than N MB" would be the same size,
+// and the verification pool already has this shape.
+import { availableParallelism } from 'node:os';
+import { deserialize } from 'node:v8';
+import { Worker } from 'node:worker_threads';
+import { budgetError, EXPRESSION_LIMITS, ExpressionError, runExpressionsWith, type ExpressionErrorOptions, type ExpressionRunner } from './expression';
+
+export interface ExpressionPoolLimits {
+  /** Wall time of one evaluation in its worker, queueing excluded; beyond it the worker is replaced. */
+  timeoutMs: number;
+  /** Old-generation heap of one worker. */
+  maxHeapMb: number;
+  /** The serialized value one evaluation may send back. */
+  maxResultBytes: number;
+  /** Evaluations waiting for a worker; beyond this one is refused at once. */
+  maxQueue: number;
+}
+
+/**
+ * Three times the in-worker clock (EXPRESSION_LIMITS.timeMs), so a heavy but legitimate
+ * expression meets its own budget's clearer verdict first; 256 MB is thirty times what the
+ * heaviest legitimate expression of the test suite needs ($map over 10,000 items).
+ */
+export const EXPRESSION_POOL_LIMITS: Readonly<ExpressionPoolLimits> = Object.freeze({
+  timeoutMs: EXPRESSION_LIMITS.timeMs * 3,
+  maxHeapMb: 256,
+  maxResultBytes: 8 * 1024 * 1024,
+  maxQueue: 500,
+});
+
+export interface ExpressionPoolOptions {
+  limits?: Partial<ExpressionPoolLimits>;
+  /** Worker threads (default: one per core but one, at least two, at most four). */
+  workers?: number;
+}
+
+export interface ExpressionPool {
+  /** Evaluates `source` (JSONata without the `=`) on `input`; rejects with ExpressionError only. */
+  evaluate: ExpressionRunner;
+  readonly limits: Readonly<ExpressionPoolLimits>;
+  /** Terminates the workers; pending evaluations are refused. */
+  close(): Promise<void>;
+}
+
+// The messages between pool and worker (expression-worker.ts).
+export interface ExpressionWorkerData {
+  maxResultBytes: number;
+}
+export interface EvaluationRequest {
+  id: number;
+  source: string;
+  path: string;
+  input: unknown;
+}
+export type EvaluationResponse =
+  | { id: number; ok: true; value: Uint8Array }
+  | { id: number; ok: false; error: ExpressionErrorOptions & { path: string; reason: string } };
+
+interface Task extends EvaluationRequest {
+  resolve: (value: unknown) => void;
+  reject: (error: Error) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  ready: boolean;
+  task: Task | null;
+  timer?: NodeJS.Timeout;
+}
+
+const WORKER_ENTRY = new URL('./expression-worker.mjs', import.meta.url);
+
+export function createExpressionPool(options: ExpressionPoolOptions = {}): ExpressionPool {
+  const limits = Object.freeze({ ...EXPRESSION_POOL_LIMITS, ...options.limits });
+  // Two at least: one runaway holds its worker up to the time limit, the other keeps answering.
+  const size = Math.max(1, options.workers ?? Math.max(2, Math.min(4, availableParallelism() - 1)));
+  const workerData: ExpressionWorkerData = { maxResultBytes: limits.maxResultBytes };
+  const slots = new Set<Slot>();
+  const queue: Task[] = [];
+  let nextId = 1;
+  let closed = false;
+  let startFailure: Error | null = null;
+
+  function spawn(): void {
+    const worker = new Worker(WORKER_ENTRY, {
+      workerData,
+      resourceLimits: { maxOldGenerationSizeMb: limits.maxHeapMb, maxYoungGenerationSizeMb: 32, stackSizeMb: 4 },
+      stdout: false,
+      stderr: false,
+    });
+    // An idle worker must not keep the process alive; a busy one is ref'ed while it works.
+    worker.unref();
+    const slot: Slot = { worker, ready: false, task: null };
+    slots.add(slot);
+    worker.on('message', (message: EvaluationResponse | { ready: true }) => {
+      if ('ready' in message) {
+        slot.ready = true;
+        pump();
+        return;
+      }
+      const task = slot.task;
+      if (!task || task.id !== message.id) return;
+      finish(slot);
+      if (message.ok) task.resolve(deserialize(Buffer.from(message.value.buffer, message.value.byteOffset, message.value.byteLength)));
+      else {
+        const { path, reason, ...rest } = message.error;
+        task.reject(new ExpressionError(path, reason, rest));
+      }
+      pump();
+    });
+    worker.on('error', (error: Error & { code?: string }) => {
+      const task = slot.task;
+      const wasReady = slot.ready;
+      retire(slot);
+      if (task) {
+        if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') task.reject(budgetError(task.path, task.source, `needed more than ${limits.maxHeapMb} MB of memory`));
+        else task.reject(new ExpressionError(task.path, `the expression evaluator failed on it: ${error.message}`, { problem: error.message }));
+      } else if (!wasReady) {
+        // The worker could not even start (a broken install): retrying forever would not help.
+        startFailure = new Error(`the expression evaluator could not start: ${error.message}`);
+        for (const waiting of queue.splice(0)) waiting.reject(startFailure);
+        return;
+      }
+      pump();
+    });
+    worker.on('exit', () => {
+      const task = slot.task;
+      retire(slot);
+      task?.reject(new ExpressionError(task.path, 'the expression evaluator stopped while evaluating it'));
+      pump();
+    });
+  }
+
+  function finish(slot: Slot): void {
+    clearTimeout(slot.timer);
+    slot.task = null;
+    slot.worker.unref();
+  }
+
+  function retire(slot: Slot): void {
+    if (!slots.delete(slot)) return;
+    clearTimeout(slot.timer);
+    slot.task = null;
+    void slot.worker.terminate();
+  }
+
+  function pump(): void {
+    if (closed) return;
+    for (const slot of slots) {
+      if (queue.length === 0) break;
+      if (!slot.ready || slot.task) continue;
+      start(slot, queue.shift()!);
+    }
+    // Keep the pool full and warm: a replaced worker starts before the next evaluation needs it.
+    while (slots.size < size && !startFailure) spawn();
+  }
+
+  function start(slot: Slot, task: Task): void {
+    slot.task = task;
+    slot.worker.ref();
+    const request: EvaluationRequest = { id: task.id, source: task.source, path: task.path, input: task.input };
+    try {
+      slot.worker.postMessage(request);
+    } catch (error) {
+      // Input that cannot be cloned (never from JSON): refuse it and keep the worker.
+      finish(slot);
+      task.reject(new ExpressionError(task.path, `the data cannot be evaluated: ${(error as Error).message}`));
+      return;
+    }
+    slot.timer = setTimeout(() => {
+      retire(slot);
+      task.reject(budgetError(task.path, task.source, `was stopped after ${limits.timeoutMs} ms`));
+      pump();
+    }, limits.timeoutMs);
+  }
+
+  pump();
+
+  return {
+    limits,
+    evaluate(source, path, input) {
+      if (closed) return Promise.reject(new Error('the expression evaluator is closed'));
+      if (startFailure) return Promise.reject(startFailure);
+      if (queue.length >= limits.maxQueue) {
+        return Promise.reject(budgetError(path, source, `could not be evaluated now: ${queue.length} evaluations are waiting already; try again shortly`));
+      }
+      return new Promise((resolve, reject) => {
+        queue.push({ id: nextId++, source, path, input, resolve, reject });
+        pump();
+      });
+    },
+    async close() {
+      closed = true;
+      for (const task of queue.splice(0)) task.reject(new Error('the expression evaluator is closed'));
+      const running = [...slots];
+      for (const slot of running) {
+        const task = slot.task;
+        retire(slot);
+        task?.reject(new Error('the expression evaluator is closed'));
+      }
+      await Promise.all(running.map((slot) => slot.worker.terminate()));
+    },
+  };
+}
+
+let shared: ExpressionPool | null = null;
+
+/**
+ * Sends every evaluation of this process to one shared pool, made on the first call (later
+ * calls return it). Its idle workers never keep the process alive, so nobody has to close it;
+ * one pool per process, because the runner it installs is per process too.
+ */
+export function useExpressionPool(options?: ExpressionPoolOptions): ExpressionPool {
+  if (!shared) {
+    shared = createExpressionPool(options);
+    runExpressionsWith(shared.evaluate);
+  }
+  return shared;
+}
