@@ -114,3 +114,15 @@ export const nudge = defineUpdate<NudgeResult, [NudgeInput]>('nudge');
 export const NUDGE_INTERVAL_MS = 60 * 60 * 1000;
 
 export const CONTRACT_WORKFLOW = 'contractFlow';
+
+/** The archive's newest versions after a renewal (workflows/archive-renewal.ts): each document's, and the evidence report's. */
+export interface ArchiveRenewedInput {
+  documents: { id: string; sha256: string; size: number }[];
+  evidenceSha256: string | null;
+}
+
+/**
+ * A renewal of the contract's archive while its workflow still runs (e.g. it sleeps until the
+ * expiry reminder): the workflow owns the projection, so it takes the new versions and writes them.
+ */
+export const archiveRenewed = defineSignal<[ArchiveRenewedInput]>('archiveRenewed');

@@ -19,7 +19,7 @@ import {
 import type { ContractActivities } from './activities';
 import type { ConnectorActivities } from './activities/connectors';
 import { cancel, contractState, ContractErrors, decide, type Actor, type ContractInput, type DecisionInput } from './contract-flow.defs';
-import { sourceChanged, type SourceChangedInput } from './contract-flow.defs';
+import { archiveRenewed, sourceChanged, type ArchiveRenewedInput, type SourceChangedInput } from './contract-flow.defs';
 import { writeBackToSourceStage } from './connector-write-back';
 import { createSigningStage } from './signing-stage';
 import { createPersist, FEWER_PERSISTS } from './contract-persist';
@@ -157,6 +157,19 @@ export async function contractFlow(input: ContractInput): Promise<ContractState>
     const reread = version !== undefined && version === input.source?.version;
     if (reread || state.timeline.some((event) => event.key === eventKey)) return;
     record({ type: 'source_changed', actor: input.source ? `connector:${input.source.connectorInstance}` : 'system', message: summary, key: eventKey });
+    await persist();
+  });
+
+  // An archive renewal while this workflow runs: its projection would otherwise name the archive step's files until the
+  // workflow ends (and a write of the whole state would undo a renewal written to the store). No patch: only new
+  // signals make commands here, and every contract's history had none of these before.
+  setHandler(archiveRenewed, async ({ documents, evidenceSha256 }: ArchiveRenewedInput) => {
+    for (const version of documents) {
+      const doc = state.documents.find((d) => d.id === version.id);
+      if (doc) Object.assign(doc, { sha256: version.sha256, size: version.size });
+    }
+    state.evidenceSha256 = evidenceSha256;
+    state.updatedAt = now();
     await persist();
   });
 

@@ -32,6 +32,7 @@ import { evidenceEventsOf } from '../../evidence';
 import type { Store } from '../../store';
 import { FontLibrary } from '../../templates';
 import type { HubMetrics } from '../../observability';
+import { archiveRenewed, type ArchiveRenewedInput } from '../contract-flow.defs';
 
 export interface SigningActivityOptions {
   store: Store;
@@ -226,6 +227,23 @@ export function createSigningActivities({ store, notifier: rawNotifier, signing,
     return stored;
   }
 
+  /**
+   * Hands renewed archive versions to the contract's workflow when it still runs (it owns the
+   * projection, and writes them itself); false when it has ended and the store is the caller's to write.
+   */
+  async function renewedInWorkflow(contractId: string, versions: ArchiveRenewedInput): Promise<boolean> {
+    const context = activityContext();
+    if (!context) return false;
+    try {
+      await context.client.workflow.getHandle(contractId).signal(archiveRenewed, versions);
+      return true;
+    } catch (error) {
+      // Ended (or never ran under this id): the store is ours. Anything else: the activity is retried.
+      if (!(await workflowRunning(contractId))) return false;
+      throw error;
+    }
+  }
+
   /** archiveContract's work; `beat` after each step. */
   async function archive(contract: ContractState, beat: () => void): Promise<{ documents: { id: string; sha256: string; size: number }[]; evidenceSha256: string }> {
     const started = performance.now();
@@ -300,7 +318,7 @@ export function createSigningActivities({ store, notifier: rawNotifier, signing,
       if (renewed.expiry) expiries.push(renewed.expiry.getTime());
     }
     const contract = await store.contracts.get(contractId);
-    if (contract && !(await workflowRunning(contractId))) {
+    if (contract && !(await renewedInWorkflow(contractId, { documents: renewedDocuments, evidenceSha256: renewedEvidence }))) {
       for (const version of renewedDocuments) {
         const doc = contract.documents.find((d) => d.id === version.id);
         if (doc) Object.assign(doc, { sha256: version.sha256, size: version.size });
@@ -401,9 +419,9 @@ export function createSigningActivities({ store, notifier: rawNotifier, signing,
     /**
      * Renews an archive (PAdES B-LTA): fresh validation data and a new document timestamp on
      * every document and the evidence report, before the last timestamp's TSA certificate
-     * expires. The projection then names the renewed versions, unless the contract's workflow
-     * still runs (it owns the projection; its next persist would undo the change): those
-     * versions stay with the renewal workflow, which passes them to the next renewal.
+     * expires. The projection then names the renewed versions: written here once the contract's
+     * workflow has ended, else sent to that workflow (it owns the projection; a write here would be
+     * undone by its next persist), which writes them.
      */
     async renewArchive(versions: ArchiveVersions): Promise<ArchiveVersions & { renewAt: string }> {
       return heartbeating((beat) => renew(versions, beat));

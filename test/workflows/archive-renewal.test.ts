@@ -1,0 +1,75 @@
+// An archive renewal of a contract whose workflow still runs (it sleeps until its expiry
+// reminder, often years): the contract's page and its downloads must name the renewed files,
+// not the ones the archive step made. On the real Temporal dev server, SQLite store.
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exampleFlow, exampleOrder, startTestHub, type TestHub } from '../support/hub';
+import { sourceChanged } from '../../workflows';
+import { approvedContract, codeFor, linkFor, readAll, signerCall } from '../support/signing';
+
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
+describe('archive renewal while the contract still waits for its expiry reminder', () => {
+  let hub: TestHub;
+  let manager: { token: string };
+  let finance: { token: string };
+  let sealKeeper: { id: string; token: string };
+  const workflows: string[] = [];
+
+  beforeAll(async () => {
+    hub = await startTestHub();
+    // The example flow reminds the parties 30 days before the contract's end date: its workflow sleeps till then.
+    await hub.publish(exampleFlow());
+    manager = await hub.user('王经理', ['dept-manager']);
+    finance = await hub.user('赵总监', ['finance-director']);
+    sealKeeper = await hub.user('钱印章', []);
+    expect((await hub.call('PUT', '/api/seals/contract-seal', { company: exampleOrder().data.buyer.name, users: [sealKeeper.id] })).status).toBe(201);
+  }, 120_000);
+  afterAll(async () => {
+    for (const id of workflows) await hub?.client.workflow.getHandle(id).terminate('test over').catch(() => {});
+    await hub?.close();
+  });
+
+  async function download(path: string): Promise<Buffer> {
+    const response = await fetch(hub.url + path, { headers: { authorization: `Bearer ${hub.adminToken}` } });
+    expect(response.status).toBe(200);
+    return Buffer.from(await response.arrayBuffer());
+  }
+
+  it('shows the renewed documents and evidence report on the contract and serves them', { timeout: 240_000 }, async () => {
+    const order = exampleOrder();
+    const id = await approvedContract(hub, { manager, finance }, { ...order, data: { ...order.data, endDate: '2036-12-31', supplier: { ...order.data.supplier, isNew: false } } });
+    workflows.push(id, `archive-renewal:${id}`);
+    const buyerLink = await linkFor(hub, id, 'signer:buyer');
+    expect((await hub.call('POST', `/api/sign/${buyerLink}`, { read: true }, sealKeeper.token)).body).toMatchObject({ status: 'signed' });
+    const supplierLink = await linkFor(hub, id, order.data.supplier.mobile);
+    await readAll(hub, supplierLink);
+    await signerCall(hub, supplierLink, '/otp', {});
+    expect((await signerCall(hub, supplierLink, '', { read: true, otp: await codeFor(hub, id, order.data.supplier.mobile) })).body.status).toBe('signed');
+    const done = await hub.waitFor(id, (c) => c.status === 'completed', 90_000);
+    // The contract's workflow sleeps until 30 days before 2036-12-31; it still owns the contract.
+    expect((await hub.client.workflow.getHandle(id).describe()).status.name).toBe('RUNNING');
+
+    // Renew now (the timer is years away with the hub's 10-year TSA certificate).
+    await hub.client.workflow.getHandle(`archive-renewal:${id}`).terminate('renew now (test)');
+    await hub.client.workflow.start('archiveRenewal', {
+      workflowId: `archive-renewal:${id}`,
+      taskQueue: hub.taskQueue,
+      args: [{ contractId: id, documents: done.documents.map((d: any) => ({ id: d.id, sha256: d.sha256 })), evidenceSha256: done.evidenceSha256, renewAt: new Date().toISOString() }],
+    });
+
+    const after = await hub.waitFor(id, (c) => c.documents.every((d: any, i: number) => d.sha256 !== done.documents[i].sha256) && c.evidenceSha256 !== done.evidenceSha256, 60_000);
+    expect(after.status).toBe('completed');
+    // What a user downloads is the renewed file: bigger (a new DSS and document timestamp), and the one the page names.
+    const contractPdf = await download(`/api/contracts/${id}/documents/contract.pdf`);
+    expect(sha256(contractPdf)).toBe(after.documents.find((d: any) => d.id === 'contract').sha256);
+    expect(contractPdf.length).toBeGreaterThan(done.documents.find((d: any) => d.id === 'contract').size);
+    expect(after.documents.find((d: any) => d.id === 'contract').size).toBe(contractPdf.length);
+    expect(sha256(await download(`/api/contracts/${id}/evidence.pdf`))).toBe(after.evidenceSha256);
+    // The contract's workflow still runs, and what it writes next keeps the renewed files (no later write undoes the renewal).
+    await hub.client.workflow.getHandle(id).signal(sourceChanged, { eventKey: 'sap:renewal-test:1', summary: '付款条件 Net 30 → Net 45' });
+    const later = await hub.waitFor(id, (c) => c.timeline.some((e: any) => e.type === 'source_changed'));
+    expect(later.documents.map((d: any) => d.sha256)).toEqual(after.documents.map((d: any) => d.sha256));
+    expect(later.evidenceSha256).toBe(after.evidenceSha256);
+  });
+});
