@@ -11,6 +11,7 @@ import { createConnectorActivities } from './activities/connectors';
 import { createSigningActivities, type NoticeSettings } from './activities/signing';
 import { createHttpTimestampClient, type SigningPlatform } from '../signing';
 import { createContractStarter } from './contract-starter';
+import { useExpressionPool } from '../flows/expression-pool';
 import type { DocumentService } from './documents';
 import type { FontLibrary } from '../templates';
 
@@ -74,6 +75,8 @@ export interface ContractWorkerOptions {
 }
 
 export async function createContractWorker(options: ContractWorkerOptions): Promise<Worker> {
+  // Activities evaluate flow and mapping expressions (untrusted code) in worker threads; workflow code never does.
+  useExpressionPool();
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
