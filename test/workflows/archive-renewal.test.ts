@@ -9,7 +9,7 @@ import { approvedContract, codeFor, linkFor, readAll, signerCall } from '../supp
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
-describe('archive renewal while the contract still waits for its expiry reminder', () => {
+describe('a signed contract archived, told, and its archive renewed while it waits for its expiry reminder', () => {
   let hub: TestHub;
   let manager: { token: string };
   let finance: { token: string };
@@ -36,7 +36,7 @@ describe('archive renewal while the contract still waits for its expiry reminder
     return Buffer.from(await response.arrayBuffer());
   }
 
-  it('shows the renewed documents and evidence report on the contract and serves them', { timeout: 240_000 }, async () => {
+  it('archives and tells the parties with the contract id, not its state; then shows and serves the renewed documents and evidence report', { timeout: 240_000 }, async () => {
     const order = exampleOrder();
     const id = await approvedContract(hub, { manager, finance }, { ...order, data: { ...order.data, endDate: '2036-12-31', supplier: { ...order.data.supplier, isNew: false } } });
     workflows.push(id, `archive-renewal:${id}`);
@@ -49,6 +49,18 @@ describe('archive renewal while the contract still waits for its expiry reminder
     const done = await hub.waitFor(id, (c) => c.status === 'completed', 90_000);
     // The contract's workflow sleeps until 30 days before 2036-12-31; it still owns the contract.
     expect((await hub.client.workflow.getHandle(id).describe()).status.name).toBe('RUNNING');
+
+    // The archive and the completion notice were sent the contract's id and revision, not its whole state (which
+    // stays in the history for good: ~6–7 KiB each); the parties still got the notice.
+    const history = await hub.client.workflow.getHandle(id).fetchHistory();
+    const inputs = history.events!.filter((e) => e.activityTaskScheduledEventAttributes).map((e) => e.activityTaskScheduledEventAttributes!);
+    for (const type of ['archiveContract', 'notifyParties']) {
+      const scheduled = inputs.filter((a) => a.activityType!.name === type);
+      expect(scheduled.length).toBe(1);
+      expect(scheduled[0].input!.payloads!.reduce((n, p) => n + (p.data?.byteLength ?? 0), 0)).toBeLessThan(512);
+    }
+    const outbox = (await hub.call('GET', `/api/outbox?contractId=${id}&to=${encodeURIComponent(order.data.supplier.mobile)}`)).body.items;
+    expect(outbox.some((m: any) => m.subject.includes('已完成签署'))).toBe(true);
 
     // Renew now (the timer is years away with the hub's 10-year TSA certificate).
     await hub.client.workflow.getHandle(`archive-renewal:${id}`).terminate('renew now (test)');
