@@ -313,6 +313,28 @@ describe('one built-in call that blows up, off the event loop', () => {
     expect(ms).toBeLessThan(QUICK_MS);
     expect(health.ms).toBeLessThan(HEALTHY_MS);
   });
+
+  it('a webhook delivery: the $merge blow-up in the stored mapping is that record\'s mapping_failed, quickly, and the next delivery starts its contract', async () => {
+    await hub.publish(flowWith('hooked-merge', (flow) => (flow.data = { type: 'object' })));
+    const token = 'bpm-token-hooked-0123456789';
+    const created = await hub.call('POST', '/api/connectors', {
+      id: 'bpm-hooked', connector: 'bpm_webhook', name: 'BPM (hooked)', settings: {},
+      trigger: { kind: 'webhook', auth: { kind: 'bearer', token } },
+      flow: 'hooked-merge', mapping: `variables.supplier.name = "blow" ? $merge([variables, { "amount": ${mergeBlowup('variables.wide')} }]) : variables`,
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const delivery = timed(() => hub.call('POST', '/hooks/bpm-hooked', { processInstanceId: 'p-blow', variables: { ...wideOrder, supplier: { name: 'blow' } } }, token));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const health = await timed(() => hub.call('GET', '/healthz', undefined, null));
+    const { ms, result } = await delivery;
+    expect(result.status, JSON.stringify(result.body)).toBe(200);
+    expect(result.body).toMatchObject({ read: 1, started: 0, errors: [{ code: 'mapping_failed' }] });
+    expect(result.body.errors[0].message).toMatch(STOPPED);
+    expect(ms).toBeLessThan(QUICK_MS);
+    expect(health.ms).toBeLessThan(HEALTHY_MS);
+    const next = await hub.call('POST', '/hooks/bpm-hooked', { processInstanceId: 'p-fine', variables: smallOrder }, token);
+    expect(next.body, JSON.stringify(next.body)).toMatchObject({ read: 1, started: 1, errors: [] });
+  });
 });
 
 /** Approves every step of the contract, manager first, then finance. */
