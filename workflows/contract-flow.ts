@@ -18,7 +18,7 @@ import {
 } from '../flows';
 import type { ContractActivities } from './activities';
 import type { ConnectorActivities } from './activities/connectors';
-import { cancel, contractState, ContractErrors, decide, type Actor, type ContractInput, type DecisionInput } from './contract-flow.defs';
+import { cancel, contractState, ContractErrors, decide, type CancelInput, type ContractInput, type DecisionInput } from './contract-flow.defs';
 import { archiveRenewed, sourceChanged, type ArchiveRenewedInput, type SourceChangedInput } from './contract-flow.defs';
 import { writeBackToSourceStage } from './connector-write-back';
 import { createSigningStage } from './signing-stage';
@@ -122,6 +122,28 @@ export async function contractFlow(input: ContractInput): Promise<ContractState>
     { validator: (decision: DecisionInput) => (ready() ? checkDecision(decision) : undefined) },
   );
 
+  // A cancel, too, is taken from the first moment: one sent while the plan is made waits for it (see decide above).
+  setHandler(
+    cancel,
+    async ({ actor, reason }: CancelInput) => {
+      if (phase !== 'planned') {
+        await condition(() => phase !== 'planning');
+        checkCancel();
+      }
+      const wasSigning = state.status === 'signing';
+      const step = current();
+      if (step) endStep(step, 'cancelled');
+      state.status = 'cancelled';
+      state.currentStep = null;
+      record({ type: 'cancelled', actor: actor.id, message: `Cancelled by ${actor.name}: ${reason}` });
+      const snapshot = await persist();
+      // Signers who were sent a link hear that it no longer works (contracts cancelled before this told nobody).
+      if (wasSigning && patched(CANCEL_NOTIFIES_SIGNERS)) await signingStage.cancelled(snapshot, actor.name, reason);
+      return snapshot;
+    },
+    { validator: (_request: CancelInput) => (phase === 'planning' ? undefined : checkCancel()) },
+  );
+
   const planned = await planOrFail(input).catch((error) => {
     phase = 'plan_failed';
     throw error;
@@ -218,27 +240,12 @@ export async function contractFlow(input: ContractInput): Promise<ContractState>
     }
   }
 
-  setHandler(
-    cancel,
-    async ({ actor, reason }) => {
-      const wasSigning = state.status === 'signing';
-      const step = current();
-      if (step) endStep(step, 'cancelled');
-      state.status = 'cancelled';
-      state.currentStep = null;
-      record({ type: 'cancelled', actor: actor.id, message: `Cancelled by ${actor.name}: ${reason}` });
-      const snapshot = await persist();
-      // Signers who were sent a link hear that it no longer works (contracts cancelled before this told nobody).
-      if (wasSigning && patched(CANCEL_NOTIFIES_SIGNERS)) await signingStage.cancelled(snapshot, actor.name, reason);
-      return snapshot;
-    },
-    {
-      validator: ({ actor }: { actor: Actor }) => {
-        if (state.status !== 'in_approval' && state.status !== 'signing') rejectUpdate(ContractErrors.notPending, `contract ${state.id} is already ${state.status}`);
-        // Who may cancel (the initiator, their team, admins) is the server's rule: server/access.ts.
-      },
-    },
-  );
+  /** Whether the contract may be cancelled now; a refusal throws (in the validator, or in the handler after the plan). */
+  function checkCancel(): void {
+    if (phase === 'plan_failed') rejectUpdate(ContractErrors.notPending, `contract ${input.contractId} failed: its approval plan could not be made`);
+    if (state.status !== 'in_approval' && state.status !== 'signing') rejectUpdate(ContractErrors.notPending, `contract ${state.id} is already ${state.status}`);
+    // Who may cancel (the initiator, their team, admins) is the server's rule: server/access.ts.
+  }
 
   phase = 'planned';
   record({ type: 'started', actor: input.startedBy, message: `Started on ${input.flow.name} v${input.flow.version}; amount ${plan.amount} → tier ${plan.tier.index + 1}` });

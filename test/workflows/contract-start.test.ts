@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlowDefinition } from '../../flows';
 import { approvalFlow, startTestHub, type TestHub } from '../support/hub';
-import { decide, type Actor } from '../../workflows';
+import { cancel, decide, type Actor } from '../../workflows';
 
 describe('a contract as it starts', () => {
   let hub: TestHub;
@@ -73,5 +73,23 @@ describe('a contract as it starts', () => {
     }
     expect(outcomes.filter((o) => o !== 'approved')).toEqual([]);
     expect(outcomes).toHaveLength(100);
+  }, 120_000);
+
+  it('takes a cancel sent the instant the contract starts, first time, and the contract shows cancelled', async () => {
+    const actor: Actor = { id: 'admin', name: 'admin', roles: ['admin'] };
+    const ids = await Promise.all(
+      Array.from({ length: 20 }, async (_, i) => {
+        const started = await hub.call('POST', '/api/contracts', { flow: 'supplier-purchase', data: { poNumber: `PO-CANCEL-${i}`, amount: 1000, supplier: { name: '深圳市华强电子有限公司' } } });
+        expect(started.status).toBe(201);
+        const after = await hub.client.workflow.getHandle(started.body.id).executeUpdate(cancel, { args: [{ actor, reason: '下错单了' }] });
+        expect(after.status).toBe('cancelled');
+        return started.body.id as string;
+      }),
+    );
+    for (const id of ids) {
+      const shown = await hub.waitFor(id, (c) => c.status === 'cancelled');
+      expect(shown.timeline.at(-1)).toMatchObject({ type: 'cancelled', message: 'Cancelled by admin: 下错单了' });
+      expect(shown.steps.every((s: any) => s.status === 'waiting' || s.status === 'cancelled')).toBe(true);
+    }
   }, 120_000);
 });
