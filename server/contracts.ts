@@ -66,8 +66,10 @@ export function createContractService({ store, client, startContract }: { store:
         return await run();
       } catch (error) {
         const cause = error instanceof WorkflowUpdateFailedError ? error.cause : null;
-        // The workflow registers its handlers once its plan is made (an activity): Temporal refuses an update sent in
-        // that moment, and nothing was applied. It is over within moments, so wait for it rather than fail the caller.
+        // Temporal refuses an update whose handler the workflow has not set by the end of the task it arrived in, and
+        // nothing was applied. decide and cancel are set at the workflow's first moment now (workflows/contract-flow.ts),
+        // so this is left for workers of an earlier release during a rolling deploy (they set them after the plan, an
+        // activity) and for sign/decline/nudge, set with the signing stage. It is over within moments: wait, don't fail.
         if (/no registered handler for update/i.test(String((cause as Error | null)?.message ?? (error as Error)?.message))) {
           if (Date.now() < startingUntil) {
             await new Promise((resolve) => setTimeout(resolve, 100));
@@ -75,7 +77,8 @@ export function createContractService({ store, client, startContract }: { store:
           }
           throw new AppError('contract_starting', `Contract ${id} is still starting; try again in a moment`, { status: 409 });
         }
-        // Between its plan and its first step, a new contract refuses decisions as "not pending": that, too, is over within moments.
+        // Between its plan and its first step, a new contract refuses decisions as "not pending" (on an earlier release's workers;
+        // the current workflow waits for the step itself): that, too, is over within moments.
         if (cause instanceof ApplicationFailure && cause.type === ContractErrors.notPending && Date.now() < startingUntil && stillStarting(await existing(id))) {
           await new Promise((resolve) => setTimeout(resolve, 100));
           continue;
