@@ -75,6 +75,19 @@ describe('a contract as it starts', () => {
     expect(outcomes).toHaveLength(100);
   }, 120_000);
 
+  it('refuses a decision sent the instant the contract starts by someone who holds no slot, as it would later', async () => {
+    const clerk = await hub.user('clerk', ['buyer']);
+    const started = await hub.call('POST', '/api/contracts', { flow: 'supplier-purchase', data: { poNumber: 'PO-EARLY-WRONG', amount: 1000, supplier: { name: '深圳市华强电子有限公司' } } });
+    const refused = await hub.call('POST', `/api/contracts/${started.body.id}/approvals`, { decision: 'approve' }, clerk.token);
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe('forbidden');
+    expect(refused.body.error.message).toContain('waits for role:dept-manager');
+    // The step stays open for the right person.
+    const pending = await hub.waitFor(started.body.id, (c) => c.steps[0].status === 'pending');
+    expect(pending.steps[0].decisions).toEqual([]);
+    expect((await hub.call('POST', `/api/contracts/${started.body.id}/approvals`, { decision: 'approve' }, manager.token)).status).toBe(200);
+  });
+
   it('takes a cancel sent the instant the contract starts, first time, and the contract shows cancelled', async () => {
     const actor: Actor = { id: 'admin', name: 'admin', roles: ['admin'] };
     const ids = await Promise.all(
