@@ -45,6 +45,8 @@ describe('a contract as it starts', () => {
     expect(ledgerFailed.body.items.map((c: any) => c.id)).toContain(started.body.id);
     const ledgerWaiting = await hub.call('GET', '/api/contracts?status=in_approval');
     expect(ledgerWaiting.body.items.map((c: any) => c.id)).not.toContain(started.body.id);
+    const counts = (await hub.call('GET', '/api/contracts/counts?flow=rebate-purchase')).body;
+    expect(counts.counts).toMatchObject({ failed: 1, in_approval: 0 });
     // Nobody can decide it.
     const late = await hub.call('POST', `/api/contracts/${started.body.id}/approvals`, { decision: 'approve' }, manager.token);
     expect(late.status).toBe(409);
