@@ -1,6 +1,7 @@
 // The expression pool's own limits: an evaluation over its time is cut off and its worker
-// replaced, one over its heap is refused, an oversized value is refused, a full queue says so
-// at once, and the expression's own failures come back as the same ExpressionError.
+// process replaced, one over its heap is refused (and ends only its worker), an oversized
+// value is refused, a full queue says so at once, and the expression's own failures come
+// back as the same ExpressionError.
 import { afterEach, describe, expect, it } from 'vitest';
 import { compileExpression, ExpressionError } from './expression';
 import { createExpressionPool, type ExpressionPool, type ExpressionPoolOptions } from './expression-pool';
@@ -26,6 +27,8 @@ const failure = (promise: Promise<unknown>) =>
 const wide = Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`k${i}`, i]));
 /** 2·10⁸ property writes in one `$merge` call: seconds of work no evaluation hook sees. */
 const MERGE_BLOWUP = '( $o := wide; $count($keys($merge([1..20000].$o))) )';
+/** Two texts of 530 million characters in one array: far over a 256 MB heap in one allocation. */
+const HUGE_ALLOCATION = '( $s := $pad("", 999999, "x"); $a := $map([1..530], function($i){ $s }); $count([$join($a), $join($a)]) )';
 /** A JSON text of 100,000 references to a 999,999-character text: the heap runs out first. */
 const STRINGIFY_BLOWUP = '( $s := $pad("", 999999, "x"); $length($string($map([1..99999], function($i){ $s }))) )';
 
@@ -66,6 +69,12 @@ describe('expression pool', () => {
     expect(await p.evaluate('"ok"', '/title', {})).toBe('ok');
   }, 40_000);
 
+  it('refuses an evaluation that aborts V8 on one allocation far over its heap (fatal in a worker thread: the whole process died), and goes on', async () => {
+    const p = pool();
+    expect(await failure(p.evaluate(HUGE_ALLOCATION, '/title', {}))).toBe(`budget /title: ran out of its budget: it needed more than ${p.limits.maxHeapMb} MB of memory`);
+    expect(await p.evaluate('"ok"', '/title', {})).toBe('ok');
+  });
+
   it('refuses a value too large to send back', async () => {
     const p = pool({ limits: { maxResultBytes: 100_000 } });
     expect(await failure(p.evaluate('$map([1..99999], $string)', '/mapping', {}))).toMatch(/^budget \/mapping: ran out of its budget: it produced a value of \d+ bytes, more than 100000$/);
@@ -74,9 +83,10 @@ describe('expression pool', () => {
 
   it('refuses at once when too many evaluations wait, and the others still get their answers', async () => {
     const p = pool({ limits: { maxQueue: 2, timeoutMs: 800 } });
+    await p.evaluate('0', '/warm', {});
     const running = p.evaluate(MERGE_BLOWUP, '/a', { wide });
-    // Let the first reach its worker, so the next two wait in the queue.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Let the first reach its (started) worker, so the next two wait in the queue.
+    await new Promise((resolve) => setTimeout(resolve, 100));
     const waiting = [p.evaluate('1', '/b', {}), p.evaluate('2', '/c', {})];
     expect(await failure(p.evaluate('3', '/d', {}))).toMatch(/^budget \/d: ran out of its budget: it could not be evaluated now: 2 evaluations are waiting already/);
     expect(await failure(running)).toMatch(/was stopped after 800 ms/);

@@ -1,25 +1,30 @@
-// Evaluates untrusted expressions off the event loop: a few warm worker threads, one
+// Evaluates untrusted expressions off the event loop: a few warm worker processes, one
 // evaluation at a time each, with a heap limit and a wall-time limit after which the worker
-// is terminated and replaced (the pattern of signing/verify/verification-pool.ts).
+// is killed and replaced (the shape of signing/verify/verification-pool.ts).
 //
 // The step budget, depth limit and clock check of expression.ts still run inside the worker;
 // they cannot see one built-in call that works for seconds or builds gigabytes (a `$merge`
 // of 20,000 big objects, a `$string` of 100,000 references to one long text). Here such a
-// call costs a worker, never the thread that serves HTTP.
+// call costs a worker, never the process that serves HTTP.
 //
-// A hand-written pool rather than piscina/tinypool: those recycle a worker on its time limit
-// only through an AbortSignal per task and report a heap overrun as a generic error, so the
-// code that tells "stopped after N ms" from "needed more than N MB" would be the same size,
-// and the verification pool already has this shape.
+// Processes, not worker threads: a thread's resourceLimits end it gracefully only when the
+// heap grows in small steps; one allocation far over the limit (`[$join($a), $join($a)]` of
+// two 530-million-character texts) is V8's fatal out-of-memory, which aborts the whole
+// process, server included (seen with Node 20 at a 256 MB thread heap). A child process
+// under --max-old-space-size dies alone. The price is IPC instead of postMessage (see
+// bench/expressions.bench.ts: tens of microseconds an evaluation).
+//
+// A hand-written pool rather than piscina/tinypool: both run worker threads only.
+import { fork, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { deserialize } from 'node:v8';
-import { Worker } from 'node:worker_threads';
 import { budgetError, EXPRESSION_LIMITS, ExpressionError, runExpressionsWith, type ExpressionErrorOptions, type ExpressionRunner } from './expression';
 
 export interface ExpressionPoolLimits {
   /** Wall time of one evaluation in its worker, queueing excluded; beyond it the worker is replaced. */
   timeoutMs: number;
-  /** Old-generation heap of one worker. */
+  /** Old-generation heap of one worker process (--max-old-space-size). */
   maxHeapMb: number;
   /** The serialized value one evaluation may send back. */
   maxResultBytes: number;
@@ -73,13 +78,25 @@ interface Task extends EvaluationRequest {
 }
 
 interface Slot {
-  worker: Worker;
+  worker: ChildProcess;
   ready: boolean;
   task: Task | null;
   timer?: NodeJS.Timeout;
 }
 
-const WORKER_ENTRY = new URL('./expression-worker.mjs', import.meta.url);
+const WORKER_ENTRY = fileURLToPath(new URL('./expression-worker.mjs', import.meta.url));
+
+/** A busy worker keeps the server's process alive; an idle one does not. */
+function hold(worker: ChildProcess, busy: boolean): void {
+  const channel = worker.channel as { ref(): void; unref(): void } | undefined;
+  if (busy) {
+    worker.ref();
+    channel?.ref();
+  } else {
+    worker.unref();
+    channel?.unref();
+  }
+}
 
 export function createExpressionPool(options: ExpressionPoolOptions = {}): ExpressionPool {
   const limits = Object.freeze({ ...EXPRESSION_POOL_LIMITS, ...options.limits });
@@ -93,14 +110,13 @@ export function createExpressionPool(options: ExpressionPoolOptions = {}): Expre
   let startFailure: Error | null = null;
 
   function spawn(): void {
-    const worker = new Worker(WORKER_ENTRY, {
-      workerData,
-      resourceLimits: { maxOldGenerationSizeMb: limits.maxHeapMb, maxYoungGenerationSizeMb: 32, stackSizeMb: 4 },
-      stdout: false,
-      stderr: false,
+    // Its own flags only: the server's (a debugger, a loader) are no business of an evaluator.
+    const worker = fork(WORKER_ENTRY, [JSON.stringify(workerData)], {
+      execArgv: [`--max-old-space-size=${limits.maxHeapMb}`, '--max-semi-space-size=16', '--stack-size=4000'],
+      serialization: 'advanced',
+      stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
     });
-    // An idle worker must not keep the process alive; a busy one is ref'ed while it works.
-    worker.unref();
+    hold(worker, false);
     const slot: Slot = { worker, ready: false, task: null };
     slots.add(slot);
     worker.on('message', (message: EvaluationResponse | { ready: true }) => {
@@ -119,25 +135,28 @@ export function createExpressionPool(options: ExpressionPoolOptions = {}): Expre
       }
       pump();
     });
-    worker.on('error', (error: Error & { code?: string }) => {
+    worker.on('error', (error: Error) => {
+      // The process could not be started, or not be sent to (it is gone: 'exit' tells the task).
+      if (slot.ready) return;
+      retire(slot);
+      // A broken install: retrying forever would not help.
+      startFailure = new Error(`the expression evaluator could not start: ${error.message}`);
+      for (const waiting of queue.splice(0)) waiting.reject(startFailure);
+    });
+    worker.on('exit', (code, signal) => {
       const task = slot.task;
       const wasReady = slot.ready;
+      if (!slots.has(slot)) return;
       retire(slot);
       if (task) {
-        if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') task.reject(budgetError(task.path, task.source, `needed more than ${limits.maxHeapMb} MB of memory`));
-        else task.reject(new ExpressionError(task.path, `the expression evaluator failed on it: ${error.message}`, { problem: error.message }));
-      } else if (!wasReady) {
-        // The worker could not even start (a broken install): retrying forever would not help.
-        startFailure = new Error(`the expression evaluator could not start: ${error.message}`);
+        // V8 aborts a process whose heap is out (SIGABRT, or exit code 134 where a shell reports it).
+        if (signal === 'SIGABRT' || code === 134) task.reject(budgetError(task.path, task.source, `needed more than ${limits.maxHeapMb} MB of memory`));
+        else task.reject(new ExpressionError(task.path, `the expression evaluator stopped while evaluating it (${signal ?? `exit code ${code}`})`));
+      } else if (!wasReady && !closed) {
+        startFailure = new Error(`the expression evaluator could not start (${signal ?? `exit code ${code}`})`);
         for (const waiting of queue.splice(0)) waiting.reject(startFailure);
         return;
       }
-      pump();
-    });
-    worker.on('exit', () => {
-      const task = slot.task;
-      retire(slot);
-      task?.reject(new ExpressionError(task.path, 'the expression evaluator stopped while evaluating it'));
       pump();
     });
   }
@@ -145,14 +164,15 @@ export function createExpressionPool(options: ExpressionPoolOptions = {}): Expre
   function finish(slot: Slot): void {
     clearTimeout(slot.timer);
     slot.task = null;
-    slot.worker.unref();
+    hold(slot.worker, false);
   }
 
   function retire(slot: Slot): void {
     if (!slots.delete(slot)) return;
     clearTimeout(slot.timer);
     slot.task = null;
-    void slot.worker.terminate();
+    hold(slot.worker, false);
+    slot.worker.kill('SIGKILL');
   }
 
   function pump(): void {
@@ -164,14 +184,16 @@ export function createExpressionPool(options: ExpressionPoolOptions = {}): Expre
     }
     // Keep the pool full and warm: a replaced worker starts before the next evaluation needs it.
     while (slots.size < size && !startFailure) spawn();
+    // A worker still starting keeps the process alive only while evaluations wait for it.
+    for (const slot of slots) if (!slot.ready) hold(slot.worker, queue.length > 0);
   }
 
   function start(slot: Slot, task: Task): void {
     slot.task = task;
-    slot.worker.ref();
+    hold(slot.worker, true);
     const request: EvaluationRequest = { id: task.id, source: task.source, path: task.path, input: task.input };
     try {
-      slot.worker.postMessage(request);
+      slot.worker.send(request);
     } catch (error) {
       // Input that cannot be cloned (never from JSON): refuse it and keep the worker.
       finish(slot);
@@ -209,7 +231,7 @@ export function createExpressionPool(options: ExpressionPoolOptions = {}): Expre
         retire(slot);
         task?.reject(new Error('the expression evaluator is closed'));
       }
-      await Promise.all(running.map((slot) => slot.worker.terminate()));
+      await Promise.all(running.map((slot) => (slot.worker.exitCode !== null || slot.worker.signalCode !== null ? null : new Promise((done) => slot.worker.once('exit', done)))));
     },
   };
 }

@@ -1,14 +1,15 @@
-// The body of an expression worker thread: evaluates one expression per message, under the
+// The body of an expression worker process: evaluates one expression per message, under the
 // same EXPRESSION_LIMITS as in place, and answers with the value or the ExpressionError's
-// fields. It shares nothing with the main thread but these messages, so the pool can
-// terminate it at any moment (a step that runs too long, a heap that runs out).
-import { parentPort, workerData } from 'node:worker_threads';
+// fields. It shares nothing with the server but these messages, so the pool can kill it at
+// any moment (a step that runs too long), and a heap that runs out ends only this process.
 import { serialize } from 'node:v8';
 import { budgetError, compileExpression, ExpressionError, type BoundedExpression } from './expression';
 import type { EvaluationRequest, EvaluationResponse, ExpressionWorkerData } from './expression-pool';
 
-const { maxResultBytes } = workerData as ExpressionWorkerData;
-const port = parentPort!;
+const { maxResultBytes } = JSON.parse(process.argv[2] ?? '{}') as ExpressionWorkerData;
+const send = (message: EvaluationResponse | { ready: true }) => process.send!(message);
+// The server went away (stopped, killed): nothing is left to answer.
+process.on('disconnect', () => process.exit(0));
 
 // Flows evaluate the same few expressions over and over (a connector maps every record with
 // one mapping): parsing each once per worker keeps a cheap evaluation cheap.
@@ -41,10 +42,10 @@ function pack(value: unknown, source: string, path: string): Uint8Array {
     bytes = serialize(json === undefined ? undefined : JSON.parse(json));
   }
   if (bytes.length > maxResultBytes) throw budgetError(path, source, `produced a value of ${bytes.length} bytes, more than ${maxResultBytes}`);
-  return new Uint8Array(bytes);
+  return bytes;
 }
 
-port.on('message', async ({ id, source, path, input }: EvaluationRequest) => {
+process.on('message', async ({ id, source, path, input }: EvaluationRequest) => {
   let response: EvaluationResponse;
   try {
     const value = pack(await compiledFor(source, path).evaluate(input), source, path);
@@ -53,6 +54,6 @@ port.on('message', async ({ id, source, path, input }: EvaluationRequest) => {
     const e = error instanceof ExpressionError ? error : new ExpressionError(path, `expression failed: ${(error as Error)?.message ?? String(error)}`);
     response = { id, ok: false, error: { path: e.path, reason: e.reason, kind: e.kind, position: e.position, token: e.token, problem: e.problem } };
   }
-  port.postMessage(response, response.ok ? [response.value.buffer as ArrayBuffer] : []);
+  send(response);
 });
-port.postMessage({ ready: true });
+send({ ready: true });

@@ -207,16 +207,20 @@ describe('in a workflow', () => {
 
 // Single-step blow-ups: one built-in call does seconds of work, or builds a text of gigabytes,
 // between two of the evaluation hooks, so neither the step budget nor the clock check sees it
-// until it is over. Before evaluation ran in worker threads (flows/expression-pool.ts), on the
+// until it is over. Before evaluation ran in worker processes (flows/expression-pool.ts), on the
 // 2-core dev machine: the $merge simulate held the server's event loop for 9 s, and a /healthz
 // sent meanwhile failed (ECONNRESET); the $string of gigabytes grew the heap to 4 GB in 20 s
-// and killed the process ("JavaScript heap out of memory").
+// and killed the process ("JavaScript heap out of memory"). In worker threads with a 256 MB
+// heap, HUGE_ALLOCATION aborted the whole process at once (V8's fatal out-of-memory is not the
+// thread's graceful end): hence processes.
 /** `$merge` of 20,000 references to the 10,000-key object at `wide`: 2·10⁸ property writes in one step. */
 const mergeBlowup = (wide: string) => `( $o := ${wide}; $count($keys($merge([1..20000].$o))) )`;
 /** Data with the wide object (150 kB of JSON): building it in the expression would spend its own budget first. */
 const wideOrder = { ...smallOrder, wide: Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`k${i}`, i])) };
 /** `$string` of 99,999 references to a 999,999-character text: the JSON grows until the heap is gone. */
 const STRINGIFY_BLOWUP = '( $s := $pad("", 999999, "x"); $length($string($map([1..99999], function($i){ $s }))) )';
+/** Two texts of 530 million characters in one array: one allocation far over a worker's heap. */
+const HUGE_ALLOCATION = '( $s := $pad("", 999999, "x"); $a := $map([1..530], function($i){ $s }); $count([$join($a), $join($a)]) )';
 /** /healthz answers within this while a blow-up runs (it does nothing but answer). */
 const HEALTHY_MS = 1000;
 
@@ -275,6 +279,17 @@ describe('one built-in call that blows up, off the event loop', () => {
     // The next simulation gets a fresh worker, and its answer.
     await saveDraft(flowWith('after-blowup', () => {}));
     expect((await hub.call('POST', '/api/flows/after-blowup/simulate', { data: smallOrder }))).toMatchObject({ status: 200, body: { amount: 5000 } });
+  });
+
+  it('simulate: an allocation far over the worker\'s heap ends only that worker, with a 4xx naming /title; the server lives on', async () => {
+    await saveDraft(flowWith('huge-title', (flow) => (flow.title = `=supplier.name = "blow" ? $string(${HUGE_ALLOCATION}) : "PO " & poNumber`)));
+    const { ms, result } = await timed(() => hub.call('POST', '/api/flows/huge-title/simulate', { data: { ...smallOrder, supplier: { name: 'blow' } } }));
+    expectLimitRefusal(result, '/title', OUT_OF_MEMORY);
+    expect(ms).toBeLessThan(QUICK_MS);
+    expect((await hub.call('GET', '/healthz', undefined, null)).status).toBe(200);
+    const fine = await hub.call('POST', '/api/flows/huge-title/simulate', { data: smallOrder });
+    expect(fine.status, JSON.stringify(fine.body)).toBe(200);
+    expect(fine.body.title).toBe('PO PO-1');
   });
 
   it('starting a contract: the $merge blow-up in the title is refused with a 4xx naming /title, stores nothing, and others start', async () => {
