@@ -6,25 +6,12 @@
 // Each page load is a fresh browser context (no cache).
 // Run: npm run bench designer-load (never part of npm test). BENCH_LOADS=… loads each (default 10).
 //
-// The hub is the real app (server/app.ts) on a temporary SQLite store, serving the built
-// designer; nothing here starts contracts, so its Temporal client is never connected.
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Client } from '@temporalio/client';
-import type { Browser } from 'playwright-core';
-import { launchChromium } from '../test/support/browser';
+// The hub and Chromium are the browser tests' own (bench/support/browser-hub.ts): a real hub
+// on a temporary SQLite store serving the built designer; nothing here starts contracts.
 import type { FlowDefinition } from '../flows';
-import { createOutboxNotifier } from '../notify';
-import { createApp } from '../server/app';
-import { keyRecordsIn, openSigningPlatform } from '../signing';
-import { openStore } from '../store';
-import { createDocumentRenderer } from '../templates';
-import { createDocumentService } from '../workflows';
 // @ts-expect-error -- plain ESM script without type declarations
-import { ensureDesignerBuilt, initialLoadBytes } from '../scripts/build-designer.mjs';
+import { initialLoadBytes } from '../scripts/build-designer.mjs';
+import { startBenchBrowserHub } from './support/browser-hub';
 
 const LOADS = Number(process.env.BENCH_LOADS ?? 10);
 const TIERS = 10;
@@ -61,41 +48,12 @@ export function largeFlow(key: string): FlowDefinition {
   };
 }
 
-await ensureDesignerBuilt({ log: () => {} });
-const dir = await mkdtemp(join(tmpdir(), 'sealflow-bench-designer-load-'));
-const store = await openStore({ sqlitePath: join(dir, 'sealflow.db') });
-const masterKey = randomBytes(32);
-const adminToken = `bench-${randomBytes(12).toString('hex')}`;
-const hub = createApp({
-  store,
-  client: new Client({ namespace: 'default' }), // lazy: connects on first use, which never comes
-  documents: createDocumentService({ store, renderer: createDocumentRenderer() }),
-  signing: await openSigningPlatform({ masterKey, keyRecords: keyRecordsIn(store.signingKeys) }),
-  notifier: createOutboxNotifier(store),
-  taskQueue: 'bench-designer-load',
-  namespace: 'default',
-  adminToken,
-  masterKey,
-  log: () => {},
-});
-const server = await new Promise<ReturnType<typeof hub.listen>>((resolve) => {
-  const s = hub.listen(0, '127.0.0.1', () => resolve(s));
-});
-const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-const api = async (method: string, path: string, body?: unknown) => {
-  const response = await fetch(url + path, { method, headers: { authorization: `Bearer ${adminToken}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-};
-
-let browser: Browser | undefined;
+const { hub, browser, close } = await startBenchBrowserHub();
+const { url, adminToken } = hub;
 try {
-  browser = await launchChromium();
-
   /** One cold load in a fresh context: ms from navigation start to `ready`, then to a clicked card's drawer (designer only). */
   async function load(path: string, ready: string, click?: { card: string; opens: string }): Promise<{ ready: number; interactive: number | null }> {
-    const context = await browser!.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
     await context.addInitScript({ content: `sessionStorage.setItem('sealflow.token', ${JSON.stringify(adminToken)})` });
     const page = await context.newPage();
     try {
@@ -138,7 +96,8 @@ try {
   for (let i = 0; i < LOADS; i++) baseline.push((await load('/designer', emptyList)).ready);
 
   const flow = largeFlow('large-flow');
-  await api('POST', '/api/flows', flow);
+  const created = await hub.call('POST', '/api/flows', flow);
+  if (created.status !== 201) throw new Error(`creating the flow: ${created.status} ${JSON.stringify(created.body)}`);
   const lastCard = `[data-testid="card-signer-${SIGNERS - 1}"]`;
   const click = { card: '[data-testid="card-step-0-0"]', opens: '[data-testid="drawer"]' };
   await load(`/designer/flows/${flow.key}`, lastCard, click);
@@ -162,9 +121,7 @@ try {
   line('designer, large flow: a card clicked as soon as drawn → its drawer', interactive);
   console.log(`designer − baseline (p50): ${(pct(interactive, 50) - pct(baseline, 50)).toFixed(0)} ms`);
 } finally {
-  await browser?.close();
-  await new Promise((resolve) => server.close(resolve));
-  await store.close();
-  await rm(dir, { recursive: true, force: true });
+  await close();
 }
-
+// The hub's Temporal runtime can keep the process alive after everything is closed, as in the other Temporal benches.
+process.exit(0);

@@ -3,64 +3,29 @@
 // beside a baseline measured in the same run and page: an empty <input> with no handler.
 // Target: under 50 ms. Run: npm run bench designer-typing (never part of npm test).
 //
-// The hub is the real app (server/app.ts) on a temporary SQLite store, serving the built
-// designer; nothing here starts contracts, so its Temporal client is never connected.
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Client } from '@temporalio/client';
+// The hub and Chromium are the browser tests' own (bench/support/browser-hub.ts): a real hub
+// on a temporary SQLite store serving the built designer; nothing here starts contracts.
+import { readFile } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
-import { launchChromium } from '../test/support/browser';
 import type { FlowDefinition } from '../flows';
-import { createOutboxNotifier } from '../notify';
-import { createApp } from '../server/app';
-import { keyRecordsIn, openSigningPlatform } from '../signing';
-import { openStore } from '../store';
-import { createDocumentRenderer } from '../templates';
-import { createDocumentService } from '../workflows';
-// @ts-expect-error -- plain ESM script without type declarations
-import { ensureDesignerBuilt } from '../scripts/build-designer.mjs';
+import { signInToDesigner } from '../test/support/e2e';
+import { startBenchBrowserHub } from './support/browser-hub';
 
 const KEYSTROKES = Number(process.env.BENCH_KEYSTROKES ?? 200);
 /** Time between keystrokes: a fast typist (about 10 keys a second), each frame measured on its own. */
 const KEY_GAP_MS = 100;
 const TARGET_MS = 50;
 
-await ensureDesignerBuilt({ log: () => {} });
-const dir = await mkdtemp(join(tmpdir(), 'sealflow-bench-designer-'));
-const store = await openStore({ sqlitePath: join(dir, 'sealflow.db') });
-const masterKey = randomBytes(32);
-const adminToken = `bench-${randomBytes(12).toString('hex')}`;
-const app = createApp({
-  store,
-  client: new Client({ namespace: 'default' }), // lazy: connects on first use, which never comes
-  documents: createDocumentService({ store, renderer: createDocumentRenderer() }),
-  signing: await openSigningPlatform({ masterKey, keyRecords: keyRecordsIn(store.signingKeys) }),
-  notifier: createOutboxNotifier(store),
-  taskQueue: 'bench-designer',
-  namespace: 'default',
-  adminToken,
-  masterKey,
-  log: () => {},
-});
-const server = await new Promise<ReturnType<typeof app.listen>>((resolve) => {
-  const s = app.listen(0, '127.0.0.1', () => resolve(s));
-});
-const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+const { hub, browser, close } = await startBenchBrowserHub();
+const { url } = hub;
 
 const flow = JSON.parse(await readFile(new URL('../examples/supplier-purchase.flow.json', import.meta.url), 'utf8')) as FlowDefinition;
 const order = JSON.parse(await readFile(new URL('../examples/purchase-order-4500000001.json', import.meta.url), 'utf8')) as { data: unknown };
-const created = await fetch(`${url}/api/flows`, { method: 'POST', headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify(flow) });
-if (created.status !== 201) throw new Error(`creating the flow: ${created.status} ${await created.text()}`);
-
-const browser = await launchChromium();
 try {
+  const created = await hub.call('POST', '/api/flows', flow);
+  if (created.status !== 201) throw new Error(`creating the flow: ${created.status} ${JSON.stringify(created.body)}`);
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 }, locale: 'en-US' });
-  await page.goto(`${url}/designer`);
-  await page.fill('input[name="token"]', adminToken);
-  await page.click('button[type="submit"]');
+  await signInToDesigner(page, hub);
   await page.goto(`${url}/designer/flows/${flow.key}`);
   await page.locator('[data-testid="card-signer-1"]').focus();
   await page.keyboard.press('Enter');
@@ -135,8 +100,7 @@ try {
   const p95 = pct(jsonata, 95);
   console.log(p95 < TARGET_MS ? `p95 ${p95.toFixed(1)} ms: under the ${TARGET_MS} ms target` : `p95 ${p95.toFixed(1)} ms: OVER the ${TARGET_MS} ms target`);
 } finally {
-  await browser.close();
-  await new Promise((resolve) => server.close(resolve));
-  await store.close();
-  await rm(dir, { recursive: true, force: true });
+  await close();
 }
+// The hub's Temporal runtime can keep the process alive after everything is closed, as in the other Temporal benches.
+process.exit(0);

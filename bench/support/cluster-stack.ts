@@ -3,32 +3,28 @@
 // Sealflow store on a database of that same PostgreSQL, and the contract worker as
 // `sealflow worker` builds it (createHub, role worker).
 import { randomBytes } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
 import pg from 'pg';
-import { loadConfig } from '../../config';
-import { validateFlow, type FlowDefinition } from '../../flows';
-import { createHub, installTemporalRuntime } from '../../hub';
+import type { FlowDefinition } from '../../flows';
+import { installTemporalRuntime } from '../../hub';
 import { openStore } from '../../store';
 import { bundleContractWorkflows } from '../../workflows';
 import setupPostgres from '../../test/support/postgres.global';
 import { startTemporalCluster } from '../../test/support/temporal-cluster';
+import { startContractWorker, Teardown } from './contract-worker';
 import type { BenchHub } from './temporal-hub';
 
 export async function startClusterStack({ flows }: { flows: FlowDefinition[] }): Promise<BenchHub> {
   installTemporalRuntime();
-  const cleanups: Array<() => Promise<unknown>> = [];
-  const close = async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch((error) => console.error(`cleanup: ${(error as Error).message}`));
-  };
+  const teardown = new Teardown();
   try {
     const started = performance.now();
     // The test suite's embedded PostgreSQL, started the way its global setup starts it.
     const provided: Record<string, string> = {};
-    const teardown = await setupPostgres({ provide: (key: string, value: string) => void (provided[key] = value) } as never);
-    cleanups.push(async () => teardown?.());
-    const postgresUrl = provided.postgresUrl;
+    const stopPostgres = await setupPostgres({ provide: (key: string, value: string) => void (provided[key] = value) } as never);
+    teardown.add(async () => stopPostgres?.());
+    const postgresUrl = provided.postgresUrl!;
     const cluster = await startTemporalCluster({ postgresUrl });
-    cleanups.push(() => cluster.destroy());
+    teardown.add(() => cluster.destroy());
     const temporalMs = performance.now() - started;
 
     const database = `sealflow_bench_${randomBytes(4).toString('hex')}`;
@@ -38,31 +34,20 @@ export async function startClusterStack({ flows }: { flows: FlowDefinition[] }):
     await admin.end();
     const databaseUrl = Object.assign(new URL(postgresUrl), { pathname: `/${database}` }).toString();
     const store = await openStore({ databaseUrl });
-    cleanups.push(() => store.close());
-    for (const definition of flows) {
-      const checked = validateFlow(definition);
-      if (!checked.ok) throw new Error(`bench flow ${definition.key}: ${JSON.stringify(checked.issues)}`);
-      await store.flows.create('default', checked.value, 'bench');
-      await store.flows.publish('default', definition.key, 'bench');
-    }
+    teardown.add(() => store.close());
 
     const bundlesStarted = performance.now();
     const bundle = await bundleContractWorkflows();
     const bundlesMs = performance.now() - bundlesStarted;
-    const taskQueue = `bench-contracts-${randomBytes(4).toString('hex')}`;
-    const config = loadConfig({
-      TEMPORAL_ADDRESS: cluster.address,
-      TEMPORAL_NAMESPACE: cluster.namespace,
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      DATABASE_URL: databaseUrl,
-      SEALFLOW_MASTER_KEY: randomBytes(32).toString('hex'),
-      SEALFLOW_PUBLIC_URL: 'http://127.0.0.1:1',
+    const { client, starter, taskQueue } = await startContractWorker({
+      temporalAddress: cluster.address,
+      namespace: cluster.namespace,
+      store,
+      flows,
+      bundle,
+      env: { DATABASE_URL: databaseUrl },
+      teardown,
     });
-    const hub = await createHub(config, { role: 'worker', store, workflowBundle: bundle, workerShutdownGrace: 0 });
-    cleanups.push(() => hub.stop());
-    const connection = await Connection.connect({ address: cluster.address });
-    cleanups.push(() => connection.close());
-    const client = new Client({ connection, namespace: cluster.namespace });
     return {
       address: cluster.address,
       client,
@@ -70,12 +55,13 @@ export async function startClusterStack({ flows }: { flows: FlowDefinition[] }):
       sqlitePath: '',
       taskQueue,
       emptyTaskQueue: '',
-      starter: hub.contractStarter(client),
+      starter,
       setupMs: { temporal: temporalMs, bundles: bundlesMs },
-      close,
+      // A step that fails on the way out (the cluster's processes) is reported, not thrown: the figures are printed by then.
+      close: () => teardown.close().catch((failure) => console.error(`cleanup: ${(failure as Error).message}`)),
     };
   } catch (error) {
-    await close();
+    await teardown.close().catch((failure) => console.error(`cleanup: ${(failure as Error).message}`));
     throw error;
   }
 }

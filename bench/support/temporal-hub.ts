@@ -1,5 +1,6 @@
 // A hub for benchmarks, built by createHub as every hub is, minus HTTP (role 'worker'): a
-// local Temporal dev server from the pinned CLI, a store on a temp SQLite file, the real
+// local Temporal dev server from the pinned CLI (started as the test suite's global setup
+// starts it), a store on a temp SQLite file, the real
 // contract worker (so started contracts run), the real contract starter, and a second
 // worker on its own task queue that runs the baseline's empty workflow.
 import { randomBytes } from 'node:crypto';
@@ -7,16 +8,14 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Client, Connection } from '@temporalio/client';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Client } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
-import { loadConfig } from '../../config';
-import { validateFlow, type FlowDefinition } from '../../flows';
-import { createHub, installTemporalRuntime } from '../../hub';
+import type { FlowDefinition } from '../../flows';
+import { installTemporalRuntime } from '../../hub';
 import { openStore, type Store } from '../../store';
 import { bundleContractWorkflows, type ContractStarter } from '../../workflows';
-// @ts-expect-error -- plain ESM script without type declarations
-import { ensureTemporalCli } from '../../scripts/setup-temporal.mjs';
+import setupTemporal from '../../test/support/temporal.global';
+import { startContractWorker, Teardown } from './contract-worker';
 
 export const EMPTY_WORKFLOW = 'emptyWorkflow';
 
@@ -64,20 +63,7 @@ export async function sapApprovalFlow(key: string): Promise<FlowDefinition> {
 
 export async function startBenchHub({ flows }: { flows: FlowDefinition[] }): Promise<BenchHub> {
   installTemporalRuntime();
-  const cleanups: Array<() => Promise<unknown>> = [];
-  const close = async () => {
-    // Reverse order of setup; one failing step does not keep the rest from running.
-    const failures: unknown[] = [];
-    for (const cleanup of cleanups.splice(0).reverse()) {
-      try {
-        await cleanup();
-      } catch (error) {
-        failures.push(error);
-      }
-    }
-    if (failures.length) throw failures[0];
-  };
-
+  const teardown = new Teardown();
   try {
     const bundlesStarted = performance.now();
     const bundles = Promise.all([
@@ -87,64 +73,45 @@ export async function startBenchHub({ flows }: { flows: FlowDefinition[] }): Pro
     bundles.catch(() => {}); // awaited below; keeps an early failure elsewhere from leaving it unhandled
 
     const temporalStarted = performance.now();
-    const env = await TestWorkflowEnvironment.createLocal({
-      server: { executable: { type: 'existing-path', path: ensureTemporalCli() as string }, ip: '127.0.0.1', log: { format: 'pretty', level: 'error' } },
-    });
-    cleanups.push(() => env.teardown());
+    const provided: Record<string, string> = {};
+    const stopTemporal = await setupTemporal({ provide: (key: string, value: string) => void (provided[key] = value) } as never);
+    teardown.add(async () => stopTemporal?.());
+    const address = provided.temporalAddress!;
     const temporalMs = performance.now() - temporalStarted;
 
     const dir = await mkdtemp(join(tmpdir(), 'sealflow-bench-'));
-    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    teardown.add(() => rm(dir, { recursive: true, force: true }));
     const sqlitePath = join(dir, 'sealflow.db');
     const store = await openStore({ sqlitePath });
-    cleanups.push(() => store.close());
-    for (const definition of flows) {
-      const checked = validateFlow(definition);
-      if (!checked.ok) throw new Error(`bench flow ${definition.key}: ${JSON.stringify(checked.issues)}`);
-      await store.flows.create('default', checked.value, 'bench');
-      await store.flows.publish('default', definition.key, 'bench');
-    }
+    teardown.add(() => store.close());
 
-    const suffix = randomBytes(4).toString('hex');
-    const taskQueue = `bench-contracts-${suffix}`;
-    const emptyTaskQueue = `bench-empty-${suffix}`;
     const { b: [contractBundle, emptyBundle], ms: bundlesMs } = await bundles;
-    // The contract worker as a deployment's `sealflow worker` builds it, on the bench's store and bundle.
-    const config = loadConfig({
-      TEMPORAL_ADDRESS: env.address,
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      SEALFLOW_MASTER_KEY: randomBytes(32).toString('hex'),
-      SEALFLOW_PUBLIC_URL: 'http://127.0.0.1:1',
-    });
-    const hub = await createHub(config, { role: 'worker', store, workflowBundle: contractBundle, workerShutdownGrace: 0 });
-    cleanups.push(() => hub.stop());
+    const { client, starter, taskQueue } = await startContractWorker({ temporalAddress: address, store, flows, bundle: contractBundle, teardown });
 
-    const connection = await Connection.connect({ address: env.address });
-    cleanups.push(() => connection.close());
-    const client = new Client({ connection, namespace: 'default' });
-    const nativeConnection = await NativeConnection.connect({ address: env.address });
-    cleanups.push(() => nativeConnection.close());
+    const emptyTaskQueue = `bench-empty-${randomBytes(4).toString('hex')}`;
+    const nativeConnection = await NativeConnection.connect({ address });
+    teardown.add(() => nativeConnection.close());
     const emptyWorker = await Worker.create({ connection: nativeConnection, namespace: 'default', taskQueue: emptyTaskQueue, workflowBundle: emptyBundle });
     const running = emptyWorker.run();
-    running.catch(() => {}); // a crash surfaces when the cleanup awaits it
-    cleanups.push(async () => {
+    running.catch(() => {}); // a crash surfaces when the teardown awaits it
+    teardown.add(async () => {
       if (emptyWorker.getState() === 'RUNNING') emptyWorker.shutdown();
       await running;
     });
 
     return {
-      address: env.address,
+      address,
       client,
       store,
       sqlitePath,
       taskQueue,
       emptyTaskQueue,
-      starter: hub.contractStarter(client),
+      starter,
       setupMs: { temporal: temporalMs, bundles: bundlesMs },
-      close,
+      close: () => teardown.close(),
     };
   } catch (error) {
-    await close().catch(() => {});
+    await teardown.close().catch(() => {});
     throw error;
   }
 }

@@ -92,6 +92,8 @@ export interface TestHubOptions {
    * ticking after its test; a hub that made one deletes it on close().
    */
   anchorSchedule?: boolean;
+  /** The Temporal server, for a hub started outside vitest (a benchmark); default the suite's shared dev server. */
+  temporalAddress?: string;
 }
 
 export async function startTestHub(options: TestHubOptions = {}): Promise<TestHub> {
@@ -101,7 +103,7 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
   const masterKey = randomBytes(32);
   // The settings a deployment reads from its environment, read by the same loader.
   const config = loadConfig({
-    TEMPORAL_ADDRESS: inject('temporalAddress'),
+    TEMPORAL_ADDRESS: options.temporalAddress ?? inject('temporalAddress'),
     TEMPORAL_TASK_QUEUE: taskQueue,
     SEALFLOW_MASTER_KEY: masterKey.toString('hex'),
     SEALFLOW_ADMIN_TOKEN: adminToken,
