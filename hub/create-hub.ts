@@ -79,7 +79,7 @@ export interface Hub {
 }
 
 /** Closes what it was given in reverse order; the first failure is rethrown once all ran. */
-function closer() {
+export function closer() {
   const steps: Array<() => Promise<unknown>> = [];
   let stopping: Promise<void> | undefined;
   return {

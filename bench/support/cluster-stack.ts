@@ -5,26 +5,26 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { FlowDefinition } from '../../flows';
-import { installTemporalRuntime } from '../../hub';
+import { closer, installTemporalRuntime } from '../../hub';
 import { openStore } from '../../store';
 import { bundleContractWorkflows } from '../../workflows';
 import setupPostgres from '../../test/support/postgres.global';
 import { startTemporalCluster } from '../../test/support/temporal-cluster';
-import { startContractWorker, Teardown } from './contract-worker';
+import { startContractWorker } from './contract-worker';
 import type { BenchHub } from './temporal-hub';
 
 export async function startClusterStack({ flows }: { flows: FlowDefinition[] }): Promise<BenchHub> {
   installTemporalRuntime();
-  const teardown = new Teardown();
+  const teardown = closer();
   try {
     const started = performance.now();
     // The test suite's embedded PostgreSQL, started the way its global setup starts it.
     const provided: Record<string, string> = {};
     const stopPostgres = await setupPostgres({ provide: (key: string, value: string) => void (provided[key] = value) } as never);
-    teardown.add(async () => stopPostgres?.());
+    teardown.push(async () => stopPostgres?.());
     const postgresUrl = provided.postgresUrl!;
     const cluster = await startTemporalCluster({ postgresUrl });
-    teardown.add(() => cluster.destroy());
+    teardown.push(() => cluster.destroy());
     const temporalMs = performance.now() - started;
 
     const database = `sealflow_bench_${randomBytes(4).toString('hex')}`;
@@ -34,7 +34,7 @@ export async function startClusterStack({ flows }: { flows: FlowDefinition[] }):
     await admin.end();
     const databaseUrl = Object.assign(new URL(postgresUrl), { pathname: `/${database}` }).toString();
     const store = await openStore({ databaseUrl });
-    teardown.add(() => store.close());
+    teardown.push(() => store.close());
 
     const bundlesStarted = performance.now();
     const bundle = await bundleContractWorkflows();
@@ -58,10 +58,10 @@ export async function startClusterStack({ flows }: { flows: FlowDefinition[] }):
       starter,
       setupMs: { temporal: temporalMs, bundles: bundlesMs },
       // A step that fails on the way out (the cluster's processes) is reported, not thrown: the figures are printed by then.
-      close: () => teardown.close().catch((failure) => console.error(`cleanup: ${(failure as Error).message}`)),
+      close: () => teardown.stop().catch((failure) => console.error(`cleanup: ${(failure as Error).message}`)),
     };
   } catch (error) {
-    await teardown.close().catch((failure) => console.error(`cleanup: ${(failure as Error).message}`));
+    await teardown.stop().catch((failure) => console.error(`cleanup: ${(failure as Error).message}`));
     throw error;
   }
 }

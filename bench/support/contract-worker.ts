@@ -1,36 +1,17 @@
 // What both benchmark stacks (temporal-hub.ts: dev server + SQLite; cluster-stack.ts: the real
 // Temporal server + PostgreSQL) do once their Temporal and database are up: publish the bench's
 // flows, run the contract worker as `sealflow worker` builds it (createHub, role worker) and
-// connect a client; and the teardown list both close in reverse order.
+// connect a client. Both close what they started with the hub's closer().
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../../config';
 import { validateFlow, type FlowDefinition } from '../../flows';
-import { createHub } from '../../hub';
+import { closer, createHub } from '../../hub';
 import type { Store } from '../../store';
 import type { bundleContractWorkflows, ContractStarter } from '../../workflows';
 
-/** What a stack started, closed in reverse order; one failing step does not keep the rest from running. */
-export class Teardown {
-  private readonly steps: Array<() => Promise<unknown>> = [];
-
-  add(step: () => Promise<unknown>): void {
-    this.steps.push(step);
-  }
-
-  /** Runs every step; rejects with the first failure once all have run. */
-  async close(): Promise<void> {
-    const failures: unknown[] = [];
-    for (const step of this.steps.splice(0).reverse()) {
-      try {
-        await step();
-      } catch (error) {
-        failures.push(error);
-      }
-    }
-    if (failures.length) throw failures[0];
-  }
-}
+/** What a stack started, closed in reverse order (the hub's own closer: a failing step does not keep the rest from running). */
+export type Teardown = ReturnType<typeof closer>;
 
 export interface ContractWorkerOptions {
   temporalAddress: string;
@@ -61,9 +42,9 @@ export async function startContractWorker(options: ContractWorkerOptions): Promi
     ...options.env,
   });
   const hub = await createHub(config, { role: 'worker', store, workflowBundle: options.bundle, workerShutdownGrace: 0 });
-  teardown.add(() => hub.stop());
+  teardown.push(() => hub.stop());
   const connection = await Connection.connect({ address: options.temporalAddress });
-  teardown.add(() => connection.close());
+  teardown.push(() => connection.close());
   const client = new Client({ connection, namespace });
   return { client, starter: hub.contractStarter(client), taskQueue };
 }

@@ -11,11 +11,11 @@ import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 import type { FlowDefinition } from '../../flows';
-import { installTemporalRuntime } from '../../hub';
+import { closer, installTemporalRuntime } from '../../hub';
 import { openStore, type Store } from '../../store';
 import { bundleContractWorkflows, type ContractStarter } from '../../workflows';
 import setupTemporal from '../../test/support/temporal.global';
-import { startContractWorker, Teardown } from './contract-worker';
+import { startContractWorker } from './contract-worker';
 
 export const EMPTY_WORKFLOW = 'emptyWorkflow';
 
@@ -63,7 +63,7 @@ export async function sapApprovalFlow(key: string): Promise<FlowDefinition> {
 
 export async function startBenchHub({ flows }: { flows: FlowDefinition[] }): Promise<BenchHub> {
   installTemporalRuntime();
-  const teardown = new Teardown();
+  const teardown = closer();
   try {
     const bundlesStarted = performance.now();
     const bundles = Promise.all([
@@ -75,26 +75,26 @@ export async function startBenchHub({ flows }: { flows: FlowDefinition[] }): Pro
     const temporalStarted = performance.now();
     const provided: Record<string, string> = {};
     const stopTemporal = await setupTemporal({ provide: (key: string, value: string) => void (provided[key] = value) } as never);
-    teardown.add(async () => stopTemporal?.());
+    teardown.push(async () => stopTemporal?.());
     const address = provided.temporalAddress!;
     const temporalMs = performance.now() - temporalStarted;
 
     const dir = await mkdtemp(join(tmpdir(), 'sealflow-bench-'));
-    teardown.add(() => rm(dir, { recursive: true, force: true }));
+    teardown.push(() => rm(dir, { recursive: true, force: true }));
     const sqlitePath = join(dir, 'sealflow.db');
     const store = await openStore({ sqlitePath });
-    teardown.add(() => store.close());
+    teardown.push(() => store.close());
 
     const { b: [contractBundle, emptyBundle], ms: bundlesMs } = await bundles;
     const { client, starter, taskQueue } = await startContractWorker({ temporalAddress: address, store, flows, bundle: contractBundle, teardown });
 
     const emptyTaskQueue = `bench-empty-${randomBytes(4).toString('hex')}`;
     const nativeConnection = await NativeConnection.connect({ address });
-    teardown.add(() => nativeConnection.close());
+    teardown.push(() => nativeConnection.close());
     const emptyWorker = await Worker.create({ connection: nativeConnection, namespace: 'default', taskQueue: emptyTaskQueue, workflowBundle: emptyBundle });
     const running = emptyWorker.run();
     running.catch(() => {}); // a crash surfaces when the teardown awaits it
-    teardown.add(async () => {
+    teardown.push(async () => {
       if (emptyWorker.getState() === 'RUNNING') emptyWorker.shutdown();
       await running;
     });
@@ -108,10 +108,10 @@ export async function startBenchHub({ flows }: { flows: FlowDefinition[] }): Pro
       emptyTaskQueue,
       starter,
       setupMs: { temporal: temporalMs, bundles: bundlesMs },
-      close: () => teardown.close(),
+      close: () => teardown.stop(),
     };
   } catch (error) {
-    await teardown.close().catch(() => {});
+    await teardown.stop().catch(() => {});
     throw error;
   }
 }
