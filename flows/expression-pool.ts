@@ -86,6 +86,13 @@ interface Slot {
 
 const WORKER_ENTRY = fileURLToPath(new URL('./expression-worker.mjs', import.meta.url));
 
+/** What a worker process sees of the environment: where temporary files go (tsx's cache), nothing secret. */
+function workerEnvironment(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const name of ['PATH', 'HOME', 'TMPDIR', 'TMP', 'TEMP', 'NODE_ENV']) if (process.env[name] !== undefined) env[name] = process.env[name];
+  return env;
+}
+
 /** A busy worker keeps the server's process alive; an idle one does not. */
 function hold(worker: ChildProcess, busy: boolean): void {
   const channel = worker.channel as { ref(): void; unref(): void } | undefined;
@@ -115,6 +122,8 @@ export function createExpressionPool(options: ExpressionPoolOptions = {}): Expre
       execArgv: [`--max-old-space-size=${limits.maxHeapMb}`, '--max-semi-space-size=16', '--stack-size=4000'],
       serialization: 'advanced',
       stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+      // Not the server's environment (master key, database URL): an evaluator needs none of it.
+      env: workerEnvironment(),
     });
     hold(worker, false);
     const slot: Slot = { worker, ready: false, task: null };
