@@ -84,6 +84,7 @@ interface Slot {
   timer?: NodeJS.Timeout;
 }
 
+const RETRY_START_MS = 5000;
 const WORKER_ENTRY = fileURLToPath(new URL('./expression-worker.mjs', import.meta.url));
 
 /** What a worker process sees of the environment: where temporary files go (tsx's cache), nothing secret. */
@@ -114,7 +115,9 @@ export function createExpressionPool(options: ExpressionPoolOptions = {}): Expre
   const queue: Task[] = [];
   let nextId = 1;
   let closed = false;
+  // Why the last worker could not start; evaluations are refused at once until RETRY_START_MS later.
   let startFailure: Error | null = null;
+  let startFailedAt = 0;
 
   function spawn(): void {
     // Its own flags only: the server's (a debugger, a loader) are no business of an evaluator.
@@ -150,6 +153,7 @@ export function createExpressionPool(options: ExpressionPoolOptions = {}): Expre
       retire(slot);
       // A broken install: retrying forever would not help.
       startFailure = new Error(`the expression evaluator could not start: ${error.message}`);
+      startFailedAt = Date.now();
       for (const waiting of queue.splice(0)) waiting.reject(startFailure);
     });
     worker.on('exit', (code, signal) => {
@@ -163,6 +167,7 @@ export function createExpressionPool(options: ExpressionPoolOptions = {}): Expre
         else task.reject(new ExpressionError(task.path, `the expression evaluator stopped while evaluating it (${signal ?? `exit code ${code}`})`));
       } else if (!wasReady && !closed) {
         startFailure = new Error(`the expression evaluator could not start (${signal ?? `exit code ${code}`})`);
+        startFailedAt = Date.now();
         for (const waiting of queue.splice(0)) waiting.reject(startFailure);
         return;
       }
@@ -222,7 +227,9 @@ export function createExpressionPool(options: ExpressionPoolOptions = {}): Expre
     limits,
     evaluate(source, path, input) {
       if (closed) return Promise.reject(new Error('the expression evaluator is closed'));
-      if (startFailure) return Promise.reject(startFailure);
+      // A broken install stays broken, but a start that failed for want of memory or processes may pass later.
+      if (startFailure && Date.now() - startFailedAt < RETRY_START_MS) return Promise.reject(startFailure);
+      startFailure = null;
       if (queue.length >= limits.maxQueue) {
         return Promise.reject(budgetError(path, source, `could not be evaluated now: ${queue.length} evaluations are waiting already; try again shortly`));
       }
