@@ -151,7 +151,7 @@ export function createExpressionPool(options: ExpressionPoolOptions = {}): Expre
       // The process could not be started, or not be sent to (it is gone: 'exit' tells the task).
       if (slot.ready) return;
       retire(slot);
-      // A broken install: retrying forever would not help.
+      // A broken install, or no room for another process: the evaluations waiting now are refused.
       startFailure = new Error(`the expression evaluator could not start: ${error.message}`);
       startFailedAt = Date.now();
       for (const waiting of queue.splice(0)) waiting.reject(startFailure);
