@@ -14,6 +14,11 @@ export interface ContractInput {
   source?: ContractSource;
   /** Tenant and org unit; absent on contracts started before tenants. */
   owner?: ContractOwner;
+  /**
+   * The title and amount the server computed when it started the contract (its check of the plan), so a contract
+   * whose plan then fails in the worker is stored with them; absent on contracts started before.
+   */
+  started?: { title: string | null; amount: number };
 }
 
 /** The user acting on a contract, as the server authenticated them. */

@@ -68,11 +68,15 @@ async function planOrFail(input: ContractInput): Promise<{ plan: ApprovalPlan; t
   }
 }
 
-/** Stores a contract whose plan failed as failed, with the reason on its timeline (no steps: there is no plan). */
+/**
+ * Stores a contract whose plan failed as failed, with the reason on its timeline (no steps: there is no plan), and
+ * the title and amount the server computed at start (no expression is evaluated again). No patch for those: they
+ * change only the persist activity's argument, not which commands the workflow makes.
+ */
 async function persistPlanFailure(input: ContractInput, reason: string): Promise<void> {
   const state = initialContractState(
-    { id: input.contractId, flow: input.flow, sourceKey: input.sourceKey, title: null, data: input.data, startedBy: input.startedBy, createdAt: input.createdAt, source: input.source, owner: input.owner },
-    { amount: 0, tier: { index: 0, upTo: null }, steps: [] },
+    { id: input.contractId, flow: input.flow, sourceKey: input.sourceKey, title: input.started?.title ?? null, data: input.data, startedBy: input.startedBy, createdAt: input.createdAt, source: input.source, owner: input.owner },
+    { amount: input.started?.amount ?? 0, tier: { index: 0, upTo: null }, steps: [] },
   );
   const at = now();
   state.status = 'failed';

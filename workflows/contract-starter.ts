@@ -104,6 +104,7 @@ export function createContractStarter({ store, client, documents, taskQueue, idS
       createdAt: new Date().toISOString(),
       ...(request.source ? { source: request.source } : {}),
       ...(request.owner ? { owner: request.owner } : {}),
+      started: { title, amount: plan.amount },
     };
     let created = true;
     try {

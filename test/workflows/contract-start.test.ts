@@ -2,7 +2,7 @@
 // worker (after the server's check passed) ends the contract as failed, for all to see; and a
 // decision sent the instant a contract starts is taken by the workflow at once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FlowDefinition } from '../../flows';
+import { FAILING_PLAN_REASON, failingPlanFlow, failingPlanStart } from '../support/failing-plan';
 import { approvalFlow, startTestHub, type TestHub } from '../support/hub';
 import { cancel, decide, type Actor } from '../../workflows';
 
@@ -18,31 +18,23 @@ describe('a contract as it starts', () => {
   afterAll(() => hub?.close());
 
   it('fails, with the reason on its timeline and in the ledger, when its plan fails in the worker though the server checked it', async () => {
-    // The server checks the plan on the data as it came in; the worker gets that data through
-    // Temporal's JSON, which writes -0 as 0. This flow's amount tells the two apart, so the
-    // check passes and the worker's plan fails (a stand-in for any plan that fails only there).
-    const base = approvalFlow();
-    const flow: FlowDefinition = {
-      ...base,
-      key: 'rebate-purchase',
-      name: '返利采购',
-      data: { ...base.data, properties: { ...(base.data as any).properties, rebate: { type: 'number' } } } as FlowDefinition['data'],
-      approval: { ...base.approval, amount: '=1 / rebate < 0 ? amount : $error("the rebate must be negative")' },
-    };
-    await hub.publish(flow);
-    const started = await hub.call('POST', '/api/contracts', '{"flow":"rebate-purchase","data":{"poNumber":"PO-R1","amount":5000,"rebate":-0,"supplier":{"name":"深圳市华强电子有限公司"}}}');
+    await hub.publish(failingPlanFlow());
+    const started = await hub.call('POST', '/api/contracts', failingPlanStart('PO-R1', 5000));
     expect(started.status).toBe(201);
     expect(started.body.status).toBe('in_approval');
+    expect(started.body.title).toBe('采购合同 PO-R1');
 
     const failed = await hub.waitFor(started.body.id, (c) => c.status === 'failed');
     const last = failed.timeline.at(-1);
     expect(last).toMatchObject({ type: 'failed', actor: 'system' });
-    expect(last.message).toContain('the rebate must be negative');
+    expect(last.message).toContain(FAILING_PLAN_REASON);
     expect(failed.currentStep).toBeNull();
+    // It keeps the title and amount the server computed at start, not the flow's default title and 0.
+    expect(failed).toMatchObject({ title: '采购合同 PO-R1', amount: 5000 });
 
     // The ledger lists it as failed, and no longer as waiting for an approval.
     const ledgerFailed = await hub.call('GET', '/api/contracts?status=failed');
-    expect(ledgerFailed.body.items.map((c: any) => c.id)).toContain(started.body.id);
+    expect(ledgerFailed.body.items.find((c: any) => c.id === started.body.id)).toMatchObject({ title: '采购合同 PO-R1', amount: 5000 });
     const ledgerWaiting = await hub.call('GET', '/api/contracts?status=in_approval');
     expect(ledgerWaiting.body.items.map((c: any) => c.id)).not.toContain(started.body.id);
     const counts = (await hub.call('GET', '/api/contracts/counts?flow=rebate-purchase')).body;
