@@ -1,6 +1,7 @@
-// 待关注 (needs attention): what in the caller's scope is late or about to be. Approval steps
-// past their due time, signers past half their signing time, and completed contracts whose
-// end date is inside the flow's reminder window. Read from the projection in batches.
+// 待关注 (needs attention): what in the caller's scope is late or about to be, or went wrong.
+// Approval steps past their due time, signers past half their signing time, completed contracts
+// whose end date is inside the flow's reminder window, and contracts that failed (no one else
+// is told). Read from the projection in batches.
 import { contractOwner, durationToMs, evaluate, type ContractState, type FlowDefinition } from '../../flows';
 import type { Store } from '../../store';
 import { contractScope } from '../access';
@@ -52,6 +53,12 @@ function slowSigners(contract: ContractState, now: number): Item[] {
     });
 }
 
+/** A failed contract with the reason its timeline gives (the last `failed` event), the latest first. */
+function failure(contract: ContractState): Item {
+  const event = [...contract.timeline].reverse().find((e) => e.type === 'failed');
+  return { contract: summaryOf(contract), why: { message: event?.message ?? 'Failed', failedAt: event?.at ?? contract.updatedAt }, urgency: -Date.parse(event?.at ?? contract.updatedAt) };
+}
+
 function capped(items: Item[]) {
   const sorted = items.sort((a, b) => a.urgency - b.urgency);
   return { items: sorted.slice(0, MAX_ATTENTION_ITEMS).map(({ contract, why }) => ({ ...contract, why })), total: sorted.length, truncated: sorted.length > MAX_ATTENTION_ITEMS };
@@ -74,8 +81,8 @@ export function attentionRoutes(store: Store) {
   return [
     defineRoute({
       method: 'get', path: '/api/attention', tag: 'contracts', access: 'contracts.read',
-      summary: '待关注: approvals past their due time, signers past half their signing time, completed contracts whose end date is within the flow’s reminder window; each with why',
-      responses: { 200: { description: '{approvalsOverdue, signersPastHalf, expiringSoon}: each {items: [contract summary + why], total, truncated}' } },
+      summary: '待关注: approvals past their due time, signers past half their signing time, completed contracts whose end date is within the flow’s reminder window, failed contracts (latest first); each with why',
+      responses: { 200: { description: '{approvalsOverdue, signersPastHalf, expiringSoon, failed}: each {items: [contract summary + why], total, truncated}' } },
       handler: async ({ actor }) => {
         const scope = contractScope(actor!);
         const now = Date.now();
@@ -102,7 +109,9 @@ export function attentionRoutes(store: Store) {
             }
           }
         }
-        return { body: { approvalsOverdue: capped(overdue), signersPastHalf: capped(slow), expiringSoon: capped(expiring) } };
+        const failed: Item[] = [];
+        for await (const batch of store.stats.states({ scope, statuses: ['failed'] })) failed.push(...batch.map(failure));
+        return { body: { approvalsOverdue: capped(overdue), signersPastHalf: capped(slow), expiringSoon: capped(expiring), failed: capped(failed) } };
       },
     }),
   ];

@@ -1,5 +1,5 @@
 // Needs attention: approvals past their due time, signers past half their deadline,
-// contracts expiring within their reminder window. Refreshed live.
+// contracts expiring within their reminder window, failed contracts with the reason. Refreshed live.
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, type Attention as AttentionLists, type AttentionItem } from './api';
@@ -8,7 +8,7 @@ import { formatAmount, formatTime } from './format';
 import { describe, StatusTag } from './Ledger';
 import { linkProps } from './routes';
 
-const GROUPS = ['approvalsOverdue', 'signersPastHalf', 'expiringSoon'] as const;
+const GROUPS = ['approvalsOverdue', 'signersPastHalf', 'expiringSoon', 'failed'] as const;
 
 export function Attention() {
   const { t } = useTranslation();

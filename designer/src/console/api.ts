@@ -67,6 +67,8 @@ export interface Attention {
   approvalsOverdue: AttentionGroup;
   signersPastHalf: AttentionGroup;
   expiringSoon: AttentionGroup;
+  /** Contracts that failed (their plan could not be made), latest first; why.message is the reason. */
+  failed: AttentionGroup;
 }
 
 export type NudgeOutcome = { id: string; outcome: 'nudged'; signers: string[] } | { id: string; outcome: 'not_found' | 'nothing_to_nudge' | 'rate_limited' | 'failed'; code: string; message: string };
