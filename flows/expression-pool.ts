@@ -1,6 +1,7 @@
 // Evaluates untrusted expressions off the event loop: a few warm worker processes, one
 // evaluation at a time each, with a heap limit and a wall-time limit after which the worker
-// is killed and replaced (the shape of signing/verify/verification-pool.ts).
+// is killed and replaced: a sandbox (../sandbox) of processes, with this pool's messages and
+// errors only.
 //
 // The step budget, depth limit and clock check of expression.ts still run inside the worker;
 // they cannot see one built-in call that works for seconds or builds gigabytes (a `$merge`
@@ -13,12 +14,8 @@
 // process, server included (seen with Node 20 at a 256 MB thread heap). A child process
 // under --max-old-space-size dies alone. The price is IPC instead of postMessage (see
 // bench/expressions.bench.ts: tens of microseconds an evaluation).
-//
-// A hand-written pool rather than piscina/tinypool: both run worker threads only.
-import { fork, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { deserialize } from 'node:v8';
+import { createSandbox, SandboxError, type SandboxLimits } from '../sandbox';
 import { budgetError, EXPRESSION_LIMITS, ExpressionError, runExpressionsWith, type ExpressionErrorOptions, type ExpressionRunner } from './expression';
 
 export interface ExpressionPoolLimits {
@@ -59,196 +56,61 @@ export interface ExpressionPool {
 }
 
 // The messages between pool and worker (expression-worker.ts).
-export interface ExpressionWorkerData {
-  maxResultBytes: number;
-}
 export interface EvaluationRequest {
-  id: number;
   source: string;
   path: string;
   input: unknown;
 }
-export type EvaluationResponse =
-  | { id: number; ok: true; value: Uint8Array }
-  | { id: number; ok: false; error: ExpressionErrorOptions & { path: string; reason: string } };
+export type EvaluationResponse = { ok: true; value: unknown } | { ok: false; error: ExpressionErrorOptions & { path: string; reason: string } };
 
-interface Task extends EvaluationRequest {
-  resolve: (value: unknown) => void;
-  reject: (error: Error) => void;
+/** A full queue: no room now, try again shortly (HTTP 503), not a verdict on the expression. */
+export class ExpressionBusyError extends ExpressionError {
+  readonly busy = true;
 }
 
-interface Slot {
-  worker: ChildProcess;
-  ready: boolean;
-  task: Task | null;
-  timer?: NodeJS.Timeout;
-}
-
-const RETRY_START_MS = 5000;
-const WORKER_ENTRY = fileURLToPath(new URL('./expression-worker.mjs', import.meta.url));
-
-/** What a worker process sees of the environment: where temporary files go (tsx's cache), nothing secret. */
-function workerEnvironment(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const name of ['PATH', 'HOME', 'TMPDIR', 'TMP', 'TEMP', 'NODE_ENV']) if (process.env[name] !== undefined) env[name] = process.env[name];
-  return env;
-}
-
-/** A busy worker keeps the server's process alive; an idle one does not. */
-function hold(worker: ChildProcess, busy: boolean): void {
-  const channel = worker.channel as { ref(): void; unref(): void } | undefined;
-  if (busy) {
-    worker.ref();
-    channel?.ref();
-  } else {
-    worker.unref();
-    channel?.unref();
-  }
-}
+const WORKER_ENTRY = new URL('./expression-worker.mjs', import.meta.url);
 
 export function createExpressionPool(options: ExpressionPoolOptions = {}): ExpressionPool {
-  const limits = Object.freeze({ ...EXPRESSION_POOL_LIMITS, ...options.limits });
+  const limits: Readonly<ExpressionPoolLimits> = Object.freeze({ ...EXPRESSION_POOL_LIMITS, ...options.limits });
   // Two at least: one runaway holds its worker up to the time limit, the other keeps answering.
-  const size = Math.max(1, options.workers ?? Math.max(2, Math.min(4, availableParallelism() - 1)));
-  const workerData: ExpressionWorkerData = { maxResultBytes: limits.maxResultBytes };
-  const slots = new Set<Slot>();
-  const queue: Task[] = [];
-  let nextId = 1;
-  let closed = false;
-  // Why the last worker could not start; evaluations are refused at once until RETRY_START_MS later.
-  let startFailure: Error | null = null;
-  let startFailedAt = 0;
+  const workers = Math.max(1, options.workers ?? Math.max(2, Math.min(4, availableParallelism() - 1)));
+  const sandbox = createSandbox<EvaluationRequest, EvaluationResponse>({ kind: 'process', entry: WORKER_ENTRY, init: null, limits: limits satisfies SandboxLimits, workers });
 
-  function spawn(): void {
-    // Its own flags only: the server's (a debugger, a loader) are no business of an evaluator.
-    const worker = fork(WORKER_ENTRY, [JSON.stringify(workerData)], {
-      execArgv: [`--max-old-space-size=${limits.maxHeapMb}`, '--max-semi-space-size=16', '--stack-size=4000'],
-      serialization: 'advanced',
-      stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
-      // Not the server's environment (master key, database URL): an evaluator needs none of it.
-      env: workerEnvironment(),
-    });
-    hold(worker, false);
-    const slot: Slot = { worker, ready: false, task: null };
-    slots.add(slot);
-    worker.on('message', (message: EvaluationResponse | { ready: true }) => {
-      if ('ready' in message) {
-        slot.ready = true;
-        pump();
-        return;
+  /** The pool's refusal as the ExpressionError every caller of an evaluation expects. */
+  function refusal(error: SandboxError, source: string, path: string): Error {
+    switch (error.reason) {
+      case 'timeout':
+      case 'memory':
+      case 'too_large':
+        // 'was stopped after …', 'needed more than … of memory', 'produced a value of … bytes': the expression's budget.
+        return budgetError(path, source, error.message);
+      case 'busy': {
+        const busy = budgetError(path, source, `could not be evaluated now: ${error.waiting} evaluations are waiting already; try again shortly`);
+        return new ExpressionBusyError(busy.path, busy.reason, { kind: busy.kind, problem: busy.problem });
       }
-      const task = slot.task;
-      if (!task || task.id !== message.id) return;
-      finish(slot);
-      if (message.ok) task.resolve(deserialize(Buffer.from(message.value.buffer, message.value.byteOffset, message.value.byteLength)));
-      else {
-        const { path, reason, ...rest } = message.error;
-        task.reject(new ExpressionError(path, reason, rest));
-      }
-      pump();
-    });
-    worker.on('error', (error: Error) => {
-      // The process could not be started, or not be sent to (it is gone: 'exit' tells the task).
-      if (slot.ready) return;
-      retire(slot);
-      // A broken install, or no room for another process: the evaluations waiting now are refused.
-      startFailure = new Error(`the expression evaluator could not start: ${error.message}`);
-      startFailedAt = Date.now();
-      for (const waiting of queue.splice(0)) waiting.reject(startFailure);
-    });
-    worker.on('exit', (code, signal) => {
-      const task = slot.task;
-      const wasReady = slot.ready;
-      if (!slots.has(slot)) return;
-      retire(slot);
-      if (task) {
-        // V8 aborts a process whose heap is out (SIGABRT, or exit code 134 where a shell reports it).
-        if (signal === 'SIGABRT' || code === 134) task.reject(budgetError(task.path, task.source, `needed more than ${limits.maxHeapMb} MB of memory`));
-        else task.reject(new ExpressionError(task.path, `the expression evaluator stopped while evaluating it (${signal ?? `exit code ${code}`})`));
-      } else if (!wasReady && !closed) {
-        startFailure = new Error(`the expression evaluator could not start (${signal ?? `exit code ${code}`})`);
-        startFailedAt = Date.now();
-        for (const waiting of queue.splice(0)) waiting.reject(startFailure);
-        return;
-      }
-      pump();
-    });
-  }
-
-  function finish(slot: Slot): void {
-    clearTimeout(slot.timer);
-    slot.task = null;
-    hold(slot.worker, false);
-  }
-
-  function retire(slot: Slot): void {
-    if (!slots.delete(slot)) return;
-    clearTimeout(slot.timer);
-    slot.task = null;
-    hold(slot.worker, false);
-    slot.worker.kill('SIGKILL');
-  }
-
-  function pump(): void {
-    if (closed) return;
-    for (const slot of slots) {
-      if (queue.length === 0) break;
-      if (!slot.ready || slot.task) continue;
-      start(slot, queue.shift()!);
+      case 'closed':
+        return new Error('the expression evaluator is closed');
+      case 'unavailable':
+        return new Error(`the expression evaluator could not start: ${error.message}`);
+      case 'crashed':
+        return new ExpressionError(path, `the expression evaluator stopped while evaluating it: ${error.message}`);
     }
-    // Keep the pool full and warm: a replaced worker starts before the next evaluation needs it.
-    while (slots.size < size && !startFailure) spawn();
-    // A worker still starting keeps the process alive only while evaluations wait for it.
-    for (const slot of slots) if (!slot.ready) hold(slot.worker, queue.length > 0);
   }
-
-  function start(slot: Slot, task: Task): void {
-    slot.task = task;
-    hold(slot.worker, true);
-    const request: EvaluationRequest = { id: task.id, source: task.source, path: task.path, input: task.input };
-    try {
-      slot.worker.send(request);
-    } catch (error) {
-      // Input that cannot be cloned (never from JSON): refuse it and keep the worker.
-      finish(slot);
-      task.reject(new ExpressionError(task.path, `the data cannot be evaluated: ${(error as Error).message}`));
-      return;
-    }
-    slot.timer = setTimeout(() => {
-      retire(slot);
-      task.reject(budgetError(task.path, task.source, `was stopped after ${limits.timeoutMs} ms`));
-      pump();
-    }, limits.timeoutMs);
-  }
-
-  pump();
 
   return {
     limits,
-    evaluate(source, path, input) {
-      if (closed) return Promise.reject(new Error('the expression evaluator is closed'));
-      // A broken install stays broken, but a start that failed for want of memory or processes may pass later.
-      if (startFailure && Date.now() - startFailedAt < RETRY_START_MS) return Promise.reject(startFailure);
-      startFailure = null;
-      if (queue.length >= limits.maxQueue) {
-        return Promise.reject(budgetError(path, source, `could not be evaluated now: ${queue.length} evaluations are waiting already; try again shortly`));
+    async evaluate(source, path, input) {
+      let response: EvaluationResponse;
+      try {
+        response = await sandbox.run({ source, path, input });
+      } catch (error) {
+        throw error instanceof SandboxError ? refusal(error, source, path) : error;
       }
-      return new Promise((resolve, reject) => {
-        queue.push({ id: nextId++, source, path, input, resolve, reject });
-        pump();
-      });
+      if (response.ok) return response.value;
+      const { path: at, reason, ...rest } = response.error;
+      throw new ExpressionError(at, reason, rest);
     },
-    async close() {
-      closed = true;
-      for (const task of queue.splice(0)) task.reject(new Error('the expression evaluator is closed'));
-      const running = [...slots];
-      for (const slot of running) {
-        const task = slot.task;
-        retire(slot);
-        task?.reject(new Error('the expression evaluator is closed'));
-      }
-      await Promise.all(running.map((slot) => (slot.worker.exitCode !== null || slot.worker.signalCode !== null ? null : new Promise((done) => slot.worker.once('exit', done)))));
-    },
+    close: () => sandbox.close(),
   };
 }
 
