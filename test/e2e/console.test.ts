@@ -3,13 +3,14 @@
 // Chinese party name, exports the ledger as CSV and reads its Chinese back, opens a contract,
 // nudges its signer (the nudge lands in the outbox), sees a change made elsewhere without a
 // reload, and switches language; a department manager approves from a phone-sized window
-// through the link in their approval notice. Every main screen passes axe-core with no serious
-// finding. Screenshots go to .cache/screenshots/console-*.png.
+// through the link in their approval notice; a contract that failed in the worker shows on the
+// attention page with its reason. Every main screen passes axe-core with no serious finding. Screenshots go to .cache/screenshots/console-*.png.
 import { readFileSync } from 'node:fs';
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { FlowDefinition } from '../../flows';
 import { openPage, screenshotter, seriousViolations, startBrowserHub, stopBrowserHub } from '../support/e2e';
+import { FAILING_PLAN_REASON, failingPlanFlow, failingPlanStart } from '../support/failing-plan';
 import { exampleFlow, exampleOrder, type TestHub } from '../support/hub';
 import { approvedContract } from '../support/signing';
 
@@ -376,5 +377,28 @@ it('has no serious accessibility findings on the main screens, and works from th
   await page.fill('input[name="password"]', next);
   await page.click('button[type="submit"]');
   await expect.poll(() => page.locator('[data-testid="user-name"]').textContent()).toBe(people.clerk.name);
+  expect(problems).toEqual([]);
+});
+
+// Last: the failed contract would change the ledger's counts the tests above read.
+it('tells of a contract that failed, with its reason, on the attention page in Chinese and English', { timeout: 120_000 }, async () => {
+  await hub.publish(failingPlanFlow());
+  const started = await hub.call('POST', '/api/contracts', failingPlanStart('PO-FAILED-1', 8800));
+  expect(started.status, JSON.stringify(started.body)).toBe(201);
+  await hub.waitFor(started.body.id, (c) => c.status === 'failed');
+
+  const { page, problems } = await open({ ...desktop, bypassCSP: true }); // for axe-core's script
+  await page.goto(`${hub.url}/console/attention`);
+  await signIn(page, 'finance');
+  const failed = page.locator('[data-testid="attention-failed"]');
+  await expect.poll(() => failed.locator('h2').textContent(), { timeout: 15_000 }).toBe('已失败 1');
+  const item = failed.locator('li', { hasText: '采购合同 PO-FAILED-1' });
+  expect(await item.textContent()).toContain(FAILING_PLAN_REASON);
+  expect(await item.textContent()).toContain('8,800');
+  expect(await item.locator('a').getAttribute('href')).toBe(`/console/contracts/${started.body.id}`);
+  expect(await seriousViolations(page)).toEqual([]);
+  await shot(page, 'attention-failed');
+  await page.click('[data-testid="language"]');
+  await expect.poll(() => failed.locator('h2').textContent()).toBe('Failed 1');
   expect(problems).toEqual([]);
 });
