@@ -4,7 +4,8 @@
 // back as the same ExpressionError.
 import { afterEach, describe, expect, it } from 'vitest';
 import { compileExpression, ExpressionError } from './expression';
-import { createExpressionPool, type ExpressionPool, type ExpressionPoolOptions } from './expression-pool';
+import { isBusy } from '../sandbox';
+import { createExpressionPool, ExpressionBusyError, type ExpressionPool, type ExpressionPoolOptions } from './expression-pool';
 
 let pools: ExpressionPool[] = [];
 const pool = (options: ExpressionPoolOptions = {}) => {
@@ -88,7 +89,11 @@ describe('expression pool', () => {
     // Let the first reach its (started) worker, so the next two wait in the queue.
     await new Promise((resolve) => setTimeout(resolve, 100));
     const waiting = [p.evaluate('1', '/b', {}), p.evaluate('2', '/c', {})];
-    expect(await failure(p.evaluate('3', '/d', {}))).toMatch(/^budget \/d: ran out of its budget: it could not be evaluated now: 2 evaluations are waiting already/);
+    // Busy is no verdict on the expression (not an ExpressionError, so a workflow retries it): the server answers 503.
+    const busy = await failure(p.evaluate('3', '/d', {}));
+    expect(busy).toBeInstanceOf(ExpressionBusyError);
+    expect(isBusy(busy)).toBe(true);
+    expect((busy as Error).message).toMatch(/^\/d: could not be evaluated now: 2 evaluations are waiting already/);
     expect(await failure(running)).toMatch(/was stopped after 800 ms/);
     expect(await Promise.all(waiting)).toEqual([1, 2]);
   });

@@ -63,9 +63,17 @@ export interface EvaluationRequest {
 }
 export type EvaluationResponse = { ok: true; value: unknown } | { ok: false; error: ExpressionErrorOptions & { path: string; reason: string } };
 
-/** A full queue: no room now, try again shortly (HTTP 503), not a verdict on the expression. */
-export class ExpressionBusyError extends ExpressionError {
+/**
+ * No evaluator free (a full queue, or one that cannot start now): try again shortly (HTTP 503).
+ * Not an ExpressionError, which is a verdict on the expression: a workflow activity that gets
+ * this one is retried, where an ExpressionError fails the contract.
+ */
+export class ExpressionBusyError extends Error {
   readonly busy = true;
+  constructor(message: string) {
+    super(message);
+    this.name = 'ExpressionBusyError';
+  }
 }
 
 const WORKER_ENTRY = new URL('./expression-worker.mjs', import.meta.url);
@@ -84,14 +92,12 @@ export function createExpressionPool(options: ExpressionPoolOptions = {}): Expre
       case 'too_large':
         // 'was stopped after …', 'needed more than … of memory', 'produced a value of … bytes': the expression's budget.
         return budgetError(path, source, error.message);
-      case 'busy': {
-        const busy = budgetError(path, source, `could not be evaluated now: ${error.waiting} evaluations are waiting already; try again shortly`);
-        return new ExpressionBusyError(busy.path, busy.reason, { kind: busy.kind, problem: busy.problem });
-      }
+      case 'busy':
+        return new ExpressionBusyError(`${path}: could not be evaluated now: ${error.waiting} evaluations are waiting already; try again shortly`);
+      case 'unavailable':
+        return new ExpressionBusyError(`the expression evaluator could not start: ${error.message}`);
       case 'closed':
         return new Error('the expression evaluator is closed');
-      case 'unavailable':
-        return new Error(`the expression evaluator could not start: ${error.message}`);
       case 'crashed':
         return new ExpressionError(path, `the expression evaluator stopped while evaluating it: ${error.message}`);
     }

@@ -3,6 +3,7 @@
 import type { ErrorRequestHandler } from 'express';
 import { isGrpcServiceError } from '@temporalio/client';
 import { ExpressionError } from '../flows';
+import { isBusy } from '../sandbox';
 import { isDatabaseUnavailable } from '../store';
 import { redact } from './redact';
 
@@ -22,8 +23,12 @@ export class AppError extends Error {
   }
 }
 
+/** No worker free to evaluate or verify it now: nothing the caller did wrong; 503 says "try again shortly". */
+export const busy = (message: string) => new AppError('busy', message, { status: 503 });
+
 /** A flow expression that failed on the caller's data (amount not a number, above every tier). */
 export function asRoutingError(error: unknown): never {
+  if (isBusy(error)) throw busy(`The expression evaluator is busy: ${(error as Error).message}`);
   if (error instanceof ExpressionError) throw new AppError('unroutable', error.message, { details: [{ path: error.path, message: error.message }] });
   throw error;
 }
@@ -56,9 +61,12 @@ function isTemporalUnavailable(error: unknown): boolean {
 export function errorHandler(log: (message: string) => void = console.error): ErrorRequestHandler {
   return (error, req, res, _next) => {
     // An expression that failed where no route gave it a meaning (a mapping preview that never ends): still the caller's, with its path.
-    const expression = error instanceof ExpressionError ? new AppError('expression_failed', error.message, { details: [{ path: error.path, message: error.message }] }) : null;
+    // Unless no evaluator was free for it: then nobody's fault, and worth trying again.
+    const expression = isBusy(error) ? busy(`The server is busy: ${(error as Error).message}`) : error instanceof ExpressionError ? new AppError('expression_failed', error.message, { details: [{ path: error.path, message: error.message }] }) : null;
     const known = error instanceof AppError ? error : (expression ?? fromBodyParser(error));
     if (known) {
+      // A worker pool with no room: a queue drains in about a job's time.
+      if (known.code === 'busy' && !res.getHeader('retry-after')) res.set('retry-after', '1');
       res.status(known.status).json({ error: { code: known.code, message: known.message, details: known.details } });
       return;
     }
