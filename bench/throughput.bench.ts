@@ -22,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 import type { ContractState, FlowDefinition } from '../flows';
 import { decide, sign } from '../workflows/contract-flow.defs';
+import { companySignersFlow } from '../test/support/company-signers-flow';
 import { startClusterStack } from './support/cluster-stack';
 import { startBenchHub, type BenchHub } from './support/temporal-hub';
 
@@ -31,19 +32,8 @@ const FLOW = 'bench-purchase';
 
 async function benchFlow(): Promise<FlowDefinition> {
   const base = JSON.parse(await readFile(new URL('../examples/supplier-purchase.flow.json', import.meta.url), 'utf8')) as FlowDefinition;
-  return {
-    ...base,
-    key: FLOW,
-    name: 'Bench purchase contract',
-    approval: { amount: base.approval.amount, tiers: [{ steps: [{ name: '部门经理审批', approvers: ['role:dept-manager'] }] }] },
-    documents: [base.documents![0]],
-    signers: [
-      { id: 'buyer', party: 'company', name: '=buyer.name', order: 1, documents: ['contract'] },
-      { id: 'supplier', party: 'company', name: '=supplier.name', order: 2, documents: ['contract'] },
-    ],
-    // No expiry reminder: the workflow ends at completion, as the bare one does.
-    archive: { folder: base.archive!.folder, retention: base.archive!.retention },
-  };
+  // No expiry reminder (companySignersFlow drops it): the workflow ends at completion, as the bare one does.
+  return { ...companySignersFlow(base, FLOW), name: 'Bench purchase contract' };
 }
 
 async function order(): Promise<Record<string, any>> {

@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalTimestampClient, createMemoryKeyRecordStore, enrollSigner, createLocalSigner, extendLongTermValidation, archiveTimestampExpiry, openSigningPlatform, signPdf, verifyPdf } from '../../signing/index';
 import { PdfReader } from '../../signing/pdf/xref';
 import { exampleFlow, exampleOrder, startTestHub, type TestHub } from '../support/hub';
-import { approvedContract, codeFor, linkFor, readAll, signerCall } from '../support/signing';
+import { approvedContract } from '../support/signing';
+import { adminDownload, adminGet, signedByBoth, closeHub, signingPeople, type SigningPeople } from '../support/signing-people';
 import { makeContractPdf, SIGNATURE_AREAS } from './support/contract-pdf';
 import { MASTER_KEY, signingFixture } from './support/fixture';
 import { ensureValidators, pdfsig, pem, pyhankoAdesValidate, scratchDir, writeTemp } from './support/validators';
@@ -112,9 +113,7 @@ describe('archive renewal before the TSA certificate expires', () => {
 describe('a contract signed and archived through the hub', () => {
   let hub: TestHub;
   let rootPem: string;
-  let manager: { token: string };
-  let finance: { token: string };
-  let sealKeeper: { id: string; token: string };
+  let people: SigningPeople;
   const renewals: string[] = [];
 
   beforeAll(async () => {
@@ -122,38 +121,19 @@ describe('a contract signed and archived through the hub', () => {
     const flow = exampleFlow();
     // No expiry reminder: the contract's workflow ends with the archive, as most do.
     await hub.publish({ ...flow, archive: { ...flow.archive, expiry: undefined } } as typeof flow);
-    manager = await hub.user('王经理', ['dept-manager']);
-    finance = await hub.user('赵总监', ['finance-director']);
-    sealKeeper = await hub.user('钱印章', []);
-    expect((await hub.call('PUT', '/api/seals/contract-seal', { company: exampleOrder().data.buyer.name, users: [sealKeeper.id] })).status).toBe(201);
+    people = await signingPeople(hub);
     rootPem = writeTemp(dir, 'hub-root.pem', hub.signing.rootCertificatePem);
   }, 120_000);
-  afterAll(async () => {
-    for (const id of renewals) await hub?.client.workflow.getHandle(id).terminate('test over').catch(() => {});
-    await hub?.close();
-  });
+  afterAll(() => closeHub(hub, renewals));
 
-  /** A GET as the admin; once more if the kept-alive connection was closed by the server while pyHanko ran. */
-  async function get(path: string): Promise<Response> {
-    const call = () => fetch(hub.url + path, { headers: { authorization: `Bearer ${hub.adminToken}` } });
-    return call().catch(call);
-  }
-  async function download(path: string): Promise<Buffer> {
-    const response = await get(path);
-    expect(response.status).toBe(200);
-    return Buffer.from(await response.arrayBuffer());
-  }
+  // Once more if pyHanko's run outlasted the kept-alive connection (see adminGet).
+  const get = (path: string) => adminGet(hub, path);
+  const download = (path: string) => adminDownload(hub, path);
 
   it('archives PAdES B-LTA documents and evidence; a revoked signer certificate shows revoked after the next renewal', { timeout: 240_000 }, async () => {
     const order = exampleOrder();
-    const id = await approvedContract(hub, { manager, finance }, { ...order, data: { ...order.data, supplier: { ...order.data.supplier, isNew: false } } });
-    const buyerLink = await linkFor(hub, id, 'signer:buyer');
-    expect((await hub.call('POST', `/api/sign/${buyerLink}`, { read: true }, sealKeeper.token)).body).toMatchObject({ status: 'signed' });
-    const supplierLink = await linkFor(hub, id, order.data.supplier.mobile);
-    await readAll(hub, supplierLink);
-    await signerCall(hub, supplierLink, '/otp', {});
-    expect((await signerCall(hub, supplierLink, '', { read: true, otp: await codeFor(hub, id, order.data.supplier.mobile) })).body.status).toBe('signed');
-    const done = await hub.waitFor(id, (c) => c.status === 'completed', 90_000);
+    const id = await approvedContract(hub, people, { ...order, data: { ...order.data, supplier: { ...order.data.supplier, isNew: false } } });
+    const done = await signedByBoth(hub, people, id, order.data.supplier.mobile);
     renewals.push(`archive-renewal:${id}`);
 
     const archived = await download(`/api/contracts/${id}/documents/contract.pdf`);

@@ -4,8 +4,8 @@
 // how long a completed signing waits for its archive after a crash; this test reads the bound
 // from the workflow's real history, as Temporal will apply it.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { FlowDefinition } from '../../flows';
 import { decide, sign } from '../../workflows/contract-flow.defs';
+import { companySignersFlow } from '../support/company-signers-flow';
 import { exampleFlow, exampleOrder, startTestHub, type TestHub } from '../support/hub';
 
 let hub: TestHub;
@@ -15,24 +15,8 @@ beforeAll(async () => {
 });
 afterAll(() => hub?.close());
 
-/** The example purchase contract with one approval step and two company signers who need no seal or verification. */
-function archivingFlow(): FlowDefinition {
-  const base = exampleFlow();
-  return {
-    ...base,
-    key: 'archive-heartbeat',
-    approval: { amount: base.approval.amount, tiers: [{ steps: [{ name: '部门经理审批', approvers: ['role:dept-manager'] }] }] },
-    documents: [base.documents![0]],
-    signers: [
-      { id: 'buyer', party: 'company', name: '=buyer.name', order: 1, documents: ['contract'] },
-      { id: 'supplier', party: 'company', name: '=supplier.name', order: 2, documents: ['contract'] },
-    ],
-    archive: { folder: base.archive!.folder, retention: base.archive!.retention },
-  };
-}
-
 it('archives with a heartbeat timeout far below the five-minute step timeout, so a retry after a crash starts within 30 s', { timeout: 120_000 }, async () => {
-  await hub.publish(archivingFlow());
+  await hub.publish(companySignersFlow(exampleFlow(), 'archive-heartbeat'));
   const order = exampleOrder();
   const started = await hub.call('POST', '/api/contracts', { flow: 'archive-heartbeat', data: { ...order.data, supplier: { ...order.data.supplier, email: undefined, mobile: undefined } } });
   expect(started.status, JSON.stringify(started.body)).toBe(201);

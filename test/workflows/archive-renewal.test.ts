@@ -5,48 +5,31 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exampleFlow, exampleOrder, startTestHub, type TestHub } from '../support/hub';
 import { sourceChanged } from '../../workflows';
-import { approvedContract, codeFor, linkFor, readAll, signerCall } from '../support/signing';
+import { approvedContract } from '../support/signing';
+import { adminDownload, signedByBoth, closeHub, signingPeople, type SigningPeople } from '../support/signing-people';
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
 describe('a signed contract archived, told, and its archive renewed while it waits for its expiry reminder', () => {
   let hub: TestHub;
-  let manager: { token: string };
-  let finance: { token: string };
-  let sealKeeper: { id: string; token: string };
+  let people: SigningPeople;
   const workflows: string[] = [];
 
   beforeAll(async () => {
     hub = await startTestHub();
     // The example flow reminds the parties 30 days before the contract's end date: its workflow sleeps till then.
     await hub.publish(exampleFlow());
-    manager = await hub.user('王经理', ['dept-manager']);
-    finance = await hub.user('赵总监', ['finance-director']);
-    sealKeeper = await hub.user('钱印章', []);
-    expect((await hub.call('PUT', '/api/seals/contract-seal', { company: exampleOrder().data.buyer.name, users: [sealKeeper.id] })).status).toBe(201);
+    people = await signingPeople(hub);
   }, 120_000);
-  afterAll(async () => {
-    for (const id of workflows) await hub?.client.workflow.getHandle(id).terminate('test over').catch(() => {});
-    await hub?.close();
-  });
+  afterAll(() => closeHub(hub, workflows));
 
-  async function download(path: string): Promise<Buffer> {
-    const response = await fetch(hub.url + path, { headers: { authorization: `Bearer ${hub.adminToken}` } });
-    expect(response.status).toBe(200);
-    return Buffer.from(await response.arrayBuffer());
-  }
+  const download = (path: string) => adminDownload(hub, path);
 
   it('archives and tells the parties with the contract id, not its state; then shows and serves the renewed documents and evidence report', { timeout: 240_000 }, async () => {
     const order = exampleOrder();
-    const id = await approvedContract(hub, { manager, finance }, { ...order, data: { ...order.data, endDate: '2036-12-31', supplier: { ...order.data.supplier, isNew: false } } });
+    const id = await approvedContract(hub, people, { ...order, data: { ...order.data, endDate: '2036-12-31', supplier: { ...order.data.supplier, isNew: false } } });
     workflows.push(id, `archive-renewal:${id}`);
-    const buyerLink = await linkFor(hub, id, 'signer:buyer');
-    expect((await hub.call('POST', `/api/sign/${buyerLink}`, { read: true }, sealKeeper.token)).body).toMatchObject({ status: 'signed' });
-    const supplierLink = await linkFor(hub, id, order.data.supplier.mobile);
-    await readAll(hub, supplierLink);
-    await signerCall(hub, supplierLink, '/otp', {});
-    expect((await signerCall(hub, supplierLink, '', { read: true, otp: await codeFor(hub, id, order.data.supplier.mobile) })).body.status).toBe('signed');
-    const done = await hub.waitFor(id, (c) => c.status === 'completed', 90_000);
+    const done = await signedByBoth(hub, people, id, order.data.supplier.mobile);
     // The contract's workflow sleeps until 30 days before 2036-12-31; it still owns the contract.
     expect((await hub.client.workflow.getHandle(id).describe()).status.name).toBe('RUNNING');
 

@@ -9,11 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlowDefinition } from '../../flows';
 import { exampleFlow, exampleOrder, startTestHub, type TestHub } from '../support/hub';
 import { approvedContract, codeFor, linkFor, readAll, signerCall } from '../support/signing';
+import { adminDownload, signingPeople, type SigningPeople } from '../support/signing-people';
 
 let hub: TestHub;
-let manager: { token: string };
-let finance: { token: string };
-let sealKeeper: { id: string; token: string };
+let people: SigningPeople;
 const scratch = mkdtempSync(join(tmpdir(), 'sealflow-signing-'));
 
 
@@ -33,27 +32,20 @@ function pdfsig(bytes: Buffer): string {
   }
 }
 
-async function download(path: string): Promise<Buffer> {
-  const response = await fetch(hub.url + path, { headers: { authorization: `Bearer ${hub.adminToken}` } });
-  expect(response.status).toBe(200);
-  return Buffer.from(await response.arrayBuffer());
-}
+const download = (path: string) => adminDownload(hub, path);
 
 beforeAll(async () => {
   hub = await startTestHub();
   await hub.publish(exampleFlow());
-  manager = await hub.user('王经理', ['dept-manager']);
-  finance = await hub.user('赵总监', ['finance-director']);
   // The buyer signs with the company seal the flow names; only users on the seal's list may use it.
-  sealKeeper = await hub.user('钱印章', []);
-  expect((await hub.call('PUT', '/api/seals/contract-seal', { company: exampleOrder().data.buyer.name, users: [sealKeeper.id] })).status).toBe(201);
+  people = await signingPeople(hub);
 });
 afterAll(() => hub?.close());
 
 describe('two parties in order', () => {
   it('invites the buyer first, the supplier after, checks what the flow asks, and archives a contract pdfsig validates', { timeout: 180_000 }, async () => {
     const order = exampleOrder();
-    const id = await approvedContract(hub, { manager, finance }, order);
+    const id = await approvedContract(hub, people, order);
     const contract = await hub.waitFor(id, (c) => c.signers[0]?.status === 'invited');
     expect(contract.signers.map((s: any) => [s.id, s.status])).toEqual([['buyer', 'invited'], ['supplier', 'waiting']]);
 
@@ -61,7 +53,7 @@ describe('two parties in order', () => {
     const buyerView = (await signer(buyerLink)).body;
     expect(buyerView).toMatchObject({ status: 'pending', signer: { id: 'buyer', mustRead: false, verify: 'none' } });
     expect(buyerView.documents.map((d: any) => d.id)).toEqual(['contract', 'nda']);
-    expect((await hub.call('POST', `/api/sign/${buyerLink}`, { read: true }, sealKeeper.token)).body).toMatchObject({ status: 'signed' });
+    expect((await hub.call('POST', `/api/sign/${buyerLink}`, { read: true }, people.sealKeeper.token)).body).toMatchObject({ status: 'signed' });
     expect((await signer(buyerLink, '', { read: true })).status).toBe(409);
 
     // the supplier's turn: their link came by email and SMS to the contacts on record (the SMS
@@ -132,7 +124,7 @@ const known = () => {
 
 describe('business users and deadlines', () => {
   it('nudges the pending signer once an hour at most, and a decline ends the contract', async () => {
-    const id = await approvedContract(hub, { manager, finance }, { ...known(), sourceKey: 'nudge-1' });
+    const id = await approvedContract(hub, people, { ...known(), sourceKey: 'nudge-1' });
     const first = await hub.call('POST', `/api/contracts/${id}/nudge`, {});
     expect(first.body).toEqual({ nudged: ['buyer'] });
     const again = await hub.call('POST', `/api/contracts/${id}/nudge`, { signer: 'buyer' });
@@ -148,7 +140,7 @@ describe('business users and deadlines', () => {
   });
 
   it('voids the links when the initiator cancels', async () => {
-    const id = await approvedContract(hub, { manager, finance }, { ...known(), sourceKey: 'cancel-1' });
+    const id = await approvedContract(hub, people, { ...known(), sourceKey: 'cancel-1' });
     const link = await linkFor(hub, id, 'signer:buyer');
     expect((await hub.call('POST', `/api/contracts/${id}/cancel`, { reason: '重新谈判' })).body.status).toBe('cancelled');
     expect((await signer(link)).body.error.code).toBe('link_closed');
@@ -158,7 +150,7 @@ describe('business users and deadlines', () => {
   it('expires when the signing deadline passes, after reminding on schedule', async () => {
     const flow: FlowDefinition = { ...exampleFlow(), key: 'short-deadline', signing: { deadline: 'PT4S', reminders: { every: 'PT1S', max: 2 } } };
     await hub.publish(flow);
-    const id = await approvedContract(hub, { manager, finance }, { ...known(), flow: 'short-deadline', sourceKey: 'deadline-1' });
+    const id = await approvedContract(hub, people, { ...known(), flow: 'short-deadline', sourceKey: 'deadline-1' });
     const done = await hub.waitFor(id, (c) => c.status === 'expired', 30_000);
     expect(done.timeline.filter((e: any) => e.type === 'signing_reminded')).toHaveLength(2);
     expect(done.timeline.at(-1).type).toBe('expired');
@@ -179,7 +171,7 @@ describe('three parties', () => {
       ],
     };
     await hub.publish(flow);
-    const id = await approvedContract(hub, { manager, finance }, { ...known(), flow: 'three-party', sourceKey: 'three-1' });
+    const id = await approvedContract(hub, people, { ...known(), flow: 'three-party', sourceKey: 'three-1' });
     await signer(await linkFor(hub, id, 'signer:buyer'), '', { read: true });
     const [supplier, witness] = [await linkFor(hub, id, 'signer:supplier'), await linkFor(hub, id, 'signer:witness')];
     const both = await Promise.all([signer(supplier, '', { read: true }), signer(witness, '', { read: true }), signer(witness, '', { read: true })]);
