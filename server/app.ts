@@ -109,7 +109,7 @@ export function createApp(options: AppOptions) {
   const session = createSigningSession({ store, contracts, notifier: options.notifier, secret: options.masterKey, identity: signerIdentity, companyName: options.companyName });
   const connectors = createConnectorService({ store, client, taskQueue: options.taskQueue, masterKey: options.masterKey, startContract });
   const verifier = options.verifier ?? createPdfVerifier({ trustAnchors: [options.signing.ca.rootCertificate] });
-  // Flow and mapping expressions are untrusted code: this process evaluates them in worker threads (flows/expression-pool.ts).
+  // Flow and mapping expressions are untrusted code: this process evaluates them in a pool of worker processes (flows/expression-pool.ts).
   useExpressionPool();
 
   const health = defineRoute({

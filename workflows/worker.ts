@@ -75,7 +75,7 @@ export interface ContractWorkerOptions {
 }
 
 export async function createContractWorker(options: ContractWorkerOptions): Promise<Worker> {
-  // Activities evaluate flow and mapping expressions (untrusted code) in worker threads; workflow code never does.
+  // Activities evaluate flow and mapping expressions (untrusted code) in a pool of worker processes; workflow code never does.
   useExpressionPool();
   return Worker.create({
     connection: options.connection,
