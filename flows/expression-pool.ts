@@ -18,16 +18,8 @@ import { availableParallelism } from 'node:os';
 import { createSandbox, SandboxError, type SandboxLimits } from '../sandbox';
 import { budgetError, EXPRESSION_LIMITS, ExpressionError, runExpressionsWith, type ExpressionErrorOptions, type ExpressionRunner } from './expression';
 
-export interface ExpressionPoolLimits {
-  /** Wall time of one evaluation in its worker, queueing excluded; beyond it the worker is replaced. */
-  timeoutMs: number;
-  /** Old-generation heap of one worker process (--max-old-space-size). */
-  maxHeapMb: number;
-  /** The serialized value one evaluation may send back. */
-  maxResultBytes: number;
-  /** Evaluations waiting for a worker; beyond this one is refused at once. */
-  maxQueue: number;
-}
+/** Time, heap (of a worker process), result size and queue of the pool. */
+export type ExpressionPoolLimits = SandboxLimits;
 
 /**
  * Three times the in-worker clock (EXPRESSION_LIMITS.timeMs), so a heavy but legitimate
@@ -43,12 +35,12 @@ export const EXPRESSION_POOL_LIMITS: Readonly<ExpressionPoolLimits> = Object.fre
 
 export interface ExpressionPoolOptions {
   limits?: Partial<ExpressionPoolLimits>;
-  /** Worker threads (default: one per core but one, at least two, at most four). */
+  /** Worker processes (default: one per core but one, at least two, at most four). */
   workers?: number;
 }
 
 export interface ExpressionPool {
-  /** Evaluates `source` (JSONata without the `=`) on `input`; rejects with ExpressionError only. */
+  /** Evaluates `source` (JSONata without the `=`) on `input`; rejects with ExpressionError, or ExpressionBusyError when no evaluator is free. */
   evaluate: ExpressionRunner;
   readonly limits: Readonly<ExpressionPoolLimits>;
   /** Terminates the workers; pending evaluations are refused. */
@@ -82,7 +74,7 @@ export function createExpressionPool(options: ExpressionPoolOptions = {}): Expre
   const limits: Readonly<ExpressionPoolLimits> = Object.freeze({ ...EXPRESSION_POOL_LIMITS, ...options.limits });
   // Two at least: one runaway holds its worker up to the time limit, the other keeps answering.
   const workers = Math.max(1, options.workers ?? Math.max(2, Math.min(4, availableParallelism() - 1)));
-  const sandbox = createSandbox<EvaluationRequest, EvaluationResponse>({ kind: 'process', entry: WORKER_ENTRY, init: null, limits: limits satisfies SandboxLimits, workers });
+  const sandbox = createSandbox<EvaluationRequest, EvaluationResponse>({ kind: 'process', entry: WORKER_ENTRY, init: null, limits, workers });
 
   /** The pool's refusal as the ExpressionError every caller of an evaluation expects. */
   function refusal(error: SandboxError, source: string, path: string): Error {

@@ -1,21 +1,11 @@
 // The pool's own limits: a verification over its time is cut off and its worker replaced,
 // one over its heap is refused, a full queue says so at once.
 import { afterEach, describe, expect, it } from 'vitest';
+import { minimalPdf } from '../../test/support/minimal-pdf';
 import { DEFAULT_VERIFY_LIMITS } from './limits';
 import { createPdfVerifier, VerificationRefused, type PdfVerifier } from './verification-pool';
 
-function pdf(catalogExtra = '', extraObjects: string[] = []): Buffer {
-  const objects = [`<< /Type /Catalog /Pages 2 0 R${catalogExtra} >>`, '<< /Type /Pages /Kids [] /Count 0 >>', ...extraObjects];
-  let out = '%PDF-1.7\n';
-  const offsets: number[] = [];
-  objects.forEach((body, i) => {
-    offsets.push(out.length);
-    out += `${i + 1} 0 obj\n${body}\nendobj\n`;
-  });
-  const xrefAt = out.length;
-  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xrefAt}\n%%EOF\n`;
-  return Buffer.from(out, 'latin1');
-}
+const pdf = (catalogExtra = '', extraObjects: string[] = []) => minimalPdf([`<< /Type /Catalog /Pages 2 0 R${catalogExtra} >>`, '<< /Type /Pages /Kids [] /Count 0 >>', ...extraObjects]);
 
 const refusal = (promise: Promise<unknown>) => promise.then(() => null, (error: unknown) => (error instanceof VerificationRefused ? `${error.reason}: ${error.message}` : error));
 

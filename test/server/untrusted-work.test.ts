@@ -9,6 +9,7 @@ import type { FlowDefinition } from '../../flows';
 import { useExpressionPool } from '../../flows/expression-pool';
 import { signPdf } from '../../signing';
 import { approvalFlow, startTestHub, type TestHub } from '../support/hub';
+import { minimalPdf } from '../support/minimal-pdf';
 
 // One evaluator, two places in its queue, a 1.5 s cut-off: set before the hub makes the process's pool.
 useExpressionPool({ workers: 1, limits: { maxQueue: 2, timeoutMs: 1500 } });
@@ -37,18 +38,6 @@ async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; result: T
   return { ms: performance.now() - started, result };
 }
 
-/** A PDF of `objects` (object 1 is the catalog) with a classic xref table that may claim `count` entries. */
-function pdfOf(objects: string[], count = objects.length + 1): Buffer {
-  let out = '%PDF-1.7\n';
-  const offsets: number[] = [];
-  objects.forEach((body, i) => {
-    offsets.push(out.length);
-    out += `${i + 1} 0 obj\n${body}\nendobj\n`;
-  });
-  const xrefAt = out.length;
-  out += `xref\n0 ${count}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}trailer\n<< /Size ${count} /Root 1 0 R >>\nstartxref\n${xrefAt}\n%%EOF\n`;
-  return Buffer.from(out, 'latin1');
-}
 const CATALOG = '<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [3 0 R] >> >>';
 const PAGES = '<< /Type /Pages /Kids [] /Count 0 >>';
 
@@ -63,7 +52,7 @@ function signatureOf(hex: string, fields = 1, padding = 0): Buffer {
   const signature = `<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /adbe.pkcs7.detached /ByteRange [0 ${placeholder} ${placeholder} ${placeholder}] /Contents <${hex}> >>`;
   const fieldObjects = Array.from({ length: fields }, (_, i) => `<< /FT /Sig /T (f${i}) /V 3 0 R >>`);
   const junk = padding ? [`<< /Length ${padding} >>\nstream\n${'x'.repeat(padding)}\nendstream`] : [];
-  const pdf = pdfOf([catalog, PAGES, signature, ...fieldObjects, ...junk]).toString('latin1');
+  const pdf = minimalPdf([catalog, PAGES, signature, ...fieldObjects, ...junk]).toString('latin1');
   const gapStart = pdf.indexOf('/Contents <') + '/Contents '.length;
   const gapEnd = gapStart + hex.length + 2;
   const pad = (n: number) => String(n).padStart(10, '0');
@@ -89,16 +78,16 @@ const bigDer = (() => {
 })();
 
 const HOSTILE: Record<string, () => Buffer> = {
-  'an xref claiming 999,999,999 objects': () => pdfOf([CATALOG, PAGES], 999_999_999),
-  'a stream declaring /Length 2,000,000,000': () => pdfOf([CATALOG, PAGES, '<< /Length 2000000000 >>\nstream\nabc\nendstream']),
-  '20 MB of nested arrays': () => pdfOf([CATALOG, PAGES, '['.repeat(NEAR_LIMIT)]),
+  'an xref claiming 999,999,999 objects': () => minimalPdf([CATALOG, PAGES], 999_999_999),
+  'a stream declaring /Length 2,000,000,000': () => minimalPdf([CATALOG, PAGES, '<< /Length 2000000000 >>\nstream\nabc\nendstream']),
+  '20 MB of nested arrays': () => minimalPdf([CATALOG, PAGES, '['.repeat(NEAR_LIMIT)]),
   'an object stream inflating to 32 MB': () => {
     const bomb = deflateSync(Buffer.alloc(32 * 1024 * 1024 - 1, 0x5b)).toString('latin1');
-    return pdfOf([CATALOG, PAGES, `<< /Type /ObjStm /N 100000 /First 4 /Filter /FlateDecode /Length ${bomb.length} >>\nstream\n${bomb}\nendstream`]);
+    return minimalPdf([CATALOG, PAGES, `<< /Type /ObjStm /N 100000 /First 4 /Filter /FlateDecode /Length ${bomb.length} >>\nstream\n${bomb}\nendstream`]);
   },
   'a ToUnicode-like stream inflating to 30 MB of ranges': () => {
     const cmap = deflateSync(Buffer.from('<0000> <FFFF> <0041>\n'.repeat(1_500_000))).toString('latin1');
-    return pdfOf([CATALOG, PAGES, `<< /Filter /FlateDecode /Length ${cmap.length} >>\nstream\n${cmap}\nendstream`]);
+    return minimalPdf([CATALOG, PAGES, `<< /Filter /FlateDecode /Length ${cmap.length} >>\nstream\n${cmap}\nendstream`]);
   },
   'a signature whose DER declares 4 GB': () => signedWithContents('3084fffffff0'),
   'a signature of 1,000 nested indefinite-length SEQUENCEs': () => signedWithContents('3080'.repeat(1000)),
