@@ -43,6 +43,8 @@ export interface HubOptions {
   /** The identity router's time limit and health settings; the per-link rate of the identity routes. */
   identityRouting?: AppOptions['identityRouting'];
   identityRateLimit?: AppOptions['identityRateLimit'];
+  /** The PDF verifier of POST /api/verify, made once the signing platform (its trust anchor) is open; default the app's own. The caller closes it. */
+  verifier?: (signing: SigningPlatform) => NonNullable<AppOptions['verifier']>;
   /** Where the server's error lines go (default the console). */
   log?: (message: string) => void;
   /** The process's logger (default hubLogger(config, role)); entry points make it first, for installTemporalRuntime too. */
@@ -174,6 +176,7 @@ export async function createHub(config: SealflowConfig, options: HubOptions): Pr
         identityProviders: options.identityProviders ?? identityProvidersFor(config.identityProviders, { localPageUrl: '/identity/local' }),
         identityRouting: options.identityRouting,
         identityRateLimit: options.identityRateLimit,
+        verifier: options.verifier?.(signing),
         companyName: settings.notices.companyName,
         log: options.log,
         metrics,

@@ -5,6 +5,7 @@ import { PdfDict, PdfRef, PdfString, type PdfValue } from '../pdf/objects';
 import { PdfReader } from '../pdf/xref';
 import { buildChain, subjectFacts, summarize, type CertificateSummary, type SubjectFacts } from './certificates';
 import { verifyCms } from './cms-verification';
+import { DEFAULT_VERIFY_LIMITS } from './limits';
 import { describeRevisionChanges, findRevisions, type RevisionChanges, type SignatureInRevision } from './revisions';
 import { verifyTimestampToken, type TimestampReport } from './timestamp-verification';
 
@@ -68,7 +69,18 @@ export function verifyPdf(pdf: Uint8Array, options: VerifyPdfOptions): Verificat
   const reader = new PdfReader(bytes);
   const fields = signatureFields(reader);
 
-  const verified = fields.map((field) => ({ field, report: verifySignature(bytes, field, options, revisions) }));
+  // A digest costs a pass over up to 20 MB: one document must not buy more of them than it has
+  // revisions. Fields sharing one signature dictionary are checked once (no legitimate
+  // document shares a /V); at most one signature per revision end, at most maxRevisions in all.
+  const budget: CheckBudget = { left: DEFAULT_VERIFY_LIMITS.maxRevisions, revisionsChecked: new Set() };
+  const byValue = new Map<number, { field: SignatureFieldFound; report: SignatureReport }>();
+  const verified = fields.map((field) => {
+    const first = byValue.get(field.valueNum);
+    if (first) return { field, report: sharedReport(first.report, field.name) };
+    const report = verifySignature(bytes, field, options, revisions, budget);
+    byValue.set(field.valueNum, { field, report });
+    return { field, report };
+  });
   const signatures = verified.map((v) => v.report).sort((a, b) => (a.revision ?? 0) - (b.revision ?? 0));
 
   // What each later revision changed, judged against the signatures it itself carries.
@@ -126,7 +138,18 @@ function signatureFields(reader: PdfReader): SignatureFieldFound[] {
   return found;
 }
 
-function verifySignature(bytes: Buffer, field: SignatureFieldFound, options: VerifyPdfOptions, revisions: { number: number; end: number }[]): SignatureReport {
+/** What is left of a document's cryptographic checks, and the revisions a checked signature already ends at. */
+interface CheckBudget {
+  left: number;
+  revisionsChecked: Set<number>;
+}
+
+/** The report of a field whose /V is another field's signature dictionary: the same facts, never valid. */
+function sharedReport(first: SignatureReport, fieldName: string): SignatureReport {
+  return { ...first, fieldName, modifiedAfterSigning: false, valid: false, problems: [...first.problems, `shares its signature value with field "${first.fieldName}"`] };
+}
+
+function verifySignature(bytes: Buffer, field: SignatureFieldFound, options: VerifyPdfOptions, revisions: { number: number; end: number }[], budget: CheckBudget): SignatureReport {
   const { dictionary } = field;
   const subFilter = dictionary.name('SubFilter') ?? '';
   const kind = dictionary.name('Type') === 'DocTimeStamp' || subFilter === 'ETSI.RFC3161' ? 'document-timestamp' : 'signature';
@@ -156,7 +179,9 @@ function verifySignature(bytes: Buffer, field: SignatureFieldFound, options: Ver
   const byteRange = range as ByteRange;
   const end = byteRange[2] + byteRange[3];
   // The gap must be exactly the /Contents hex string: nothing unsigned may hide in it.
-  const gap = bytes.toString('latin1', byteRange[0] + byteRange[1], byteRange[2]);
+  // (Its length first: a gap of megabytes is not read once per signature.)
+  const gapLength = byteRange[2] - byteRange[0] - byteRange[1];
+  const gap = gapLength === contents.raw.length + 2 ? bytes.toString('latin1', byteRange[0] + byteRange[1], byteRange[2]) : '';
   const gapIsContents = byteRange[0] === 0 && /^<[0-9a-fA-F]*>$/.test(gap) && gap.slice(1, -1) === contents.raw.toString('latin1');
   if (!gapIsContents) problems.push('the byte range leaves out more than the /Contents hex string');
   if (end > bytes.length) problems.push('the byte range reaches beyond the end of the file');
@@ -165,6 +190,18 @@ function verifySignature(bytes: Buffer, field: SignatureFieldFound, options: Ver
   report.coversWholeRevision = gapIsContents && !!revision;
   if (!revision) problems.push('the byte range does not end at the end of a revision');
   report.coversWholeDocument = gapIsContents && end >= bytes.length - 2 && end <= bytes.length;
+  // A valid signature ends at a revision end, and no two at the same one: a second claim on a
+  // checked revision, or a signature beyond the budget, is invalid without hashing anything.
+  if (revision && budget.revisionsChecked.has(revision.number)) {
+    problems.push(`another signature already ends at revision ${revision.number}`);
+    return report;
+  }
+  if (budget.left <= 0) {
+    problems.push('not checked: more signatures than revisions');
+    return report;
+  }
+  budget.left--;
+  if (revision) budget.revisionsChecked.add(revision.number);
 
   const der = contents.bytes();
   const slices = signedSlices(bytes, byteRange);

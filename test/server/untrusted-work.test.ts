@@ -2,12 +2,18 @@
 // POST /api/verify (huge declared lengths and counts, deep nesting, an inflate bomb, hostile
 // DER in a signature) never take the server down or hold its event loop; and a full worker
 // queue, of the PDF verifier or of the expression evaluator, answers 503 busy with
-// Retry-After (try again), not a 4xx verdict on the request.
+// Retry-After (try again), not a 4xx verdict on the request. One request buys at most one
+// digest per revision: 5,000 signature fields over 20 MB answer at once, invalid.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlowDefinition } from '../../flows';
 import { useExpressionPool } from '../../flows/expression-pool';
 import { signPdf } from '../../signing';
+import { createPdfVerifier, type PdfVerifier } from '../../signing/verify/verification-pool';
 import { approvalFlow, startTestHub, type TestHub } from '../support/hub';
 import { minimalPdf } from '../support/minimal-pdf';
 
@@ -15,17 +21,37 @@ import { minimalPdf } from '../support/minimal-pdf';
 useExpressionPool({ workers: 1, limits: { maxQueue: 2, timeoutMs: 1500 } });
 
 let hub: TestHub;
+let verifier: PdfVerifier | undefined;
 let signed: Buffer;
+/** Hex of a small real CMS SignedData (openssl, no certificates, no attributes): it parses and gets as far as the digest. */
+let smallCms: string;
 /** Just under the route's limit (DEFAULT_VERIFY_LIMITS.maxBytes, 20 MiB). */
 const NEAR_LIMIT = 20 * 1024 * 1024 - 64 * 1024;
 
 beforeAll(async () => {
-  hub = await startTestHub({ publicRateLimits: { verify: { burst: 10_000, perSecond: 10_000 } } });
+  // One verifier worker and two places in its queue, so that a burst fills it (the 503 test below).
+  hub = await startTestHub({
+    publicRateLimits: { verify: { burst: 10_000, perSecond: 10_000 } },
+    verifier: (signing) => (verifier = createPdfVerifier({ trustAnchors: [signing.ca.rootCertificate], workers: 1, maxQueue: 2 })),
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'sealflow-cms-'));
+  try {
+    const at = (name: string) => join(dir, name);
+    writeFileSync(at('empty'), '');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', '/CN=amplifier', '-days', '1', '-keyout', at('key.pem'), '-out', at('cert.pem')], { stdio: 'ignore' });
+    execFileSync('openssl', ['cms', '-sign', '-binary', '-nocerts', '-noattr', '-md', 'sha256', '-outform', 'DER', '-signer', at('cert.pem'), '-inkey', at('key.pem'), '-in', at('empty'), '-out', at('cms.der')], { stdio: 'ignore' });
+    smallCms = readFileSync(at('cms.der')).toString('hex');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
   const preview = await fetch(`${hub.url}/api/templates/onboarding-acknowledgement/preview`, { method: 'POST', headers: { authorization: `Bearer ${hub.adminToken}`, 'content-type': 'application/json' }, body: '{}' });
   const pdf = new Uint8Array(await preview.arrayBuffer());
   signed = Buffer.from(await signPdf({ pdf, signer: hub.signing.platformSigner, field: { name: 'Platform', page: 1 }, timestamp: hub.signing.timestamps }));
 }, 120_000);
-afterAll(() => hub?.close());
+afterAll(async () => {
+  await hub?.close();
+  await verifier?.close();
+});
 
 async function verify(pdf: Buffer) {
   const response = await fetch(`${hub.url}/api/verify`, { method: 'POST', headers: { 'content-type': 'application/pdf' }, body: pdf });
@@ -92,14 +118,44 @@ const HOSTILE: Record<string, () => Buffer> = {
   'a signature whose DER declares 4 GB': () => signedWithContents('3084fffffff0'),
   'a signature of 1,000 nested indefinite-length SEQUENCEs': () => signedWithContents('3080'.repeat(1000)),
   'a signature of 10 MB of DER': () => signatureOf(bigDer),
-  '5,000 signature fields sharing one real signature over 20 MB (a digest each)': () => heavyPdf(),
+  // A digest each would be minutes of CPU; one per revision is one. Their 5,000 reports are over the verifier's 1 MB cap: 422.
+  '5,000 signature fields sharing one real signature over 20 MB': () => sharedSignaturePdf(5_000),
+  '5,000 distinct signatures over 20 MB, all ending at the one revision': () => distinctSignaturesPdf(5_000),
 };
 
-/** A real CMS signature (ours) hashed over 20 MB once per field, 5,000 times: CPU for minutes, if nothing cut it off. */
-function heavyPdf(): Buffer {
+/** The /Contents hex of our genuine signature. */
+function realContents(): string {
   const text = signed.toString('latin1');
   const start = text.indexOf('/Contents <') + '/Contents <'.length;
-  return signatureOf(text.slice(start, text.indexOf('>', start)), 5_000, NEAR_LIMIT - 512 * 1024);
+  return text.slice(start, text.indexOf('>', start));
+}
+
+/** A real CMS signature (ours) over 20 MB behind 5,000 fields: a digest per field would be minutes of CPU. */
+const sharedSignaturePdf = (fields: number) => signatureOf(realContents(), fields, NEAR_LIMIT - 512 * 1024);
+
+/**
+ * 5,000 signature dictionaries, each its own /Contents (a small real CMS) and its own field, every
+ * byte range skipping just its /Contents and ending at the one revision's end, over ~20 MB of junk.
+ */
+function distinctSignaturesPdf(count: number): Buffer {
+  const placeholder = '0000000000';
+  const signatures = Array.from({ length: count }, () => `<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /adbe.pkcs7.detached /ByteRange [0 ${placeholder} ${placeholder} ${placeholder}] /Contents <${smallCms}> >>`);
+  const fields = Array.from({ length: count }, (_, i) => `<< /FT /Sig /T (f${i}) /V ${i + 3} 0 R >>`);
+  const refs = fields.map((_, i) => `${count + i + 3} 0 R`).join(' ');
+  const catalog = `<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [${refs}] >> >>`;
+  const shell = minimalPdf([catalog, PAGES, ...signatures, ...fields]).length;
+  const padding = NEAR_LIMIT - shell - 64;
+  const pdf = minimalPdf([catalog, PAGES, ...signatures, ...fields, `<< /Length ${padding} >>\nstream\n${'x'.repeat(padding)}\nendstream`]);
+  // The placeholders have the numbers' width: filling them in moves nothing.
+  const pad = (n: number) => String(n).padStart(10, '0');
+  for (let from = 0, i = 0; i < count; i++) {
+    const range = pdf.indexOf(`[0 ${placeholder}`, from, 'latin1');
+    const gapStart = pdf.indexOf('/Contents <', range, 'latin1') + '/Contents '.length;
+    const gapEnd = gapStart + smallCms.length + 2;
+    pdf.write(`[0 ${pad(gapStart)} ${pad(gapEnd)} ${pad(pdf.length - gapEnd)}]`, range, 'latin1');
+    from = gapEnd;
+  }
+  return pdf;
 }
 
 describe('hostile PDFs at the size limit of POST /api/verify', () => {
@@ -127,14 +183,47 @@ describe('hostile PDFs at the size limit of POST /api/verify', () => {
   }
 });
 
+describe('one request buys at most one digest per revision', () => {
+  // 1,000 digests of 20 MB would be 10 s of CPU (the worker's limit is 5 s); the report still fits its 1 MB cap.
+  const SHAPES: Record<string, { build: () => Buffer; problem: RegExp }> = {
+    '1,000 signature fields sharing one real signature over 20 MB': { build: () => sharedSignaturePdf(1_000), problem: /shares its signature value with field "f0"/ },
+    '1,000 distinct signatures over 20 MB, all ending at the one revision': { build: () => distinctSignaturesPdf(1_000), problem: /another signature already ends at revision 1/ },
+  };
+  for (const [shape, { build, problem }] of Object.entries(SHAPES)) {
+    it(`${shape}: answered at once, not valid, saying why; /healthz answers meanwhile`, async () => {
+      const pdf = build();
+      expect(pdf.length).toBeLessThanOrEqual(20 * 1024 * 1024);
+      const hostile = timed(() => verify(pdf));
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      const health = await timed(() => hub.call('GET', '/healthz', undefined, null));
+      const { ms, result } = await hostile;
+      console.log(`[verify attack] ${shape}: ${pdf.length} bytes → ${result.status} valid=${result.body.valid} in ${Math.round(ms)} ms; /healthz in ${Math.round(health.ms)} ms`);
+      expect(result.status, JSON.stringify(result.body).slice(0, 500)).toBe(200);
+      expect(result.body.valid).toBe(false);
+      expect(result.body.signatures).toHaveLength(1_000);
+      expect(result.body.signatures.filter((s: any) => s.valid)).toEqual([]);
+      expect(result.body.signatures.some((s: any) => s.problems.some((p: string) => problem.test(p)))).toBe(true);
+      expect(health.result.status).toBe(200);
+      expect(ms).toBeLessThan(1000);
+      const genuine = await verify(signed);
+      expect(genuine.status).toBe(200);
+      expect(genuine.body.valid).toBe(true);
+    });
+  }
+});
+
 describe('a full queue answers 503 busy with Retry-After', () => {
-  it('POST /api/verify: with the verifiers held by heavy PDFs, a burst beyond the queue gets 503 for the surplus and reports for the rest', async () => {
-    // Four heavy ones (the hub runs one to four verifier workers) hold every worker up to its 5 s limit.
-    const heavy = heavyPdf();
-    const holding = Array.from({ length: 4 }, () => verify(heavy));
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+  it('POST /api/verify: with the one verifier busy on 20 MB PDFs and its queue full, a burst gets 503 for the surplus and reports for the rest', async () => {
+    // Genuine-shaped PDFs near the size limit (a real signature over 20 MB, whose digest then
+    // differs) keep the hub's one worker reading, parsing and hashing while its two places fill.
+    const large = signatureOf(realContents(), 1, NEAR_LIMIT - 512 * 1024);
+    const holding = Array.from({ length: 3 }, () => verify(large));
+    await new Promise((resolve) => setTimeout(resolve, 100));
     const answers = await Promise.all(Array.from({ length: 40 }, () => verify(signed)));
-    for (const held of await Promise.all(holding)) expect([422, 503]).toContain(held.status);
+    for (const held of await Promise.all(holding)) {
+      expect([200, 503]).toContain(held.status);
+      if (held.status === 200) expect(held.body.valid).toBe(false);
+    }
     const statuses = answers.map((a) => a.status);
     const busy = answers.filter((a) => a.status === 503);
     expect(busy.length, JSON.stringify(statuses)).toBeGreaterThan(0);

@@ -82,6 +82,8 @@ export interface TestHubOptions {
   identityProviders?: HubOptions['identityProviders'];
   identityRouting?: HubOptions['identityRouting'];
   identityRateLimit?: HubOptions['identityRateLimit'];
+  /** POST /api/verify's verifier instead of the app's own (e.g. one worker and a short queue); the test closes it. */
+  verifier?: HubOptions['verifier'];
   /** More of the environment the hub's config is read from (e.g. SEALFLOW_TEMPORAL_METRICS_ADDRESS). */
   env?: Record<string, string>;
   /** The hub's logger (tests capture its lines); default the config's. */
@@ -134,6 +136,7 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
       identityProviders: options.identityProviders,
       identityRouting: options.identityRouting,
       identityRateLimit: options.identityRateLimit,
+      verifier: options.verifier,
       log: (m) => errors.push(m),
       logger: options.logger,
     });
